@@ -1,0 +1,41 @@
+// One time budget shared by every phase of a wait (connect, TLS, read):
+// whichever phase stalls, the caller gets the same timeout error.
+
+export class DeadlineExceeded extends Error {
+  constructor(readonly what: string, readonly ms: number) {
+    super(`timed out after ${ms} ms waiting for ${what}`);
+  }
+}
+
+export class Deadline {
+  private readonly endsAt: number;
+
+  constructor(readonly ms: number) {
+    this.endsAt = Date.now() + ms;
+  }
+
+  remaining(): number {
+    return Math.max(0, this.endsAt - Date.now());
+  }
+
+  expired(): boolean {
+    return this.remaining() === 0;
+  }
+
+  /** Race a promise against the budget; `what` names the wait in the error. */
+  race<T>(promise: Promise<T>, what: string): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new DeadlineExceeded(what, this.ms)), this.remaining());
+      promise.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
+  }
+}

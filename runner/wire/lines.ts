@@ -1,0 +1,121 @@
+// Byte buffer that hands out protocol lines and counted byte runs (IMAP
+// literals, BDAT chunks), pulled one at a time. Shared by the runner and the
+// reference server; it imports nothing and never touches a socket.
+// Standards: RFC 5321 §2.3.8 (CRLF), RFC 1939 §3, RFC 3501 §4.3 (literals).
+
+export type LineEnding = "crlf" | "lf" | "cr";
+
+export interface Line {
+  /** The line without its ending. */
+  bytes: Buffer;
+  /** How the line ended: only "crlf" is legal on the wire; "lf" is a bare LF. */
+  ending: LineEnding;
+}
+
+export class LineTooLongError extends Error {
+  constructor(readonly limit: number) {
+    super(`line longer than ${limit} octets`);
+  }
+}
+
+export interface LineBufferOptions {
+  /** Longest line accepted, without its ending. Longer input raises LineTooLongError. */
+  maxLineOctets: number;
+  /** Treat a lone CR (not followed by LF) as a line end. Default false: it stays in the line. */
+  bareCrEndsLine?: boolean;
+}
+
+/** Accumulates chunks; `nextLine()` and `nextBytes(n)` take complete units off the front. */
+export class LineBuffer {
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  private scanFrom = 0;
+
+  constructor(private readonly options: LineBufferOptions) {}
+
+  get length(): number {
+    return this.buffered;
+  }
+
+  push(chunk: Buffer): void {
+    if (chunk.length === 0) return;
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+  }
+
+  /**
+   * The next complete line, or null when more bytes are needed. Throws
+   * LineTooLongError when the buffered partial line exceeds the limit, so a
+   * peer that never sends a line end cannot grow memory without bound.
+   */
+  nextLine(): Line | null {
+    const data = this.flatten();
+    const lf = data.indexOf(0x0a, this.scanFrom);
+    const crOnly = this.options.bareCrEndsLine ? this.findBareCr(data) : -1;
+    if (lf === -1 && crOnly === -1) {
+      this.scanFrom = data.length;
+      if (data.length > this.options.maxLineOctets + 1) throw new LineTooLongError(this.options.maxLineOctets);
+      return null;
+    }
+    let end: number;
+    let ending: LineEnding;
+    let consumed: number;
+    if (crOnly !== -1 && (lf === -1 || crOnly < lf - 1)) {
+      end = crOnly;
+      ending = "cr";
+      consumed = crOnly + 1;
+    } else if (lf > 0 && data[lf - 1] === 0x0d) {
+      end = lf - 1;
+      ending = "crlf";
+      consumed = lf + 1;
+    } else {
+      end = lf;
+      ending = "lf";
+      consumed = lf + 1;
+    }
+    if (end > this.options.maxLineOctets) throw new LineTooLongError(this.options.maxLineOctets);
+    const bytes = Buffer.from(data.subarray(0, end));
+    this.consume(data, consumed);
+    return { bytes, ending };
+  }
+
+  /** Exactly n bytes, or null when fewer are buffered. */
+  nextBytes(n: number): Buffer | null {
+    if (this.buffered < n) return null;
+    const data = this.flatten();
+    const bytes = Buffer.from(data.subarray(0, n));
+    this.consume(data, n);
+    return bytes;
+  }
+
+  /** Everything buffered, emptying the buffer (e.g. before a TLS upgrade). */
+  drain(): Buffer {
+    const data = this.flatten();
+    this.chunks = [];
+    this.buffered = 0;
+    this.scanFrom = 0;
+    return data;
+  }
+
+  private findBareCr(data: Buffer): number {
+    let from = this.scanFrom;
+    for (;;) {
+      const cr = data.indexOf(0x0d, from);
+      if (cr === -1 || cr === data.length - 1) return -1; // a trailing CR may still get its LF
+      if (data[cr + 1] !== 0x0a) return cr;
+      from = cr + 1;
+    }
+  }
+
+  private flatten(): Buffer {
+    if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks, this.buffered)];
+    return this.chunks[0] ?? Buffer.alloc(0);
+  }
+
+  private consume(data: Buffer, n: number): void {
+    const rest = data.subarray(n);
+    this.chunks = rest.length > 0 ? [rest] : [];
+    this.buffered = rest.length;
+    this.scanFrom = 0;
+  }
+}
