@@ -1,0 +1,246 @@
+// The parsed form of a suite file: what runner/suite/ produces from YAML and
+// runner/exec/ executes. Types only, JSON-serialisable; every node that can
+// fail keeps the Span of the YAML that wrote it, for file:line:col messages.
+// Strings marked "template" may hold ${var} references, resolved at run time.
+
+export type Protocol = "smtp" | "pop3" | "imap";
+export type Level = "MUST" | "SHOULD" | "MAY";
+export type TlsMode = "none" | "starttls" | "implicit";
+
+/** A position in a suite file (1-based line and column). */
+export interface Span {
+  file: string;
+  line: number;
+  col: number;
+}
+
+export interface SuiteFile {
+  file: string;
+  protocol: Protocol;
+  title: string;
+  description?: string;
+  tests: TestCase[];
+}
+
+export interface TestCase {
+  /** Stable id, unique across all suites, e.g. "smtp.transaction.basic". */
+  id: string;
+  title: string;
+  /** RFC sections checked, e.g. "RFC 5321 §4.1.1.2". */
+  refs: string[];
+  level: Level;
+  tags: string[];
+  /** Capabilities the server must advertise (EHLO keyword, CAPA tag, CAPABILITY atom); else skipped. */
+  requires: string[];
+  protocol: Protocol;
+  file: string;
+  span: Span;
+  /** Per-step wait budget override in ms. */
+  timeoutMs?: number;
+  /** Named connections beyond the implicit "main" one. */
+  connections: ConnectionSpec[];
+  /** Puts the server in a known state; a failure here fails the test with phase "setup". */
+  setup: Step[];
+  steps: Step[];
+  /** Runs after `steps` passed; a failure fails the test with phase "cleanup". */
+  cleanup: Step[];
+  /** Always runs last; failures are recorded as warnings and never change the status. */
+  finally: Step[];
+}
+
+export interface ConnectionSpec {
+  name: string;
+  /** Defaults to the test's protocol. */
+  protocol: Protocol;
+  /** Defaults to the target's TLS mode for that protocol. */
+  tls?: TlsMode;
+  /** Index into the target's users (0 = main user) that ${user.*} refers to on this connection. */
+  user?: number;
+  span: Span;
+}
+
+interface StepBase {
+  /** Connection the step acts on; "main" when omitted. A connection opens on first use. */
+  on: string;
+  span: Span;
+}
+
+/** Send one command line; CRLF is appended. IMAP lines get the runner's tag unless `tag` says otherwise. */
+export interface SendStep extends StepBase {
+  kind: "send";
+  /** template */
+  line: string;
+  /** IMAP only: "auto" (default) prefixes a fresh tag; "none" sends the line as written (continuation data, DONE). */
+  tag?: "auto" | "none";
+  /** IMAP only: a literal appended to the line as {n} (sync) or {n+} (non-synchronizing, RFC 7888). */
+  literal?: { source: ContentSource; sync: boolean; /** template, sent after the literal before CRLF */ after: string };
+}
+
+/** Bytes sent exactly as written (after ${} interpolation): malformed-input tests. */
+export interface RawStep extends StepBase {
+  kind: "raw";
+  /** template; YAML double-quoted escapes (\r \n \x00) carry control bytes. */
+  bytes: string;
+}
+
+export type ContentSource =
+  | { kind: "text"; text: string /* template */ }
+  | { kind: "file"; path: string /* resolved absolute path of a fixture */ };
+
+/**
+ * SMTP message content after DATA's 354: normally converted to CRLF lines,
+ * dot-stuffed and ended with CRLF.CRLF; `raw` sends the bytes exactly.
+ */
+export interface DataStep extends StepBase {
+  kind: "data";
+  source: ContentSource;
+  raw: boolean;
+}
+
+/** Send the protocol's TLS upgrade (STARTTLS / STLS), check its success reply, then handshake. */
+export interface StartTlsStep extends StepBase {
+  kind: "starttls";
+}
+
+/** A whole SASL exchange computed by the runner (AUTH / AUTHENTICATE). */
+export interface AuthStep extends StepBase {
+  kind: "auth";
+  mechanism: "PLAIN" | "LOGIN" | "CRAM-MD5";
+  /** template; defaults to the connection user's login and password */
+  login?: string;
+  password?: string;
+  /** Send the first response with the command (RFC 4954 initial response / SASL-IR). */
+  initialResponse: boolean;
+  /** success: 235 / +OK / OK; failure: 535 / -ERR / NO; cancel: send "*" at the first challenge, expect 501 / -ERR / BAD. */
+  outcome: "success" | "failure" | "cancel";
+}
+
+export interface ExpectStep extends StepBase {
+  kind: "expect";
+  expect: SmtpExpect | Pop3Expect | ImapExpect;
+}
+
+/** The server must close the connection (after any pending reply). */
+export interface ExpectClosedStep extends StepBase {
+  kind: "expect-closed";
+}
+
+/** Nothing may arrive for `ms` milliseconds. */
+export interface ExpectSilenceStep extends StepBase {
+  kind: "expect-silence";
+  ms: number;
+}
+
+export interface WaitStep extends StepBase {
+  kind: "wait";
+  ms: number;
+}
+
+/** Open a connection now (to check the greeting explicitly, or to open with a TLS mode). */
+export interface ConnectStep extends StepBase {
+  kind: "connect";
+  /** When false the greeting is left unread for a following expect; default true reads and checks it. */
+  greeting: boolean;
+}
+
+export interface CloseStep extends StepBase {
+  kind: "close";
+}
+
+/** Run `steps` `times` times with ${<as>} bound to 1..times (e.g. 100 RCPT commands). */
+export interface RepeatStep extends StepBase {
+  kind: "repeat";
+  times: number;
+  as: string;
+  steps: Step[];
+}
+
+export type Step =
+  | SendStep
+  | RawStep
+  | DataStep
+  | StartTlsStep
+  | AuthStep
+  | ExpectStep
+  | ExpectClosedStep
+  | ExpectSilenceStep
+  | WaitStep
+  | ConnectStep
+  | CloseStep
+  | RepeatStep;
+
+/** A capture: regex with one group applied to the reply text (SMTP, POP3) or a response line (IMAP). */
+export interface Capture {
+  name: string;
+  regex: string;
+  span: Span;
+}
+
+/** Line-set checks on a multiline reply (EHLO keywords, CAPA lines): first word, case-insensitive. */
+export interface LineSet {
+  includes: string[];
+  excludes: string[];
+}
+
+/** 250, "2xx", "25x" or a list of those. */
+export type CodeMatch = string[];
+
+export interface SmtpExpect {
+  protocol: "smtp";
+  code: CodeMatch;
+  /** Enhanced status code pattern, "2.1.0" or "5.x.x" (RFC 3463). */
+  enhanced?: string;
+  lines?: LineSet;
+  /** regex over the reply text (all lines joined by "\n", codes removed) */
+  text?: string;
+  captures: Capture[];
+  span: Span;
+}
+
+export interface Pop3Expect {
+  protocol: "pop3";
+  status: "+OK" | "-ERR";
+  /** RFC 2449 response code, e.g. "IN-USE", "SYS/TEMP". */
+  code?: string;
+  text?: string;
+  /** Read a multiline body up to the lone "." (and dot-unstuff it). */
+  multiline: boolean;
+  body?: {
+    /** Byte-exact comparison with a fixture or inline text (CRLF line ends). */
+    equals?: ContentSource;
+    lineCount?: number;
+    /** Each regex must match some body line. */
+    matches: string[];
+    lines?: LineSet;
+  };
+  captures: Capture[];
+  span: Span;
+}
+
+/** One untagged-response rule, written in IMAP syntax with $name captures and $_ wildcards. */
+export interface UntaggedRule {
+  pattern: string;
+  /** must: appears (at least once, or exactly `count` times); not: never appears; may: allowed. */
+  mode: "must" | "not" | "may";
+  count?: number;
+  span: Span;
+}
+
+export interface ImapExpect {
+  protocol: "imap";
+  /**
+   * Tagged status of the pending command; with no command pending (greeting)
+   * the status of the one untagged response read. "+" expects a continuation.
+   */
+  status?: "OK" | "NO" | "BAD" | "PREAUTH" | "BYE" | "+";
+  /** Response code pattern in brackets, e.g. "READ-WRITE", "UIDVALIDITY $uv". */
+  code?: string;
+  text?: string;
+  untagged: UntaggedRule[];
+  /** Untagged rules must match in the written order (default: any order). */
+  ordered: boolean;
+  /** Untagged responses matched by no rule fail the step (default false: extra data is allowed, RFC 3501 §2.2.2). */
+  strict: boolean;
+  captures: Capture[];
+  span: Span;
+}

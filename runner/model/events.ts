@@ -1,0 +1,28 @@
+// The runner's event stream: one versioned union of plain JSON objects. The
+// engine emits; reporters subscribe and derive nothing — status, failure class
+// and exit code arrive in the events. Saved as JSON lines it can be replayed.
+
+import type { Protocol } from "./ast.ts";
+import type { ExitCode, StepResult, Summary, TestResult, TranscriptLine } from "./result.ts";
+import type { Target } from "./target.ts";
+
+export const EVENT_VERSION = 1;
+
+export interface PlannedTest {
+  id: string;
+  title: string;
+  protocol: Protocol;
+  file: string;
+}
+
+export type RunEvent =
+  | { type: "run-begin"; version: typeof EVENT_VERSION; startedAt: string; target: Omit<Target, "users"> & { users: string[] }; plan: PlannedTest[]; shard?: { index: number; total: number } }
+  | { type: "file-begin"; file: string }
+  | { type: "test-begin"; id: string }
+  | { type: "step-begin"; id: string; phase: StepResult["phase"]; index: number; title: string }
+  | { type: "wire"; id: string; line: TranscriptLine }
+  | { type: "step-end"; id: string; step: StepResult }
+  | { type: "test-end"; result: TestResult }
+  | { type: "file-end"; file: string }
+  | { type: "run-error"; message: string; stack?: string }
+  | { type: "run-end"; summary: Summary; exitCode: ExitCode; durationMs: number; finishedAt: string };

@@ -1,0 +1,26 @@
+// A server under test, as read from a target file or CLI flags. Types only.
+
+import type { Protocol, TlsMode } from "./ast.ts";
+
+export interface Endpoint {
+  port: number;
+  tls: TlsMode;
+}
+
+export interface TargetUser {
+  login: string;
+  password: string;
+  address: string;
+}
+
+export interface Target {
+  name: string;
+  host: string;
+  domain: string;
+  /** Only the protocols given can be tested; tests of others are skipped with a reason. */
+  endpoints: Partial<Record<Protocol, Endpoint>>;
+  /** Skip certificate verification. Off by default. */
+  insecure: boolean;
+  /** The first is the main user; tests that need two users use the second. */
+  users: TargetUser[];
+}
