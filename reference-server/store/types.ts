@@ -20,6 +20,12 @@ export interface MailboxStatus {
   uidValidity: number;
   uidNext: number;
   messages: MessageInfo[];
+  /**
+   * Every keyword known in this mailbox, for IMAP's FLAGS and PERMANENTFLAGS
+   * (RFC 3501 §7.2.6). Optional so that fakes written before it still fit;
+   * the Maildir store always fills it.
+   */
+  keywords?: string[];
 }
 
 /** A held exclusive lock; release is idempotent. */
@@ -67,5 +73,65 @@ export interface MailStore {
 export class MessageGone extends Error {
   constructor(readonly uid: number) {
     super(`message UID ${uid} no longer exists`);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Added for IMAP part 2 and for callers that must tell bad input from I/O
+// trouble. Everything above is unchanged; a fake store that implements only
+// MailStore still type-checks.
+
+/**
+ * Mailbox hierarchy for IMAP (RFC 3501 §6.3.3-6.3.7). Names use the store's
+ * `hierarchyDelimiter`; "INBOX" is case-insensitive and always exists.
+ * A name that could leave the user's directory raises InvalidName.
+ */
+export interface MailFolders {
+  /** The delimiter mailbox names are written with ("/" unless configured "."). */
+  readonly hierarchyDelimiter: string;
+  /** Every selectable mailbox of the user, "INBOX" first, the rest sorted. */
+  listMailboxes(user: string): Promise<string[]>;
+  /** Throws MailboxExists if it exists (INBOX always does). Superiors are not created. */
+  createMailbox(user: string, name: string): Promise<void>;
+  /** Removes the mailbox and its messages; inferiors stay (RFC 3501 §6.3.4). INBOX is refused. */
+  deleteMailbox(user: string, name: string): Promise<void>;
+  /**
+   * Renames a mailbox with its inferiors and keeps its UIDVALIDITY. Renaming
+   * INBOX moves its messages into the new mailbox and leaves INBOX empty
+   * (RFC 3501 §6.3.5).
+   */
+  renameMailbox(user: string, from: string, to: string): Promise<void>;
+  /** Subscribed names, sorted; they need not exist (RFC 3501 §6.3.6). */
+  listSubscriptions(user: string): Promise<string[]>;
+  subscribe(user: string, name: string): Promise<void>;
+  unsubscribe(user: string, name: string): Promise<void>;
+}
+
+/** What `openMaildirStore` returns: the message store plus folder operations. */
+export type FolderMailStore = MailStore & MailFolders;
+
+/** A user or mailbox name was refused, e.g. because it could escape the data directory. */
+export class InvalidName extends Error {
+  constructor(readonly kind: "user" | "mailbox", readonly value: string, reason: string) {
+    super(`${kind} name ${JSON.stringify(value)} rejected: ${reason}`);
+  }
+}
+
+/** A flag the store cannot keep: \Recent (session state), an unknown \-flag, or a non-atom keyword. */
+export class InvalidFlag extends Error {
+  constructor(readonly flag: string, reason: string) {
+    super(`flag ${JSON.stringify(flag)} rejected: ${reason}`);
+  }
+}
+
+export class MailboxNotFound extends Error {
+  constructor(readonly user: string, readonly mailbox: string) {
+    super(`mailbox ${JSON.stringify(mailbox)} of ${JSON.stringify(user)} does not exist`);
+  }
+}
+
+export class MailboxExists extends Error {
+  constructor(readonly user: string, readonly mailbox: string) {
+    super(`mailbox ${JSON.stringify(mailbox)} of ${JSON.stringify(user)} already exists`);
   }
 }

@@ -1,0 +1,462 @@
+// One mailbox (a Maildir) as the protocol engines see it: a cached view of
+// its uid list reconciled with the files on disk, and every mutation of it.
+// All mutations run under one in-process mutex per mailbox (see locks.ts);
+// the store hands every session the same instance, so watch() reaches all
+// sessions. Files that appear or vanish behind our back are picked up by the
+// next status().
+// Standards: RFC 3501 §2.3.1.1 (UIDs), §2.3.2 (flags), §7.4.1 (EXPUNGE); Maildir.
+
+import { readFile, rename, unlink } from "node:fs/promises";
+import path from "node:path";
+import { discardMessage, publishMessage, stageMessage, type StagedMessage } from "./deliver.ts";
+import { fsyncDir, isMissing } from "./durable.ts";
+import { changeKeywords, changeLetters, flagsOf, MAX_KEYWORDS_PER_MAILBOX, parseFlags, type ParsedFlags } from "./flags.ts";
+import { Mutex } from "./locks.ts";
+import { curFileName, listMessageFiles, locateMessageFile, removeTmpDebris, statMessageFile, type MessageFile } from "./maildir.ts";
+import type { Flag, Mailbox, MailboxChange, MailboxStatus } from "./types.ts";
+import { InvalidFlag, MailboxNotFound, MessageGone } from "./types.ts";
+import { MAX_UID, readUidList, writeUidList, type UidList, type UidListEntry, type UidValidityIssuer } from "./uid-list.ts";
+
+/** Where a mailbox lives and what it needs from the store. */
+export interface MailboxPlace {
+  user: string;
+  name: string;
+  /** This mailbox's Maildir. */
+  maildir: string;
+  /** The user's INBOX Maildir, where UIDVALIDITY values are recorded. */
+  userMaildir: string;
+  issuer: UidValidityIssuer;
+  /** Receives what a watch() listener throws. */
+  onListenerError: (error: unknown) => void;
+}
+
+/** A uid list entry plus where its file is now. `file` is "" until the disk was read. */
+interface Entry extends UidListEntry, MessageFile {}
+
+interface PendingAppend {
+  staged: StagedMessage;
+  flags: ParsedFlags;
+  uid: number;
+  error: unknown;
+  done: boolean;
+}
+
+export class MaildirMailbox implements Mailbox {
+  readonly user: string;
+  readonly name: string;
+  private readonly lock = new Mutex();
+  private loaded = false;
+  private gone = false;
+  private uidValidity = 0;
+  private uidNext = 1;
+  private keywords: string[] = [];
+  // Insertion order is ascending UID order: loaded ascending, appended above uidNext.
+  private byUid = new Map<number, Entry>();
+  private readonly listeners = new Set<(change: MailboxChange) => void>();
+  private pending: PendingAppend[] = [];
+
+  constructor(private readonly place: MailboxPlace) {
+    this.user = place.user;
+    this.name = place.name;
+  }
+
+  status(): Promise<MailboxStatus> {
+    return this.lock.run(async () => {
+      if (!(await this.loadLocked())) await this.syncLocked(false);
+      return {
+        uidValidity: this.uidValidity,
+        uidNext: this.uidNext,
+        messages: [...this.byUid.values()].map((e) => ({
+          uid: e.uid,
+          size: e.size,
+          flags: flagsOf(e.info, e.keywords),
+          internalDate: new Date(e.date),
+        })),
+        keywords: [...this.keywords],
+      };
+    });
+  }
+
+  async read(uid: number): Promise<Buffer> {
+    let file = await this.lock.run(async () => {
+      await this.loadLocked();
+      return this.pathOf(this.entryOrGone(uid));
+    });
+    try {
+      return await readFile(file);
+    } catch (error) {
+      if (!isMissing(error)) throw error;
+    }
+    // Renamed by a flag change (or new/ → cur/) since we looked: find it again.
+    file = await this.lock.run(async () => this.pathOf(await this.relocateLocked(this.entryOrGone(uid))));
+    try {
+      return await readFile(file);
+    } catch (error) {
+      if (isMissing(error)) throw new MessageGone(uid);
+      throw error;
+    }
+  }
+
+  /**
+   * Stages the file outside the lock (many deliveries write and fsync in
+   * parallel), then commits every staged message waiting at that moment in
+   * one batch: one rename each, one fsync per directory, one uid list write.
+   * That group commit keeps concurrent SMTP sessions from queueing behind
+   * each other's fsyncs.
+   */
+  async append(message: Buffer, options: { flags?: Flag[]; internalDate?: Date } = {}): Promise<number> {
+    const flags = parseFlags(options.flags ?? []);
+    if (options.internalDate !== undefined && Number.isNaN(options.internalDate.getTime())) {
+      throw new TypeError("internalDate is not a valid date");
+    }
+    this.assertExists();
+    const staged = await stageMessage(this.place.maildir, message, options.internalDate);
+    const item: PendingAppend = { staged, flags, uid: 0, error: undefined, done: false };
+    this.pending.push(item);
+    await this.lock.run(async () => {
+      if (!item.done) await this.commitPendingLocked();
+    });
+    if (item.error !== undefined) throw item.error;
+    return item.uid;
+  }
+
+  async storeFlags(uids: number[], mode: "set" | "add" | "remove", flags: Flag[]): Promise<Map<number, Flag[]>> {
+    const parsed = parseFlags(flags);
+    return this.mutate(async () => {
+      const keywords = this.canonicalKeywords(parsed.keywords, mode !== "remove");
+      let listDirty = keywords.registered;
+      const result = new Map<number, Flag[]>();
+      const changed: number[] = [];
+      const touched = new Set<string>();
+      for (const uid of new Set(uids)) {
+        let entry: Entry | undefined = this.byUid.get(uid);
+        if (entry === undefined) continue;
+        const info = changeLetters(entry.info, mode, parsed.letters);
+        const words = changeKeywords(entry.keywords, mode, keywords.spelled);
+        const wordsChanged = words.length !== entry.keywords.length || words.some((w, i) => w !== entry!.keywords[i]);
+        const infoChanged = info !== entry.info;
+        if (infoChanged) {
+          entry = await this.renameLocked(entry, info, touched);
+          if (entry === undefined) continue;
+        }
+        if (wordsChanged) {
+          entry.keywords = words;
+          listDirty = true;
+        }
+        if (infoChanged || wordsChanged) changed.push(uid);
+        result.set(uid, flagsOf(entry.info, entry.keywords));
+      }
+      for (const dir of touched) await fsyncDir(dir);
+      if (listDirty) await this.writeListLocked();
+      this.notify({ kind: "flags", uids: changed });
+      return result;
+    });
+  }
+
+  async expunge(uids: number[]): Promise<void> {
+    return this.mutate(async () => {
+      const removed: number[] = [];
+      const touched = new Set<string>();
+      for (const uid of new Set(uids)) {
+        let entry = this.byUid.get(uid);
+        // A second try covers a file renamed (flag change by another program) since we looked.
+        for (let attempt = 0; entry !== undefined && attempt < 2; attempt++) {
+          try {
+            await unlink(this.pathOf(entry));
+            touched.add(path.join(this.place.maildir, entry.sub));
+            break;
+          } catch (error) {
+            if (!isMissing(error)) throw error;
+            const file = await locateMessageFile(this.place.maildir, entry.base);
+            entry = file === null ? undefined : Object.assign(entry, file);
+          }
+        }
+        if (this.forget(uid)) removed.push(uid);
+      }
+      if (removed.length === 0) return;
+      for (const dir of touched) await fsyncDir(dir);
+      await this.writeListLocked();
+      this.notify({ kind: "expunged", uids: removed });
+    });
+  }
+
+  watch(listener: (change: MailboxChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  /** Called by the store when the mailbox is deleted or renamed: later calls raise MailboxNotFound. */
+  markGone(): void {
+    this.gone = true;
+    this.invalidate();
+  }
+
+  /** Runs `section` under this mailbox's lock, after its running mutations; for folder operations. */
+  exclusive<T>(section: () => Promise<T>): Promise<T> {
+    return this.lock.run(section);
+  }
+
+  /** The whole state as a uid list, loaded first; for renaming INBOX (folders.ts), under exclusive(). */
+  async snapshotLocked(): Promise<UidList> {
+    await this.loadLocked();
+    await this.syncLocked(false);
+    return this.listOf();
+  }
+
+  /** Forgets every message after their files were moved away (INBOX rename), under exclusive(). */
+  async clearLocked(): Promise<void> {
+    const uids = [...this.byUid.keys()];
+    this.byUid.clear();
+    await this.writeListLocked();
+    this.notify({ kind: "expunged", uids });
+  }
+
+  // ---- under the lock -------------------------------------------------------
+
+  /**
+   * Runs a mutation under the lock. If it fails halfway, the cached view may
+   * disagree with the disk, so it is dropped and rebuilt from the disk (the
+   * truth) on next use.
+   */
+  private mutate<T>(section: () => Promise<T>): Promise<T> {
+    return this.lock.run(async () => {
+      await this.loadLocked();
+      this.assertExists();
+      try {
+        return await section();
+      } catch (error) {
+        this.invalidate();
+        throw error;
+      }
+    });
+  }
+
+  /** Reads the uid list and the disk once; true if it did so now. */
+  private async loadLocked(): Promise<boolean> {
+    this.assertExists();
+    if (this.loaded) return false;
+    await removeTmpDebris(this.place.maildir);
+    const list = await readUidList(this.place.maildir);
+    if (list === null) {
+      // Missing or corrupt: UIDs from before cannot be trusted, so every
+      // message gets a new one under a new, greater UIDVALIDITY.
+      this.uidValidity = await this.place.issuer.issue(this.place.userMaildir);
+      this.uidNext = 1;
+      this.keywords = [];
+    } else {
+      this.uidValidity = list.uidValidity;
+      this.uidNext = list.uidNext;
+      this.keywords = list.keywords;
+      for (const message of list.messages) this.remember({ ...message, sub: "new", file: "", info: "" });
+    }
+    await this.syncLocked(list === null);
+    this.loaded = true;
+    return true;
+  }
+
+  /**
+   * Reconciles the cached view with new/ and cur/: entries whose file is gone
+   * are expunged, renamed files update flags, and files without a UID (a
+   * foreign delivery, or a lost list) get new UIDs in base-name order — which
+   * is arrival order for names that start with the time, as Maildir's do.
+   */
+  private async syncLocked(forceWrite: boolean): Promise<void> {
+    const onDisk = await listMessageFiles(this.place.maildir);
+    const expunged: number[] = [];
+    const flagged: number[] = [];
+    for (const entry of [...this.byUid.values()]) {
+      const file = onDisk.get(entry.base);
+      if (file === undefined) {
+        this.forget(entry.uid);
+        expunged.push(entry.uid);
+        continue;
+      }
+      onDisk.delete(entry.base);
+      if (entry.file !== "" && file.info !== entry.info) flagged.push(entry.uid);
+      Object.assign(entry, file);
+    }
+    const added: number[] = [];
+    const unknown = [...onDisk.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const [base, file] of unknown) {
+      const info = await statMessageFile(path.join(this.place.maildir, file.sub, file.file));
+      if (info === null) continue;
+      const entry: Entry = { uid: this.takeUid(), base, size: info.size, date: Math.floor(info.mtimeMs), keywords: [], ...file };
+      this.remember(entry);
+      added.push(entry.uid);
+    }
+    if (forceWrite || expunged.length > 0 || added.length > 0) await this.writeListLocked();
+    this.notify({ kind: "expunged", uids: expunged });
+    this.notify({ kind: "flags", uids: flagged });
+    this.notify({ kind: "added", uids: added });
+  }
+
+  private async commitPendingLocked(): Promise<void> {
+    const waiting = this.pending.splice(0);
+    const batch: PendingAppend[] = [];
+    const spellings: string[][] = [];
+    const published = new Map<PendingAppend, MessageFile>();
+    try {
+      await this.loadLocked();
+      this.assertExists();
+      // A message over the keyword limit fails alone, not the whole batch.
+      for (const item of waiting) {
+        try {
+          spellings.push(this.canonicalKeywords(item.flags.keywords, true).spelled);
+          batch.push(item);
+        } catch (error) {
+          item.error = error;
+          await discardMessage(this.place.maildir, item.staged, null);
+        }
+      }
+      const touched = new Set<string>();
+      for (const [i, item] of batch.entries()) {
+        const flagged = item.flags.letters.size > 0 || spellings[i]!.length > 0;
+        const info = flagged ? [...item.flags.letters].sort().join("") : null;
+        const file = await publishMessage(this.place.maildir, item.staged, info);
+        published.set(item, file);
+        touched.add(path.join(this.place.maildir, file.sub));
+      }
+      for (const dir of touched) await fsyncDir(dir);
+      for (const [i, item] of batch.entries()) {
+        const { base, size, date } = item.staged;
+        item.uid = this.takeUid();
+        this.remember({ uid: item.uid, base, size, date, keywords: spellings[i]!, ...published.get(item)! });
+      }
+      await this.writeListLocked();
+    } catch (error) {
+      // Not one of them was reported stored: take every file back out.
+      for (const item of waiting) {
+        item.error ??= error;
+        await discardMessage(this.place.maildir, item.staged, published.get(item) ?? null).catch(() => undefined);
+      }
+      this.invalidate();
+    } finally {
+      for (const item of waiting) item.done = true;
+    }
+    const added = waiting.filter((item) => item.error === undefined).map((item) => item.uid);
+    this.notify({ kind: "added", uids: added });
+  }
+
+  /** Renames a message's file for new info letters (into cur/); undefined if it vanished. */
+  private async renameLocked(entry: Entry, info: string, touched: Set<string>): Promise<Entry | undefined> {
+    const file = curFileName(entry.base, info);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        await rename(this.pathOf(entry), path.join(this.place.maildir, "cur", file));
+        touched.add(path.join(this.place.maildir, entry.sub));
+        touched.add(path.join(this.place.maildir, "cur"));
+        return Object.assign(entry, { sub: "cur" as const, file, info });
+      } catch (error) {
+        if (!isMissing(error)) throw error;
+        const found = await locateMessageFile(this.place.maildir, entry.base);
+        if (found === null) break;
+        Object.assign(entry, found);
+      }
+    }
+    this.forget(entry.uid);
+    await this.writeListLocked();
+    this.notify({ kind: "expunged", uids: [entry.uid] });
+    return undefined;
+  }
+
+  /** Finds a moved file again; raises MessageGone (and records the expunge) if it is gone. */
+  private async relocateLocked(entry: Entry): Promise<Entry> {
+    const found = await locateMessageFile(this.place.maildir, entry.base);
+    if (found !== null) return Object.assign(entry, found);
+    this.forget(entry.uid);
+    await this.writeListLocked();
+    this.notify({ kind: "expunged", uids: [entry.uid] });
+    throw new MessageGone(entry.uid);
+  }
+
+  private async writeListLocked(): Promise<void> {
+    await writeUidList(this.place.maildir, this.listOf());
+  }
+
+  // ---- state helpers --------------------------------------------------------
+
+  private listOf(): UidList {
+    return {
+      uidValidity: this.uidValidity,
+      uidNext: this.uidNext,
+      keywords: [...this.keywords],
+      messages: [...this.byUid.values()].map(({ uid, base, size, date, keywords }) => ({ uid, base, size, date, keywords })),
+    };
+  }
+
+  private takeUid(): number {
+    if (this.uidNext > MAX_UID) {
+      throw new Error(`mailbox ${JSON.stringify(this.name)} has used every UID; it needs a new UIDVALIDITY`);
+    }
+    return this.uidNext++;
+  }
+
+  private remember(entry: Entry): void {
+    this.byUid.set(entry.uid, entry);
+  }
+
+  private forget(uid: number): boolean {
+    return this.byUid.delete(uid);
+  }
+
+  private invalidate(): void {
+    this.loaded = false;
+    this.byUid = new Map();
+  }
+
+  private entryOrGone(uid: number): Entry {
+    const entry = this.byUid.get(uid);
+    if (entry === undefined) throw new MessageGone(uid);
+    return entry;
+  }
+
+  private pathOf(entry: Entry): string {
+    return path.join(this.place.maildir, entry.sub, entry.file);
+  }
+
+  private assertExists(): void {
+    if (this.gone) throw new MailboxNotFound(this.user, this.name);
+  }
+
+  /**
+   * Keywords in the mailbox's spelling (keywords compare case-insensitively).
+   * With `register`, unknown ones join the mailbox's keyword list, up to
+   * MAX_KEYWORDS_PER_MAILBOX; without it (removal) unknown ones are dropped.
+   */
+  private canonicalKeywords(words: readonly string[], register: boolean): { spelled: string[]; registered: boolean } {
+    const known = new Map(this.keywords.map((k) => [k.toUpperCase(), k]));
+    const spelled: string[] = [];
+    const fresh: string[] = [];
+    for (const word of words) {
+      const existing = known.get(word.toUpperCase());
+      if (existing !== undefined) spelled.push(existing);
+      else if (register) {
+        fresh.push(word);
+        spelled.push(word);
+        known.set(word.toUpperCase(), word);
+      }
+    }
+    if (this.keywords.length + fresh.length > MAX_KEYWORDS_PER_MAILBOX) {
+      throw new InvalidFlag(fresh[0]!, `the mailbox already has the maximum of ${MAX_KEYWORDS_PER_MAILBOX} keywords`);
+    }
+    this.keywords.push(...fresh);
+    return { spelled, registered: fresh.length > 0 };
+  }
+
+  /**
+   * Listeners are other sessions' code: one that throws must not break the
+   * writer or the other listeners, so its error goes to onListenerError.
+   */
+  private notify(change: MailboxChange): void {
+    if (change.uids.length === 0) return;
+    for (const listener of [...this.listeners]) {
+      try {
+        listener({ kind: change.kind, uids: [...change.uids] });
+      } catch (error) {
+        this.place.onListenerError(error);
+      }
+    }
+  }
+}

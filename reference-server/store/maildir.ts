@@ -1,0 +1,143 @@
+// The Maildir layout on disk: the tmp/ new/ cur/ directories, unique message
+// file names, the ":2," info suffix, and reading which messages a Maildir
+// holds. It knows nothing of UIDs (uid-list.ts) or of how a message is
+// written (deliver.ts).
+// Standards: Maildir (cr.yp.to/proto/maildir.html), Maildir++ folders, Dovecot's ",S=<size>" name field.
+
+import { mkdir, readdir, stat, unlink, writeFile } from "node:fs/promises";
+import { hostname } from "node:os";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import { DIR_MODE, FILE_MODE, fsyncDir, isMissing } from "./durable.ts";
+
+export type Subdir = "tmp" | "new" | "cur";
+
+/**
+ * Files left in tmp/ longer than this are debris of a crashed write and are
+ * removed when the mailbox is opened. The Maildir specification says 36 hours:
+ * long enough that no writer is still busy with them.
+ */
+export const TMP_DEBRIS_AGE_MS = 36 * 60 * 60 * 1000;
+
+/** Maildir++ marks a folder with this empty file (Courier, Dovecot and we create it). */
+export const FOLDER_MARKER = "maildirfolder";
+
+/** Creates tmp/, new/ and cur/ (and the folder marker) if missing, and makes them durable. */
+export async function ensureMaildir(maildir: string, isFolder: boolean): Promise<void> {
+  const created = await mkdir(maildir, { recursive: true, mode: DIR_MODE });
+  let changed = created !== undefined;
+  for (const sub of ["tmp", "new", "cur"] satisfies Subdir[]) {
+    if ((await mkdir(path.join(maildir, sub), { recursive: true, mode: DIR_MODE })) !== undefined) changed = true;
+  }
+  if (isFolder) {
+    await writeFile(path.join(maildir, FOLDER_MARKER), "", { flag: "a", mode: FILE_MODE });
+  }
+  if (changed) await fsyncDir(maildir);
+  if (created !== undefined) {
+    // Every directory mkdir created must be durable in its parent too.
+    let dir = maildir;
+    for (;;) {
+      await fsyncDir(path.dirname(dir));
+      if (dir === created || path.dirname(dir) === dir) break;
+      dir = path.dirname(dir);
+    }
+  }
+}
+
+// The host part must not contain "/" (path) or ":" (starts the info); ","
+// starts Dovecot-style fields such as ",S=". The spec escapes them as octal.
+function safeHost(): string {
+  return hostname().replace(/\//g, "\\057").replace(/:/g, "\\072").replace(/,/g, "\\054") || "localhost";
+}
+
+const HOST = safeHost();
+let deliveries = 0;
+
+/**
+ * A unique base name, "<sec>.M<usec>P<pid>Q<n>R<random>.<host>,S=<size>": the
+ * time, the process, a per-process counter and 64 random bits make two names
+ * equal only if everything collides at once. ",S=" is Dovecot's size field,
+ * so Dovecot and other tools reading this Maildir need no stat per message
+ * (we keep sizes in the uid list ourselves). Names start with the time, so
+ * sorting them sorts by arrival.
+ */
+export function uniqueBaseName(size: number): string {
+  const micros = BigInt(Math.floor((performance.timeOrigin + performance.now()) * 1000));
+  const seconds = micros / 1_000_000n;
+  const usec = micros % 1_000_000n;
+  deliveries += 1;
+  const random = randomBytes(8).toString("hex");
+  return `${seconds}.M${usec}P${process.pid}Q${deliveries}R${random}.${HOST},S=${size}`;
+}
+
+/** Splits "base:2,INFO" into its base (the message's identity) and info letters. */
+export function splitFileName(file: string): { base: string; info: string } {
+  const colon = file.indexOf(":");
+  if (colon < 0) return { base: file, info: "" };
+  const suffix = file.slice(colon + 1);
+  return { base: file.slice(0, colon), info: suffix.startsWith("2,") ? suffix.slice(2) : "" };
+}
+
+/** The file name of a message in cur/ with the given info letters. */
+export function curFileName(base: string, info: string): string {
+  return `${base}:2,${info}`;
+}
+
+export interface MessageFile {
+  sub: "new" | "cur";
+  file: string;
+  info: string;
+}
+
+/**
+ * Every message file in cur/ and new/, by base name. Names starting with "."
+ * are not messages (the spec reserves them). If a base shows up in both
+ * directories (only a foreign writer could do that), the cur/ one wins.
+ */
+export async function listMessageFiles(maildir: string): Promise<Map<string, MessageFile>> {
+  const found = new Map<string, MessageFile>();
+  for (const sub of ["cur", "new"] as const) {
+    for (const file of await readdir(path.join(maildir, sub))) {
+      if (file.startsWith(".")) continue;
+      const { base, info } = splitFileName(file);
+      if (base.length === 0 || found.has(base)) continue;
+      found.set(base, { sub, file, info: sub === "new" ? "" : info });
+    }
+  }
+  return found;
+}
+
+/** Finds one message's file again after it moved (flag change, new/ → cur/); null if it is gone. */
+export async function locateMessageFile(maildir: string, base: string): Promise<MessageFile | null> {
+  return (await listMessageFiles(maildir)).get(base) ?? null;
+}
+
+/** Size, modification and change time of a message file, or null if it vanished meanwhile. */
+export async function statMessageFile(file: string): Promise<{ size: number; mtimeMs: number; ctimeMs: number } | null> {
+  try {
+    const info = await stat(file);
+    return { size: info.size, mtimeMs: info.mtimeMs, ctimeMs: info.ctimeMs };
+  } catch (error) {
+    if (isMissing(error)) return null;
+    throw error;
+  }
+}
+
+/**
+ * Removes tmp/ files older than TMP_DEBRIS_AGE_MS; younger ones may still be
+ * being written. Age is the ctime: a staged append already carries its
+ * (possibly old) internal date as mtime, while ctime is when it was written.
+ */
+export async function removeTmpDebris(maildir: string, now = Date.now()): Promise<void> {
+  const tmp = path.join(maildir, "tmp");
+  for (const entry of await readdir(tmp, { withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const file = path.join(tmp, entry.name);
+    const info = await statMessageFile(file);
+    if (info !== null && now - info.ctimeMs > TMP_DEBRIS_AGE_MS) {
+      await unlink(file).catch((error: unknown) => {
+        if (!isMissing(error)) throw error;
+      });
+    }
+  }
+}

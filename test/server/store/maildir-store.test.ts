@@ -1,0 +1,346 @@
+// The Maildir store against real files: delivery and read-back, UIDs that
+// persist and are never reused, rebuilding a lost uid list, flags, expunge,
+// concurrency, crash debris in tmp/, watchers and external changes.
+
+import { expect } from "chai";
+import { mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { MAX_KEYWORDS_PER_MAILBOX } from "../../../reference-server/store/flags.ts";
+import { removeTmpDebris } from "../../../reference-server/store/maildir.ts";
+import { openMaildirStore } from "../../../reference-server/store/maildir-store.ts";
+import type { FolderMailStore, MailboxChange } from "../../../reference-server/store/types.ts";
+import { InvalidFlag, MessageGone } from "../../../reference-server/store/types.ts";
+import { UID_LIST_FILE } from "../../../reference-server/store/uid-list.ts";
+import { makeTempRoot, type TempRoot } from "./temp-root.ts";
+
+function message(n: number): Buffer {
+  return Buffer.from(`From: a@example.org\r\nSubject: message ${n}\r\n\r\n.leading dot\r\nbody ${n}\r\n`);
+}
+
+describe("store: Maildir store", () => {
+  let temp: TempRoot;
+  let store: FolderMailStore;
+  let maildir: string;
+
+  beforeEach(async () => {
+    temp = await makeTempRoot();
+    store = await openMaildirStore(temp.root);
+    maildir = path.join(temp.root, "alice", "Maildir");
+  });
+
+  afterEach(async () => {
+    await temp.remove();
+  });
+
+  const reopen = () => openMaildirStore(temp.root);
+
+  describe("delivery", () => {
+    it("stores the exact bytes in new/ of <root>/<user>/Maildir and reads them back", async () => {
+      const bytes = Buffer.concat([message(1), Buffer.from([0, 1, 0xff, 0x80, 13, 10, 10, 13])]);
+      const uid = await store.deliver("alice", bytes);
+      expect(uid).to.equal(1);
+      for (const sub of ["tmp", "new", "cur"]) expect((await stat(path.join(maildir, sub))).isDirectory()).to.equal(true);
+      const files = await readdir(path.join(maildir, "new"));
+      expect(files).to.have.length(1);
+      expect(files[0]).to.match(new RegExp(`,S=${bytes.length}$`));
+      expect(await readdir(path.join(maildir, "tmp"))).to.deep.equal([]);
+      expect((await readFile(path.join(maildir, "new", files[0]!))).equals(bytes)).to.equal(true);
+
+      const inbox = await store.mailbox("alice", "INBOX");
+      expect((await inbox.read(uid)).equals(bytes)).to.equal(true);
+      const status = await inbox.status();
+      expect(status.messages).to.have.length(1);
+      expect(status.messages[0]).to.include({ uid: 1, size: bytes.length });
+      expect(status.messages[0]!.flags).to.deep.equal([]);
+    });
+
+    it("names INBOX case-insensitively and hands every session the same mailbox", async () => {
+      const a = await store.mailbox("alice", "inbox");
+      const b = await store.mailbox("alice", "INBOX");
+      expect(a).to.equal(b);
+      expect(a.name).to.equal("INBOX");
+    });
+
+    it("keeps users apart", async () => {
+      await store.deliver("alice", message(1));
+      await store.deliver("bob", message(2));
+      expect((await (await store.mailbox("bob", "INBOX")).status()).messages.map((m) => m.uid)).to.deep.equal([1]);
+      expect((await (await store.mailbox("bob", "INBOX")).read(1)).equals(message(2))).to.equal(true);
+    });
+
+    it("records internalDate as the file's mtime when an append gives one", async () => {
+      const date = new Date("2001-02-03T04:05:06Z");
+      const inbox = await store.mailbox("alice", "INBOX");
+      const uid = await inbox.append(message(1), { internalDate: date });
+      expect((await inbox.status()).messages[0]!.internalDate.getTime()).to.equal(date.getTime());
+      const [file] = await readdir(path.join(maildir, "new"));
+      expect((await stat(path.join(maildir, "new", file!))).mtime.getTime()).to.equal(date.getTime());
+      const again = await (await reopen()).mailbox("alice", "INBOX");
+      expect((await again.status()).messages.find((m) => m.uid === uid)!.internalDate.getTime()).to.equal(date.getTime());
+    });
+  });
+
+  describe("UIDs", () => {
+    it("increase, survive reopening the store, and are never reused after expunge", async () => {
+      expect([await store.deliver("alice", message(1)), await store.deliver("alice", message(2))]).to.deep.equal([1, 2]);
+      const before = await (await store.mailbox("alice", "INBOX")).status();
+
+      const second = await reopen();
+      const inbox = await second.mailbox("alice", "INBOX");
+      const after = await inbox.status();
+      expect(after.uidValidity).to.equal(before.uidValidity);
+      expect(after.messages.map((m) => m.uid)).to.deep.equal([1, 2]);
+      expect(await second.deliver("alice", message(3))).to.equal(3);
+      await inbox.expunge([3]);
+
+      const third = await reopen();
+      expect((await (await third.mailbox("alice", "INBOX")).status()).uidNext).to.equal(4);
+      expect(await third.deliver("alice", message(4))).to.equal(4);
+    });
+
+    it("rebuilds a lost uid list with a greater UIDVALIDITY and every message present", async () => {
+      for (let n = 1; n <= 3; n++) await store.deliver("alice", message(n));
+      const before = await (await store.mailbox("alice", "INBOX")).status();
+      await unlink(path.join(maildir, UID_LIST_FILE));
+
+      const inbox = await (await reopen()).mailbox("alice", "INBOX");
+      const after = await inbox.status();
+      expect(after.uidValidity).to.be.greaterThan(before.uidValidity);
+      expect(after.messages.map((m) => m.uid)).to.deep.equal([1, 2, 3]);
+      // New UIDs follow arrival order (the names start with the delivery time).
+      for (let n = 1; n <= 3; n++) expect((await inbox.read(n)).equals(message(n))).to.equal(true);
+    });
+
+    for (const [label, corrupt] of [
+      ["garbage", "not a uid list\n"],
+      ["a truncated file", "mailconform-uidlist 1\n{\"uidValidity\":5,\"uidNe"],
+      ["UIDs at or above UIDNEXT", "mailconform-uidlist 1\n{\"uidValidity\":5,\"uidNext\":2,\"keywords\":[]}\n[7,\"x\",1,0]\n"],
+    ] as const) {
+      it(`rebuilds a corrupt uid list (${label}) with a greater UIDVALIDITY`, async () => {
+        await store.deliver("alice", message(1));
+        const before = await (await store.mailbox("alice", "INBOX")).status();
+        await writeFile(path.join(maildir, UID_LIST_FILE), corrupt);
+        const after = await (await (await reopen()).mailbox("alice", "INBOX")).status();
+        expect(after.uidValidity).to.be.greaterThan(before.uidValidity);
+        expect(after.messages.map((m) => m.uid)).to.deep.equal([1]);
+      });
+    }
+
+    it("gives files delivered by someone else new UIDs, and keeps them", async () => {
+      await store.deliver("alice", message(1));
+      const inbox = await store.mailbox("alice", "INBOX");
+      await inbox.status();
+      await writeFile(path.join(maildir, "cur", "2000000000.foreign.host:2,S"), message(9));
+      await writeFile(path.join(maildir, "new", "1000000000.foreign.host"), message(8));
+      const status = await inbox.status();
+      // Sorted by name: the 1000000000 file comes before the 2000000000 one.
+      expect(status.messages.map((m) => [m.uid, m.flags])).to.deep.equal([
+        [1, []],
+        [2, []],
+        [3, ["\\Seen"]],
+      ]);
+      expect((await inbox.read(2)).equals(message(8))).to.equal(true);
+      const again = await (await (await reopen()).mailbox("alice", "INBOX")).status();
+      expect(again.messages.map((m) => m.uid)).to.deep.equal([1, 2, 3]);
+      expect(again.uidValidity).to.equal(status.uidValidity);
+    });
+
+    it("gives 200 concurrent deliveries unique UIDs, all present and intact", async () => {
+      const count = 200;
+      const uids = await Promise.all(Array.from({ length: count }, (_, n) => store.deliver("alice", message(n))));
+      expect(new Set(uids).size).to.equal(count);
+      expect([...uids].sort((a, b) => a - b)).to.deep.equal(Array.from({ length: count }, (_, i) => i + 1));
+      const inbox = await (await reopen()).mailbox("alice", "INBOX");
+      const status = await inbox.status();
+      expect(status.messages).to.have.length(count);
+      for (const [n, uid] of uids.entries()) expect((await inbox.read(uid)).equals(message(n))).to.equal(true);
+      expect(await readdir(path.join(maildir, "new"))).to.have.length(count);
+    });
+  });
+
+  describe("flags", () => {
+    it("round-trip through Maildir info letters and the uid list, and persist across reopen", async () => {
+      const inbox = await store.mailbox("alice", "INBOX");
+      const uid = await inbox.append(message(1), { flags: ["\\seen", "$Label1"] });
+      expect((await readdir(path.join(maildir, "cur")))[0]).to.match(/:2,S$/);
+      expect((await inbox.status()).messages[0]!.flags).to.deep.equal(["\\Seen", "$Label1"]);
+
+      let result = await inbox.storeFlags([uid], "add", ["\\Flagged", "\\Answered", "Work", "$label1"]);
+      expect(result.get(uid)).to.deep.equal(["\\Seen", "\\Answered", "\\Flagged", "$Label1", "Work"]);
+      result = await inbox.storeFlags([uid], "remove", ["\\Seen", "$LABEL1"]);
+      expect(result.get(uid)).to.deep.equal(["\\Answered", "\\Flagged", "Work"]);
+      expect((await readdir(path.join(maildir, "cur")))[0]).to.match(/:2,FR$/);
+
+      const again = await (await reopen()).mailbox("alice", "INBOX");
+      const status = await again.status();
+      expect(status.messages[0]!.flags).to.deep.equal(["\\Answered", "\\Flagged", "Work"]);
+      expect(status.keywords).to.have.members(["$Label1", "Work"]);
+      result = await again.storeFlags([uid], "set", ["\\Deleted", "\\Draft"]);
+      expect(result.get(uid)).to.deep.equal(["\\Deleted", "\\Draft"]);
+      expect((await readdir(path.join(maildir, "cur")))[0]).to.match(/:2,DT$/);
+    });
+
+    it("keeps the UID when a message moves from new/ to cur/, and ignores UIDs that are gone", async () => {
+      const uid = await store.deliver("alice", message(1));
+      const inbox = await store.mailbox("alice", "INBOX");
+      const result = await inbox.storeFlags([uid, 99], "add", ["\\Seen"]);
+      expect([...result.keys()]).to.deep.equal([uid]);
+      expect(await readdir(path.join(maildir, "new"))).to.deep.equal([]);
+      expect((await (await (await reopen()).mailbox("alice", "INBOX")).status()).messages.map((m) => [m.uid, m.flags])).to.deep.equal([
+        [uid, ["\\Seen"]],
+      ]);
+      expect((await inbox.read(uid)).equals(message(1))).to.equal(true);
+    });
+
+    it("refuses \\Recent, unknown system flags and keywords that are not atoms, changing nothing", async () => {
+      const uid = await store.deliver("alice", message(1));
+      const inbox = await store.mailbox("alice", "INBOX");
+      for (const flag of ["\\Recent", "\\Bogus", "two words", "paren(", "", "x".repeat(101)]) {
+        let caught: unknown;
+        try {
+          await inbox.storeFlags([uid], "add", [flag]);
+        } catch (error) {
+          caught = error;
+        }
+        expect(caught, flag).to.be.instanceOf(InvalidFlag);
+      }
+      expect((await inbox.status()).messages[0]!.flags).to.deep.equal([]);
+    });
+
+    it("caps keywords per mailbox; an append over the cap fails alone and leaves no file", async () => {
+      const inbox = await store.mailbox("alice", "INBOX");
+      const uid = await store.deliver("alice", message(1));
+      const many = Array.from({ length: MAX_KEYWORDS_PER_MAILBOX }, (_, i) => `k${i}`);
+      await inbox.storeFlags([uid], "add", many);
+      const [over, plain] = await Promise.allSettled([
+        inbox.append(message(2), { flags: ["OneTooMany"] }),
+        inbox.append(message(3), { flags: ["k7", "\\Seen"] }),
+      ]);
+      expect(over.status === "rejected" && over.reason).to.be.instanceOf(InvalidFlag);
+      expect(plain.status).to.equal("fulfilled");
+      expect(await readdir(path.join(maildir, "tmp"))).to.deep.equal([]);
+      const status = await inbox.status();
+      expect(status.messages.map((m) => m.uid)).to.have.length(2);
+      expect(status.keywords).to.have.length(MAX_KEYWORDS_PER_MAILBOX);
+    });
+
+    it("reads a message whose file another program renamed", async () => {
+      const uid = await store.deliver("alice", message(1));
+      const inbox = await store.mailbox("alice", "INBOX");
+      await inbox.status();
+      const [file] = await readdir(path.join(maildir, "new"));
+      await rename(path.join(maildir, "new", file!), path.join(maildir, "cur", `${file}:2,S`));
+      expect((await inbox.read(uid)).equals(message(1))).to.equal(true);
+      expect((await inbox.status()).messages[0]!.flags).to.deep.equal(["\\Seen"]);
+    });
+  });
+
+  describe("expunge", () => {
+    it("removes the files, forgets the UIDs, and ignores UIDs already gone", async () => {
+      const inbox = await store.mailbox("alice", "INBOX");
+      const one = await inbox.append(message(1), { flags: ["\\Deleted"] });
+      const two = await store.deliver("alice", message(2));
+      await inbox.expunge([one, 77]);
+      await inbox.expunge([one]);
+      expect(await readdir(path.join(maildir, "cur"))).to.deep.equal([]);
+      expect(await readdir(path.join(maildir, "new"))).to.have.length(1);
+      expect((await inbox.status()).messages.map((m) => m.uid)).to.deep.equal([two]);
+      let caught: unknown;
+      try {
+        await inbox.read(one);
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).to.be.instanceOf(MessageGone);
+      expect((await (await (await reopen()).mailbox("alice", "INBOX")).status()).messages.map((m) => m.uid)).to.deep.equal([two]);
+    });
+
+    it("notices a message file deleted by another program", async () => {
+      const uid = await store.deliver("alice", message(1));
+      const inbox = await store.mailbox("alice", "INBOX");
+      const changes: MailboxChange[] = [];
+      inbox.watch((change) => changes.push(change));
+      await rm(path.join(maildir, "new"), { recursive: true });
+      await mkdir(path.join(maildir, "new"));
+      expect((await inbox.status()).messages).to.deep.equal([]);
+      expect(changes).to.deep.equal([{ kind: "expunged", uids: [uid] }]);
+    });
+  });
+
+  describe("crash safety", () => {
+    it("never lists a file left in tmp/ by a crashed write", async () => {
+      await store.deliver("alice", message(1));
+      await writeFile(path.join(maildir, "tmp", "1700000000.M1P1Q1Rdead.host,S=5"), "half-");
+      expect((await (await store.mailbox("alice", "INBOX")).status()).messages.map((m) => m.uid)).to.deep.equal([1]);
+      expect((await (await (await reopen()).mailbox("alice", "INBOX")).status()).messages.map((m) => m.uid)).to.deep.equal([1]);
+    });
+
+    it("removes tmp/ debris older than 36 hours (by ctime), keeps younger files and directories", async () => {
+      await store.deliver("alice", message(1));
+      await writeFile(path.join(maildir, "tmp", "debris"), "x");
+      await mkdir(path.join(maildir, "tmp", "a-directory"));
+      const hour = 60 * 60 * 1000;
+      await removeTmpDebris(maildir, Date.now() + 35 * hour);
+      expect((await readdir(path.join(maildir, "tmp"))).sort()).to.deep.equal(["a-directory", "debris"]);
+      await removeTmpDebris(maildir, Date.now() + 37 * hour);
+      expect(await readdir(path.join(maildir, "tmp"))).to.deep.equal(["a-directory"]);
+    });
+
+    it("keeps a staged append whose internal date is years old (mtime is not its age)", async () => {
+      const inbox = await (await reopen()).mailbox("alice", "INBOX");
+      const uid = await inbox.append(message(1), { internalDate: new Date("1999-01-01T00:00:00Z") });
+      expect((await inbox.read(uid)).equals(message(1))).to.equal(true);
+    });
+  });
+
+  describe("watch", () => {
+    it("tells every session of added, flags and expunged, until it unsubscribes", async () => {
+      const seen: MailboxChange[] = [];
+      const other: MailboxChange[] = [];
+      const inbox = await store.mailbox("alice", "INBOX");
+      const stop = inbox.watch((change) => seen.push(change));
+      (await store.mailbox("alice", "INBOX")).watch((change) => other.push(change));
+
+      const uid = await store.deliver("alice", message(1));
+      await inbox.storeFlags([uid], "add", ["\\Seen"]);
+      await inbox.storeFlags([uid], "add", ["\\Seen"]);
+      stop();
+      await inbox.expunge([uid]);
+
+      expect(seen).to.deep.equal([
+        { kind: "added", uids: [uid] },
+        { kind: "flags", uids: [uid] },
+      ]);
+      expect(other).to.deep.equal([
+        { kind: "added", uids: [uid] },
+        { kind: "flags", uids: [uid] },
+        { kind: "expunged", uids: [uid] },
+      ]);
+    });
+
+    it("keeps delivering when a listener throws, and hands the error to onListenerError", async () => {
+      const reported: unknown[] = [];
+      const reporting = await openMaildirStore(temp.root, { onListenerError: (error) => reported.push(error) });
+      const inbox = await reporting.mailbox("alice", "INBOX");
+      const others: MailboxChange[] = [];
+      inbox.watch(() => {
+        throw new Error("listener bug");
+      });
+      inbox.watch((change) => others.push(change));
+      const uid = await reporting.deliver("alice", message(1));
+      expect(uid).to.equal(1);
+      expect(others).to.deep.equal([{ kind: "added", uids: [1] }]);
+      expect(reported.map((e) => (e as Error).message)).to.deep.equal(["listener bug"]);
+    });
+  });
+
+  describe("status", () => {
+    it("reports sizes without reading messages, from the uid list after a reopen", async () => {
+      const sizes = [10, 2000, 0].map((n) => Buffer.alloc(n, 0x61));
+      for (const bytes of sizes) await store.deliver("alice", bytes);
+      const status = await (await (await reopen()).mailbox("alice", "INBOX")).status();
+      expect(status.messages.map((m) => m.size)).to.deep.equal([10, 2000, 0]);
+      expect(status.uidNext).to.equal(4);
+    });
+  });
+});
