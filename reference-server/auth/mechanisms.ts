@@ -1,0 +1,38 @@
+// Which SASL mechanisms a session may use right now: the configured list,
+// minus plaintext ones on a clear channel where policy forbids them, minus
+// CRAM-MD5 when some password is stored only as a hash.
+// Standards: RFC 4954 §4 (538), RFC 2595 §2.1, RFC 8314 §5.1.
+
+import type { ServerConfig } from "../config/types.ts";
+import type { Connection } from "../core/connection.ts";
+import { isLoopback } from "../core/connection.ts";
+import { cramMd5 } from "./cram-md5.ts";
+import type { UserDirectory } from "./directory.ts";
+import { login } from "./login.ts";
+import { plain } from "./plain.ts";
+import type { SaslMechanism } from "./sasl.ts";
+
+const ALL: readonly SaslMechanism[] = [plain, login, cramMd5];
+
+/** Whether a password may cross this connection in the clear (PLAIN, LOGIN, USER/PASS, IMAP LOGIN). */
+export function plaintextAuthAllowed(conn: Connection, config: ServerConfig): boolean {
+  if (conn.tls) return true;
+  const policy = config.auth.plaintextWithoutTls;
+  return policy === "always" || (policy === "loopback" && isLoopback(conn.remoteAddress));
+}
+
+/** Mechanisms the server offers at all (configured and workable with the stored passwords). */
+export function configuredMechanisms(config: ServerConfig, users: UserDirectory): SaslMechanism[] {
+  return ALL.filter((m) => config.auth.mechanisms.includes(m.name as never) && (m !== cramMd5 || users.allPlaintext));
+}
+
+/** Mechanisms to advertise and accept on this connection now. */
+export function usableMechanisms(conn: Connection, config: ServerConfig, users: UserDirectory): SaslMechanism[] {
+  const clearOk = plaintextAuthAllowed(conn, config);
+  return configuredMechanisms(config, users).filter((m) => clearOk || !m.plaintext);
+}
+
+export function findMechanism(name: string, config: ServerConfig, users: UserDirectory): SaslMechanism | undefined {
+  const upper = name.toUpperCase();
+  return configuredMechanisms(config, users).find((m) => m.name === upper);
+}

@@ -1,0 +1,57 @@
+// The embedded defaults: what `mailconform serve` runs with when no config
+// file is given, and what every config file is merged over. Scripts outside
+// the project rely on the users, passwords and domain below (README).
+// Standards: RFC 5321 §4.5.3.1 (size limits), §4.5.3.2 (timeouts), RFC 1939 §3 (10 min autologout).
+
+import type { ServerConfig } from "./types.ts";
+
+// RFC 5321 §4.5.3.2.7: the server SHOULD wait at least 5 minutes for the next command.
+export const SMTP_COMMAND_TIMEOUT_MS = 5 * 60_000;
+// RFC 5321 §4.5.3.2.5-6: clients wait 3 min per data block and 10 min for the final reply;
+// we give a stalled DATA block the longer of the two before hanging up.
+export const SMTP_DATA_TIMEOUT_MS = 10 * 60_000;
+// RFC 1939 §3: the POP3 autologout timer MUST be at least 10 minutes.
+export const POP3_IDLE_TIMEOUT_MS = 10 * 60_000;
+// RFC 1870 SIZE; 25 MiB like common submission services.
+export const MAX_MESSAGE_OCTETS = 25 * 1024 * 1024;
+// RFC 5321 §4.5.3.1.8: at least 100 recipients MUST be buffered; more limits fan-out abuse.
+export const MAX_RECIPIENTS = 1000;
+// Errors before the session is ended (Postfix smtpd_hard_error_limit is 20; suites
+// send many malformed commands on one connection, so we allow more).
+export const MAX_BAD_COMMANDS = 50;
+// Pause after a failed login, against online password guessing.
+export const AUTH_FAILURE_DELAY_MS = 1000;
+
+export function defaultConfig(): ServerConfig {
+  return {
+    hostname: "mail.example.test",
+    domains: ["example.test"],
+    users: [
+      { name: "alice", password: "plain:alice-pw", address: "alice@example.test", aliases: [] },
+      { name: "bob", password: "plain:bob-pw", address: "bob@example.test", aliases: [] },
+    ],
+    postmaster: null,
+    dataDir: null,
+    listen: { host: "127.0.0.1", portBase: 2000 },
+    tls: null,
+    auth: {
+      plaintextWithoutTls: "loopback",
+      failureDelayMs: AUTH_FAILURE_DELAY_MS,
+      mechanisms: ["PLAIN", "LOGIN", "CRAM-MD5"],
+    },
+    smtp: {
+      maxMessageOctets: MAX_MESSAGE_OCTETS,
+      maxRecipients: MAX_RECIPIENTS,
+      bareLineEndings: "reject",
+      commandTimeoutMs: SMTP_COMMAND_TIMEOUT_MS,
+      dataTimeoutMs: SMTP_DATA_TIMEOUT_MS,
+      maxBadCommands: MAX_BAD_COMMANDS,
+      requireTls: false,
+    },
+    pop3: {
+      idleTimeoutMs: POP3_IDLE_TIMEOUT_MS,
+      maxBadCommands: MAX_BAD_COMMANDS,
+      requireTls: false,
+    },
+  };
+}

@@ -1,0 +1,19 @@
+// What every session of every protocol can reach: the resolved config, the
+// store, the user directory, the TLS material and the log. serve.ts builds
+// one per server and hands it to each listener.
+// Standards: none (wiring).
+
+import type { MailStore } from "../store/types.ts";
+import type { ServerConfig } from "../config/types.ts";
+import type { UserDirectory } from "../auth/directory.ts";
+import type { TlsMaterial } from "../tls/certificate.ts";
+
+export interface ServerContext {
+  readonly config: ServerConfig;
+  readonly store: MailStore;
+  readonly users: UserDirectory;
+  /** For STARTTLS/STLS and the implicit-TLS listeners. */
+  readonly tls: TlsMaterial;
+  /** Session log sink, null unless verbose. */
+  readonly log: ((line: string) => void) | null;
+}

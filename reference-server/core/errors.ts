@@ -1,0 +1,100 @@
+// The four ways a command can fail. Handlers throw these and never write
+// error text themselves; the session driver hands them to the protocol's
+// vocabulary, which turns each into that protocol's reply form.
+// Standards: RFC 5321 §4.2.1 (reply classes), RFC 3463 (enhanced codes),
+// RFC 1939 §3 (-ERR), RFC 2449 §8 and RFC 3206 (POP3 response codes).
+
+/** Why a client's command was refused; the session continues after the reply. */
+export type ClientErrorReason =
+  | "syntax" // malformed arguments
+  | "unknown-command" // verb not in the command table
+  | "bad-sequence" // verb not allowed in the current state
+  | "unsupported-parameter" // a parameter no advertised extension defines
+  | "not-implemented" // a known verb this server chooses not to perform
+  | "tls-required" // policy: this command needs TLS first
+  | "encryption-required" // plaintext authentication refused on a clear channel
+  | "auth-mechanism" // unknown or unavailable SASL mechanism
+  | "auth-failed" // wrong credentials
+  | "auth-cancelled" // the client answered a challenge with "*"
+  | "bad-address" // an address that does not parse
+  | "non-ascii-address" // UTF-8 address without SMTPUTF8
+  | "no-such-user" // local recipient unknown
+  | "relay-denied" // recipient domain is not ours
+  | "rejected-content" // message data broke a rule (bare LF / CR)
+  | "no-such-message" // POP3 message number unknown or deleted
+  | "in-use"; // POP3 maildrop locked by another session
+
+export class ClientError extends Error {
+  constructor(
+    readonly reason: ClientErrorReason,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export type LimitReason =
+  | "command-line-too-long"
+  | "text-line-too-long"
+  | "message-too-big"
+  | "too-many-recipients"
+  | "too-many-errors";
+
+/** A limit was hit. `then` says whether the session can go on after the reply. */
+export class LimitExceeded extends Error {
+  constructor(
+    readonly limit: LimitReason,
+    message: string,
+    readonly then: "continue" | "close" = "continue",
+  ) {
+    super(message);
+  }
+}
+
+/** Store or I/O trouble that a retry may cure: SMTP 4xx, POP3 [SYS/TEMP], IMAP NO. */
+export class TempFailure extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+export type FatalReason = "timeout" | "shutdown" | "too-many-errors" | "internal";
+
+/** The session ends after the reply (SMTP 421, POP3 -ERR, IMAP BYE). */
+export class Fatal extends Error {
+  constructor(
+    readonly reason: FatalReason,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export type MailError = ClientError | LimitExceeded | TempFailure | Fatal;
+
+export function isMailError(error: unknown): error is MailError {
+  return (
+    error instanceof ClientError ||
+    error instanceof LimitExceeded ||
+    error instanceof TempFailure ||
+    error instanceof Fatal
+  );
+}
+
+/**
+ * Errors that count towards the bad-command limit: the kind a confused or
+ * hostile client produces in a loop (Postfix's hard error limit, Dovecot's
+ * max_bad_commands). Refused recipients and wrong passwords are not counted
+ * here: the recipient limit and the auth delay deal with those.
+ */
+export function countsAsBadCommand(error: MailError): boolean {
+  if (error instanceof LimitExceeded) return error.limit === "command-line-too-long";
+  if (!(error instanceof ClientError)) return false;
+  return (
+    error.reason === "syntax" ||
+    error.reason === "unknown-command" ||
+    error.reason === "bad-sequence" ||
+    error.reason === "unsupported-parameter" ||
+    error.reason === "not-implemented"
+  );
+}

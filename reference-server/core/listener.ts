@@ -1,0 +1,103 @@
+// Accepts connections on one port and starts a session per connection, on a
+// clear channel (with STARTTLS available to the engine) or with implicit TLS.
+// Tracks live sessions so the server can stop accepting and end each one
+// politely. serve.ts makes one listener per protocol and port.
+// Standards: RFC 8314 §3.3 (implicit TLS for submission and POP3S), RFC 3207, RFC 2595.
+
+import * as net from "node:net";
+import * as tls from "node:tls";
+import { Connection } from "./connection.ts";
+import type { ServerContext } from "./context.ts";
+import { startSession, type Engine, type SessionBase, type SessionHandle } from "./session.ts";
+
+// How long a client on an implicit-TLS port may take to finish its handshake.
+const IMPLICIT_TLS_HANDSHAKE_TIMEOUT_MS = 30_000;
+
+export interface ListenerOptions<S extends SessionBase> {
+  name: string;
+  engine: Engine<S>;
+  context: ServerContext;
+  host: string;
+  port: number;
+  implicitTls: boolean;
+  /** Longest line any read of this protocol may ask for (SASL responses, IMAP lines). */
+  maxBufferedLineOctets: number;
+}
+
+export interface Listener {
+  readonly name: string;
+  readonly port: number;
+  readonly implicitTls: boolean;
+  /** Stop accepting, say goodbye to every session, resolve when all sockets are closed. */
+  close(): Promise<void>;
+}
+
+let connectionCounter = 0;
+
+export async function listen<S extends SessionBase>(options: ListenerOptions<S>): Promise<Listener> {
+  const sessions = new Set<SessionHandle>();
+  const sockets = new Set<net.Socket>();
+  const { context, engine } = options;
+  let closing = false;
+
+  const accept = (socket: net.Socket | tls.TLSSocket) => {
+    if (closing) {
+      socket.destroy();
+      return;
+    }
+    const conn = new Connection(socket, {
+      id: `${options.name}#${++connectionCounter}`,
+      maxBufferedLineOctets: options.maxBufferedLineOctets,
+      log: context.log,
+    });
+    context.log?.(`${conn.id} connect from ${conn.remoteAddress}${conn.tls ? " (TLS)" : ""}`);
+    const handle = startSession(engine, conn, context);
+    sessions.add(handle);
+    void handle.done.finally(() => {
+      sessions.delete(handle);
+      context.log?.(`${conn.id} disconnect`);
+    });
+  };
+
+  const track = (socket: net.Socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    // Errors before a session owns the socket (reset during the TLS handshake) end up here.
+    socket.on("error", () => {});
+  };
+
+  const server: net.Server = options.implicitTls
+    ? tls.createServer(
+        { ...context.tls.options, allowHalfOpen: true, handshakeTimeout: IMPLICIT_TLS_HANDSHAKE_TIMEOUT_MS },
+        accept,
+      )
+    : net.createServer({ allowHalfOpen: true }, accept);
+  server.on("connection", track);
+  // A failed handshake on the implicit-TLS port concerns that client only.
+  server.on("tlsClientError", () => {});
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  server.on("error", (error) => context.log?.(`${options.name} listener error: ${error.message}`));
+  const port = (server.address() as net.AddressInfo).port;
+
+  return {
+    name: options.name,
+    port,
+    implicitTls: options.implicitTls,
+    async close() {
+      closing = true;
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all([...sessions].map((s) => s.shutdown()));
+      // Sockets still in their TLS handshake have no session to say goodbye.
+      for (const socket of sockets) socket.destroy();
+      await stopped;
+      await Promise.all([...sessions].map((s) => s.done));
+    },
+  };
+}

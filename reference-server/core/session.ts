@@ -1,0 +1,188 @@
+// The session driver shared by SMTP, POP3 and IMAP: greet, then read a
+// command line, parse it, pass the generic gate, run the handler, and turn
+// every thrown MailError into a reply through the protocol's vocabulary.
+// Everything protocol-specific comes in through an Engine.
+// Standards: RFC 5321 §4.1.4 and §4.5.3 (order, limits, timeouts), RFC 1939 §3,
+// RFC 3501 §3 (states), RFC 3207 §4 / RFC 2595 §4 (TLS before auth).
+
+import type { Command, CommandRow, CommandTable } from "./command-table.ts";
+import { Connection, LINE_TOO_LONG, PeerClosed, ReadTimeout } from "./connection.ts";
+import type { ServerContext } from "./context.ts";
+import {
+  ClientError,
+  countsAsBadCommand,
+  Fatal,
+  isMailError,
+  LimitExceeded,
+  type FatalReason,
+  type MailError,
+} from "./errors.ts";
+
+/** What every protocol session carries; protocols extend it with their own state. */
+export interface SessionBase {
+  readonly conn: Connection;
+  readonly context: ServerContext;
+}
+
+export interface Vocabulary<S> {
+  /** The wire reply for a failed command (`command` is null when the line did not parse). */
+  failure(session: S, error: MailError, command: Command | null): string;
+}
+
+export interface Engine<S extends SessionBase> {
+  readonly protocol: string;
+  readonly table: CommandTable<S>;
+  readonly vocabulary: Vocabulary<S>;
+  /** Command line limit without the CRLF. */
+  readonly maxCommandLineOctets: number;
+  readonly commandTimeoutMs: number;
+  readonly maxBadCommands: number;
+  open(conn: Connection, context: ServerContext): S;
+  /** Write the greeting. */
+  greet(session: S): void | Promise<void>;
+  /** Split a line into a command; throws ClientError for a line that is not one. */
+  parse(line: Buffer, session: S): Command;
+  state(session: S): string;
+  /** Whether policy requires TLS before commands not flagged preTls. */
+  tlsRequired(session: S): boolean;
+  /** Runs once when the session ends for any reason (release locks, never expunge). */
+  end?(session: S): void | Promise<void>;
+}
+
+/** A running session as the listener sees it. */
+export interface SessionHandle {
+  readonly conn: Connection;
+  /** Say goodbye the protocol's way and close (server shutdown). */
+  shutdown(): Promise<void>;
+  readonly done: Promise<void>;
+}
+
+export function startSession<S extends SessionBase>(
+  engine: Engine<S>,
+  conn: Connection,
+  context: ServerContext,
+): SessionHandle {
+  const session = engine.open(conn, context);
+  const done = drive(engine, session).catch((error: unknown) => {
+    context.log?.(`${conn.id} internal error: ${error instanceof Error ? error.stack : String(error)}`);
+    conn.destroy();
+  });
+  return {
+    conn,
+    done,
+    async shutdown() {
+      if (conn.isClosed) return conn.closed;
+      conn.write(engine.vocabulary.failure(session, new Fatal("shutdown", "server shutting down"), null));
+      await conn.close();
+    },
+  };
+}
+
+async function drive<S extends SessionBase>(engine: Engine<S>, session: S): Promise<void> {
+  const conn = session.conn;
+  const log = session.context.log;
+  let badCommands = 0;
+  try {
+    await engine.greet(session);
+    while (!conn.isClosed) {
+      let command: Command | null = null;
+      try {
+        const line = await conn.readLine(engine.maxCommandLineOctets, engine.commandTimeoutMs);
+        if (line === LINE_TOO_LONG) {
+          log?.(`${conn.id} C: <line longer than ${engine.maxCommandLineOctets} octets>`);
+          throw new LimitExceeded("command-line-too-long", "line too long");
+        }
+        command = engine.parse(line.bytes, session);
+        const row = gate(engine, session, command);
+        if (log) log(`${conn.id} C: ${command.tag ? command.tag + " " : ""}${command.verb}${describeArgs(row, command)}`);
+        await row.handle(session, command);
+      } catch (error) {
+        if (error instanceof PeerClosed) break;
+        if (error instanceof ReadTimeout) {
+          await farewell(engine, session, "timeout", `no command within ${error.ms / 1000} s`, command);
+          break;
+        }
+        if (!isMailError(error)) {
+          log?.(`${conn.id} internal error: ${error instanceof Error ? error.stack : String(error)}`);
+          await farewell(engine, session, "internal", "internal error", command);
+          break;
+        }
+        if (log && command === null) log(`${conn.id} C: <unparsed line>`);
+        conn.write(engine.vocabulary.failure(session, error, command));
+        if (error instanceof Fatal || (error instanceof LimitExceeded && error.then === "close")) {
+          await conn.close();
+          break;
+        }
+        if (countsAsBadCommand(error) && ++badCommands >= engine.maxBadCommands) {
+          await farewell(engine, session, "too-many-errors", "too many errors", command);
+          break;
+        }
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof PeerClosed)) throw error;
+  } finally {
+    try {
+      await engine.end?.(session);
+    } finally {
+      if (!conn.isClosed) await conn.close();
+    }
+  }
+}
+
+/**
+ * The checks every command passes before its handler, in this order: known
+ * verb (SMTP 500, POP3 -ERR, IMAP BAD), allowed in this state (SMTP 503,
+ * RFC 5321 §4.1.4; POP3 RFC 1939 §3 "-ERR" for a command in the wrong
+ * state), TLS required (SMTP 530, RFC 3207 §4: "the server SHOULD reply to
+ * every command other than NOOP, EHLO, STARTTLS, or QUIT with 530").
+ */
+function gate<S extends SessionBase>(engine: Engine<S>, session: S, command: Command): CommandRow<S> {
+  const row = engine.table.get(command.verb);
+  if (!row) throw new ClientError("unknown-command", `unknown command ${printable(command.verb)}`);
+  const state = engine.state(session);
+  if (!row.states.includes(state)) {
+    throw new ClientError("bad-sequence", `${command.verb} not allowed in the ${state} state`);
+  }
+  if (!row.flags?.preTls && !session.conn.tls && engine.tlsRequired(session)) {
+    throw new ClientError("tls-required", "must issue a STARTTLS command first");
+  }
+  return row;
+}
+
+async function farewell<S extends SessionBase>(
+  engine: Engine<S>,
+  session: S,
+  reason: FatalReason,
+  text: string,
+  command: Command | null,
+): Promise<void> {
+  session.conn.write(engine.vocabulary.failure(session, new Fatal(reason, text), command));
+  await session.conn.close();
+}
+
+function describeArgs(row: CommandRow<unknown>, command: Command): string {
+  if (command.args === "") return "";
+  return row.flags?.redactArgs ? " <redacted>" : " " + command.args;
+}
+
+/** A verb for an error text: at most 20 printable ASCII characters. */
+export function printable(text: string): string {
+  const clean = text.replace(/[^\x21-\x7e]/g, "?");
+  return clean.length > 20 ? clean.slice(0, 20) + "..." : clean;
+}
+
+/**
+ * The common "VERB SP args" split used by SMTP and POP3 (IMAP adds a tag).
+ * A verb is letters only; anything else (NUL, control bytes, an empty line)
+ * is not a command and gets the protocol's syntax reply.
+ */
+export function splitCommandLine(line: Buffer): Command {
+  const text = line.toString("utf8");
+  const space = text.indexOf(" ");
+  const verb = space === -1 ? text : text.slice(0, space);
+  if (!/^[A-Za-z]{1,20}$/.test(verb)) {
+    throw new ClientError(verb === "" ? "syntax" : "unknown-command", verb === "" ? "empty command line" : `unknown command ${printable(verb)}`);
+  }
+  return { verb: verb.toUpperCase(), args: space === -1 ? "" : text.slice(space + 1) };
+}

@@ -1,0 +1,29 @@
+// APOP: login with MD5(timestamp || password) against the greeting's
+// timestamp. Works only for users whose password is stored in plaintext.
+// Standards: RFC 1939 §7 (APOP name digest), RFC 3206.
+
+import { createHash } from "node:crypto";
+import type { CommandRow } from "../../core/command-table.ts";
+import { ClientError } from "../../core/errors.ts";
+import { failAfterDelay } from "../../auth/sasl.ts";
+import { constantTimeEqual } from "../../auth/passwords.ts";
+import { openMaildrop } from "../maildrop.ts";
+import type { Pop3Session, Pop3State } from "../states.ts";
+
+export const apop: CommandRow<Pop3Session, Pop3State> = {
+  verb: "APOP",
+  states: ["authorization"],
+  flags: { redactArgs: true },
+  async handle(s, command) {
+    // APOP name digest; digest = 32 lower-case hex digits
+    const match = /^(\S+) ([0-9a-fA-F]{32})$/.exec(command.args);
+    if (!match) throw new ClientError("syntax", "expected APOP <name> <digest>");
+    const { users, config } = s.context;
+    const secret = users.plaintextPassword(match[1]!);
+    const expected = createHash("md5").update(s.timestamp + (secret ?? "")).digest("hex");
+    const good = secret !== null && constantTimeEqual(Buffer.from(expected), Buffer.from(match[2]!.toLowerCase()));
+    if (!good) await failAfterDelay(config.auth.failureDelayMs, "authentication failed");
+    s.pendingUser = null;
+    await openMaildrop(s, users.byLogin(match[1]!)!.name);
+  },
+};

@@ -1,0 +1,24 @@
+// PASS: completes USER. The whole rest of the line is the password, spaces
+// included, as RFC 1939 §7 permits. Success locks the maildrop.
+// Standards: RFC 1939 §7, RFC 3206 ([AUTH]), RFC 2449 §8.1.1 ([IN-USE]).
+
+import type { CommandRow } from "../../core/command-table.ts";
+import { ClientError } from "../../core/errors.ts";
+import { checkPassword } from "../../auth/sasl.ts";
+import { openMaildrop } from "../maildrop.ts";
+import type { Pop3Session, Pop3State } from "../states.ts";
+
+export const pass: CommandRow<Pop3Session, Pop3State> = {
+  verb: "PASS",
+  states: ["authorization"],
+  flags: { redactArgs: true },
+  async handle(s, command) {
+    const login = s.pendingUser;
+    if (login === null) throw new ClientError("bad-sequence", "USER first");
+    s.pendingUser = null;
+    if (command.args === "") throw new ClientError("syntax", "expected PASS <password>");
+    const { users, config } = s.context;
+    const user = await checkPassword(users, login, command.args, config.auth.failureDelayMs);
+    await openMaildrop(s, user);
+  },
+};

@@ -1,0 +1,23 @@
+// USER: names the mailbox for the following PASS. Refused on a clear channel
+// where policy forbids plaintext passwords (and then not listed in CAPA).
+// Standards: RFC 1939 §7 (USER name), RFC 2595 §4, RFC 2449 §6.8.
+
+import type { CommandRow } from "../../core/command-table.ts";
+import { ClientError } from "../../core/errors.ts";
+import { plaintextAuthAllowed } from "../../auth/mechanisms.ts";
+import type { Pop3Session, Pop3State } from "../states.ts";
+import { ok } from "../vocabulary.ts";
+
+export const user: CommandRow<Pop3Session, Pop3State> = {
+  verb: "USER",
+  states: ["authorization"],
+  handle(s, command) {
+    if (command.args === "" || command.args.includes(" ")) throw new ClientError("syntax", "expected USER <name>");
+    if (!plaintextAuthAllowed(s.conn, s.context.config)) {
+      throw new ClientError("encryption-required", "plaintext authentication disallowed without TLS, use STLS");
+    }
+    s.pendingUser = command.args;
+    // The same answer for every name, so that USER cannot be used to find accounts.
+    ok(s, "send PASS");
+  },
+};

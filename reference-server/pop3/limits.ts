@@ -1,0 +1,13 @@
+// POP3's size limits and their reasons.
+// Standards: RFC 2449 §4, RFC 5034 §4.
+
+// RFC 2449 §4: clients keep commands within 255 octets including CRLF; we
+// accept up to 512 (the SMTP figure) so that a long user name or initial
+// response still gets a real answer, and refuse longer lines with -ERR.
+export const MAX_COMMAND_LINE_OCTETS = 510;
+// RFC 2449 §4: a response line is at most 512 octets including CRLF.
+export const MAX_RESPONSE_LINE_OCTETS = 510;
+// RFC 5034 §4 sets no limit for SASL responses; RFC 4954's 12288 is used for all protocols' SASL.
+export const MAX_SASL_LINE_OCTETS = 12288;
+// Message numbers and line counts: more digits cannot name a message and only waste effort.
+export const MAX_NUMBER_DIGITS = 9;

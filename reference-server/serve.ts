@@ -1,0 +1,176 @@
+// Starts the reference server: config, data directory, TLS material, store,
+// and one listener per protocol and port; stops it politely. `startServer`
+// is the library entry (the runner starts it in-process); `runServeCommand`
+// is `mailconform serve`.
+// Standards: RFC 5321 §3.8 (421 on shutdown), RFC 8314 §3.3 (implicit TLS ports), RFC 1939 §3.
+
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { UserDirectory } from "./auth/directory.ts";
+import { plaintextOf } from "./auth/passwords.ts";
+import { defaultConfig } from "./config/defaults.ts";
+import { loadConfigFile } from "./config/load.ts";
+import type { ServerConfig } from "./config/types.ts";
+import type { ServerContext } from "./core/context.ts";
+import { listen, type Listener } from "./core/listener.ts";
+import { pop3Engine, POP3_MAX_BUFFERED_LINE_OCTETS } from "./pop3/engine.ts";
+import { smtpEngine, SMTP_MAX_BUFFERED_LINE_OCTETS } from "./smtp/engine.ts";
+import type { MailStore } from "./store/types.ts";
+import { loadTlsMaterial } from "./tls/certificate.ts";
+
+/** Port offsets from the port base; scripts outside the project rely on them. */
+export const PORT_OFFSETS = { smtp: 25, pop3: 110, imap: 143, smtps: 465, imaps: 993, pop3s: 995 } as const;
+export const DEFAULT_PORT_BASE = 2000;
+
+export interface StartServerOptions {
+  config?: ServerConfig;
+  /** Data directory; default: config.dataDir, else a fresh temporary one removed on close. */
+  dataDir?: string;
+  /** Port base N (see PORT_OFFSETS) or "ephemeral" for port 0 everywhere. Default: config.listen.portBase. */
+  portBase?: number | "ephemeral";
+  /** Address to bind; default config.listen.host (127.0.0.1). */
+  host?: string;
+  /** A store to use instead of the Maildir store under <dataDir>/mail. */
+  store?: MailStore;
+  /** Session log (connection id, commands with passwords redacted, replies). */
+  verbose?: boolean;
+  /** Where log lines go; default stderr. */
+  log?: (line: string) => void;
+}
+
+/** A user a client can log in as (the runner's TargetUser shape). */
+export interface ServerUser {
+  name: string;
+  /** What to send as the login name (the user name). */
+  login: string;
+  password: string;
+  address: string;
+}
+
+export interface RunningServer {
+  ports: { smtp: number; pop3: number; smtps: number; pop3s: number; imap?: number; imaps?: number };
+  host: string;
+  dataDir: string;
+  /** Users whose password is known in plaintext (`plain:`); hashed-only users are left out. */
+  users: ServerUser[];
+  /** The default mail domain. */
+  domain: string;
+  hostname: string;
+  /** PEM of the certificate served (the generated development one unless configured). */
+  certificate: string;
+  close(): Promise<void>;
+}
+
+export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
+  const config = options.config ?? defaultConfig();
+  const temporary = !options.dataDir && !config.dataDir;
+  const dataDir = resolve(options.dataDir ?? config.dataDir ?? (await mkdtemp(join(tmpdir(), "mailconform-"))));
+  await mkdir(dataDir, { recursive: true });
+  const log = options.verbose ? (options.log ?? ((line: string) => process.stderr.write(line + "\n"))) : null;
+  const users = new UserDirectory(config);
+  const tlsMaterial = await loadTlsMaterial(config, dataDir);
+  const store = options.store ?? (await openDefaultStore(join(dataDir, "mail")));
+  const context: ServerContext = { config, store, users, tls: tlsMaterial, log };
+
+  const host = options.host ?? config.listen.host;
+  const base = options.portBase ?? config.listen.portBase;
+  const port = (name: keyof typeof PORT_OFFSETS) => (base === "ephemeral" ? 0 : base + PORT_OFFSETS[name]);
+  const smtp = smtpEngine(config);
+  const pop3 = pop3Engine(config);
+  const specs = [
+    { name: "smtp", engine: smtp, implicitTls: false, max: SMTP_MAX_BUFFERED_LINE_OCTETS },
+    { name: "pop3", engine: pop3, implicitTls: false, max: POP3_MAX_BUFFERED_LINE_OCTETS },
+    { name: "smtps", engine: smtp, implicitTls: true, max: SMTP_MAX_BUFFERED_LINE_OCTETS },
+    { name: "pop3s", engine: pop3, implicitTls: true, max: POP3_MAX_BUFFERED_LINE_OCTETS },
+  ] as const;
+  const listeners: Listener[] = [];
+  try {
+    for (const spec of specs) {
+      listeners.push(
+        await listen<any>({
+          name: spec.name,
+          engine: spec.engine,
+          context,
+          host,
+          port: port(spec.name),
+          implicitTls: spec.implicitTls,
+          maxBufferedLineOctets: spec.max,
+        }),
+      );
+    }
+  } catch (error) {
+    await Promise.all(listeners.map((l) => l.close()));
+    throw error;
+  }
+  const portOf = (name: string) => listeners.find((l) => l.name === name)!.port;
+
+  let closing: Promise<void> | null = null;
+  return {
+    ports: { smtp: portOf("smtp"), pop3: portOf("pop3"), smtps: portOf("smtps"), pop3s: portOf("pop3s") },
+    host,
+    dataDir,
+    users: config.users.flatMap((u) => {
+      const password = plaintextOf(u.password);
+      return password === null ? [] : [{ name: u.name, login: u.name, password, address: u.address }];
+    }),
+    domain: config.domains[0]!,
+    hostname: config.hostname,
+    certificate: tlsMaterial.cert,
+    close() {
+      closing ??= (async () => {
+        await Promise.all(listeners.map((l) => l.close()));
+        const closable = store as Partial<{ close(): Promise<void> }>;
+        if (!options.store && typeof closable.close === "function") await closable.close();
+        if (temporary) await rm(dataDir, { recursive: true, force: true });
+      })();
+      return closing;
+    },
+  };
+}
+
+/**
+ * The Maildir store, loaded lazily so the engines never depend on it and
+ * tests can run with any MailStore. The specifier is a variable because the
+ * module is written alongside this one.
+ */
+async function openDefaultStore(root: string): Promise<MailStore> {
+  const specifier = "./store/maildir-store.ts";
+  const module = (await import(specifier)) as { openMaildirStore(root: string): Promise<MailStore> };
+  return module.openMaildirStore(root);
+}
+
+export interface ServeCommandOptions {
+  config?: string;
+  data?: string;
+  portBase?: number;
+  verbose?: boolean;
+}
+
+/**
+ * `mailconform serve`: start, print each listener, run until SIGINT/SIGTERM,
+ * then stop politely. Resolves with the exit code (0 after a clean stop).
+ */
+export async function runServeCommand(options: ServeCommandOptions, out: NodeJS.WritableStream = process.stdout): Promise<number> {
+  const config = options.config ? await loadConfigFile(options.config) : defaultConfig();
+  const server = await startServer({
+    config,
+    dataDir: options.data ?? config.dataDir ?? "mailconform-data",
+    ...(options.portBase === undefined ? {} : { portBase: options.portBase }),
+    verbose: options.verbose ?? false,
+  });
+  for (const [name, port] of Object.entries(server.ports)) out.write(`${name.padEnd(6)}${server.host}:${port}\n`);
+  out.write(`data  ${server.dataDir}\n`);
+  out.write(`users ${server.users.map((u) => u.address).join(", ")}\n`);
+  await new Promise<void>((resolveSignal) => {
+    const stop = () => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolveSignal();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+  await server.close();
+  return 0;
+}

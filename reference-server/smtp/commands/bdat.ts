@@ -1,0 +1,54 @@
+// BDAT: a chunk of exactly chunk-size octets, the last one marked LAST. The
+// chunk is always read, even when the command is refused, because its octets
+// are not commands and must not be executed as such.
+// Standards: RFC 3030 §2 and §3 (bdat-cmd, 503 without a valid transaction), RFC 1870 §6.3.
+
+import type { CommandRow } from "../../core/command-table.ts";
+import { ClientError } from "../../core/errors.ts";
+import { deliverMessage } from "../deliver.ts";
+import { BDAT_READ_SLICE_OCTETS } from "../limits.ts";
+import { MessageBody } from "../message-body.ts";
+import { ALL_STATES, smtpState, type SmtpSession } from "../states.ts";
+import { reply } from "../vocabulary.ts";
+
+export const bdat: CommandRow<SmtpSession> = {
+  verb: "BDAT",
+  // Every state: the gate must not refuse before the chunk has been consumed.
+  states: ALL_STATES,
+  flags: { preTls: true },
+  async handle(s, command) {
+    // bdat-cmd = "BDAT" SP chunk-size [ SP end-marker ] CRLF; chunk-size = 1*DIGIT; end-marker = "LAST"
+    const match = /^(\d{1,15})( LAST)?$/i.exec(command.args);
+    if (!match) throw new ClientError("syntax", "expected BDAT <chunk-size> [LAST]");
+    const size = Number(match[1]);
+    const last = match[2] !== undefined;
+    const { smtp } = s.context.config;
+    const state = smtpState(s);
+    const accepting = (state === "rcpt" || state === "bdat") && (!s.context.config.smtp.requireTls || s.conn.tls);
+    const t = s.transaction;
+    const body = accepting ? (t!.chunks ??= new MessageBody(smtp.maxMessageOctets, smtp.bareLineEndings === "normalize")) : null;
+    for (let left = size; left > 0; ) {
+      const slice = await s.conn.readChunk(Math.min(left, BDAT_READ_SLICE_OCTETS), smtp.dataTimeoutMs);
+      left -= slice.length;
+      body?.addChunk(slice);
+    }
+    if (!body || !t) {
+      if (state !== "rcpt" && state !== "bdat") throw new ClientError("bad-sequence", "BDAT needs MAIL and RCPT first");
+      throw new ClientError("tls-required", "must issue a STARTTLS command first");
+    }
+    if (body.overSize) {
+      s.transaction = null;
+      throw body.verdict()!;
+    }
+    if (!last) {
+      reply(s, 250, "2.0.0", `${size} octets received`);
+      return;
+    }
+    s.transaction = null;
+    body.finishChunks();
+    const refusal = body.verdict();
+    if (refusal) throw refusal;
+    const id = await deliverMessage(s, t, body.bytes());
+    reply(s, 250, "2.0.0", `OK ${body.octets} octets queued as ${id}`);
+  },
+};

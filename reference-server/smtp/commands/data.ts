@@ -1,0 +1,44 @@
+// DATA: read the message up to the lone "." line, un-dot-stuff it, judge it,
+// deliver it. Only CRLF "." CRLF ends the data (the SMTP smuggling defence);
+// a refused message is still read to its end so the session stays in step.
+// Standards: RFC 5321 §4.1.1.4, §4.5.2 (transparency), §3.3 (250 after delivery),
+// RFC 1870 §6.3 (actual size), RFC 3030 §2 (no DATA after BDAT).
+
+import type { CommandRow } from "../../core/command-table.ts";
+import { LINE_TOO_LONG } from "../../core/connection.ts";
+import { ClientError } from "../../core/errors.ts";
+import { unstuffLine } from "../../../runner/wire/dot-stuffing.ts";
+import { deliverMessage } from "../deliver.ts";
+import { MAX_WIRE_TEXT_LINE_OCTETS } from "../limits.ts";
+import { MessageBody } from "../message-body.ts";
+import type { SmtpSession } from "../states.ts";
+import { reply } from "../vocabulary.ts";
+
+export const data: CommandRow<SmtpSession> = {
+  verb: "DATA",
+  states: ["rcpt"],
+  async handle(s, command) {
+    if (command.args !== "") throw new ClientError("syntax", "DATA takes no arguments");
+    const t = s.transaction!;
+    const { smtp } = s.context.config;
+    reply(s, 354, null, "end data with <CR><LF>.<CR><LF>");
+    const body = new MessageBody(smtp.maxMessageOctets, smtp.bareLineEndings === "normalize");
+    for (;;) {
+      const line = await s.conn.readLine(MAX_WIRE_TEXT_LINE_OCTETS, smtp.dataTimeoutMs);
+      if (line === LINE_TOO_LONG) {
+        body.lineTooLong();
+        continue;
+      }
+      const content = unstuffLine(line.bytes);
+      if (content === "end" && line.ending === "crlf") break;
+      // A "." ended by a bare LF is not the terminator, just an (empty) data line.
+      body.addLine(content === "end" ? line.bytes.subarray(1) : content, line.ending);
+    }
+    // The transaction ends with the data, whatever the outcome (RFC 5321 §4.1.1.4).
+    s.transaction = null;
+    const refusal = body.verdict();
+    if (refusal) throw refusal;
+    const id = await deliverMessage(s, t, body.bytes());
+    reply(s, 250, "2.0.0", `OK queued as ${id}`);
+  },
+};

@@ -1,0 +1,18 @@
+// SMTP's size limits. Each names the RFC sentence behind it and what it stops.
+// Standards: RFC 5321 §4.5.3.1, RFC 4954 §4.
+
+// RFC 5321 §4.5.3.1.4: a command line is at most 512 octets including CRLF.
+// Longer lines get "500 5.5.2 line too long" and the session goes on.
+export const MAX_COMMAND_LINE_OCTETS = 510;
+// RFC 5321 §4.5.3.1.6: a text line is at most 1000 octets including CRLF;
+// the doubled leading dot does not count, so the wire line may be one longer.
+export const MAX_TEXT_LINE_OCTETS = 998;
+export const MAX_WIRE_TEXT_LINE_OCTETS = MAX_TEXT_LINE_OCTETS + 1;
+// RFC 4954 §4: an AUTH command line and each SASL response may be 12288 octets.
+export const MAX_SASL_LINE_OCTETS = 12288;
+// RFC 5321 §4.5.3.1.1-3: local-part 64, domain 255, path 256 octets.
+export const MAX_LOCAL_PART_OCTETS = 64;
+export const MAX_DOMAIN_OCTETS = 255;
+export const MAX_PATH_OCTETS = 256;
+// BDAT chunks are read in slices of this size, so a huge chunk never sits in memory twice.
+export const BDAT_READ_SLICE_OCTETS = 64 * 1024;
