@@ -37,6 +37,12 @@ export interface TestCase {
   span: Span;
   /** Per-step wait budget override in ms. */
   timeoutMs?: number;
+  /**
+   * How many target users the test refers to (${user.*} on a connection with
+   * `user: n`, ${user2.*}, auth with default credentials); absent when none.
+   * A target with fewer users skips the test instead of failing it.
+   */
+  usersNeeded?: number;
   /** Named connections beyond the implicit "main" one. */
   connections: ConnectionSpec[];
   /** Puts the server in a known state; a failure here fails the test with phase "setup". */

@@ -48,4 +48,6 @@ export interface SuiteError {
   message: string;
   /** "did you mean" suggestion for a misspelt key or value. */
   suggestion?: string;
+  /** Characters to underline from `col` (the key or value at fault); 1 when absent. */
+  length?: number;
 }

@@ -5,6 +5,12 @@ import type { Protocol, TlsMode } from "./ast.ts";
 export interface Endpoint {
   port: number;
   tls: TlsMode;
+  /**
+   * A second port speaking implicit TLS (smtps 465, pop3s 995, imaps 993)
+   * when `port` is plain or STARTTLS: where a connection declared with
+   * `tls: implicit` goes. Absent when the target has none.
+   */
+  implicitTlsPort?: number;
 }
 
 export interface TargetUser {

@@ -1,0 +1,82 @@
+// SMTP expectations: a reply code, a class (2xx, 25x) or a list of them, or a
+// map adding the enhanced status code, EHLO-style line sets, a text regex and
+// captures. Produces SmtpExpect for the SMTP reply matcher.
+// Standards: RFC 5321 §4.2 (reply codes, multiline replies), RFC 3463 and RFC 2034 (enhanced codes).
+
+import { isMap, isScalar, isSeq } from "yaml";
+import type { SmtpExpect } from "../../model/ast.ts";
+import type { Slot } from "../node-reader.ts";
+import type { TestContext } from "../test-context.ts";
+import { foreignExpectKeyHint, LINE_SET_KEYS, SMTP_EXPECT_KEYS } from "../vocabulary.ts";
+import { readCaptures, type Binding, type ExpectRead } from "./capture.ts";
+import { readLineSet } from "./line-set.ts";
+
+/** reply-code = %x32-35 %x30-35 %x30-39 (RFC 5321 §4.2), with x for "any digit" at the end. */
+const REPLY_CODE = /^[2-5](?:[0-5][0-9]|[0-5]x|xx)$/;
+/** status-code = class "." subject "." detail (RFC 3463 §2), x for "any". */
+const ENHANCED_CODE = /^[245]\.(?:[0-9]{1,3}|x)\.(?:[0-9]{1,3}|x)$/;
+const CODE_FORMS = "a reply code like 250, a class like 2xx or 25x, or a list of them";
+
+export function readSmtpExpect(ctx: TestContext, slot: Slot, connection: string): ExpectRead<SmtpExpect> | undefined {
+  const span = ctx.reader.span(slot.node);
+  const binds: Binding[] = [];
+  if (!isMap(slot.node)) {
+    const code = readCodes(ctx, slot);
+    return code === undefined ? undefined : { expect: { protocol: "smtp", code, captures: [], span }, binds };
+  }
+  const entries = ctx.reader.map(slot, "an SMTP expectation", SMTP_EXPECT_KEYS, foreignExpectKeyHint("SMTP"));
+  if (entries === undefined) return undefined;
+  const code = entries.has("code") ? readCodes(ctx, entries.get("code")!) : undefined;
+  const expect: SmtpExpect = { protocol: "smtp", code: code ?? [], captures: [], span };
+  const enhanced = entries.get("enhanced");
+  if (enhanced !== undefined) {
+    const value = ctx.reader.string(enhanced);
+    if (value !== undefined && !ENHANCED_CODE.test(value)) {
+      ctx.reader.error(enhanced.node, `'enhanced' must be an enhanced status code like 2.1.0 or a pattern like 5.x.x, got '${value}'`);
+    } else if (value !== undefined && code !== undefined && code.every((c) => c[0] !== value[0])) {
+      // RFC 3463 §3: the class digit of the enhanced code equals that of the reply code.
+      ctx.reader.error(enhanced.node, `'enhanced' class ${value[0]} does not agree with reply code ${code.join(", ")} (RFC 3463 §3)`);
+    } else if (value !== undefined) {
+      expect.enhanced = value;
+    }
+  }
+  const lines = entries.get("lines");
+  if (lines !== undefined) {
+    const set = ctx.reader.map(lines, "'lines'", LINE_SET_KEYS);
+    const read = set === undefined ? undefined : readLineSet(ctx, set.get("includes"), set.get("excludes"), connection);
+    if (read !== undefined) expect.lines = read;
+  }
+  const text = entries.get("text");
+  if (text !== undefined) {
+    const regex = ctx.regex(text, connection);
+    if (regex !== undefined) expect.text = regex;
+  }
+  expect.captures = readCaptures(ctx, entries.get("capture"), connection, binds);
+  return code === undefined ? undefined : { expect, binds };
+}
+
+function readCodes(ctx: TestContext, slot: Slot): string[] | undefined {
+  if (isSeq(slot.node)) {
+    const items = ctx.reader.list(slot, { nonEmpty: true });
+    if (items === undefined) return undefined;
+    const codes = items.map((item) => readCode(ctx, item));
+    return codes.every((c) => c !== undefined) ? (codes as string[]) : undefined;
+  }
+  const code = readCode(ctx, slot);
+  return code === undefined ? undefined : [code];
+}
+
+function readCode(ctx: TestContext, slot: Slot): string | undefined {
+  const node = slot.node;
+  // `expect: 250` is a YAML number, `expect: 2xx` a string: both are codes.
+  const raw = isScalar(node) && (typeof node.value === "number" || typeof node.value === "string") ? String(node.value).toLowerCase() : undefined;
+  if (raw === undefined) {
+    ctx.reader.wrongType(slot, CODE_FORMS);
+    return undefined;
+  }
+  if (!REPLY_CODE.test(raw)) {
+    ctx.reader.error(node, `${slot.name} must be ${CODE_FORMS}, got '${String((node as { value: unknown }).value)}'`);
+    return undefined;
+  }
+  return raw;
+}

@@ -1,0 +1,145 @@
+// Entry point of the dialogue language: finds suite files under the given
+// paths, reads each into the AST of runner/model/ast.ts and returns every
+// error of every file, sorted by file and position. Hands the suites to
+// runner/plan/ and runner/exec/; nothing here opens a socket.
+// Standards: none (suite language, docs/language.md).
+
+import { readdir, readFile, stat } from "node:fs/promises";
+import path from "node:path";
+import type { Span, SuiteFile } from "../model/ast.ts";
+import type { SuiteError } from "../model/failure.ts";
+import { NodeReader } from "./node-reader.ts";
+import { readSuite, type IdSite } from "./read-suite.ts";
+import { parseYaml } from "./yaml-document.ts";
+
+export interface LoadResult {
+  /** Files that loaded without any error, in path order. */
+  suites: SuiteFile[];
+  /** Every error of every file, by file (in path order) and position. */
+  errors: SuiteError[];
+  /** The text of each file read, by its `file` name: for carets under error positions. */
+  sources: ReadonlyMap<string, string>;
+}
+
+const SUITE_EXTENSIONS = [".yaml", ".yml"];
+/** Fixture folders hold content for suites, never suites. */
+const SKIPPED_DIRS = new Set(["fixtures", "node_modules"]);
+
+export async function loadSuites(paths: string[]): Promise<LoadResult> {
+  const { files, errors } = await findSuiteFiles(paths);
+  const sources = new Map<string, string>();
+  const suites: SuiteFile[] = [];
+  const firstIds = new Map<string, Span>();
+  const reads = await Promise.all(files.map((file) => loadOne(file)));
+  for (const { file, text, read, ioError } of reads) {
+    if (ioError !== undefined) {
+      errors.push(ioError);
+      continue;
+    }
+    sources.set(file, text);
+    const fileErrors = [...read.errors];
+    for (const site of read.ids) {
+      const first = firstIds.get(site.id);
+      if (first === undefined) firstIds.set(site.id, site.span);
+      else fileErrors.push(duplicateId(site, first));
+    }
+    errors.push(...sortByPosition(fileErrors));
+    if (read.suite !== undefined && fileErrors.length === 0) suites.push(read.suite);
+  }
+  return { suites, errors, sources };
+}
+
+/** Suite files under `paths` (files as given, directories recursively), without duplicates, sorted by path. */
+export async function findSuiteFiles(paths: string[]): Promise<{ files: string[]; errors: SuiteError[] }> {
+  const found = new Map<string, string>();
+  const errors: SuiteError[] = [];
+  for (const given of paths) {
+    let info;
+    try {
+      info = await stat(given);
+    } catch (e) {
+      errors.push({ file: given, line: 0, col: 0, message: ioMessage(e) });
+      continue;
+    }
+    if (info.isDirectory()) await walk(path.normalize(given), found);
+    else found.set(path.resolve(given), path.normalize(given));
+  }
+  const files = [...found.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, shown]) => shown);
+  return { files, errors };
+}
+
+async function walk(dir: string, found: Map<string, string>): Promise<void> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  for (const entry of entries) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (!SKIPPED_DIRS.has(entry.name) && !entry.name.startsWith(".")) await walk(full, found);
+    } else if (SUITE_EXTENSIONS.includes(path.extname(entry.name))) {
+      found.set(path.resolve(full), full);
+    }
+  }
+}
+
+type OneRead =
+  | { file: string; text: string; read: { suite?: SuiteFile; ids: IdSite[]; errors: SuiteError[] }; ioError?: undefined }
+  | { file: string; text?: undefined; read?: undefined; ioError: SuiteError };
+
+async function loadOne(file: string): Promise<OneRead> {
+  let text: string;
+  try {
+    text = (await readFile(file, "utf8")).replace(/^\uFEFF/, "");
+  } catch (e) {
+    return { file, ioError: { file, line: 0, col: 0, message: ioMessage(e) } };
+  }
+  const { source, errors } = parseYaml(file, text);
+  // After a syntax error the document is a guess; reading it would add noise.
+  if (errors.length > 0) return { file, text, read: { ids: [], errors } };
+  const read = readSuite(source, file);
+  const fixtureReader = new NodeReader(source);
+  await Promise.all(
+    read.fixtures.map(async (fixture) => {
+      const written = path.relative(path.dirname(path.resolve(file)), fixture.path);
+      // Named as the suite is named (relative stays relative): messages must not depend on the machine.
+      const shown = path.join(path.dirname(file), written);
+      try {
+        if (!(await stat(fixture.path)).isFile()) fixtureReader.error(fixture.node, `fixture '${written}' is not a file (${shown})`);
+      } catch {
+        fixtureReader.error(fixture.node, `fixture '${written}' not found: fixture paths are relative to the suite file (${shown})`);
+      }
+    }),
+  );
+  const all = [...read.errors, ...fixtureReader.errors];
+  const result: { suite?: SuiteFile; ids: IdSite[]; errors: SuiteError[] } = { ids: read.ids, errors: all };
+  if (read.suite !== undefined && all.length === 0) result.suite = read.suite;
+  return { file, text, read: result };
+}
+
+function duplicateId(site: IdSite, first: Span): SuiteError {
+  return {
+    file: site.span.file,
+    line: site.span.line,
+    col: site.span.col,
+    length: site.length,
+    message: `duplicate test id '${site.id}' (first used at ${first.file}:${first.line}:${first.col})`,
+  };
+}
+
+export function sortByPosition(errors: SuiteError[]): SuiteError[] {
+  const seen = new Set<string>();
+  return [...errors]
+    .sort((a, b) => a.line - b.line || a.col - b.col)
+    .filter((e) => {
+      const key = `${e.line}:${e.col}:${e.message}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+}
+
+function ioMessage(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") return "no such file or directory";
+  if (code === "EACCES") return "permission denied";
+  if (code === "EISDIR") return "is a directory";
+  return (e as Error).message;
+}

@@ -1,0 +1,175 @@
+// One suite file's document → SuiteFile: the header (protocol, title), each
+// test's metadata and connections, then its phases through read-steps.ts.
+// Collects every error of the file; fixture existence is left to the caller
+// (an async check over the returned list).
+// Standards: RFC 2119 (requirement levels).
+
+import path from "node:path";
+import type { ConnectionSpec, Protocol, Span, SuiteFile, TestCase } from "../model/ast.ts";
+import type { SuiteError } from "../model/failure.ts";
+import { NodeReader, type Slot } from "./node-reader.ts";
+import { readSteps } from "./read-steps.ts";
+import { MAIN_CONNECTION, TestContext, type PendingFixture } from "./test-context.ts";
+import {
+  CONNECTION_KEYS,
+  CONNECTION_NAME,
+  LEVELS,
+  MAX_WAIT_MS,
+  PROTOCOLS,
+  SUITE_KEYS,
+  TEST_ID,
+  TEST_KEYS,
+  TLS_MODES,
+} from "./vocabulary.ts";
+import type { YamlSource } from "./yaml-document.ts";
+
+/** Where a test id is written, for duplicate-id errors across files. */
+export interface IdSite {
+  id: string;
+  span: Span;
+  length: number;
+}
+
+export interface SuiteRead {
+  suite?: SuiteFile;
+  ids: IdSite[];
+  fixtures: PendingFixture[];
+  errors: SuiteError[];
+}
+
+const MAX_USERS = 100;
+
+export function readSuite(source: YamlSource, suitePath: string): SuiteRead {
+  const reader = new NodeReader(source);
+  const ids: IdSite[] = [];
+  const fixtures: PendingFixture[] = [];
+  const root = reader.slot(source.doc.contents, "the suite file");
+  if (reader.isEmpty(root)) {
+    reader.error(0, "empty suite file: expected 'protocol', 'title' and 'tests'");
+    return { ids, fixtures, errors: reader.errors };
+  }
+  const entries = reader.map(root, "the suite file", SUITE_KEYS);
+  if (entries === undefined) return { ids, fixtures, errors: reader.errors };
+  const protocolSlot = entries.get("protocol");
+  const protocol = protocolSlot === undefined ? undefined : reader.oneOf(protocolSlot, PROTOCOLS);
+  const title = entries.has("title") ? reader.word(entries.get("title")!) : undefined;
+  const descriptionSlot = entries.get("description");
+  const description = descriptionSlot === undefined ? undefined : reader.string(descriptionSlot);
+  const testsSlot = entries.get("tests");
+  const items = testsSlot === undefined ? [] : (reader.list(testsSlot, { nonEmpty: true }) ?? []);
+  const tests: TestCase[] = [];
+  // Without a protocol the expectations cannot be read: their forms depend on it.
+  if (protocol !== undefined) {
+    const seen = new Map<string, Span>();
+    for (const item of items) {
+      const test = readTest(reader, item, protocol, path.dirname(suitePath), fixtures, ids, seen);
+      if (test !== undefined) tests.push(test);
+    }
+  }
+  if (protocol === undefined || title === undefined || reader.errors.length > 0) return { ids, fixtures, errors: reader.errors };
+  const suite: SuiteFile = { file: source.file, protocol, title, tests };
+  if (description !== undefined) suite.description = description;
+  return { suite, ids, fixtures, errors: reader.errors };
+}
+
+function readTest(
+  reader: NodeReader,
+  slot: Slot,
+  protocol: Protocol,
+  suiteDir: string,
+  fixtures: PendingFixture[],
+  ids: IdSite[],
+  seen: Map<string, Span>,
+): TestCase | undefined {
+  const entries = reader.map(slot, "a test", TEST_KEYS);
+  if (entries === undefined) return undefined;
+  const errorsBefore = reader.errors.length;
+  const idSlot = entries.get("id");
+  let id = idSlot === undefined ? undefined : reader.word(idSlot);
+  if (id !== undefined && !TEST_ID.test(id)) {
+    reader.error(idSlot!.node, `test id '${id}' must be lower-case letters, digits, '.', '_' and '-', starting with a letter or digit`);
+    id = undefined;
+  }
+  if (id !== undefined) {
+    const first = seen.get(id);
+    const span = reader.span(idSlot!.node);
+    if (first !== undefined) {
+      reader.error(idSlot!.node, `duplicate test id '${id}' (first used at ${first.file}:${first.line}:${first.col})`);
+    } else {
+      seen.set(id, span);
+      ids.push({ id, span, length: reader.widthOf(idSlot!.node) });
+    }
+  }
+  const title = entries.has("title") ? reader.word(entries.get("title")!) : undefined;
+  const refs = entries.has("refs") ? reader.stringList(entries.get("refs")!, { nonEmpty: true }) : undefined;
+  const level = entries.has("level") ? reader.oneOf(entries.get("level")!, LEVELS) : undefined;
+  const tags = entries.has("tags") ? reader.stringList(entries.get("tags")!) : [];
+  const requires = entries.has("requires") ? reader.stringList(entries.get("requires")!) : [];
+  const timeoutSlot = entries.get("timeout");
+  const timeoutMs = timeoutSlot === undefined ? undefined : reader.integer(timeoutSlot, 1, MAX_WAIT_MS);
+  const connectionsSlot = entries.get("connections");
+  const connections = connectionsSlot === undefined ? new Map<string, ConnectionSpec>() : readConnections(reader, connectionsSlot, protocol);
+  const ctx = new TestContext(reader, protocol, connections, suiteDir, fixtures);
+  const phase = (key: "setup" | "steps" | "cleanup" | "finally") => {
+    const s = entries.get(key);
+    return s === undefined ? [] : readSteps(ctx, s, { nonEmpty: key === "steps" });
+  };
+  // Phases run in this order, so captures flow from setup to finally.
+  const setup = phase("setup");
+  const steps = phase("steps");
+  const cleanup = phase("cleanup");
+  const final = phase("finally");
+  if (reader.errors.length > errorsBefore) return undefined;
+  if (id === undefined || title === undefined || refs === undefined || level === undefined || tags === undefined || requires === undefined) return undefined;
+  const test: TestCase = {
+    id,
+    title,
+    refs,
+    level,
+    tags,
+    requires,
+    protocol,
+    file: reader.source.file,
+    span: reader.span(slot.node),
+    connections: [...connections.values()],
+    setup,
+    steps,
+    cleanup,
+    finally: final,
+  };
+  if (timeoutMs !== undefined) test.timeoutMs = timeoutMs;
+  if (ctx.usersNeeded > 0) test.usersNeeded = ctx.usersNeeded;
+  return test;
+}
+
+function readConnections(reader: NodeReader, slot: Slot, protocol: Protocol): Map<string, ConnectionSpec> {
+  const connections = new Map<string, ConnectionSpec>();
+  const entries = reader.dict(slot, "'connections'", CONNECTION_NAME, "lower-case letters, digits, '_' and '-', starting with a letter");
+  for (const { key, keyNode, value } of entries ?? []) {
+    const spec: ConnectionSpec = { name: key, protocol, span: reader.span(keyNode) };
+    // `other: {}` and a bare `other:` both declare a connection with defaults.
+    const options = reader.isEmpty(value) ? new Map<string, Slot>() : reader.map(value, `connection '${key}'`, CONNECTION_KEYS);
+    if (options === undefined) continue;
+    const protocolSlot = options.get("protocol");
+    if (protocolSlot !== undefined) {
+      const p = reader.oneOf(protocolSlot, PROTOCOLS);
+      if (p !== undefined && key === MAIN_CONNECTION && p !== protocol) {
+        reader.error(protocolSlot.node, `the main connection speaks the suite's protocol (${protocol}); name another connection for ${p}`);
+      } else if (p !== undefined) {
+        spec.protocol = p;
+      }
+    }
+    const tlsSlot = options.get("tls");
+    if (tlsSlot !== undefined) {
+      const tls = reader.oneOf(tlsSlot, TLS_MODES);
+      if (tls !== undefined) spec.tls = tls;
+    }
+    const userSlot = options.get("user");
+    if (userSlot !== undefined) {
+      const user = reader.integer(userSlot, 0, MAX_USERS - 1);
+      if (user !== undefined) spec.user = user;
+    }
+    connections.set(key, spec);
+  }
+  return connections;
+}

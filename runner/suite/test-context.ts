@@ -1,0 +1,185 @@
+// What the reader of one test knows while it walks the steps in order: the
+// variables bound so far (builtins, earlier captures, a repeat's counter), the
+// declared connections, and the fixtures to check once the file is read. It
+// checks template strings and regexes where they are written.
+// Standards: none (suite language, docs/language.md "Variables").
+
+import path from "node:path";
+import { isScalar, type Node } from "yaml";
+import type { ConnectionSpec, Protocol } from "../model/ast.ts";
+import { didYouMean } from "./did-you-mean.ts";
+import { parseTemplate, TemplateSyntaxError, type TemplatePart } from "./interpolate.ts";
+import type { NodeReader, Slot } from "./node-reader.ts";
+import { CAPTURE_NAME } from "./vocabulary.ts";
+
+/** Bound for every test by the runner (the user ones from the connection's target user). */
+export const BUILTIN_VARIABLES = [
+  "user.login",
+  "user.password",
+  "user.address",
+  "user2.login",
+  "user2.password",
+  "user2.address",
+  "domain",
+  "host",
+  "run.token",
+  "test.id",
+] as const;
+
+/** Capture names may not shadow the roots of builtin names. */
+const RESERVED_NAMES = new Set(BUILTIN_VARIABLES.map((name) => name.split(".")[0]!));
+
+export const MAIN_CONNECTION = "main";
+
+export interface PendingFixture {
+  path: string;
+  node: Node | null;
+}
+
+export class TestContext {
+  private readonly variables = new Set<string>(BUILTIN_VARIABLES);
+  /** Highest count of target users a step refers to (1 = main user only). */
+  usersNeeded = 0;
+
+  constructor(
+    readonly reader: NodeReader,
+    readonly protocol: Protocol,
+    readonly connections: ReadonlyMap<string, ConnectionSpec>,
+    private readonly suiteDir: string,
+    private readonly fixtures: PendingFixture[],
+  ) {}
+
+  /** The protocol spoken on a connection. */
+  protocolOf(connection: string): Protocol {
+    return this.connections.get(connection)?.protocol ?? this.protocol;
+  }
+
+  /** Counts the target user that ${user.*} and default credentials mean on `connection`. */
+  needsUserOf(connection: string): void {
+    this.usersNeeded = Math.max(this.usersNeeded, (this.connections.get(connection)?.user ?? 0) + 1);
+  }
+
+  isBound(name: string): boolean {
+    return this.variables.has(name);
+  }
+
+  /** Binds a capture (or a repeat counter) for the steps that follow. */
+  bind(name: string, at: Node | null, kind: string): boolean {
+    if (!CAPTURE_NAME.test(name)) {
+      this.reader.error(at, `'${name}' is not a valid ${kind} name: letters, digits and '_', not starting with a digit`);
+      return false;
+    }
+    if (RESERVED_NAMES.has(name)) {
+      this.reader.error(at, `${kind} name '${name}' is reserved for the builtin variables ${name}.*`);
+      return false;
+    }
+    this.variables.add(name);
+    return true;
+  }
+
+  unbind(name: string): void {
+    this.variables.delete(name);
+  }
+
+  /** The `on:` of a step: a declared connection or the implicit main one. */
+  connection(slot: Slot | undefined): string {
+    if (slot === undefined) return MAIN_CONNECTION;
+    const name = this.reader.word(slot);
+    if (name === undefined) return MAIN_CONNECTION;
+    if (name === MAIN_CONNECTION || this.connections.has(name)) return name;
+    const declared = [MAIN_CONNECTION, ...this.connections.keys()];
+    const suggestion = didYouMean(name, declared);
+    this.reader.error(
+      slot.node,
+      `connection '${name}' is not declared under the test's 'connections'; this test has ${declared.join(", ")}`,
+      suggestion === undefined ? {} : { suggestion },
+    );
+    return MAIN_CONNECTION;
+  }
+
+  /** A template string: every ${name} must be bound at this point of the test. */
+  template(slot: Slot, connection: string): string | undefined {
+    const value = this.reader.string(slot);
+    if (value === undefined) return undefined;
+    return this.checkTemplate(slot.node, value, connection) ? value : undefined;
+  }
+
+  /** A template that is a JavaScript regular expression once its variables are inserted. */
+  regex(slot: Slot, connection: string, options: { groups?: number } = {}): string | undefined {
+    const value = this.template(slot, connection);
+    if (value === undefined) return undefined;
+    // Inserted values are escaped at run time, so any word stands in for them here.
+    const probe = parseTemplate(value)
+      .map((part) => (part.kind === "text" ? part.text : "x"))
+      .join("");
+    let compiled: RegExp;
+    try {
+      compiled = new RegExp(probe);
+    } catch (e) {
+      this.reader.error(slot.node, `${slot.name} is not a valid regular expression: ${(e as Error).message.replace(/^Invalid regular expression: /, "")}`);
+      return undefined;
+    }
+    if (options.groups !== undefined) {
+      const groups = new RegExp(`${compiled.source}|`).exec("")!.length - 1;
+      if (groups !== options.groups) {
+        this.reader.error(slot.node, `${slot.name} must have exactly ${options.groups} capturing group (the captured value), has ${groups}; use (?:...) for other groups`);
+        return undefined;
+      }
+    }
+    return value;
+  }
+
+  /** Checks references and syntax of a template that was read from `node`. */
+  checkTemplate(node: Node | null, value: string, connection: string): boolean {
+    let parts: TemplatePart[];
+    try {
+      parts = parseTemplate(value);
+    } catch (e) {
+      if (!(e instanceof TemplateSyntaxError)) throw e;
+      this.reader.error(this.offsetInValue(node, value, e.offset), e.message, { length: 2 });
+      return false;
+    }
+    let ok = true;
+    for (const part of parts) {
+      if (part.kind !== "var") continue;
+      const root = part.name.split(".")[0];
+      if (root === "user" && this.variables.has(part.name)) this.needsUserOf(connection);
+      if (root === "user2" && this.variables.has(part.name)) this.usersNeeded = Math.max(this.usersNeeded, 2);
+      if (this.variables.has(part.name)) continue;
+      ok = false;
+      const suggestion = didYouMean(part.name, this.variables);
+      this.reader.error(this.offsetInValue(node, value, part.offset), `unknown variable '${part.name}': not a builtin and not captured earlier in this test`, {
+        length: part.name.length + 3,
+        ...(suggestion === undefined ? {} : { suggestion }),
+      });
+    }
+    return ok;
+  }
+
+  /**
+   * The file offset of character `index` of a scalar's value: exact when the
+   * value is written as-is (plain or quoted without escapes), else the
+   * scalar's start — escapes and folding break the mapping.
+   */
+  offsetInValue(node: Node | null, value: string, index: number): number {
+    const start = this.reader.offsetOf(node);
+    const range = node?.range;
+    if (!range || !isScalar(node)) return start;
+    const written = this.reader.source.text.slice(range[0], range[1]);
+    const quoted = node.type === "QUOTE_DOUBLE" || node.type === "QUOTE_SINGLE";
+    const inner = quoted ? written.slice(1, -1) : written;
+    if (inner === value) return start + (quoted ? 1 : 0) + index;
+    const close = value.indexOf("}", index);
+    const found = written.indexOf(close < 0 ? "${" : value.slice(index, close + 1));
+    return found >= 0 ? start + found : start;
+  }
+
+  /** A fixture path, relative to the suite file; its existence is checked after the file is read. */
+  fixture(slot: Slot): string | undefined {
+    const written = this.reader.word(slot);
+    if (written === undefined) return undefined;
+    const resolved = path.resolve(this.suiteDir, written);
+    this.fixtures.push({ path: resolved, node: slot.node });
+    return resolved;
+  }
+}

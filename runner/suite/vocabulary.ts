@@ -1,0 +1,72 @@
+// Every key and enumerated value of the suite language, in one place: the
+// readers check files against these tables and a unit test holds the JSON
+// Schema (runner/schema/suite.schema.json) to the same sets.
+// Standards: RFC 2119 (levels); RFC 4422 mechanisms PLAIN (RFC 4616), LOGIN, CRAM-MD5 (RFC 2195).
+
+import type { KeySet } from "./node-reader.ts";
+
+export const PROTOCOLS = ["smtp", "pop3", "imap"] as const;
+export const LEVELS = ["MUST", "SHOULD", "MAY"] as const;
+export const TLS_MODES = ["none", "starttls", "implicit"] as const;
+export const SEND_TAG_MODES = ["auto", "none"] as const;
+export const AUTH_MECHANISMS = ["PLAIN", "LOGIN", "CRAM-MD5"] as const;
+export const AUTH_OUTCOMES = ["success", "failure", "cancel"] as const;
+export const POP3_STATUSES = ["+OK", "-ERR"] as const;
+export const IMAP_STATUSES = ["OK", "NO", "BAD", "PREAUTH", "BYE", "+"] as const;
+export const UNTAGGED_MODES = ["must", "not", "may"] as const;
+
+export const SUITE_KEYS: KeySet = { required: ["protocol", "title", "tests"], optional: ["description"] };
+export const TEST_KEYS: KeySet = {
+  required: ["id", "title", "refs", "level", "steps"],
+  optional: ["tags", "requires", "timeout", "connections", "setup", "cleanup", "finally"],
+};
+export const CONNECTION_KEYS: KeySet = { required: [], optional: ["protocol", "tls", "user"] };
+
+/** A step is a map with exactly one of these plus the optional `on`. */
+export const STEP_ACTIONS = ["send", "raw", "data", "starttls", "auth", "expect", "silence", "wait", "connect", "close", "repeat"] as const;
+export type StepAction = (typeof STEP_ACTIONS)[number];
+export const STEP_KEYS: KeySet = { required: [], optional: [...STEP_ACTIONS, "on"] };
+
+export const SEND_KEYS: KeySet = { required: ["line"], optional: ["tag", "literal"] };
+export const LITERAL_KEYS: KeySet = { required: [], optional: ["text", "file", "sync", "after"] };
+export const DATA_KEYS: KeySet = { required: [], optional: ["text", "file", "raw"] };
+export const CONTENT_KEYS: KeySet = { required: [], optional: ["text", "file"] };
+export const AUTH_KEYS: KeySet = { required: ["mechanism"], optional: ["login", "password", "initial-response", "outcome"] };
+export const CONNECT_KEYS: KeySet = { required: [], optional: ["greeting"] };
+export const REPEAT_KEYS: KeySet = { required: ["times", "steps"], optional: ["as"] };
+
+export const SMTP_EXPECT_KEYS: KeySet = { required: ["code"], optional: ["enhanced", "lines", "text", "capture"] };
+export const LINE_SET_KEYS: KeySet = { required: [], optional: ["includes", "excludes"] };
+export const POP3_EXPECT_KEYS: KeySet = { required: ["status"], optional: ["code", "text", "multiline", "body", "capture"] };
+export const POP3_BODY_KEYS: KeySet = { required: [], optional: ["equals", "lines", "matches", "includes", "excludes"] };
+export const IMAP_EXPECT_KEYS: KeySet = { required: [], optional: ["status", "code", "text", "untagged", "ordered", "strict", "capture"] };
+export const UNTAGGED_RULE_KEYS: KeySet = { required: ["match"], optional: ["mode", "count"] };
+
+export const TARGET_KEYS: KeySet = { required: ["host", "domain"], optional: ["name", "smtp", "pop3", "imap", "insecure", "users"] };
+export const TARGETS_FILE_KEYS: KeySet = { required: ["targets"], optional: ["defaults"] };
+export const ENDPOINT_KEYS: KeySet = { required: ["port"], optional: ["tls", "implicit-port"] };
+export const USER_KEYS: KeySet = { required: ["login", "password"], optional: ["address"] };
+
+/** Test ids: stable, lower-case, dotted by convention (`smtp.rcpt.before-mail`). */
+export const TEST_ID = /^[a-z0-9][a-z0-9._-]*$/;
+/** Connection names and capture names. */
+export const CONNECTION_NAME = /^[a-z][a-z0-9_-]*$/;
+export const CAPTURE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Limits that keep a suite from holding the runner hostage. */
+export const MAX_WAIT_MS = 3_600_000;
+export const MAX_REPEAT_TIMES = 10_000;
+
+/**
+ * For an unknown key in one protocol's expectation: a hint when the key
+ * belongs to another protocol's (`status` in an SMTP expect), else undefined.
+ */
+export function foreignExpectKeyHint(protocol: "SMTP" | "POP3" | "IMAP"): (key: string) => string | undefined {
+  const tables: Record<"SMTP" | "POP3" | "IMAP", KeySet> = { SMTP: SMTP_EXPECT_KEYS, POP3: POP3_EXPECT_KEYS, IMAP: IMAP_EXPECT_KEYS };
+  const keysOf = (keys: KeySet) => [...keys.required, ...keys.optional];
+  return (key) => {
+    const owners = (Object.keys(tables) as (keyof typeof tables)[]).filter((p) => p !== protocol && keysOf(tables[p]).includes(key));
+    if (owners.length === 0) return undefined;
+    return `'${key}' belongs to ${owners.join(" and ")} expectations; ${protocol} expectations take ${keysOf(tables[protocol]).join(", ")}`;
+  };
+}

@@ -1,0 +1,165 @@
+// Target files: the server under test (host, a port and TLS mode per
+// protocol, users, mail domain) as YAML, or a grading file with `targets:`
+// and shared `defaults:`. Every error is collected with its position and
+// thrown at once as a TargetError. Hands a Target to the runner.
+// Standards: RFC 8314 (implicit TLS ports), RFC 3207 / RFC 2595 (STARTTLS, STLS).
+
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { isMap } from "yaml";
+import type { Endpoint, Target, TargetUser } from "../model/target.ts";
+import { NodeReader, type Slot } from "../suite/node-reader.ts";
+import { sortByPosition } from "../suite/load.ts";
+import { ENDPOINT_KEYS, PROTOCOLS, TARGET_KEYS, TARGETS_FILE_KEYS, TLS_MODES, USER_KEYS } from "../suite/vocabulary.ts";
+import { parseYaml } from "../suite/yaml-document.ts";
+import { defaultAddress } from "./flags.ts";
+import { TargetError } from "./target-error.ts";
+
+export { defaultAddress, targetFromFlags, type TargetFlags } from "./flags.ts";
+export { TargetError } from "./target-error.ts";
+
+const ADDRESS = /^[^@\s]+@[^@\s]+$/;
+
+/** One target from a file holding a single target. */
+export async function loadTarget(file: string): Promise<Target> {
+  const { reader, root } = await open(file);
+  if (isMap(root.node) && root.node.has("targets")) {
+    reader.error(root.node, "this is a grading file with 'targets:'; a single target is expected here");
+    throw failure(reader);
+  }
+  const target = readTarget(reader, root, new Map(), path.basename(file, path.extname(file)));
+  if (reader.errors.length > 0 || target === undefined) throw failure(reader);
+  return target;
+}
+
+/** Every target of a grading file (`targets:` list, optional `defaults:`); a single-target file gives one. */
+export async function loadTargets(file: string): Promise<Target[]> {
+  const { reader, root } = await open(file);
+  if (!(isMap(root.node) && root.node.has("targets"))) {
+    const target = readTarget(reader, root, new Map(), path.basename(file, path.extname(file)));
+    if (reader.errors.length > 0 || target === undefined) throw failure(reader);
+    return [target];
+  }
+  const entries = reader.map(root, "a targets file", TARGETS_FILE_KEYS);
+  const defaultsSlot = entries?.get("defaults");
+  const defaults = defaultsSlot === undefined ? new Map<string, Slot>() : (reader.map(defaultsSlot, "'defaults'", { required: [], optional: allKeys(TARGET_KEYS).filter((k) => k !== "name") }) ?? new Map<string, Slot>());
+  const items = entries?.get("targets") === undefined ? [] : (reader.list(entries.get("targets")!, { nonEmpty: true }) ?? []);
+  const targets: Target[] = [];
+  const names = new Map<string, number>();
+  for (const item of items) {
+    const target = readTarget(reader, item, defaults, undefined);
+    if (target === undefined) continue;
+    if (names.has(target.name)) reader.error(item.node, `duplicate target name '${target.name}' (first on line ${names.get(target.name)})`);
+    else names.set(target.name, reader.span(item.node).line);
+    targets.push(target);
+  }
+  if (reader.errors.length > 0) throw failure(reader);
+  return targets;
+}
+
+async function open(file: string): Promise<{ reader: NodeReader; root: Slot }> {
+  let text: string;
+  try {
+    text = (await readFile(file, "utf8")).replace(/^\uFEFF/, "");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new TargetError([{ file, line: 0, col: 0, message: code === "ENOENT" ? "no such file or directory" : (e as Error).message }]);
+  }
+  const { source, errors } = parseYaml(file, text);
+  if (errors.length > 0) throw new TargetError(errors, new Map([[file, text]]));
+  const reader = new NodeReader(source);
+  const root = reader.slot(source.doc.contents, "the target file");
+  if (reader.isEmpty(root)) {
+    reader.error(0, "empty target file: expected 'host', 'domain', a protocol port and 'users'");
+    throw failure(reader);
+  }
+  return { reader, root };
+}
+
+function failure(reader: NodeReader): TargetError {
+  return new TargetError(sortByPosition(reader.errors), new Map([[reader.source.file, reader.source.text]]));
+}
+
+function allKeys(keys: { required: readonly string[]; optional: readonly string[] }): string[] {
+  return [...keys.required, ...keys.optional];
+}
+
+/**
+ * One target map, its keys laid over `defaults`. `fallbackName` names a
+ * single-target file after itself; in a grading list each target needs a name.
+ */
+function readTarget(reader: NodeReader, slot: Slot, defaults: ReadonlyMap<string, Slot>, fallbackName: string | undefined): Target | undefined {
+  // What `defaults` supplies is no longer required of each target.
+  const required = (fallbackName === undefined ? ["name", ...TARGET_KEYS.required] : TARGET_KEYS.required).filter((k) => !defaults.has(k));
+  const own = reader.map(slot, "a target", { required, optional: allKeys(TARGET_KEYS).filter((k) => !required.includes(k)) });
+  if (own === undefined) return undefined;
+  const entries = new Map([...defaults, ...own]);
+  const name = entries.has("name") ? reader.word(entries.get("name")!) : fallbackName;
+  const host = entries.has("host") ? reader.word(entries.get("host")!) : undefined;
+  const domain = entries.has("domain") ? reader.word(entries.get("domain")!) : undefined;
+  const insecure = entries.has("insecure") ? reader.boolean(entries.get("insecure")!) : false;
+  const endpoints: Target["endpoints"] = {};
+  for (const protocol of PROTOCOLS) {
+    const endpoint = entries.get(protocol);
+    if (endpoint === undefined) continue;
+    const read = readEndpoint(reader, endpoint);
+    if (read !== undefined) endpoints[protocol] = read;
+  }
+  if (!PROTOCOLS.some((p) => entries.has(p))) reader.error(slot.node, "a target needs at least one of 'smtp', 'pop3', 'imap' (a port, or a map with 'port' and 'tls')");
+  const users = entries.has("users") ? readUsers(reader, entries.get("users")!, domain ?? "") : [];
+  if (name === undefined || host === undefined || domain === undefined || insecure === undefined || users === undefined) return undefined;
+  return { name, host, domain, endpoints, insecure, users };
+}
+
+function readEndpoint(reader: NodeReader, slot: Slot): Endpoint | undefined {
+  // `smtp: 2525` is short for `smtp: { port: 2525 }`.
+  if (!isMap(slot.node)) {
+    const port = reader.integer(slot, 1, 65535);
+    return port === undefined ? undefined : { port, tls: "none" };
+  }
+  const entries = reader.map(slot, `${slot.name}`, ENDPOINT_KEYS);
+  if (entries === undefined) return undefined;
+  const port = entries.has("port") ? reader.integer(entries.get("port")!, 1, 65535) : undefined;
+  const tls = entries.has("tls") ? reader.oneOf(entries.get("tls")!, TLS_MODES) : "none";
+  const implicitSlot = entries.get("implicit-port");
+  const implicitTlsPort = implicitSlot === undefined ? undefined : reader.integer(implicitSlot, 1, 65535);
+  if (implicitSlot !== undefined && tls === "implicit") {
+    reader.error(implicitSlot.at, "'implicit-port' names a second, implicit-TLS port; 'port' already speaks implicit TLS here");
+    return undefined;
+  }
+  if (port === undefined || tls === undefined || (implicitSlot !== undefined && implicitTlsPort === undefined)) return undefined;
+  const endpoint: Endpoint = { port, tls };
+  if (implicitTlsPort !== undefined) endpoint.implicitTlsPort = implicitTlsPort;
+  return endpoint;
+}
+
+function readUsers(reader: NodeReader, slot: Slot, domain: string): TargetUser[] | undefined {
+  const items = reader.list(slot, { nonEmpty: true });
+  if (items === undefined) return undefined;
+  const users: TargetUser[] = [];
+  let ok = true;
+  for (const item of items) {
+    const entries = reader.map(item, "a user", USER_KEYS);
+    const login = entries?.has("login") ? reader.word(entries.get("login")!) : undefined;
+    const password = entries?.has("password") ? readSecret(reader, entries.get("password")!) : undefined;
+    const addressSlot = entries?.get("address");
+    let address = addressSlot === undefined ? undefined : reader.word(addressSlot);
+    if (address !== undefined && !ADDRESS.test(address)) {
+      reader.error(addressSlot!.node, `'address' must be a mail address like ${login ?? "user"}@${domain || "example.test"}, got '${address}'`);
+      address = undefined;
+    }
+    if (login === undefined || password === undefined || (addressSlot !== undefined && address === undefined)) {
+      ok = false;
+      continue;
+    }
+    users.push({ login, password, address: address ?? defaultAddress(login, domain) });
+  }
+  return ok ? users : undefined;
+}
+
+/** Passwords of digits only (`password: 1234`) are YAML numbers; they are still passwords. */
+function readSecret(reader: NodeReader, slot: Slot): string | undefined {
+  const node = slot.node as { value?: unknown } | null;
+  if (node !== null && typeof node.value === "number") return String((node as { source?: string }).source ?? node.value);
+  return reader.string(slot);
+}
