@@ -1,0 +1,78 @@
+// Which tests a run takes: --grep over id and title, --tag, and whether the
+// target offers every protocol a test talks. Pure functions over the AST;
+// the orchestrator (runner/run/) hands the result to shard and schedule.
+
+import type { Protocol, TestCase } from "../model/ast.ts";
+
+export interface Selection {
+  /** Matched against the id and against the title; a test is taken when either matches. */
+  grep?: RegExp;
+  /** A test is taken when it carries at least one of these (repeating --tag widens, as Mocha's and Playwright's --grep alternatives do). */
+  tags: string[];
+}
+
+export class SelectionError extends Error {}
+
+/** Compile --grep the way a user means it: a JavaScript regex, case-sensitive, unanchored. */
+export function compileGrep(source: string): RegExp {
+  try {
+    return new RegExp(source);
+  } catch (e) {
+    throw new SelectionError(`--grep ${JSON.stringify(source)} is not a valid regular expression: ${(e as Error).message}`);
+  }
+}
+
+export function selectTests(tests: readonly TestCase[], selection: Selection): TestCase[] {
+  const wanted = new Set(selection.tags.map((t) => t.toLowerCase()));
+  return tests.filter((test) => {
+    if (selection.grep && !selection.grep.test(test.id) && !selection.grep.test(test.title)) return false;
+    if (wanted.size > 0 && !test.tags.some((t) => wanted.has(t.toLowerCase()))) return false;
+    return true;
+  });
+}
+
+/** Every protocol a test opens a connection with: its own plus any named connection's. */
+export function protocolsOf(test: TestCase): Protocol[] {
+  const all = new Set<Protocol>([test.protocol, ...test.connections.map((c) => c.protocol)]);
+  return [...all].sort();
+}
+
+/**
+ * Split tests into those the target can serve and those it cannot, because
+ * it names no endpoint for a protocol they need. The latter are skipped, not
+ * failed: a target without IMAP is a valid target for the SMTP suites.
+ */
+export function partitionByEndpoints(
+  tests: readonly TestCase[],
+  offered: ReadonlySet<Protocol>,
+): { runnable: TestCase[]; skipped: { test: TestCase; reason: string }[] } {
+  const runnable: TestCase[] = [];
+  const skipped: { test: TestCase; reason: string }[] = [];
+  for (const test of tests) {
+    const missing = protocolsOf(test).filter((p) => !offered.has(p));
+    if (missing.length === 0) runnable.push(test);
+    else skipped.push({ test, reason: `target has no ${missing.join(", ")} endpoint` });
+  }
+  return { runnable, skipped };
+}
+
+/**
+ * The capabilities a test requires but the server did not advertise, compared
+ * case-insensitively (EHLO keywords and IMAP atoms are case-insensitive,
+ * RFC 5321 §2.4, RFC 3501 §9).
+ */
+export function missingCapabilities(test: TestCase, advertised: ReadonlySet<string>): string[] {
+  const upper = new Set([...advertised].map((c) => c.toUpperCase()));
+  return test.requires.filter((r) => !upper.has(r.toUpperCase()));
+}
+
+/** A test that refers to more users than the target names is skipped, not failed: the target lacks them. */
+export function skipReasonForUsers(test: TestCase, available: number): string | undefined {
+  const needed = test.usersNeeded ?? 0;
+  if (needed <= available) return undefined;
+  return `target has ${available} user${available === 1 ? "" : "s"}; the test needs ${needed}`;
+}
+
+export function skipReasonForCapabilities(missing: readonly string[]): string {
+  return `server does not advertise ${missing.join(", ")}`;
+}

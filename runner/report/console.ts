@@ -1,0 +1,158 @@
+// The terminal reporter: a line per finished test while the run goes on,
+// then every failure in the Hurl shape (by id, whatever order they finished
+// in), a summary table per protocol, and as the very last line
+// `N passed, N failed, N skipped` for scripts and humans to read.
+// Colour is decided by the caller (a TTY without NO_COLOR), never here.
+
+import type { Protocol } from "../model/ast.ts";
+import type { RunEvent } from "../model/events.ts";
+import type { Summary, TestResult } from "../model/result.ts";
+import { byId } from "./format/order.ts";
+import { failureText, PLAIN, type Colors } from "./format/failure-text.ts";
+import { printable } from "./format/printable.ts";
+import { SourceCache } from "./format/source-excerpt.ts";
+import type { Reporter, TextSink } from "./reporter.ts";
+
+export interface ConsoleOptions {
+  out: TextSink;
+  colors?: Colors;
+  cwd: string;
+  /** Transcript lines shown under each failure. */
+  transcriptLines?: number;
+}
+
+const PROTOCOL_ORDER: Protocol[] = ["smtp", "pop3", "imap"];
+
+export class ConsoleReporter implements Reporter {
+  readonly name = "console";
+  readonly printsToConsole = true;
+  private readonly c: Colors;
+  private readonly results: TestResult[] = [];
+  private readonly sources = new SourceCache();
+
+  constructor(private readonly options: ConsoleOptions) {
+    this.c = options.colors ?? PLAIN;
+  }
+
+  onEvent(e: RunEvent): void {
+    switch (e.type) {
+      case "run-begin": {
+        const endpoints = Object.entries(e.target.endpoints)
+          .map(([p, ep]) => `${p} ${ep.port}${ep.tls === "none" ? "" : `/${ep.tls}`}`)
+          .join(", ");
+        const shard = e.shard ? ` (shard ${e.shard.index}/${e.shard.total})` : "";
+        this.print(`Running ${plural(e.plan.length, "test")}${shard} against ${e.target.name} (${e.target.host}: ${endpoints})`);
+        break;
+      }
+      case "test-end":
+        this.results.push(e.result);
+        this.print(this.progressLine(e.result));
+        break;
+      case "run-error":
+        this.print(`${this.c.red(this.c.bold("run error:"))} ${e.message}`);
+        if (e.stack) this.print(this.c.dim(e.stack));
+        break;
+      case "run-end":
+        this.printEnd(e.summary, e.durationMs);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private progressLine(r: TestResult): string {
+    const c = this.c;
+    const ms = c.dim(`(${r.durationMs} ms)`);
+    switch (r.status) {
+      case "passed":
+        return `  ${c.green("✓")} ${r.id} ${ms}`;
+      case "failed":
+        return `  ${c.red("✗")} ${r.id} ${ms} ${c.red(printable(r.failure?.message ?? ""))}`;
+      case "error":
+        return `  ${c.red("!")} ${r.id} ${ms} ${c.red(printable(r.failure?.message ?? r.warnings[0] ?? "runner error"))}`;
+      case "skipped":
+        return `  ${c.yellow("-")} ${r.id} ${c.yellow(`skipped: ${r.skipReason ?? ""}`)}`;
+    }
+  }
+
+  private printEnd(summary: Summary, durationMs: number): void {
+    const bad = this.results.filter((r) => r.status === "failed" || r.status === "error").sort(byId);
+    this.print("");
+    for (const block of groupUnstarted(bad)) {
+      if (block.length > 1) {
+        // Many tests stopped by the same cause before their first step (a protocol down): say it once.
+        const f = block[0]!.failure!;
+        this.print(`${this.c.bold(this.c.red(block[0]!.status === "error" ? "ERROR" : "FAIL"))} ${block.length} tests could not start: ${printable(f.message)}`);
+        this.print(`  expected: ${this.c.green(printable(f.expected))}`);
+        this.print(`  actual:   ${this.c.red(printable(f.actual))}`);
+        this.print(`  tests:    ${block.map((r) => r.id).join(", ")}`);
+      } else {
+        const lines = failureText(block[0]!, {
+          cwd: this.options.cwd,
+          sources: this.sources,
+          colors: this.c,
+          transcriptLines: this.options.transcriptLines ?? 12,
+        });
+        this.print(lines.join("\n"));
+      }
+      this.print("");
+    }
+    this.print(this.table());
+    this.print("");
+    this.print(`Finished in ${(durationMs / 1000).toFixed(2)} s`);
+    if (summary.errors > 0) this.print(this.c.red(plural(summary.errors, "error")));
+    // The last line stays plain text in this exact form: scripts read it.
+    this.print(`${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped`);
+  }
+
+  private table(): string {
+    const head = ["protocol", "total", "passed", "failed", "skipped", "errors"];
+    const rows: string[][] = [];
+    const count = (rs: TestResult[]) => [
+      rs.length,
+      rs.filter((r) => r.status === "passed").length,
+      rs.filter((r) => r.status === "failed").length,
+      rs.filter((r) => r.status === "skipped").length,
+      rs.filter((r) => r.status === "error").length,
+    ];
+    for (const p of PROTOCOL_ORDER) {
+      const rs = this.results.filter((r) => r.protocol === p);
+      if (rs.length > 0) rows.push([p, ...count(rs).map(String)]);
+    }
+    rows.push(["all", ...count(this.results).map(String)]);
+    const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+    const fmt = (cells: string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ");
+    return [this.c.bold(fmt(head)), ...rows.map(fmt)].join("\n");
+  }
+
+  private print(text: string): void {
+    this.options.out.write(text + "\n");
+  }
+}
+
+/**
+ * Splits failures into blocks: tests that failed before their first step
+ * (step 0) with the same message form one block, every other test its own.
+ * Blocks keep the id order of their first test.
+ */
+function groupUnstarted(sorted: readonly TestResult[]): TestResult[][] {
+  const blocks: TestResult[][] = [];
+  const byMessage = new Map<string, TestResult[]>();
+  for (const r of sorted) {
+    if (r.failure && r.failure.step === 0) {
+      const key = `${r.status}\u0000${r.failure.message}`;
+      const block = byMessage.get(key);
+      if (block) {
+        block.push(r);
+        continue;
+      }
+      byMessage.set(key, [r]);
+      blocks.push(byMessage.get(key)!);
+    } else blocks.push([r]);
+  }
+  return blocks;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}

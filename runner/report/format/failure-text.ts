@@ -1,0 +1,66 @@
+// One failed or erroring test as text, in the Hurl shape: title, `--> file:line:col`,
+// the suite line with carets and the one-line message, then expected / actual,
+// the command sent (already redacted by the engine), and the transcript tail.
+// Console, JUnit and Allure all print this same text.
+
+import pc from "picocolors";
+import type { TestResult } from "../../model/result.ts";
+import { displayPath } from "./paths.ts";
+import { printable } from "./printable.ts";
+import { excerptAt, type SourceCache } from "./source-excerpt.ts";
+import { formatTranscript, transcriptTail } from "./transcript.ts";
+
+export type Colors = ReturnType<typeof pc.createColors>;
+
+export const PLAIN: Colors = pc.createColors(false);
+
+export interface FailureTextOptions {
+  cwd: string;
+  sources: SourceCache;
+  colors?: Colors;
+  /** How many transcript lines to show: 0 for none (the report attaches it apart), Infinity for all. */
+  transcriptLines: number;
+}
+
+const STATUS_WORD: Record<TestResult["status"], string> = {
+  passed: "PASS",
+  failed: "FAIL",
+  skipped: "SKIP",
+  error: "ERROR",
+};
+
+export function failureText(result: TestResult, options: FailureTextOptions): string[] {
+  const c = options.colors ?? PLAIN;
+  const out: string[] = [];
+  const word = STATUS_WORD[result.status];
+  out.push(`${c.bold(c.red(word))} ${c.bold(result.id)}: ${result.title}`);
+  const f = result.failure;
+  if (f) {
+    const where = `${displayPath(f.position.file, options.cwd)}:${f.position.line}:${f.position.col}`;
+    out.push(`  ${c.cyan("-->")} ${where}`);
+    const ex = excerptAt(f.position, options.sources);
+    if (ex) {
+      const bar = c.cyan("|");
+      out.push(`  ${ex.gutter} ${bar}`);
+      out.push(`  ${c.cyan(ex.lineNumber)} ${bar} ${ex.source}`);
+      out.push(`  ${ex.gutter} ${bar} ${c.red(ex.carets)} ${c.red(printable(f.message))}`);
+      out.push(`  ${ex.gutter} ${bar}`);
+    } else {
+      out.push(`  ${printable(f.message)}`);
+    }
+    out.push(`  expected: ${c.green(printable(f.expected))}`);
+    out.push(`  actual:   ${c.red(printable(f.actual))}`);
+    if (f.command !== undefined) out.push(`  command:  ${printable(f.command)}`);
+    out.push(`  step:     ${f.phase} ${f.step} (${f.class})`);
+  } else {
+    out.push(`  ${displayPath(result.file, options.cwd)}:${result.line}`);
+  }
+  if (result.refs.length > 0) out.push(`  refs:     ${result.refs.join(", ")} (${result.level})`);
+  for (const w of result.warnings) out.push(`  ${c.yellow("warning:")}  ${printable(w)}`);
+  if (result.transcript.length > 0 && options.transcriptLines > 0) {
+    const tail = transcriptTail(result.transcript, options.transcriptLines);
+    out.push(`  ${tail.header}`);
+    out.push(...formatTranscript(tail.lines, "    ").map((l) => c.dim(l)));
+  }
+  return out;
+}

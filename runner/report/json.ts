@@ -1,0 +1,86 @@
+// The JSON report (runner/schema/report.schema.json): the whole run as one
+// document, tests ordered by id whatever order they finished in. Written on
+// close, after run-end; paths are relative to the working directory.
+
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import type { RunEvent } from "../model/events.ts";
+import type { TestResult } from "../model/result.ts";
+import { byId } from "./format/order.ts";
+import { displayPath } from "./format/paths.ts";
+import type { Reporter } from "./reporter.ts";
+
+export const JSON_REPORT_VERSION = 1;
+
+export interface JsonReportOptions {
+  file: string;
+  cwd: string;
+}
+
+type RunBegin = Extract<RunEvent, { type: "run-begin" }>;
+type RunEnd = Extract<RunEvent, { type: "run-end" }>;
+
+export class JsonReporter implements Reporter {
+  readonly name = "json";
+  readonly printsToConsole = false;
+  private begin?: RunBegin;
+  private end?: RunEnd;
+  private readonly results: TestResult[] = [];
+  private readonly runErrors: { message: string; stack?: string }[] = [];
+
+  constructor(private readonly options: JsonReportOptions) {}
+
+  onEvent(e: RunEvent): void {
+    if (e.type === "run-begin") this.begin = e;
+    else if (e.type === "test-end") this.results.push(e.result);
+    else if (e.type === "run-error") this.runErrors.push(e.stack ? { message: e.message, stack: e.stack } : { message: e.message });
+    else if (e.type === "run-end") this.end = e;
+  }
+
+  close(): void {
+    if (!this.begin || !this.end) throw new Error("the run ended without run-begin and run-end; no JSON report written");
+    const doc = buildJsonReport(this.begin, this.end, this.results, this.runErrors, this.options.cwd);
+    mkdirSync(path.dirname(path.resolve(this.options.file)), { recursive: true });
+    writeFileSync(this.options.file, JSON.stringify(doc, null, 2) + "\n");
+  }
+}
+
+export function buildJsonReport(
+  begin: RunBegin,
+  end: RunEnd,
+  results: readonly TestResult[],
+  runErrors: readonly { message: string; stack?: string }[],
+  cwd: string,
+) {
+  const rel = (f: string) => displayPath(f, cwd);
+  return {
+    version: JSON_REPORT_VERSION,
+    startedAt: begin.startedAt,
+    finishedAt: end.finishedAt,
+    durationMs: end.durationMs,
+    exitCode: end.exitCode,
+    ...(begin.shard ? { shard: begin.shard } : {}),
+    summary: end.summary,
+    target: begin.target,
+    tests: [...results]
+      .sort(byId)
+      .map((r) => ({
+        id: r.id,
+        title: r.title,
+        protocol: r.protocol,
+        file: rel(r.file),
+        line: r.line,
+        refs: r.refs,
+        level: r.level,
+        tags: r.tags,
+        status: r.status,
+        durationMs: r.durationMs,
+        ...(r.skipReason !== undefined ? { skipReason: r.skipReason } : {}),
+        ...(r.failure ? { failure: { ...r.failure, position: { ...r.failure.position, file: rel(r.failure.position.file) } } } : {}),
+        warnings: r.warnings,
+        steps: r.steps,
+        transcript: r.transcript,
+      })),
+    runErrors,
+  };
+}

@@ -1,0 +1,135 @@
+// JUnit XML for CI: a testsuite per suite file, one testcase per test named by
+// its unique id. The failure class decides the element through the one table
+// in model/failure.ts: `failure` for conformance, `error` for infrastructure.
+// The body holds the same text the console prints, plus the transcript, since
+// GitLab and Jenkins show the body, not the message attribute.
+
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import type { RunEvent } from "../model/events.ts";
+import { FAILURE_CLASSES } from "../model/failure.ts";
+import type { TestResult } from "../model/result.ts";
+import { byId, compareText } from "./format/order.ts";
+import { failureText } from "./format/failure-text.ts";
+import { displayPath } from "./format/paths.ts";
+import { SourceCache } from "./format/source-excerpt.ts";
+import { escapeXmlAttr as attr, escapeXmlText as text } from "./format/xml.ts";
+import type { Reporter } from "./reporter.ts";
+
+export interface JunitOptions {
+  file: string;
+  cwd: string;
+}
+
+/** Whole transcripts can be long (a 100-RCPT test); CI viewers choke on megabyte bodies. */
+const MAX_TRANSCRIPT_LINES = 400;
+
+type RunBegin = Extract<RunEvent, { type: "run-begin" }>;
+type RunEnd = Extract<RunEvent, { type: "run-end" }>;
+
+export class JunitReporter implements Reporter {
+  readonly name = "junit";
+  readonly printsToConsole = false;
+  private begin?: RunBegin;
+  private end?: RunEnd;
+  private readonly results: TestResult[] = [];
+  private readonly runErrors: { message: string; stack?: string }[] = [];
+
+  constructor(private readonly options: JunitOptions) {}
+
+  onEvent(e: RunEvent): void {
+    if (e.type === "run-begin") this.begin = e;
+    else if (e.type === "test-end") this.results.push(e.result);
+    else if (e.type === "run-error") this.runErrors.push({ message: e.message, stack: e.stack });
+    else if (e.type === "run-end") this.end = e;
+  }
+
+  close(): void {
+    if (!this.begin || !this.end) throw new Error("the run ended without run-begin and run-end; no JUnit report written");
+    const xml = buildJunit(this.begin, this.end, this.results, this.runErrors, this.options.cwd);
+    mkdirSync(path.dirname(path.resolve(this.options.file)), { recursive: true });
+    writeFileSync(this.options.file, xml);
+  }
+}
+
+function seconds(ms: number): string {
+  return (ms / 1000).toFixed(3);
+}
+
+function counts(results: readonly TestResult[]) {
+  return {
+    tests: results.length,
+    failures: results.filter((r) => r.status === "failed").length,
+    errors: results.filter((r) => r.status === "error").length,
+    skipped: results.filter((r) => r.status === "skipped").length,
+    time: results.reduce((sum, r) => sum + r.durationMs, 0),
+  };
+}
+
+export function buildJunit(
+  begin: RunBegin,
+  end: RunEnd,
+  results: readonly TestResult[],
+  runErrors: readonly { message: string; stack?: string }[],
+  cwd: string,
+): string {
+  const sources = new SourceCache();
+  const byFile = new Map<string, TestResult[]>();
+  for (const r of results) {
+    const file = displayPath(r.file, cwd);
+    byFile.set(file, [...(byFile.get(file) ?? []), r]);
+  }
+  const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
+  const all = counts(results);
+  out.push(
+    `<testsuites name="mailconform" tests="${all.tests + runErrors.length}" failures="${all.failures}" errors="${all.errors + runErrors.length}" skipped="${all.skipped}" time="${seconds(end.durationMs)}" timestamp="${attr(begin.startedAt)}">`,
+  );
+  for (const file of [...byFile.keys()].sort(compareText)) {
+    const rs = byFile.get(file)!.sort(byId);
+    const n = counts(rs);
+    out.push(
+      `  <testsuite name="${attr(file)}" tests="${n.tests}" failures="${n.failures}" errors="${n.errors}" skipped="${n.skipped}" time="${seconds(n.time)}" timestamp="${attr(begin.startedAt)}">`,
+    );
+    for (const r of rs) out.push(...testcase(r, file, cwd, sources));
+    out.push("  </testsuite>");
+  }
+  if (runErrors.length > 0) {
+    // A runner or reporter bug must be visible where CI looks, not only on stderr.
+    out.push(`  <testsuite name="mailconform" tests="${runErrors.length}" failures="0" errors="${runErrors.length}" skipped="0" time="0.000">`);
+    runErrors.forEach((e, i) => {
+      out.push(`    <testcase name="run-error-${i + 1}" classname="mailconform" time="0.000">`);
+      out.push(`      <error message="${attr(e.message)}" type="run-error">${text([e.message, e.stack ?? ""].join("\n").trimEnd())}</error>`);
+      out.push("    </testcase>");
+    });
+    out.push("  </testsuite>");
+  }
+  out.push("</testsuites>");
+  return out.join("\n") + "\n";
+}
+
+function testcase(r: TestResult, file: string, cwd: string, sources: SourceCache): string[] {
+  const out: string[] = [];
+  out.push(
+    `    <testcase name="${attr(r.id)}" classname="${attr(`${r.protocol}/${file}`)}" file="${attr(file)}" line="${r.line}" time="${seconds(r.durationMs)}">`,
+  );
+  out.push("      <properties>");
+  out.push(`        <property name="title" value="${attr(r.title)}"/>`);
+  out.push(`        <property name="level" value="${r.level}"/>`);
+  for (const ref of r.refs) out.push(`        <property name="ref" value="${attr(ref)}"/>`);
+  for (const tag of r.tags) out.push(`        <property name="tag" value="${attr(tag)}"/>`);
+  out.push("      </properties>");
+  if (r.status === "skipped") {
+    out.push(`      <skipped message="${attr(r.skipReason ?? "")}"/>`);
+  } else if (r.status === "failed" || r.status === "error") {
+    const body = failureText(r, { cwd, sources, transcriptLines: MAX_TRANSCRIPT_LINES }).join("\n");
+    if (r.failure) {
+      const element = FAILURE_CLASSES[r.failure.class].junit;
+      out.push(`      <${element} message="${attr(r.failure.message)}" type="${r.failure.class}">${text(body)}</${element}>`);
+    } else {
+      // A test the runner could not finish (its own bug): infrastructure, never a conformance verdict.
+      out.push(`      <error message="runner error" type="run-error">${text(body)}</error>`);
+    }
+  }
+  out.push("    </testcase>");
+  return out;
+}

@@ -1,0 +1,55 @@
+// The other parts of the runner the orchestrator calls into, as one
+// injectable record: production code gets the real modules (loaded lazily,
+// so `mailconform --help` or `validate` need not load the protocol engines),
+// tests hand in fakes and exercise scheduling, skips and exit codes without
+// opening a socket.
+
+import type { Protocol, SuiteFile, TestCase } from "../model/ast.ts";
+import type { RunEvent } from "../model/events.ts";
+import type { FailureClass, SuiteError } from "../model/failure.ts";
+import type { TestResult } from "../model/result.ts";
+import type { Target } from "../model/target.ts";
+
+export type ProbeResult = { ok: true; advertised: Set<string> } | { ok: false; reason: string; class: FailureClass };
+
+export interface TestEnv {
+  target: Target;
+  timeoutMs: number;
+  runToken: string;
+  emit: (e: RunEvent) => void;
+  signal?: AbortSignal;
+}
+
+/** The CLI's target flags, as runner/target/load.ts takes them. */
+export interface TargetFlags {
+  host?: string;
+  smtp?: number;
+  pop3?: number;
+  imap?: number;
+  smtps?: number;
+  pop3s?: number;
+  imaps?: number;
+  user: string[];
+  domain?: string;
+  insecure: boolean;
+  name?: string;
+}
+
+export interface RunDeps {
+  loadSuites(paths: string[]): Promise<{ suites: SuiteFile[]; errors: SuiteError[] }>;
+  formatSuiteError(e: SuiteError, source?: string): string | Promise<string>;
+  loadTarget(file: string): Promise<Target>;
+  targetFromFlags(flags: TargetFlags): Target | Promise<Target>;
+  runTest(test: TestCase, env: TestEnv): Promise<TestResult>;
+  probeCapabilities(target: Target, protocol: Protocol, timeoutMs: number): Promise<ProbeResult>;
+}
+
+export const defaultDeps: RunDeps = {
+  loadSuites: async (paths) => (await import("../suite/load.ts")).loadSuites(paths),
+  formatSuiteError: async (e, source) => (await import("../suite/format.ts")).formatSuiteError(e, source),
+  loadTarget: async (file) => (await import("../target/load.ts")).loadTarget(file),
+  targetFromFlags: async (flags) => (await import("../target/load.ts")).targetFromFlags(flags),
+  runTest: async (test, env) => (await import("../exec/run-test.ts")).runTest(test, env),
+  probeCapabilities: async (target, protocol, timeoutMs) =>
+    (await import("../exec/capabilities.ts")).probeCapabilities(target, protocol, timeoutMs),
+};

@@ -1,0 +1,347 @@
+// The orchestrator: one run as a list of tasks — load suites, select, acquire
+// the target, probe capabilities, run the pool, report — each task's failure
+// mapped to its exit code (see outcome.ts). It owns the event order the
+// reporters see: run-begin, file/test events, run-error, run-end. A broken
+// suite never reaches the network; our own bugs become run-errors with their
+// stack, never a silent pass.
+
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import type { Protocol, Step, TestCase } from "../model/ast.ts";
+import { EVENT_VERSION, type RunEvent } from "../model/events.ts";
+import type { SuiteError } from "../model/failure.ts";
+import type { ExitCode, TestResult } from "../model/result.ts";
+import type { Target } from "../model/target.ts";
+import { compileGrep, missingCapabilities, partitionByEndpoints, protocolsOf, selectTests, SelectionError, skipReasonForCapabilities, skipReasonForUsers } from "../plan/select.ts";
+import { describeShard, shardTests, type Shard } from "../plan/shard.ts";
+import { scheduleOrder } from "../plan/schedule.ts";
+import { ReporterBus } from "../report/bus.ts";
+import type { Colors } from "../report/format/failure-text.ts";
+import { createReporters, type ReportRequest } from "../report/registry.ts";
+import type { TextSink } from "../report/reporter.ts";
+import { defaultDeps, type ProbeResult, type RunDeps } from "./deps.ts";
+import { exitCodeFor, summarize } from "./outcome.ts";
+import { runPool, type PoolEntry } from "./pool.ts";
+import { brokenResult, skippedResult, unreachableResult } from "./results.ts";
+import { acquireTarget, publicTarget, type AcquiredTarget, type TargetSource } from "./target-source.ts";
+
+export interface RunOptions {
+  paths: string[];
+  target: TargetSource;
+  grep?: string;
+  tags: string[];
+  shard?: Shard;
+  /** Tests run at most this many at a time (see DEFAULT_JOBS). */
+  jobs: number;
+  bail: boolean;
+  /** Print the selected ids, one a line, and stop: no target, no sockets. */
+  list: boolean;
+  /** Per-step wait budget. */
+  timeoutMs: number;
+  /** No file reporter asked for: DEFAULT_REPORTS are written. */
+  reports: ReportRequest[];
+  cwd: string;
+  out: TextSink;
+  err: TextSink;
+  colors?: Colors;
+  signal?: AbortSignal;
+  /** Added to the sum of step budgets before a test that never settles is cut off (our bug). */
+  watchdogGraceMs?: number;
+}
+
+/**
+ * One test at a time unless asked: every test works on the same target
+ * users' mailboxes (an IMAP test counts EXISTS in INBOX while an SMTP test
+ * delivers there), so concurrency is opt-in for suites written to be
+ * independent; POP3 tests never overlap in any case (plan/schedule.ts).
+ */
+export const DEFAULT_JOBS = 1;
+export const DEFAULT_TIMEOUT_MS = 10_000;
+export const DEFAULT_REPORTS = (cwd: string): ReportRequest[] => [
+  { name: "json", destination: path.join(cwd, "reports", "mailconform.json") },
+  { name: "junit", destination: path.join(cwd, "reports", "junit.xml") },
+];
+
+const WATCHDOG_GRACE_MS = 5_000;
+/** setTimeout silently fires after 1 ms for delays beyond a signed 32-bit int. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export async function runConformance(options: RunOptions, deps: RunDeps = defaultDeps): Promise<ExitCode> {
+  const say = (text: string) => options.err.write(text.endsWith("\n") ? text : text + "\n");
+
+  // Task: select — a bad --grep is a usage error, caught before anything loads.
+  let grep: RegExp | undefined;
+  try {
+    grep = options.grep !== undefined ? compileGrep(options.grep) : undefined;
+  } catch (e) {
+    if (e instanceof SelectionError) {
+      say(`mailconform: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+
+  // Task: load — every suite error listed, exit 2, no socket opened.
+  const { suites, errors } = await deps.loadSuites(options.paths.map((p) => path.resolve(options.cwd, p)));
+  const allTests = suites.flatMap((s) => s.tests);
+  const duplicateErrors = duplicateIds(allTests);
+  if (errors.length > 0 || duplicateErrors.length > 0) {
+    await printSuiteErrors([...errors, ...duplicateErrors], deps, say);
+    return 2;
+  }
+
+  const selected = selectTests(allTests, { grep, tags: options.tags });
+  const sharded = options.shard ? shardTests(selected, options.shard) : selected;
+  const plan = scheduleOrder(sharded);
+  if (options.list) {
+    for (const t of plan) options.out.write(t.id + "\n");
+    if (plan.length === 0) say(nothingMatched(options, allTests.length));
+    return plan.length === 0 ? 4 : 0;
+  }
+  if (plan.length === 0) {
+    say(nothingMatched(options, allTests.length));
+    return 4;
+  }
+
+  if (options.shard) options.out.write(describeShard(options.shard, plan.length, selected.length) + "\n");
+
+  // Task: target
+  let acquired: AcquiredTarget;
+  try {
+    acquired = await acquireTarget(options.target, deps);
+  } catch (e) {
+    return reportTargetError(e, options.target.kind, deps, say);
+  }
+
+  try {
+    return await runPlan(plan, acquired.target, options, deps);
+  } finally {
+    try {
+      await acquired.release();
+    } catch (e) {
+      say(`mailconform: stopping the target failed: ${(e as Error).stack ?? String(e)}`);
+    }
+  }
+}
+
+async function runPlan(plan: TestCase[], target: Target, options: RunOptions, deps: RunDeps): Promise<ExitCode> {
+  const startedAt = Date.now();
+  const hasFileReport = options.reports.some((r) => r.name !== "console");
+  const requests = hasFileReport ? options.reports : [...options.reports, ...DEFAULT_REPORTS(options.cwd)];
+  const bus = new ReporterBus(createReporters(requests, { cwd: options.cwd, out: options.out, colors: options.colors }));
+  let runErrors = 0;
+  const emit = (e: RunEvent) => {
+    if (e.type === "run-error") runErrors++;
+    bus.emit(e);
+  };
+  const runError = (message: string, error?: unknown) => {
+    const stack = error instanceof Error ? error.stack : undefined;
+    emit(stack ? { type: "run-error", message, stack } : { type: "run-error", message });
+  };
+
+  emit({
+    type: "run-begin",
+    version: EVENT_VERSION,
+    startedAt: new Date(startedAt).toISOString(),
+    target: publicTarget(target),
+    plan: plan.map((t) => ({ id: t.id, title: t.title, protocol: t.protocol, file: t.file })),
+    ...(options.shard ? { shard: { index: options.shard.index, total: options.shard.total } } : {}),
+  });
+
+  let results: TestResult[] = [];
+  let probed = 0;
+  let unreachable = 0;
+  let servable = 0;
+  try {
+    // Task: probe — once per protocol the plan needs, all protocols at once.
+    const offered = new Set(Object.keys(target.endpoints) as Protocol[]);
+    const { runnable, skipped } = partitionByEndpoints(plan, offered);
+    servable = runnable.length;
+    const needed = [...new Set(runnable.flatMap(protocolsOf))].sort();
+    const probes = new Map<Protocol, ProbeResult>();
+    await Promise.all(
+      needed.map(async (p) => {
+        try {
+          const probe = await deps.probeCapabilities(target, p, options.timeoutMs);
+          if (!probe.ok) unreachable++;
+          probes.set(p, probe);
+        } catch (e) {
+          runError(`probing ${p} capabilities failed: ${(e as Error).message}`, e);
+          probes.set(p, { ok: false, reason: `probe failed: ${(e as Error).message}`, class: "connection" });
+        }
+      }),
+    );
+    probed = needed.length;
+
+    const skipReasons = new Map(skipped.map((s) => [s.test.id, s.reason]));
+    const entries: PoolEntry[] = plan.map((test) => ({ test, decided: decide(test, target, probes, skipReasons.get(test.id)) }));
+
+    // Task: run
+    const runToken = `${Date.now().toString(36)}${randomBytes(3).toString("hex")}`;
+    const fileTotals = new Map<string, number>();
+    for (const t of plan) fileTotals.set(t.file, (fileTotals.get(t.file) ?? 0) + 1);
+    const fileBegun = new Set<string>();
+    results = await runPool(entries, {
+      jobs: Math.max(1, options.jobs),
+      bail: options.bail,
+      signal: options.signal,
+      execute: (test) => executeGuarded(test, target, options, deps, runToken, emit, runError),
+      onBegin: (test) => {
+        if (!fileBegun.has(test.file)) {
+          fileBegun.add(test.file);
+          emit({ type: "file-begin", file: test.file });
+        }
+        emit({ type: "test-begin", id: test.id });
+      },
+      onEnd: (test, result) => {
+        emit({ type: "test-end", result });
+        const left = fileTotals.get(test.file)! - 1;
+        fileTotals.set(test.file, left);
+        if (left === 0) emit({ type: "file-end", file: test.file });
+      },
+    });
+  } catch (e) {
+    runError(`the run stopped on an internal error: ${(e as Error).message}`, e);
+  }
+
+  // Task: report
+  const summary = summarize(results);
+  if (bus.failed) runErrors = Math.max(runErrors, 1);
+  const exitCode = exitCodeFor({ summary, probed, unreachable, servable, runErrors });
+  emit({ type: "run-end", summary, exitCode, durationMs: Date.now() - startedAt, finishedAt: new Date().toISOString() });
+  const closeFailures = await bus.close();
+  for (const f of closeFailures) {
+    const err = f.error instanceof Error ? f.error : new Error(String(f.error));
+    options.err.write(`mailconform: reporter "${f.reporter}" failed while writing its report: ${err.stack ?? err.message}\n`);
+  }
+  return exitCode === 0 && (bus.failed || closeFailures.length > 0) ? 1 : exitCode;
+}
+
+function decide(
+  test: TestCase,
+  target: Target,
+  probes: ReadonlyMap<Protocol, ProbeResult>,
+  endpointSkip: string | undefined,
+): TestResult | undefined {
+  if (endpointSkip !== undefined) return skippedResult(test, endpointSkip);
+  const usersSkip = skipReasonForUsers(test, target.users.length);
+  if (usersSkip !== undefined) return skippedResult(test, usersSkip);
+  for (const p of protocolsOf(test)) {
+    const probe = probes.get(p);
+    if (probe && !probe.ok) return unreachableResult(test, p, target.host, target.endpoints[p]!, probe);
+  }
+  const own = probes.get(test.protocol);
+  if (own?.ok) {
+    const missing = missingCapabilities(test, own.advertised);
+    if (missing.length > 0) return skippedResult(test, skipReasonForCapabilities(missing));
+  }
+  return undefined;
+}
+
+/**
+ * Runs one test and never rejects: an exception from the engine or a test
+ * that outlives every step budget is our bug — a run-error with its stack,
+ * and the test reported as error, while the run goes on.
+ */
+async function executeGuarded(
+  test: TestCase,
+  target: Target,
+  options: RunOptions,
+  deps: RunDeps,
+  runToken: string,
+  emit: (e: RunEvent) => void,
+  runError: (message: string, error?: unknown) => void,
+): Promise<TestResult> {
+  const began = Date.now();
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(options.signal?.reason);
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  const stepBudget = Math.max(test.timeoutMs ?? 0, options.timeoutMs);
+  const watchdogMs = Math.min(MAX_TIMER_MS, stepBudget * (countSteps(test) + test.connections.length + 4) + (options.watchdogGraceMs ?? WATCHDOG_GRACE_MS));
+  let timer: NodeJS.Timeout | undefined;
+  const watchdog = new Promise<"watchdog">((resolve) => {
+    timer = setTimeout(() => resolve("watchdog"), watchdogMs);
+  });
+  try {
+    const outcome = await Promise.race([
+      deps.runTest(test, { target, timeoutMs: options.timeoutMs, runToken, emit, signal: controller.signal }),
+      watchdog,
+    ]);
+    if (outcome === "watchdog") {
+      controller.abort(new Error("watchdog"));
+      const message = `test ${test.id} did not finish within ${watchdogMs} ms, beyond the budget of all its steps`;
+      runError(message);
+      return brokenResult(test, message, Date.now() - began);
+    }
+    if (outcome.id !== test.id) {
+      runError(`the engine returned a result for ${outcome.id} while running ${test.id}`);
+      return brokenResult(test, `result for the wrong test (${outcome.id})`, Date.now() - began);
+    }
+    return outcome;
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    runError(`running ${test.id} failed inside the runner: ${message}`, e);
+    return brokenResult(test, message, Date.now() - began);
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+/** Steps as executed, repeats unrolled: the engine spends at most one budget on each. */
+function countSteps(test: TestCase): number {
+  const count = (steps: readonly Step[]): number =>
+    steps.reduce((n, s) => n + (s.kind === "repeat" ? Math.max(1, s.times) * count(s.steps) : 1), 0);
+  return count(test.setup) + count(test.steps) + count(test.cleanup) + count(test.finally);
+}
+
+function duplicateIds(tests: readonly TestCase[]): SuiteError[] {
+  const first = new Map<string, TestCase>();
+  const errors: SuiteError[] = [];
+  for (const t of tests) {
+    const seen = first.get(t.id);
+    if (seen) {
+      errors.push({
+        file: t.span.file,
+        line: t.span.line,
+        col: t.span.col,
+        message: `duplicate test id "${t.id}", first used at ${seen.span.file}:${seen.span.line}:${seen.span.col}; ids must be unique across all suites`,
+      });
+    } else first.set(t.id, t);
+  }
+  return errors;
+}
+
+async function printSuiteErrors(errors: readonly SuiteError[], deps: RunDeps, say: (t: string) => void): Promise<void> {
+  const sources = new Map<string, string | undefined>();
+  for (const e of errors) {
+    if (!sources.has(e.file)) sources.set(e.file, await readFile(e.file, "utf8").catch(() => undefined));
+    say(await deps.formatSuiteError(e, sources.get(e.file)));
+  }
+  say(`mailconform: ${errors.length} error${errors.length === 1 ? "" : "s"} in the suites; nothing was run`);
+}
+
+async function reportTargetError(e: unknown, kind: TargetSource["kind"], deps: RunDeps, say: (t: string) => void): Promise<ExitCode> {
+  const errors = (e as { errors?: unknown }).errors;
+  if (Array.isArray(errors) && errors.length > 0) {
+    await printSuiteErrors(errors as SuiteError[], deps, say);
+    return 2;
+  }
+  const err = e instanceof Error ? e : new Error(String(e));
+  if (kind === "started") {
+    say(`mailconform: could not start the reference server: ${err.stack ?? err.message}`);
+    return 3;
+  }
+  say(`mailconform: invalid target: ${err.message}`);
+  return 2;
+}
+
+function nothingMatched(options: RunOptions, loaded: number): string {
+  const parts = [
+    options.grep !== undefined ? `--grep ${JSON.stringify(options.grep)}` : "",
+    ...options.tags.map((t) => `--tag ${t}`),
+    options.shard ? `--shard ${options.shard.index}/${options.shard.total}` : "",
+  ].filter(Boolean);
+  return `mailconform: no test matched${parts.length ? ` ${parts.join(" ")}` : ""} (${loaded} test${loaded === 1 ? "" : "s"} loaded from ${options.paths.join(", ")})`;
+}

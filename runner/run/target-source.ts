@@ -1,0 +1,35 @@
+// Where the server under test comes from: a target file, CLI flags, or —
+// with neither — a server the caller starts for the run (the CLI starts the
+// bundled reference server; run/ never imports reference-server/ itself).
+// Each yields the Target and a release function called when the run ends.
+
+import type { Target } from "../model/target.ts";
+import type { RunDeps, TargetFlags } from "./deps.ts";
+
+export interface AcquiredTarget {
+  target: Target;
+  release(): Promise<void>;
+}
+
+export type TargetSource =
+  | { kind: "file"; file: string }
+  | { kind: "flags"; flags: TargetFlags }
+  | { kind: "started"; start(): Promise<AcquiredTarget> };
+
+export async function acquireTarget(source: TargetSource, deps: RunDeps): Promise<AcquiredTarget> {
+  const nothing = async () => {};
+  switch (source.kind) {
+    case "file":
+      return { target: await deps.loadTarget(source.file), release: nothing };
+    case "flags":
+      return { target: await deps.targetFromFlags(source.flags), release: nothing };
+    case "started":
+      return source.start();
+  }
+}
+
+/** Target as it appears in events and reports: users by login, never a password. */
+export function publicTarget(target: Target): Omit<Target, "users"> & { users: string[] } {
+  const { users, ...rest } = target;
+  return { ...rest, users: users.map((u) => u.login) };
+}
