@@ -1,0 +1,202 @@
+// Runs one TestCase against a live server and returns its TestResult:
+// setup → steps → cleanup (only when all passed) → finally (always; its
+// failures become warnings). Emits step-begin / wire / step-end; the caller
+// emits test-begin / test-end. Server misbehaviour becomes a Failure with a
+// class; an exception of any other type is our bug and propagates.
+// Standards: none (runner semantics; see the protocol drivers for RFCs).
+
+import type { Span, Step, TestCase } from "../model/ast.ts";
+import type { RunEvent } from "../model/events.ts";
+import { FAILURE_CLASSES, type Failure } from "../model/failure.ts";
+import type { StepResult, TestResult } from "../model/result.ts";
+import type { Target } from "../model/target.ts";
+import { DEFAULT_READ_LIMITS, type ReadLimits } from "./connection.ts";
+import { Session } from "./session.ts";
+import { StepFailure, TestAborted } from "./step-failure.ts";
+import { describeStep, executeStep } from "./steps.ts";
+import { Transcript } from "./transcript.ts";
+import { buildVariables, Variables } from "./variables.ts";
+
+export { buildVariables };
+
+export interface TestEnv {
+  target: Target;
+  /** Per-step budget in ms (a test's own timeoutMs overrides it). */
+  timeoutMs: number;
+  /** Unique per run: ${run.token}. */
+  runToken: string;
+  emit: (event: RunEvent) => void;
+  /** Aborting stops the test at its next wait; it is then reported as skipped ("run aborted"). */
+  signal?: AbortSignal;
+  /** Read bounds; DEFAULT_READ_LIMITS when absent (tests shrink them). */
+  limits?: Partial<ReadLimits>;
+}
+
+type Phase = StepResult["phase"];
+
+/** A step failure located in the suite: where, which step, after which command. */
+interface Located {
+  failure: StepFailure;
+  step: Step;
+  index: number;
+  iteration?: { at: number; of: number };
+}
+
+class PhaseFailed extends Error {
+  constructor(readonly located: Located) {
+    super(located.failure.message);
+  }
+}
+
+/** Steps as written, counting a repeat's inner steps after it (Failure.step numbering). */
+function writtenCount(steps: Step[]): number {
+  return steps.reduce((n, s) => n + 1 + (s.kind === "repeat" ? writtenCount(s.steps) : 0), 0);
+}
+
+function positionOf(step: Step): Span {
+  return step.kind === "expect" ? step.expect.span : step.span;
+}
+
+class TestRun {
+  readonly results: StepResult[] = [];
+
+  constructor(
+    private readonly test: TestCase,
+    private readonly env: TestEnv,
+    private readonly session: Session,
+    private readonly vars: Variables,
+    private readonly budgetMs: number,
+  ) {}
+
+  /** Run a phase; throws PhaseFailed at the first failing step and records the rest as skipped. */
+  async phase(phase: Phase, steps: Step[]): Promise<void> {
+    let index = 1;
+    for (let i = 0; i < steps.length; i++) {
+      const step = steps[i]!;
+      const title = this.title(step);
+      this.env.emit({ type: "step-begin", id: this.test.id, phase, index, title });
+      const started = Date.now();
+      let failed: PhaseFailed | undefined;
+      try {
+        await this.step(step, index);
+      } catch (error) {
+        if (error instanceof StepFailure) failed = new PhaseFailed({ failure: error, step, index });
+        else if (error instanceof PhaseFailed) failed = error;
+        else throw error;
+      }
+      const result: StepResult = { phase, index, title, status: failed ? "failed" : "passed", durationMs: Date.now() - started };
+      this.results.push(result);
+      this.env.emit({ type: "step-end", id: this.test.id, step: result });
+      if (failed) {
+        let next = index + 1 + (step.kind === "repeat" ? writtenCount(step.steps) : 0);
+        for (const rest of steps.slice(i + 1)) {
+          this.results.push({ phase, index: next, title: this.title(rest), status: "skipped", durationMs: 0 });
+          next += 1 + (rest.kind === "repeat" ? writtenCount(rest.steps) : 0);
+        }
+        throw failed;
+      }
+      index += 1 + (step.kind === "repeat" ? writtenCount(step.steps) : 0);
+    }
+  }
+
+  private title(step: Step): string {
+    return this.session.redactTitle(describeStep(step));
+  }
+
+  private async step(step: Step, index: number): Promise<void> {
+    if (this.env.signal?.aborted) throw new TestAborted();
+    if (step.kind !== "repeat") return executeStep(this.session, step, this.budgetMs, this.env.signal);
+    for (let at = 1; at <= step.times; at++) {
+      this.vars.bind(step.as, String(at));
+      let inner = index + 1;
+      for (const child of step.steps) {
+        try {
+          await this.step(child, inner);
+        } catch (error) {
+          if (error instanceof StepFailure) {
+            throw new PhaseFailed({ failure: error, step: child, index: inner, iteration: { at, of: step.times } });
+          }
+          throw error;
+        }
+        inner += 1 + (child.kind === "repeat" ? writtenCount(child.steps) : 0);
+      }
+    }
+  }
+}
+
+function toFailure(located: Located, phase: Failure["phase"], session: Session): Failure {
+  const { failure, step, index, iteration } = located;
+  const suffix = iteration ? ` (repeat iteration ${iteration.at} of ${iteration.of})` : "";
+  const command = session.lastCommand(step.on);
+  return {
+    class: failure.failureClass,
+    message: `${failure.message}${suffix}`,
+    phase,
+    step: index,
+    position: positionOf(step),
+    expected: failure.expected ?? describeStep(step),
+    actual: failure.actual,
+    ...(command !== undefined ? { command } : {}),
+  };
+}
+
+export async function runTest(test: TestCase, env: TestEnv): Promise<TestResult> {
+  const startedAt = Date.now();
+  const transcript = new Transcript(
+    startedAt,
+    (line) => env.emit({ type: "wire", id: test.id, line }),
+    env.target.users.map((u) => u.password),
+  );
+  const vars = new Variables(buildVariables(env.target, test, env.runToken), env.target.users);
+  const limits: ReadLimits = { ...DEFAULT_READ_LIMITS, ...env.limits };
+  const session = new Session({ test, target: env.target, transcript, vars, limits, ...(env.signal ? { signal: env.signal } : {}) });
+  const run = new TestRun(test, env, session, vars, test.timeoutMs ?? env.timeoutMs);
+  const warnings: string[] = [];
+  let failure: Failure | undefined;
+  let aborted = false;
+
+  try {
+    for (const [phase, steps] of [["setup", test.setup], ["steps", test.steps], ["cleanup", test.cleanup]] as const) {
+      try {
+        await run.phase(phase, steps);
+      } catch (error) {
+        if (!(error instanceof PhaseFailed)) throw error;
+        failure = toFailure(error.located, phase, session);
+        break;
+      }
+    }
+    if (!env.signal?.aborted) {
+      try {
+        await run.phase("finally", test.finally);
+      } catch (error) {
+        if (!(error instanceof PhaseFailed)) throw error;
+        const { failure: f, index } = error.located;
+        warnings.push(`finally step ${index}: ${f.message} (actual: ${f.actual})`);
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof TestAborted)) throw error;
+    aborted = true;
+  } finally {
+    session.destroyAll();
+  }
+
+  const result: TestResult = {
+    id: test.id,
+    title: test.title,
+    protocol: test.protocol,
+    file: test.file,
+    line: test.span.line,
+    refs: test.refs,
+    level: test.level,
+    tags: test.tags,
+    status: aborted ? "skipped" : failure ? FAILURE_CLASSES[failure.class].status : "passed",
+    durationMs: Date.now() - startedAt,
+    warnings,
+    steps: run.results,
+    transcript: transcript.lines(),
+  };
+  if (aborted) result.skipReason = "run aborted";
+  else if (failure) result.failure = failure;
+  return result;
+}

@@ -1,0 +1,113 @@
+// The named connections of one test: "main" and those declared in
+// test.connections, each opened on first use (or by a `connect` step) with
+// its protocol, TLS mode and user; reads and checks the greeting and does the
+// automatic STARTTLS of a `starttls` endpoint. Destroys every socket at the end.
+// Standards: RFC 5321 §3.1, RFC 1939 §4, RFC 3501 §7.1 (greetings); RFC 3207, RFC 2595 (STARTTLS).
+
+import type { ConnectionSpec, Protocol, Span, Step, TestCase, TlsMode } from "../model/ast.ts";
+import type { Target } from "../model/target.ts";
+import type { ProtocolDriver, StepContext } from "../protocols/driver.ts";
+import { DRIVERS } from "../protocols/registry.ts";
+import { Deadline } from "../wire/deadline.ts";
+import { Connection, type ReadLimits } from "./connection.ts";
+import { StepFailure } from "./step-failure.ts";
+import type { Transcript } from "./transcript.ts";
+import type { Variables } from "./variables.ts";
+
+export interface SessionOptions {
+  test: TestCase;
+  target: Target;
+  transcript: Transcript;
+  vars: Variables;
+  limits: ReadLimits;
+  signal?: AbortSignal;
+}
+
+/** Steps that read the greeting themselves when they open a connection. */
+const READING_STEPS = new Set<Step["kind"]>(["expect", "expect-closed", "expect-silence"]);
+
+export class Session {
+  private readonly open = new Map<string, Connection>();
+  private readonly retired: Connection[] = [];
+
+  constructor(private readonly options: SessionOptions) {}
+
+  spec(name: string): { protocol: Protocol; tls?: TlsMode; user: number } {
+    const declared: ConnectionSpec | undefined = this.options.test.connections.find((c) => c.name === name);
+    if (declared) return { protocol: declared.protocol, ...(declared.tls ? { tls: declared.tls } : {}), user: declared.user ?? 0 };
+    return { protocol: this.options.test.protocol, user: 0 };
+  }
+
+  driver(conn: Connection): ProtocolDriver {
+    return DRIVERS[this.spec(conn.name).protocol];
+  }
+
+  context(conn: Connection, deadline: Deadline, span: Span): StepContext {
+    const vars = this.options.vars;
+    return { conn, deadline, vars, span, resolve: (template) => vars.resolve(template, span, conn.userIndex) };
+  }
+
+  /** A step title with the target's passwords blanked (a suite may spell one out). */
+  redactTitle(title: string): string {
+    return this.options.transcript.redact(title);
+  }
+
+  /** The last command sent on a connection, for Failure.command. */
+  lastCommand(name: string): string | undefined {
+    return this.open.get(name)?.lastCommand ?? this.retired.findLast((c) => c.name === name)?.lastCommand;
+  }
+
+  /** The open connection `name`, opening it first if needed; a reading step leaves the greeting to itself. */
+  async use(name: string, step: Step, budgetMs: number): Promise<Connection> {
+    const existing = this.open.get(name);
+    if (existing && existing.usable) return existing;
+    return this.connect(name, !READING_STEPS.has(step.kind), step.span, budgetMs);
+  }
+
+  /** Open `name` now (closing an earlier connection of that name); one deadline covers connect, TLS and greeting. */
+  async connect(name: string, readGreeting: boolean, span: Span, budgetMs: number): Promise<Connection> {
+    this.close(name, false);
+    const { target, transcript, limits, signal } = this.options;
+    const spec = this.spec(name);
+    const endpoint = target.endpoints[spec.protocol];
+    if (!endpoint) {
+      throw new StepFailure("connection", `target "${target.name}" has no ${spec.protocol} endpoint`, `a ${spec.protocol} endpoint`, "none configured");
+    }
+    const tls = spec.tls ?? endpoint.tls;
+    const deadline = new Deadline(budgetMs);
+    transcript.record(name, "*", `connecting to ${target.host}:${endpoint.port} (${spec.protocol}, tls ${tls})`);
+    const conn = await Connection.open({
+      name,
+      host: target.host,
+      port: endpoint.port,
+      implicitTls: tls === "implicit",
+      insecure: target.insecure,
+      transcript,
+      limits,
+      deadline,
+      ...(signal ? { signal } : {}),
+    });
+    conn.userIndex = spec.user;
+    this.open.set(name, conn);
+    const ctx = this.context(conn, deadline, span);
+    // A starttls endpoint must be past its greeting before the upgrade, whoever asked.
+    if (readGreeting || tls === "starttls") await DRIVERS[spec.protocol].greeting(ctx);
+    if (tls === "starttls") await DRIVERS[spec.protocol].upgrade(ctx);
+    return conn;
+  }
+
+  /** Client-side close; `record` false when a reconnect replaces it. */
+  close(name: string, record = true): void {
+    const conn = this.open.get(name);
+    if (!conn) return;
+    this.open.delete(name);
+    this.retired.push(conn);
+    if (record || conn.usable) conn.close();
+  }
+
+  destroyAll(): void {
+    for (const conn of [...this.open.values(), ...this.retired]) conn.destroy();
+    this.open.clear();
+    this.retired.length = 0;
+  }
+}

@@ -1,0 +1,150 @@
+// Executes one step of any kind on the test's session: protocol steps go to
+// the connection's driver; the generic ones (raw, wait, connect, close,
+// expect-closed, expect-silence) are done here, once for all protocols.
+// Standards: RFC 5321 §3.8 / RFC 1939 §6 / RFC 3501 §7.1.5 (server-initiated close).
+
+import { basename } from "node:path";
+import type { Step } from "../model/ast.ts";
+import { Deadline } from "../wire/deadline.ts";
+import { printable } from "../wire/printable.ts";
+import type { ProtocolDriver, StepContext } from "../protocols/driver.ts";
+import type { Connection } from "./connection.ts";
+import type { Session } from "./session.ts";
+import { StepFailure, TestAborted } from "./step-failure.ts";
+
+/** Short title for step events and reports; templates are shown unresolved. */
+export function describeStep(step: Step): string {
+  const on = step.on === "main" ? "" : `${step.on}: `;
+  switch (step.kind) {
+    case "send":
+      return `${on}send ${step.line}${step.literal ? ` {literal${step.literal.sync ? "" : "+"}}` : ""}`;
+    case "raw":
+      return `${on}raw "${printable(Buffer.from(step.bytes, "latin1"), 60)}"`;
+    case "data":
+      return `${on}data ${step.source.kind === "file" ? basename(step.source.path) : "(inline text)"}${step.raw ? " (raw)" : ""}`;
+    case "starttls":
+      return `${on}starttls`;
+    case "auth":
+      return `${on}auth ${step.mechanism} (${step.outcome})`;
+    case "expect": {
+      const e = step.expect;
+      if (e.protocol === "smtp") return `${on}expect ${e.code.join(" or ") || "any reply"}`;
+      if (e.protocol === "pop3") return `${on}expect ${e.status}${e.multiline ? " (multiline)" : ""}`;
+      return `${on}expect ${e.status ?? "untagged"}${e.code ? ` [${e.code}]` : ""}`;
+    }
+    case "expect-closed":
+      return `${on}expect closed`;
+    case "expect-silence":
+      return `${on}expect silence ${step.ms} ms`;
+    case "wait":
+      return `${on}wait ${step.ms} ms`;
+    case "connect":
+      return `connect ${step.on}`;
+    case "close":
+      return `close ${step.on}`;
+    case "repeat":
+      return `repeat ${step.times}× (${step.as})`;
+  }
+}
+
+/** Bytes of a raw step: each character ≤ U+00FF is one octet (YAML "\xNN" escapes), anything else UTF-8. */
+export function rawBytes(text: string): Buffer {
+  return /^[\x00-\xff]*$/.test(text) ? Buffer.from(text, "latin1") : Buffer.from(text, "utf8");
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new TestAborted());
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(new TestAborted());
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** Run one non-repeat step. `budgetMs` bounds every wait in it. */
+export async function executeStep(session: Session, step: Exclude<Step, { kind: "repeat" }>, budgetMs: number, signal?: AbortSignal): Promise<void> {
+  if (step.kind === "wait") return sleep(step.ms, signal);
+  if (step.kind === "close") return session.close(step.on);
+  if (step.kind === "connect") {
+    await session.connect(step.on, step.greeting, step.span, budgetMs);
+    return;
+  }
+  const conn = await session.use(step.on, step, budgetMs);
+  const deadline = new Deadline(step.kind === "expect-silence" ? step.ms : budgetMs);
+  const ctx = session.context(conn, deadline, step.span);
+  const driver = session.driver(conn);
+  switch (step.kind) {
+    case "send":
+      return driver.send(ctx, step);
+    case "raw": {
+      const bytes = rawBytes(ctx.resolve(step.bytes));
+      conn.write(bytes);
+      conn.lastCommand = conn.transcript.redact(printable(bytes, 200));
+      return;
+    }
+    case "data":
+      return driver.data(ctx, step);
+    case "starttls":
+      return driver.starttls(ctx);
+    case "auth":
+      return driver.auth(ctx, step);
+    case "expect":
+      return driver.expect(ctx, step);
+    case "expect-silence":
+      return expectSilence(conn, deadline);
+    case "expect-closed":
+      return expectClosed(ctx, driver);
+  }
+}
+
+/** No octet may arrive for the whole duration. */
+async function expectSilence(conn: Connection, deadline: Deadline): Promise<void> {
+  for (;;) {
+    if (conn.buffer.length > 0) {
+      const what = conn.describeUnread();
+      throw new StepFailure("assertion", `expected no data for ${deadline.ms} ms, but the server sent some`, `silence for ${deadline.ms} ms`, what);
+    }
+    if (conn.peerGone) {
+      throw new StepFailure("assertion", `expected no data for ${deadline.ms} ms, but the server closed the connection`, `silence for ${deadline.ms} ms`, "connection closed");
+    }
+    if (!(await conn.waitForEvent(deadline))) return;
+  }
+}
+
+/**
+ * The peer must close (FIN or reset) within the budget. Complete replies
+ * before the close are fine (a 221 or * BYE not read by an earlier expect);
+ * a reply cut off by the close is not.
+ */
+async function expectClosed(ctx: StepContext, driver: ProtocolDriver): Promise<void> {
+  const { conn, deadline } = ctx;
+  for (;;) {
+    if (conn.atEof) {
+      conn.transcript.record(conn.name, "*", "connection closed by server");
+      return;
+    }
+    if (conn.buffer.length > 0) {
+      try {
+        await driver.readAny(ctx);
+      } catch (error) {
+        if (error instanceof StepFailure && error.failureClass === "connection") {
+          throw new StepFailure("assertion", "server closed the connection in the middle of a reply", "complete replies, then the close", error.actual);
+        }
+        if (error instanceof StepFailure && error.failureClass === "timeout") {
+          throw new StepFailure("timeout", `server did not close the connection within ${deadline.ms} ms (an incomplete reply is pending)`, "connection closed", error.actual);
+        }
+        throw error;
+      }
+      continue;
+    }
+    if (!(await conn.waitForEvent(deadline))) {
+      throw new StepFailure("timeout", `server did not close the connection within ${deadline.ms} ms`, "connection closed", "connection still open");
+    }
+  }
+}

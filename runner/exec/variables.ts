@@ -1,0 +1,67 @@
+// The variables a test's templates see: builtins from the target (user.*,
+// user2.*, domain, host, run.token, test.id) and the captures steps bind.
+// Resolution goes through one interpolate() import, the suite loader's
+// once it lands. A connection declared with `user: n` sees users[n] as user.*.
+// Standards: none (suite language).
+
+import type { Span, TestCase } from "../model/ast.ts";
+import type { Target, TargetUser } from "../model/target.ts";
+import { interpolate, UnknownVariableError } from "./interpolate.ts";
+
+function userVariables(prefix: string, user: TargetUser | undefined): Record<string, string> {
+  if (!user) return {};
+  return { [`${prefix}.login`]: user.login, [`${prefix}.password`]: user.password, [`${prefix}.address`]: user.address };
+}
+
+/** The builtins of one test: user.* (main user), user2.*, domain, host, run.token, test.id. */
+export function buildVariables(target: Target, test: TestCase, runToken: string): Record<string, string> {
+  return {
+    ...userVariables("user", target.users[0]),
+    ...userVariables("user2", target.users[1]),
+    domain: target.domain,
+    host: target.host,
+    "run.token": runToken,
+    "test.id": test.id,
+  };
+}
+
+export class Variables {
+  private readonly captures: Record<string, string> = {};
+
+  constructor(
+    private readonly builtins: Record<string, string>,
+    private readonly users: TargetUser[],
+  ) {}
+
+  /** A capture's value, if bound. */
+  get(name: string): string | undefined {
+    return this.captures[name] ?? this.builtins[name];
+  }
+
+  bind(name: string, value: string): void {
+    this.captures[name] = value;
+  }
+
+  /** Every variable as a table (captures over builtins), with user.* pointed at users[userIndex]. */
+  table(userIndex = 0): Record<string, string> {
+    const overlay = userIndex === 0 ? {} : userVariables("user", this.users[userIndex]);
+    return { ...this.builtins, ...overlay, ...this.captures };
+  }
+
+  /**
+   * Resolve ${...} in a template. An unknown name here is a suite bug the
+   * loader could not see (a capture used before any step binds it): it is
+   * raised as a plain Error naming the position, never blamed on the server.
+   */
+  resolve(template: string, span: Span, userIndex = 0): string {
+    if (!template.includes("${")) return template;
+    try {
+      return interpolate(template, this.table(userIndex));
+    } catch (error) {
+      if (error instanceof UnknownVariableError) {
+        throw new Error(`${span.file}:${span.line}:${span.col}: ${error.message} (no capture or builtin of that name is bound here)`);
+      }
+      throw error;
+    }
+  }
+}

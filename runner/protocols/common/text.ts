@@ -1,0 +1,35 @@
+// Regex expectations over reply text and the captures that bind values from
+// it, shared by all three protocols. A capture takes the first group (or the
+// whole match) from the first text that matches.
+// Standards: none (suite language); matches structure-free text only where a suite asks for it.
+
+import type { Capture } from "../../model/ast.ts";
+import type { Variables } from "../../exec/variables.ts";
+import { StepFailure } from "../../exec/step-failure.ts";
+
+/** Fail unless `pattern` matches `text`. */
+export function requireText(text: string, pattern: string | undefined): void {
+  if (pattern === undefined) return;
+  if (!new RegExp(pattern).test(text)) {
+    throw new StepFailure("assertion", `text does not match /${pattern}/`, `text matching /${pattern}/`, text);
+  }
+}
+
+/** Bind each capture from the first of `texts` its regex matches; a capture that matches nothing fails the step. */
+export function applyCaptures(captures: readonly Capture[], texts: readonly string[], vars: Variables): void {
+  for (const capture of captures) {
+    const regex = new RegExp(capture.regex);
+    let bound = false;
+    for (const text of texts) {
+      const match = regex.exec(text);
+      if (match) {
+        vars.bind(capture.name, match[1] ?? match[0]);
+        bound = true;
+        break;
+      }
+    }
+    if (!bound) {
+      throw new StepFailure("assertion", `capture ${capture.name}: /${capture.regex}/ matches nothing in the reply`, `a reply matching /${capture.regex}/`, texts.join("\n"));
+    }
+  }
+}

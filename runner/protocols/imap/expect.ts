@@ -1,0 +1,142 @@
+// An IMAP `expect`: decides which response the step is about (the oldest
+// pending command's completion, a continuation request, the greeting or an
+// untagged BYE), reads until it arrives while collecting untagged responses,
+// then checks status, response code, text, untagged rules and captures.
+// With no status asked while a command is in continuation (IDLE) or none is
+// pending, it reads until the untagged rules are satisfied.
+// Standards: RFC 3501 §7.1 (status responses, codes), §7.5 (continuation), §6.3.13 / RFC 2177 (IDLE).
+
+import type { ImapExpect } from "../../model/ast.ts";
+import type { StepContext } from "../driver.ts";
+import { StepFailure } from "../../exec/step-failure.ts";
+import { formatToken, ImapSyntaxError, tokenize, type ImapResponse, type ImapToken } from "../../wire/imap-tokens.ts";
+import { printable } from "../../wire/printable.ts";
+import { applyCaptures, requireText } from "../common/text.ts";
+import { Matcher, type Bindings } from "./matchers/tokens.ts";
+import { checkUntagged, describeResponses, parseRule, type ParsedRule } from "./matchers/untagged.ts";
+import { imapState, readAndRoute, readUntil, takeUntagged } from "./session-state.ts";
+
+type Target = ImapResponse | null;
+
+/** Tokenize suite text; a syntax error there is a suite bug, raised with the step's position. */
+export function parsePattern(ctx: StepContext, text: string): ImapToken[] {
+  try {
+    return tokenize(text);
+  } catch (error) {
+    if (error instanceof ImapSyntaxError) throw new Error(`${ctx.span.file}:${ctx.span.line}:${ctx.span.col}: IMAP pattern "${text}": ${error.message}`);
+    throw error;
+  }
+}
+
+function statusOf(response: ImapResponse): string {
+  return response.kind === "continuation" ? "+" : (response.status ?? "(data)");
+}
+
+/** Read until the response this expectation is about has arrived; null in untagged-only mode. */
+async function readTarget(ctx: StepContext, expect: ImapExpect, rules: ParsedRule[]): Promise<Target> {
+  const { conn, deadline } = ctx;
+  const state = imapState(conn);
+  // The oldest command: responses complete in any order, expects consume them in the order sent.
+  const pending = state.pending[0];
+  const status = expect.status;
+
+  if (status === "+") {
+    await readUntil(conn, deadline, "a continuation request (+)", () => state.continuations.length > 0 || pending?.completion !== undefined);
+    const continuation = state.continuations.shift();
+    if (continuation) return continuation;
+    state.pending.splice(state.pending.indexOf(pending!), 1);
+    return pending!.completion!;
+  }
+
+  if (pending && status !== "BYE" && status !== "PREAUTH" && !(status === undefined && pending.continued && pending.completion === undefined)) {
+    await readUntil(conn, deadline, `the completion of ${pending.tag}`, () => pending.completion !== undefined);
+    state.pending.splice(state.pending.indexOf(pending), 1);
+    return pending.completion!;
+  }
+
+  if (status !== undefined) {
+    // The greeting, or an untagged BYE / PREAUTH; a completion that comes first answers instead.
+    const wanted = (r: ImapResponse): boolean =>
+      r.kind === "untagged" && r.status !== undefined && (status === "BYE" || status === "PREAUTH" ? r.status === "BYE" || r.status === "PREAUTH" : true);
+    const find = (): number => state.untagged.findIndex(wanted);
+    await readUntil(conn, deadline, status === "BYE" ? "an untagged BYE" : "a server greeting", () => find() !== -1 || pending?.completion !== undefined);
+    const at = find();
+    if (at !== -1) return state.untagged.splice(at, 1)[0]!;
+    state.pending.splice(state.pending.indexOf(pending!), 1);
+    return pending!.completion!;
+  }
+
+  // Untagged-only: wait until the rules hold (IDLE updates, another session's changes).
+  const satisfied = (): boolean =>
+    rules.length === 0
+      ? state.untagged.length > 0
+      : checkUntagged(rules, state.untagged, expect.ordered, false, (n) => ctx.vars.get(n), new Map()) === null;
+  if (!satisfied()) {
+    await readUntil(conn, deadline, "untagged responses matching the rules", () => satisfied() || pending?.completion !== undefined);
+  }
+  return null;
+}
+
+function fail(message: string, expected: string, target: Target): never {
+  throw new StepFailure("assertion", message, expected, target ? printable(target.bytes, 500) : "no response");
+}
+
+export async function expectImap(ctx: StepContext, expect: ImapExpect): Promise<void> {
+  const rules = expect.untagged.map((rule) => {
+    const text = ctx.resolve(rule.pattern);
+    try {
+      return parseRule(rule, text);
+    } catch (error) {
+      if (error instanceof ImapSyntaxError) throw new Error(`${rule.span.file}:${rule.span.line}:${rule.span.col}: IMAP pattern "${text}": ${error.message}`);
+      throw error;
+    }
+  });
+  const target = await readTarget(ctx, expect, rules);
+  const collected = takeUntagged(ctx.conn);
+  const bindings: Bindings = new Map();
+  const lookup = (name: string): string | undefined => ctx.vars.get(name);
+
+  if (expect.status !== undefined && target) {
+    const got = statusOf(target);
+    if (got !== expect.status) {
+      const code = "code" in target && target.code ? ` [${target.code.map(formatToken).join(" ")}]` : "";
+      const text = "text" in target && target.text ? ` ${target.text}` : "";
+      fail(`expected ${expect.status}, got ${got}${code}${text}`, expect.status, target);
+    }
+  }
+
+  if (expect.code !== undefined) {
+    const pattern = parsePattern(ctx, ctx.resolve(expect.code));
+    const shown = `[${ctx.resolve(expect.code)}]`;
+    const code = target && "code" in target ? target.code : undefined;
+    if (!code) fail(`expected response code ${shown}, the response has none`, shown, target);
+    if (!new Matcher(lookup).code(pattern, code, bindings)) {
+      fail(`expected response code ${shown}, got [${code.map(formatToken).join(" ")}]`, shown, target);
+    }
+  }
+
+  if (expect.text !== undefined && target) {
+    const text = "text" in target ? (target.text ?? "") : "";
+    try {
+      requireText(text, ctx.resolve(expect.text));
+    } catch (error) {
+      if (error instanceof StepFailure) fail(error.message, error.expected ?? "", target);
+      throw error;
+    }
+  }
+
+  if (rules.length > 0) {
+    const mismatch = checkUntagged(rules, collected, expect.ordered, expect.strict, (n) => bindings.get(n) ?? lookup(n), bindings);
+    if (mismatch) throw new StepFailure("assertion", mismatch.message, mismatch.expected, describeResponses(collected));
+  }
+
+  for (const [name, value] of bindings) ctx.vars.bind(name, value);
+  const lines = [...collected, ...(target ? [target] : [])].map((r) => r.bytes.toString("utf8"));
+  applyCaptures(expect.captures, lines, ctx.vars);
+}
+
+/** Read one response of any kind (expect-closed). */
+export async function readAnyImap(ctx: StepContext): Promise<void> {
+  await readAndRoute(ctx.conn, ctx.deadline, "an IMAP response");
+  takeUntagged(ctx.conn);
+}

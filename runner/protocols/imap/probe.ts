@@ -1,0 +1,44 @@
+// What an IMAP server advertises: CAPABILITY atoms before login (after
+// STARTTLS on such an endpoint) and again after LOGIN with the main user,
+// since Dovecot and others add UIDPLUS, MOVE… only once authenticated.
+// Standards: RFC 3501 §6.1.1 (CAPABILITY), §6.2.3 (LOGIN, LOGINDISABLED), §7.2.1; RFC 9051 §6.1.1.
+
+import type { CapabilityProbe, StepContext } from "../driver.ts";
+import { StepFailure } from "../../exec/step-failure.ts";
+import type { ImapToken } from "../../wire/imap-tokens.ts";
+import { sendCommand, simpleCommand } from "./driver.ts";
+import { nextTag, resetAfterTls, takeUntagged } from "./session-state.ts";
+
+function collect(tokens: ImapToken[] | undefined, into: Set<string>): void {
+  if (!tokens || tokens[0]?.type !== "atom" || tokens[0].value.toUpperCase() !== "CAPABILITY") return;
+  for (const token of tokens.slice(1)) if (token.type === "atom") into.add(token.value.toUpperCase());
+}
+
+async function capability(ctx: StepContext, into: Set<string>): Promise<void> {
+  const completion = await simpleCommand(ctx, "CAPABILITY");
+  for (const response of takeUntagged(ctx.conn)) collect(response.tokens, into);
+  collect(completion.code, into);
+}
+
+/** quoted = DQUOTE *QUOTED-CHAR DQUOTE, with \ and " escaped */
+function quoted(text: string): string {
+  return `"${text.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+}
+
+export const probeImap: CapabilityProbe = async (ctx, { starttls, user }) => {
+  const advertised = new Set<string>();
+  if (starttls) {
+    const completion = await simpleCommand(ctx, "STARTTLS");
+    if (completion.status !== "OK") throw new StepFailure("assertion", `STARTTLS: expected OK, got ${completion.status}`, "OK", completion.text);
+    await ctx.conn.startTls(ctx.deadline);
+    resetAfterTls(ctx.conn);
+  }
+  await capability(ctx, advertised);
+  if (user && !advertised.has("LOGINDISABLED")) {
+    const login = await simpleCommand(ctx, `LOGIN ${quoted(user.login)} ${quoted(user.password)}`);
+    takeUntagged(ctx.conn);
+    if (login.status === "OK") await capability(ctx, advertised);
+  }
+  sendCommand(ctx, `${nextTag(ctx.conn)} LOGOUT`);
+  return advertised;
+};

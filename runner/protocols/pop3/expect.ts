@@ -1,0 +1,29 @@
+// A POP3 `expect`: one status line (+OK / -ERR, response code, text regex),
+// then — when asked and the status is +OK — the multiline body and its
+// matchers; captures see the status text first, then each body line.
+// Standards: RFC 1939 §3 (an -ERR response is never multiline), RFC 2449 §8.
+
+import type { Pop3Expect } from "../../model/ast.ts";
+import type { StepContext } from "../driver.ts";
+import { StepFailure } from "../../exec/step-failure.ts";
+import { applyCaptures, requireText } from "../common/text.ts";
+import { requireBody } from "./matchers/body.ts";
+import { requireResponseCode, requireStatus } from "./matchers/status.ts";
+import { readBody, readStatus } from "./reader.ts";
+
+export async function expectPop3(ctx: StepContext, expect: Pop3Expect): Promise<void> {
+  const status = await readStatus(ctx.conn, ctx.deadline);
+  const body = expect.multiline && status.status === "+OK" ? await readBody(ctx.conn, ctx.deadline) : [];
+  requireStatus(status, expect.status);
+  if (expect.code !== undefined) requireResponseCode(status, ctx.resolve(expect.code));
+  if (expect.text !== undefined) {
+    try {
+      requireText(status.text, ctx.resolve(expect.text));
+    } catch (error) {
+      if (error instanceof StepFailure) throw new StepFailure(error.failureClass, error.message, error.expected, status.line);
+      throw error;
+    }
+  }
+  if (expect.body) await requireBody(body, expect.body, (t) => ctx.resolve(t));
+  applyCaptures(expect.captures, [status.text, ...body.map((l) => l.toString("utf8"))], ctx.vars);
+}

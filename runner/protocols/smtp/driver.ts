@@ -1,0 +1,73 @@
+// The SMTP driver: greeting, the STARTTLS upgrade, command lines, DATA
+// content (dot-stuffed by the shared codec, or raw), expectations and AUTH.
+// Standards: RFC 5321 §3.1 (greeting 220), §4.1.1.4 + §4.5.2 (DATA, transparency), RFC 3207 (STARTTLS), RFC 4954 (AUTH).
+
+import { readFile } from "node:fs/promises";
+import type { DataStep, ExpectStep, SendStep } from "../../model/ast.ts";
+import type { ProtocolDriver, StepContext } from "../driver.ts";
+import { REDACTED } from "../../exec/transcript.ts";
+import { dotStuff } from "../../wire/dot-stuffing.ts";
+import { authSmtp } from "./auth.ts";
+import { expectSmtp, requireCode } from "./expect.ts";
+import { readSmtpReply } from "./reader.ts";
+
+/** AUTH with an initial response written by hand in a suite: the payload is a credential. */
+function shownCommand(line: string): string {
+  const auth = /^(AUTH\s+\S+)\s+\S/i.exec(line);
+  return auth ? `${auth[1]} ${REDACTED}` : line;
+}
+
+export function sendCommand(ctx: StepContext, line: string): void {
+  const shown = ctx.conn.transcript.redact(shownCommand(line));
+  ctx.conn.write(Buffer.from(`${line}\r\n`), [shown]);
+  ctx.conn.lastCommand = shown;
+}
+
+/** An EHLO argument every server accepts: our own address literal (RFC 5321 §4.1.3). */
+export function ehloArgument(address: string): string {
+  const plain = address.replace(/^::ffff:/, "");
+  return plain.includes(":") ? `[IPv6:${plain}]` : `[${plain}]`;
+}
+
+async function starttls(ctx: StepContext): Promise<void> {
+  sendCommand(ctx, "STARTTLS");
+  requireCode(await readSmtpReply(ctx.conn, ctx.deadline), ["220"], "STARTTLS");
+  await ctx.conn.startTls(ctx.deadline);
+}
+
+export const smtpDriver: ProtocolDriver = {
+  async greeting(ctx) {
+    requireCode(await readSmtpReply(ctx.conn, ctx.deadline, "the greeting"), ["220"], "greeting");
+  },
+
+  async upgrade(ctx) {
+    sendCommand(ctx, `EHLO ${ehloArgument(ctx.conn.localAddress)}`);
+    requireCode(await readSmtpReply(ctx.conn, ctx.deadline), ["250"], "EHLO before STARTTLS");
+    await starttls(ctx);
+  },
+
+  starttls,
+
+  async send(ctx, step: SendStep) {
+    sendCommand(ctx, ctx.resolve(step.line));
+  },
+
+  async data(ctx, step: DataStep) {
+    const content =
+      step.source.kind === "text" ? Buffer.from(ctx.resolve(step.source.text), "utf8") : await readFile(step.source.path);
+    const bytes = step.raw ? content : dotStuff(content);
+    ctx.conn.write(bytes);
+    ctx.conn.lastCommand = `<message content, ${bytes.length} octets${step.raw ? ", raw" : ""}>`;
+  },
+
+  async expect(ctx, step: ExpectStep) {
+    if (step.expect.protocol !== "smtp") throw new Error(`an ${step.expect.protocol} expectation on an SMTP connection`);
+    await expectSmtp(ctx, step.expect);
+  },
+
+  auth: authSmtp,
+
+  async readAny(ctx) {
+    await readSmtpReply(ctx.conn, ctx.deadline);
+  },
+};

@@ -1,0 +1,57 @@
+// An SMTP `expect`: reads one reply and applies the matchers in order —
+// code, enhanced status code, line set (EHLO keywords), text regex — then
+// binds captures. The first mismatch fails the step with expected vs actual.
+// Standards: RFC 5321 §4.2 (replies), §4.1.1.1 (EHLO keywords), RFC 3463 (enhanced codes).
+
+import type { SmtpExpect } from "../../model/ast.ts";
+import type { StepContext } from "../driver.ts";
+import { StepFailure } from "../../exec/step-failure.ts";
+import { checkLineSet } from "../common/line-set.ts";
+import { applyCaptures, requireText } from "../common/text.ts";
+import { anyCodeMatches, describeCodes } from "./matchers/code.ts";
+import { enhancedCodeOf, enhancedMatches } from "./matchers/enhanced.ts";
+import { formatSmtpReply, readSmtpReply, type SmtpReply } from "./reader.ts";
+
+/** Fail unless the reply code matches one of `codes`. */
+export function requireCode(reply: SmtpReply, codes: string[], what?: string): void {
+  if (anyCodeMatches(reply.code, codes)) return;
+  const text = reply.lines[0] ?? "";
+  throw new StepFailure(
+    "assertion",
+    `${what ? `${what}: ` : ""}expected ${describeCodes(codes)}, got ${reply.code}${text ? ` '${text}'` : ""}`,
+    describeCodes(codes),
+    formatSmtpReply(reply),
+  );
+}
+
+export async function expectSmtp(ctx: StepContext, expect: SmtpExpect): Promise<void> {
+  const reply = await readSmtpReply(ctx.conn, ctx.deadline);
+  requireCode(reply, expect.code.map(String));
+  if (expect.enhanced !== undefined) {
+    const pattern = ctx.resolve(expect.enhanced);
+    const actual = enhancedCodeOf(reply.lines[0] ?? "");
+    if (actual === undefined || !enhancedMatches(actual, pattern)) {
+      throw new StepFailure(
+        "assertion",
+        actual === undefined ? `expected enhanced status code ${pattern}, the reply has none` : `expected enhanced status code ${pattern}, got ${actual}`,
+        `${reply.code} ${pattern}`,
+        formatSmtpReply(reply),
+      );
+    }
+  }
+  if (expect.lines) {
+    // EHLO: the first line is the greeting (domain), keywords follow (RFC 5321 §4.1.1.1).
+    const problem = checkLineSet(reply.lines.slice(1), expect.lines);
+    if (problem) throw new StepFailure("assertion", problem.message, problem.expected, formatSmtpReply(reply));
+  }
+  const text = reply.lines.join("\n");
+  if (expect.text !== undefined) {
+    try {
+      requireText(text, ctx.resolve(expect.text));
+    } catch (error) {
+      if (error instanceof StepFailure) throw new StepFailure(error.failureClass, error.message, error.expected, formatSmtpReply(reply));
+      throw error;
+    }
+  }
+  applyCaptures(expect.captures, [text], ctx.vars);
+}

@@ -1,0 +1,67 @@
+// Turns received or sent bytes into one printable transcript line: valid
+// UTF-8 stays readable, control bytes and invalid sequences become escapes,
+// so a NUL or a stray 0xFF from a hostile server can never corrupt a report.
+// Shared by the runner's transcript and the reference server's session log.
+// Standards: RFC 3629 (UTF-8 well-formedness).
+
+const NAMED_ESCAPES: Record<number, string> = { 0x09: "\\t", 0x0a: "\\n", 0x0d: "\\r" };
+
+function hexEscape(byte: number): string {
+  return `\\x${byte.toString(16).padStart(2, "0")}`;
+}
+
+/** Length of the well-formed UTF-8 sequence starting at `i`, or 0 if it is not one. */
+function utf8SequenceLength(bytes: Uint8Array, i: number): number {
+  const lead = bytes[i]!;
+  let length: number;
+  let min: number;
+  if (lead >= 0xc2 && lead <= 0xdf) [length, min] = [2, 0x80];
+  else if (lead >= 0xe0 && lead <= 0xef) [length, min] = [3, 0x800];
+  else if (lead >= 0xf0 && lead <= 0xf4) [length, min] = [4, 0x10000];
+  else return 0;
+  if (i + length > bytes.length) return 0;
+  let codePoint = lead & (0xff >> (length + 1));
+  for (let k = 1; k < length; k++) {
+    const next = bytes[i + k]!;
+    if ((next & 0xc0) !== 0x80) return 0;
+    codePoint = (codePoint << 6) | (next & 0x3f);
+  }
+  // Overlong forms, UTF-16 surrogates and values past U+10FFFF are not UTF-8.
+  if (codePoint < min || codePoint > 0x10ffff || (codePoint >= 0xd800 && codePoint <= 0xdfff)) return 0;
+  return length;
+}
+
+/**
+ * Printable form of `bytes`: printable ASCII and well-formed UTF-8 as is,
+ * \t \r \n by name, other control bytes, DEL and invalid sequences as \xNN.
+ * At most `maxChars` characters of output; the rest is summarised.
+ */
+export function printable(bytes: Uint8Array, maxChars = Number.POSITIVE_INFINITY): string {
+  let out = "";
+  let i = 0;
+  while (i < bytes.length) {
+    if (out.length >= maxChars) {
+      return `${out}… (${bytes.length - i} more octets)`;
+    }
+    const byte = bytes[i]!;
+    if (byte >= 0x20 && byte < 0x7f) {
+      out += String.fromCharCode(byte);
+      i++;
+      continue;
+    }
+    if (byte < 0x80) {
+      out += NAMED_ESCAPES[byte] ?? hexEscape(byte);
+      i++;
+      continue;
+    }
+    const length = utf8SequenceLength(bytes, i);
+    if (length === 0) {
+      out += hexEscape(byte);
+      i++;
+      continue;
+    }
+    out += Buffer.from(bytes.subarray(i, i + length)).toString("utf8");
+    i += length;
+  }
+  return out;
+}

@@ -1,0 +1,76 @@
+// Every suite test as a mocha test against the bundled reference server, so
+// `npm test` shows each of them: a suite the reference server does not pass
+// fails here with the same message the console reporter would print.
+
+import { after, before, describe, it, Suite, Test, type Context } from "mocha";
+import { randomBytes } from "node:crypto";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { loadSuites } from "../runner/suite/load.ts";
+import { runTest } from "../runner/exec/run-test.ts";
+import { probeCapabilities } from "../runner/exec/capabilities.ts";
+import { startReferenceTarget } from "../runner/cli/reference-target.ts";
+import type { AcquiredTarget } from "../runner/run/target-source.ts";
+import type { Protocol } from "../runner/model/ast.ts";
+import type { Target } from "../runner/model/target.ts";
+
+const SUITES_DIR = fileURLToPath(new URL("../suites/", import.meta.url));
+const STEP_TIMEOUT_MS = 10_000;
+
+describe("suites against the reference server", function () {
+  let acquired: AcquiredTarget | undefined;
+  let target: Target;
+  const capabilities = new Map<Protocol, Awaited<ReturnType<typeof probeCapabilities>>>();
+  const runToken = randomBytes(4).toString("hex");
+
+  let loadErrors: string[] = [];
+
+  // Tests are added in this hook, not at import: suite loading is async and
+  // mocha loads .ts specs through require(), where top-level await fails.
+  before(async function () {
+    const root = this.test?.parent;
+    if (!root) throw new Error("no parent suite");
+    const { suites, errors } = await loadSuites([SUITES_DIR]);
+    loadErrors = errors.map((e) => `${e.file}:${e.line}:${e.col}: ${e.message}`);
+    for (const suite of suites) {
+      const group = Suite.create(root, path.relative(SUITES_DIR, suite.file));
+      for (const test of suite.tests) {
+        group.addTest(new Test(`${test.id} — ${test.title}`, async function (this: Context) {
+          if (!target.endpoints[test.protocol]) this.skip();
+          let probe = capabilities.get(test.protocol);
+          if (!probe) {
+            probe = await probeCapabilities(target, test.protocol, STEP_TIMEOUT_MS);
+            capabilities.set(test.protocol, probe);
+          }
+          if (!probe.ok) throw new Error(`reference server ${test.protocol} unreachable: ${probe.reason}`);
+          const advertised = probe.advertised;
+          const missing = test.requires.filter((r) => !advertised.has(r.toUpperCase()));
+          // A requirement the reference server does not advertise is our gap, not a skip.
+          if (missing.length > 0) throw new Error(`reference server does not advertise ${missing.join(", ")}`);
+          this.timeout((test.timeoutMs ?? STEP_TIMEOUT_MS) * 20);
+          const result = await runTest(test, { target, timeoutMs: test.timeoutMs ?? STEP_TIMEOUT_MS, runToken, emit: () => {} });
+          if (result.status === "skipped") this.skip();
+          if (result.status !== "passed") {
+            const f = result.failure;
+            const tail = result.transcript.slice(-12).map((l) => `  ${l.connection} ${l.dir}: ${l.text}`).join("\n");
+            throw new Error(
+              f
+                ? `${f.position.file}:${f.position.line}:${f.position.col}: ${f.message}\n  expected: ${f.expected}\n  actual: ${f.actual}\n${tail}`
+                : `status ${result.status}`,
+            );
+          }
+        }));
+      }
+    }
+    acquired = await startReferenceTarget();
+    target = acquired.target;
+  });
+
+  after(async function () {
+    await acquired?.release();
+  });
+
+  it("all suite files load without errors", function () {
+    if (loadErrors.length > 0) throw new Error(loadErrors.join("\n"));
+  });
+});
