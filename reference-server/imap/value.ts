@@ -1,0 +1,31 @@
+// The data a server response carries, before it is written to the wire: the
+// IMAP engine's writer turns these into atoms, numbers, quoted strings or
+// literals (RFC 3501 §4). Message analysis (ENVELOPE, BODYSTRUCTURE) builds
+// them; the writer alone decides quoting, so no module hand-formats IMAP text.
+// Standards: RFC 3501 §4 (data formats), §9 (formal syntax).
+
+export type ImapValue =
+  /** NIL */
+  | null
+  | number
+  /** Written as is: keywords, flags, section names. Never contains SP, CR, LF, parentheses. */
+  | { atom: string }
+  /** A string: the writer picks quoted form when safe, else a literal. */
+  | { string: string | Buffer }
+  /** A parenthesised list. */
+  | ImapValue[];
+
+export const NIL: ImapValue = null;
+
+export function atom(value: string): ImapValue {
+  return { atom: value };
+}
+
+export function str(value: string | Buffer): ImapValue {
+  return { string: value };
+}
+
+/** A string, or NIL when absent. */
+export function nstring(value: string | Buffer | undefined | null): ImapValue {
+  return value === undefined || value === null ? null : { string: value };
+}
