@@ -44,7 +44,7 @@ export async function probeCapabilities(target: Target, protocol: Protocol, time
       deadline,
     });
     const open = conn;
-    const ctx = { conn: open, deadline, vars, span: PROBE_SPAN, resolve: (t: string) => vars.resolve(t, PROBE_SPAN) };
+    const ctx = { conn: open, deadline, vars, span: PROBE_SPAN, resolve: (t: string) => vars.resolve(t, PROBE_SPAN), resolveRegex: (t: string) => vars.resolve(t, PROBE_SPAN, 0, true) };
     await DRIVERS[protocol].greeting(ctx);
     const user = target.users[0];
     const advertised = await PROBES[protocol](

@@ -44,7 +44,14 @@ export class Session {
 
   context(conn: Connection, deadline: Deadline, span: Span): StepContext {
     const vars = this.options.vars;
-    return { conn, deadline, vars, span, resolve: (template) => vars.resolve(template, span, conn.userIndex) };
+    return {
+      conn,
+      deadline,
+      vars,
+      span,
+      resolve: (template) => vars.resolve(template, span, conn.userIndex),
+      resolveRegex: (template) => vars.resolve(template, span, conn.userIndex, true),
+    };
   }
 
   /** A step title with the target's passwords blanked (a suite may spell one out). */

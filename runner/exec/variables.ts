@@ -1,12 +1,12 @@
 // The variables a test's templates see: builtins from the target (user.*,
 // user2.*, domain, host, run.token, test.id) and the captures steps bind.
-// Resolution goes through one interpolate() import, the suite loader's
-// once it lands. A connection declared with `user: n` sees users[n] as user.*.
+// Resolution goes through the suite loader's interpolate(); regex fields
+// insert values escaped. A connection declared with `user: n` sees users[n] as user.*.
 // Standards: none (suite language).
 
 import type { Span, TestCase } from "../model/ast.ts";
 import type { Target, TargetUser } from "../model/target.ts";
-import { interpolate, UnknownVariableError } from "./interpolate.ts";
+import { escapeRegExp, interpolate, UnknownVariableError } from "../suite/interpolate.ts";
 
 function userVariables(prefix: string, user: TargetUser | undefined): Record<string, string> {
   if (!user) return {};
@@ -42,10 +42,10 @@ export class Variables {
     this.captures[name] = value;
   }
 
-  /** Every variable as a table (captures over builtins), with user.* pointed at users[userIndex]. */
-  table(userIndex = 0): Record<string, string> {
+  /** Every variable (captures over builtins), with user.* pointed at users[userIndex]. */
+  table(userIndex = 0): Map<string, string> {
     const overlay = userIndex === 0 ? {} : userVariables("user", this.users[userIndex]);
-    return { ...this.builtins, ...overlay, ...this.captures };
+    return new Map(Object.entries({ ...this.builtins, ...overlay, ...this.captures }));
   }
 
   /**
@@ -53,10 +53,10 @@ export class Variables {
    * loader could not see (a capture used before any step binds it): it is
    * raised as a plain Error naming the position, never blamed on the server.
    */
-  resolve(template: string, span: Span, userIndex = 0): string {
+  resolve(template: string, span: Span, userIndex = 0, regex = false): string {
     if (!template.includes("${")) return template;
     try {
-      return interpolate(template, this.table(userIndex));
+      return regex ? interpolate(template, this.table(userIndex), escapeRegExp) : interpolate(template, this.table(userIndex));
     } catch (error) {
       if (error instanceof UnknownVariableError) {
         throw new Error(`${span.file}:${span.line}:${span.col}: ${error.message} (no capture or builtin of that name is bound here)`);

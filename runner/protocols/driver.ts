@@ -17,6 +17,8 @@ export interface StepContext {
   span: Span;
   /** Resolve a template with this connection's view of the variables. */
   resolve(template: string): string;
+  /** Resolve a regex template: inserted values are escaped to match literally. */
+  resolveRegex(template: string): string;
 }
 
 export interface ProtocolDriver {

@@ -223,6 +223,8 @@ function word(scanner: Scanner): string {
 export function parseResponse(bytes: Buffer): ImapResponse {
   const scanner = new Scanner(bytes);
   if (bytes[0] === 0x2b) {
+    // Servers send a bare "+" too; anything else glued to it ("+OK") is not a continuation.
+    if (bytes.length > 1 && bytes[1] !== SP) scanner.fail('expected a space after "+"');
     scanner.pos = 1;
     return { kind: "continuation", ...respText(scanner), bytes };
   }

@@ -138,6 +138,16 @@ describe("exec: SMTP", () => {
     expect(result.status, JSON.stringify(result.failure)).to.equal("passed");
   });
 
+  it("a captured value inserted into a text regex matches literally", async () => {
+    const { result } = await runWith([GREETING, reply("250 id a.b\r\n"), reply("250 seen axb\r\n")], [
+      A.send("NOOP"),
+      A.smtp("250", { captures: [A.capture("id", "id (\\S+)")] }),
+      A.send("NOOP"),
+      A.smtp("250", { text: "seen ${id}" }),
+    ]);
+    expect(result.failure?.message).to.match(/does not match \/seen a\\.b\//);
+  });
+
   it("a capture that matches nothing fails the step", async () => {
     const { result } = await runWith([GREETING, reply("250 ok\r\n")], [A.send("NOOP"), A.smtp("250", { captures: [A.capture("id", "id=(\\d+)")] })]);
     expect(result.failure?.message).to.match(/capture id/);
@@ -254,6 +264,6 @@ describe("exec: SMTP", () => {
     } catch (error) {
       thrown = error;
     }
-    expect(String(thrown)).to.match(/test\.yaml:\d+:7: unknown variable \$\{nope\}/);
+    expect(String(thrown)).to.match(/test\.yaml:\d+:7: unknown variable 'nope'/);
   });
 });

@@ -214,6 +214,8 @@ class Peer {
           this.socket.end();
           return;
         case "starttls": {
+          // The raw socket's reader must not swallow the ClientHello: unhook it before wrapping.
+          this.socket.removeAllListeners("data");
           const { key, cert } = await creds();
           const secure = new tls.TLSSocket(this.socket, { isServer: true, key, cert });
           secure.on("error", () => {});
@@ -235,6 +237,8 @@ function sleep(ms: number): Promise<void> {
 
 /** Start a server; `script` gives the actions of the n-th connection (0-based). */
 export async function startScriptedServer(script: Action[] | ((index: number) => Action[]), options: ServerOptions = {}): Promise<ScriptedServer> {
+  // Generated before any client connects, so a STARTTLS action never stalls on key generation.
+  await testCredentials();
   const sockets = new Set<net.Socket>();
   const state = { received: [] as Buffer[], sent: [] as number[] };
   let count = 0;

@@ -63,6 +63,8 @@ async function send(ctx: StepContext, step: SendStep): Promise<void> {
     pending = { tag, command: line, continued: false };
     state.pending.push(pending);
   }
+  // A hand-written untagged line (SASL data, a literal's header) may draw a "+" that no tag owns.
+  state.expectingContinuation = pending === undefined;
   if (!step.literal) {
     sendCommand(ctx, line);
     return;

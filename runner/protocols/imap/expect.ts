@@ -118,7 +118,7 @@ export async function expectImap(ctx: StepContext, expect: ImapExpect): Promise<
   if (expect.text !== undefined && target) {
     const text = "text" in target ? (target.text ?? "") : "";
     try {
-      requireText(text, ctx.resolve(expect.text));
+      requireText(text, ctx.resolveRegex(expect.text));
     } catch (error) {
       if (error instanceof StepFailure) fail(error.message, error.expected ?? "", target);
       throw error;

@@ -29,6 +29,8 @@ export interface ImapState {
   /** Octets of the untagged queue: one expect may not collect more than the reply limit. */
   queuedOctets: number;
   bareLf: boolean;
+  /** An untagged `send` (tag: none) that may be answered by "+" (a literal sent by hand). */
+  expectingContinuation: boolean;
 }
 
 const states = new WeakMap<Connection, ImapState>();
@@ -55,6 +57,7 @@ export function imapState(conn: Connection): ImapState {
       continuations: [],
       queuedOctets: 0,
       bareLf: false,
+      expectingContinuation: false,
     };
     state = fresh;
     states.set(conn, state);
@@ -102,9 +105,13 @@ export async function readAndRoute(conn: Connection, deadline: Deadline, what: s
       state.untagged.push(response);
       break;
     case "continuation": {
-      state.continuations.push(response);
+      // A continuation request answers a command (literal, AUTHENTICATE, IDLE); one out of the blue is not IMAP.
       const waiting = [...state.pending].reverse().find((p) => p.completion === undefined);
+      if (!waiting && !state.expectingContinuation) {
+        throw new StepFailure("protocol-violation", "continuation request (+) while no command is pending (RFC 3501 §7.5)", "an untagged greeting or response", printable(bytes, 300));
+      }
       if (waiting) waiting.continued = true;
+      state.continuations.push(response);
       break;
     }
   }

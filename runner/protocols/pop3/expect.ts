@@ -18,12 +18,12 @@ export async function expectPop3(ctx: StepContext, expect: Pop3Expect): Promise<
   if (expect.code !== undefined) requireResponseCode(status, ctx.resolve(expect.code));
   if (expect.text !== undefined) {
     try {
-      requireText(status.text, ctx.resolve(expect.text));
+      requireText(status.text, ctx.resolveRegex(expect.text));
     } catch (error) {
       if (error instanceof StepFailure) throw new StepFailure(error.failureClass, error.message, error.expected, status.line);
       throw error;
     }
   }
-  if (expect.body) await requireBody(body, expect.body, (t) => ctx.resolve(t));
+  if (expect.body) await requireBody(body, expect.body, (t) => ctx.resolve(t), (t) => ctx.resolveRegex(t));
   applyCaptures(expect.captures, [status.text, ...body.map((l) => l.toString("utf8"))], ctx.vars);
 }

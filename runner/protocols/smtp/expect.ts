@@ -47,7 +47,7 @@ export async function expectSmtp(ctx: StepContext, expect: SmtpExpect): Promise<
   const text = reply.lines.join("\n");
   if (expect.text !== undefined) {
     try {
-      requireText(text, ctx.resolve(expect.text));
+      requireText(text, ctx.resolveRegex(expect.text));
     } catch (error) {
       if (error instanceof StepFailure) throw new StepFailure(error.failureClass, error.message, error.expected, formatSmtpReply(reply));
       throw error;

@@ -18,7 +18,12 @@ function summary(lines: readonly Buffer[]): string {
   return shown.join("\n");
 }
 
-export async function requireBody(lines: readonly Buffer[], body: BodyExpect, resolve: (template: string) => string): Promise<void> {
+export async function requireBody(
+  lines: readonly Buffer[],
+  body: BodyExpect,
+  resolve: (template: string) => string,
+  resolveRegex: (template: string) => string,
+): Promise<void> {
   if (body.equals) {
     const source = body.equals;
     const raw = source.kind === "text" ? Buffer.from(resolve(source.text), "utf8") : await readFile(source.path);
@@ -42,7 +47,7 @@ export async function requireBody(lines: readonly Buffer[], body: BodyExpect, re
   }
   const texts = lines.map((l) => l.toString("utf8"));
   for (const pattern of body.matches) {
-    const regex = new RegExp(resolve(pattern));
+    const regex = new RegExp(resolveRegex(pattern));
     if (!texts.some((t) => regex.test(t))) {
       throw new StepFailure("assertion", `no body line matches /${regex.source}/`, `a line matching /${regex.source}/`, summary(lines));
     }
