@@ -20,27 +20,27 @@ export async function authImap(ctx: StepContext, step: AuthStep): Promise<void> 
   state.pending.push(pending);
   type Completion = NonNullable<typeof pending.completion>;
   try {
-  await runSaslExchange<Completion>(ctx, step, {
-    command,
-    readTurn: async () => {
-      await readUntil(ctx.conn, ctx.deadline, `the completion of ${tag}`, () => state.continuations.length > 0 || pending.completion !== undefined);
-      const continuation = state.continuations.shift();
-      return continuation ? { challenge: continuation.text, shown: printable(continuation.bytes, 200) } : { final: pending.completion! };
-    },
-    checkFinal: (completion) => {
-      const want = OUTCOME_STATUS[step.outcome];
-      if (completion.status !== want) {
-        throw new StepFailure(
-          "assertion",
-          `AUTHENTICATE ${step.mechanism} (${step.outcome}): expected ${want}, got ${completion.status} ${completion.text}`.trimEnd(),
-          want,
-          printable(completion.bytes, 300),
-        );
-      }
-    },
-    challengeForm: "+ <base64>",
-    rfc: "RFC 3501 §7.5",
-  });
+    await runSaslExchange<Completion>(ctx, step, {
+      command,
+      readTurn: async () => {
+        await readUntil(ctx.conn, ctx.deadline, `the completion of ${tag}`, () => state.continuations.length > 0 || pending.completion !== undefined);
+        const continuation = state.continuations.shift();
+        return continuation ? { challenge: continuation.text, shown: printable(continuation.bytes, 200) } : { final: pending.completion! };
+      },
+      checkFinal: (completion) => {
+        const want = OUTCOME_STATUS[step.outcome];
+        if (completion.status !== want) {
+          throw new StepFailure(
+            "assertion",
+            `AUTHENTICATE ${step.mechanism} (${step.outcome}): expected ${want}, got ${completion.status} ${completion.text}`.trimEnd(),
+            want,
+            printable(completion.bytes, 300),
+          );
+        }
+      },
+      challengeForm: "+ <base64>",
+      rfc: "RFC 3501 §7.5",
+    });
   } finally {
     // Completed or failed, the command no longer waits for a completion.
     const at = state.pending.indexOf(pending);
