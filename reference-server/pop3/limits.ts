@@ -7,7 +7,5 @@
 export const MAX_COMMAND_LINE_OCTETS = 510;
 // RFC 2449 §4: a response line is at most 512 octets including CRLF.
 export const MAX_RESPONSE_LINE_OCTETS = 510;
-// RFC 5034 §4 sets no limit for SASL responses; RFC 4954's 12288 is used for all protocols' SASL.
-export const MAX_SASL_LINE_OCTETS = 12288;
 // Message numbers and line counts: more digits cannot name a message and only waste effort.
 export const MAX_NUMBER_DIGITS = 9;

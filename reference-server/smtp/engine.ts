@@ -5,7 +5,8 @@
 
 import type { ServerConfig } from "../config/types.ts";
 import { splitCommandLine, type Engine } from "../core/session.ts";
-import { MAX_COMMAND_LINE_OCTETS, MAX_SASL_LINE_OCTETS } from "./limits.ts";
+import { MAX_COMMAND_LINE_OCTETS } from "./limits.ts";
+import { MAX_SASL_LINE_OCTETS } from "../auth/command.ts";
 import { smtpState, type SmtpSession } from "./states.ts";
 import { smtpCommands } from "./table.ts";
 import { reply, smtpVocabulary } from "./vocabulary.ts";

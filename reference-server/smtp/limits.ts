@@ -8,8 +8,6 @@ export const MAX_COMMAND_LINE_OCTETS = 510;
 // the doubled leading dot does not count, so the wire line may be one longer.
 export const MAX_TEXT_LINE_OCTETS = 998;
 export const MAX_WIRE_TEXT_LINE_OCTETS = MAX_TEXT_LINE_OCTETS + 1;
-// RFC 4954 §4: an AUTH command line and each SASL response may be 12288 octets.
-export const MAX_SASL_LINE_OCTETS = 12288;
 // RFC 5321 §4.5.3.1.1-3: local-part 64, domain 255, path 256 octets.
 export const MAX_LOCAL_PART_OCTETS = 64;
 export const MAX_DOMAIN_OCTETS = 255;
