@@ -2,7 +2,7 @@
 // and one listener per protocol and port; stops it politely. `startServer`
 // is the library entry (the runner starts it in-process); `runServeCommand`
 // is `mailconform serve`.
-// Standards: RFC 5321 §3.8 (421 on shutdown), RFC 8314 §3.3 (implicit TLS ports), RFC 1939 §3.
+// Standards: RFC 5321 §3.8 (421 on shutdown), RFC 8314 §3.3 (implicit TLS ports), RFC 1939 §3, RFC 3501 §7.1.5 (BYE).
 
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -14,6 +14,7 @@ import { loadConfigFile } from "./config/load.ts";
 import type { ServerConfig } from "./config/types.ts";
 import type { ServerContext } from "./core/context.ts";
 import { listen, type Listener } from "./core/listener.ts";
+import { imapEngine, IMAP_MAX_BUFFERED_LINE_OCTETS } from "./imap/engine.ts";
 import { pop3Engine, POP3_MAX_BUFFERED_LINE_OCTETS } from "./pop3/engine.ts";
 import { smtpEngine, SMTP_MAX_BUFFERED_LINE_OCTETS } from "./smtp/engine.ts";
 import type { MailStore } from "./store/types.ts";
@@ -78,11 +79,14 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const port = (name: keyof typeof PORT_OFFSETS) => (base === "ephemeral" ? 0 : base + PORT_OFFSETS[name]);
   const smtp = smtpEngine(config);
   const pop3 = pop3Engine(config);
+  const imap = imapEngine(config);
   const specs = [
     { name: "smtp", engine: smtp, implicitTls: false, max: SMTP_MAX_BUFFERED_LINE_OCTETS },
     { name: "pop3", engine: pop3, implicitTls: false, max: POP3_MAX_BUFFERED_LINE_OCTETS },
     { name: "smtps", engine: smtp, implicitTls: true, max: SMTP_MAX_BUFFERED_LINE_OCTETS },
     { name: "pop3s", engine: pop3, implicitTls: true, max: POP3_MAX_BUFFERED_LINE_OCTETS },
+    { name: "imap", engine: imap, implicitTls: false, max: IMAP_MAX_BUFFERED_LINE_OCTETS },
+    { name: "imaps", engine: imap, implicitTls: true, max: IMAP_MAX_BUFFERED_LINE_OCTETS },
   ] as const;
   const listeners: Listener[] = [];
   try {
@@ -107,7 +111,14 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
 
   let closing: Promise<void> | null = null;
   return {
-    ports: { smtp: portOf("smtp"), pop3: portOf("pop3"), smtps: portOf("smtps"), pop3s: portOf("pop3s") },
+    ports: {
+      smtp: portOf("smtp"),
+      pop3: portOf("pop3"),
+      smtps: portOf("smtps"),
+      pop3s: portOf("pop3s"),
+      imap: portOf("imap"),
+      imaps: portOf("imaps"),
+    },
     host,
     dataDir,
     users: config.users.flatMap((u) => {

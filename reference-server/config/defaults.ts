@@ -12,6 +12,11 @@ export const SMTP_COMMAND_TIMEOUT_MS = 5 * 60_000;
 export const SMTP_DATA_TIMEOUT_MS = 10 * 60_000;
 // RFC 1939 §3: the POP3 autologout timer MUST be at least 10 minutes.
 export const POP3_IDLE_TIMEOUT_MS = 10 * 60_000;
+// RFC 3501 §5.4: the IMAP autologout timer MUST be at least 30 minutes.
+export const IMAP_IDLE_TIMEOUT_MS = 30 * 60_000;
+// IMAP clients keep sessions open for hours (IDLE); the design target is 10,000
+// idle sessions in 300 MiB, so twice that bounds memory without refusing real use.
+export const IMAP_MAX_SESSIONS = 20_000;
 // RFC 1870 SIZE; 25 MiB like common submission services.
 export const MAX_MESSAGE_OCTETS = 25 * 1024 * 1024;
 // RFC 5321 §4.5.3.1.8: at least 100 recipients MUST be buffered; more limits fan-out abuse.
@@ -52,6 +57,14 @@ export function defaultConfig(): ServerConfig {
       idleTimeoutMs: POP3_IDLE_TIMEOUT_MS,
       maxBadCommands: MAX_BAD_COMMANDS,
       requireTls: false,
+    },
+    imap: {
+      idleTimeoutMs: IMAP_IDLE_TIMEOUT_MS,
+      maxBadCommands: MAX_BAD_COMMANDS,
+      requireTls: false,
+      // Same as what SMTP accepts: a message that could be delivered can be appended.
+      maxAppendOctets: MAX_MESSAGE_OCTETS,
+      maxSessions: IMAP_MAX_SESSIONS,
     },
   };
 }

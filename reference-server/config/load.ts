@@ -55,12 +55,13 @@ export function parseConfig(text: string, file: string): ServerConfig {
 }
 
 type RawUser = Omit<UserConfig, "address" | "aliases"> & { address?: string; aliases?: string[] };
-type RawConfig = Omit<ServerConfig, "users" | "listen" | "auth" | "smtp" | "pop3"> & {
+type RawConfig = Omit<ServerConfig, "users" | "listen" | "auth" | "smtp" | "pop3" | "imap"> & {
   users: RawUser[];
   listen: Partial<ServerConfig["listen"]>;
   auth: Partial<ServerConfig["auth"]>;
   smtp: Partial<ServerConfig["smtp"]>;
   pop3: Partial<ServerConfig["pop3"]>;
+  imap: Partial<ServerConfig["imap"]>;
 };
 
 function merge(raw: Partial<RawConfig>, baseDir: string): ServerConfig {
@@ -87,6 +88,7 @@ function merge(raw: Partial<RawConfig>, baseDir: string): ServerConfig {
     auth: { ...d.auth, ...raw.auth },
     smtp: { ...d.smtp, ...raw.smtp },
     pop3: { ...d.pop3, ...raw.pop3 },
+    imap: { ...d.imap, ...raw.imap },
   };
 }
 

@@ -56,4 +56,15 @@ export interface ServerConfig {
     maxBadCommands: number;
     requireTls: boolean;
   };
+  imap: {
+    /** Autologout timer; RFC 3501 §5.4: at least 30 minutes. */
+    idleTimeoutMs: number;
+    maxBadCommands: number;
+    /** Refuse everything but CAPABILITY/NOOP/LOGOUT/STARTTLS before TLS. */
+    requireTls: boolean;
+    /** Largest message APPEND accepts (advertised as APPENDLIMIT, RFC 7889). */
+    maxAppendOctets: number;
+    /** Sessions open at once; one more is greeted with BYE (RFC 3501 §7.1.5). */
+    maxSessions: number;
+  };
 }

@@ -11,6 +11,8 @@ export interface Command {
   args: string;
   /** IMAP's tag; absent for SMTP and POP3. */
   tag?: string;
+  /** IMAP: the whole command as received (lines and literals, without the final CRLF). */
+  raw?: Buffer;
 }
 
 export interface CommandFlags {

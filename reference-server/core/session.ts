@@ -40,8 +40,11 @@ export interface Engine<S extends SessionBase> {
   open(conn: Connection, context: ServerContext): S;
   /** Write the greeting. */
   greet(session: S): void | Promise<void>;
-  /** Split a line into a command; throws ClientError for a line that is not one. */
-  parse(line: Buffer, session: S): Command;
+  /**
+   * Split a line into a command; throws ClientError for a line that is not one.
+   * May read on (IMAP literals and the lines after them) before it resolves.
+   */
+  parse(line: Buffer, session: S): Command | Promise<Command>;
   state(session: S): string;
   /** Whether policy requires TLS before commands not flagged preTls. */
   tlsRequired(session: S): boolean;
@@ -92,7 +95,7 @@ async function drive<S extends SessionBase>(engine: Engine<S>, session: S): Prom
           log?.(`${conn.id} C: <line longer than ${engine.maxCommandLineOctets} octets>`);
           throw new LimitExceeded("command-line-too-long", "line too long");
         }
-        command = engine.parse(line.bytes, session);
+        command = await engine.parse(line.bytes, session);
         const row = gate(engine, session, command);
         if (log) log(`${conn.id} C: ${command.tag ? command.tag + " " : ""}${command.verb}${describeArgs(row, command)}`);
         await row.handle(session, command);

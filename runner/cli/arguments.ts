@@ -17,6 +17,12 @@ export function parsePositiveInt(value: string): number {
   return n;
 }
 
+export function parsePercent(value: string): number {
+  const n = /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN;
+  if (!(n >= 0 && n <= 100)) throw new InvalidArgumentError("expected a percentage from 0 to 100.");
+  return n;
+}
+
 export function parseShardArg(value: string): Shard {
   try {
     return parseShard(value);

@@ -5,12 +5,17 @@
 import { Command, CommanderError, Option } from "commander";
 import type { ExitCode } from "../model/result.ts";
 import { DEFAULT_JOBS, DEFAULT_TIMEOUT_MS } from "../run/run.ts";
-import { collect, collectUser, parsePort, parsePositiveInt, parseShardArg } from "./arguments.ts";
+import { collect, collectUser, parsePercent, parsePort, parsePositiveInt, parseShardArg } from "./arguments.ts";
 import { packageVersion } from "./package-root.ts";
 import { reportHtmlCommand, DEFAULT_ALLURE_RESULTS, DEFAULT_HTML_OUT } from "./report-html.ts";
 import { runCommand, UsageError, type RunFlags } from "./run.ts";
 import { serveCommand, type ServeFlags } from "./serve.ts";
+import { DEFAULT_GRADE_OUT, DEFAULT_PROFILE, gradeCommand, type GradeFlags } from "./grade.ts";
+import { DEFAULT_TARGET_BUDGET_MS, DEFAULT_TARGET_CONCURRENCY } from "../grade/grade.ts";
+import { mergeCommand, type MergeFlags } from "./merge.ts";
+import { recordCommand, type RecordFlags } from "./record.ts";
 import { validateCommand } from "./validate.ts";
+import { coverageCommand, type CoverageFlags } from "./coverage.ts";
 
 const EXIT_USAGE: ExitCode = 2;
 
@@ -53,6 +58,13 @@ function buildProgram(setResult: (code: number) => void): Command {
     .option("--report-junit <file>", "write JUnit XML here")
     .option("--report-allure <dir>", "write Allure results into this directory")
     .option("--report-events <file>", "write the raw event stream as JSON lines")
+    .option("--expect-deviations <file>", "expectations file of known deviations of the target (repeatable): listed failures are reported as expected deviations", collect, [])
+    .option("--report-ctrf <file>", "write a CTRF 1.0.0 JSON report")
+    .option("--stats", "print protocol statistics (latency per command, reply codes, octets, connect and TLS times)")
+    .addOption(new Option("--fail-on <level>", "which failures fail the run").choices(["must", "should", "any"]))
+    .addOption(new Option("--min-score <percent>", "fail when the weighted score (MUST 3, SHOULD 1, MAY 0) is below this").argParser(parsePercent))
+    .option("--baseline <report.json>", "compare with a previous JSON report: show regressions and fixes")
+    .option("--fail-on-regression", "with --baseline: only regressions fail the run")
     .addHelpText(
       "after",
       "\nWith no --report-* flag, reports/mailconform.json and reports/junit.xml are written.\n" +
@@ -74,6 +86,46 @@ function buildProgram(setResult: (code: number) => void): Command {
     .description("check suite files without running them; every error as file:line:col")
     .argument("[paths...]", "suite files or directories (default: the bundled suites/)")
     .action(async (paths: string[]) => setResult(await validateCommand(paths)));
+
+  program
+    .command("coverage")
+    .description("print the coverage matrix: tests per RFC section and per command, positive and negative")
+    .argument("[paths...]", "suite files or directories (default: the bundled suites/)")
+    .option("--out <file>", "write the matrix as Markdown to this file instead of printing it")
+    .action(async (paths: string[], flags: CoverageFlags) => setResult(await coverageCommand(paths, flags)));
+
+  program
+    .command("grade")
+    .description("grade many targets (a class) under a profile: scoreboard and per-target reports")
+    .argument("[paths...]", "suite files or directories (default: the bundled suites/)")
+    .option("--targets <file>", "targets file (YAML) with a 'targets:' list")
+    .option("--profile <name|file>", "smtp-basics, pop3-basics, imap-basics, full, or a profile file", DEFAULT_PROFILE)
+    .option("--out <dir>", "where the scoreboard and reports go", DEFAULT_GRADE_OUT)
+    .option("--concurrency <n>", "targets graded at once", parsePositiveInt, DEFAULT_TARGET_CONCURRENCY)
+    .option("--timeout <ms>", "wait budget per step in milliseconds", parsePositiveInt, DEFAULT_TIMEOUT_MS)
+    .option("--target-timeout <ms>", "budget for one target's whole run; tests not started by then count as failed", parsePositiveInt, DEFAULT_TARGET_BUDGET_MS)
+    .action(async (paths: string[], flags: GradeFlags) => setResult(await gradeCommand(paths, flags)));
+
+  program
+    .command("merge")
+    .description("join shard JSON reports into one JSON, JUnit and Allure set")
+    .argument("<reports...>", "JSON reports written by run --report-json (one per shard)")
+    .option("--report-json <file>", "merged JSON report", "reports/mailconform.json")
+    .option("--report-junit <file>", "merged JUnit XML", "reports/junit.xml")
+    .option("--report-allure <dir>", "merged Allure results", "reports/allure-results")
+    .option("--report-ctrf <file>", "also a merged CTRF report")
+    .action(async (reports: string[], flags: MergeFlags) => setResult(await mergeCommand(reports, flags)));
+
+  program
+    .command("record")
+    .description("proxy a live session between a client and a server and write it as a suite skeleton")
+    .addOption(new Option("--listen <port>", "local port the client connects to").argParser(parsePort).makeOptionMandatory())
+    .requiredOption("--to <host:port>", "the server to forward to")
+    .addOption(new Option("--protocol <protocol>", "smtp, pop3 or imap").choices(["smtp", "pop3", "imap"]).makeOptionMandatory())
+    .requiredOption("--out <file.yaml>", "the suite file to write (fixtures go next to it)")
+    .option("--sessions <n>", "stop after this many client sessions", parsePositiveInt, 1)
+    .option("--user <login:password>", "credentials the client uses, replaced by ${user.login} / ${user.password}", collect, [])
+    .action(async (flags: RecordFlags) => setResult(await recordCommand(flags)));
 
   program
     .command("serve")

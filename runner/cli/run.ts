@@ -11,6 +11,9 @@ import type { TargetSource } from "../run/target-source.ts";
 import { PLAIN } from "../report/format/failure-text.ts";
 import pc from "picocolors";
 import { BUNDLED_SUITES } from "./package-root.ts";
+import type { FailOn } from "../model/gate.ts";
+import { BaselineError, loadBaseline, type Baseline } from "../gate/baseline.ts";
+import type { GateOptions } from "../gate/gate.ts";
 import { startReferenceTarget } from "./reference-target.ts";
 
 export interface RunFlags {
@@ -36,6 +39,14 @@ export interface RunFlags {
   reportJunit?: string;
   reportAllure?: string;
   reportEvents?: string;
+  reportCtrf?: string;
+  stats?: boolean;
+  failOn?: FailOn;
+  minScore?: number;
+  baseline?: string;
+  failOnRegression?: boolean;
+  /** --expect-deviations FILE (repeatable): known deviations of the target. */
+  expectDeviations?: string[];
   timeout: number;
 }
 
@@ -79,7 +90,34 @@ export function reportRequests(flags: RunFlags): ReportRequest[] {
   if (flags.reportJunit) out.push({ name: "junit", destination: flags.reportJunit });
   if (flags.reportAllure) out.push({ name: "allure", destination: flags.reportAllure });
   if (flags.reportEvents) out.push({ name: "events", destination: flags.reportEvents });
+  if (flags.reportCtrf) out.push({ name: "ctrf", destination: flags.reportCtrf });
   return out;
+}
+
+/** In GitHub Actions: annotations and the step summary, on top of whatever else was asked for. */
+export function ciReportRequests(env: NodeJS.ProcessEnv): ReportRequest[] {
+  return env.GITHUB_ACTIONS === "true" ? [{ name: "github", destination: env.GITHUB_STEP_SUMMARY ?? "" }] : [];
+}
+
+/** The gate, when any gating flag is given; the baseline is read now, so a bad one stops the run before it starts. */
+export async function gateFrom(flags: RunFlags): Promise<GateOptions | undefined> {
+  if (flags.failOnRegression && flags.baseline === undefined) throw new UsageError("--fail-on-regression needs --baseline FILE");
+  if (flags.failOn === undefined && flags.minScore === undefined && flags.baseline === undefined) return undefined;
+  let baseline: Baseline | undefined;
+  if (flags.baseline !== undefined) {
+    try {
+      baseline = await loadBaseline(flags.baseline);
+    } catch (e) {
+      if (e instanceof BaselineError) throw new UsageError(e.message);
+      throw e;
+    }
+  }
+  return {
+    failOn: flags.failOn ?? "any",
+    ...(flags.minScore !== undefined ? { minScore: flags.minScore } : {}),
+    ...(baseline ? { baseline } : {}),
+    failOnRegression: flags.failOnRegression ?? false,
+  };
 }
 
 /** Colour only on a terminal, and never when NO_COLOR is set (no-color.org); CI alone does not turn it on. */
@@ -89,6 +127,7 @@ export function wantsColour(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv):
 
 export async function runCommand(paths: string[], flags: RunFlags, deps: RunDeps = defaultDeps): Promise<ExitCode> {
   const target = flags.list ? ({ kind: "started", start: startReferenceTarget } as const) : targetSourceFrom(flags);
+  const gate = flags.list ? undefined : await gateFrom(flags);
   const controller = new AbortController();
   // First Ctrl-C: stop scheduling, let running tests end, write the reports. A second one kills.
   const onSigint = () => {
@@ -108,7 +147,10 @@ export async function runCommand(paths: string[], flags: RunFlags, deps: RunDeps
         bail: flags.bail ?? false,
         list: flags.list ?? false,
         timeoutMs: flags.timeout,
-        reports: reportRequests(flags),
+        reports: [...reportRequests(flags), ...ciReportRequests(process.env)],
+        stats: flags.stats ?? false,
+        ...(gate ? { gate } : {}),
+        ...(flags.expectDeviations && flags.expectDeviations.length > 0 ? { deviationFiles: flags.expectDeviations } : {}),
         cwd: process.cwd(),
         out: process.stdout,
         err: process.stderr,

@@ -7,7 +7,7 @@
 
 import net from "node:net";
 import tls from "node:tls";
-import { LineBuffer, LineTooLongError } from "../wire/lines.ts";
+import { LineBuffer, LineTooLongError, type Line } from "../wire/lines.ts";
 import type { Deadline } from "../wire/deadline.ts";
 import { ImapLimitError } from "../wire/imap-tokens.ts";
 import { printable } from "../wire/printable.ts";
@@ -30,6 +30,8 @@ export const DEFAULT_READ_LIMITS: ReadLimits = {
 
 /** Octets read ahead of the protocol reader before the socket is paused (TCP backpressure then holds the flood). */
 const READ_AHEAD_OCTETS = 1024 * 1024;
+/** pull()'s default: the reader waits for no particular number of octets. */
+const NO_OCTETS = (): number => 0;
 /** How much of the latest input a failure message quotes. */
 const QUOTED_TAIL_OCTETS = 200;
 
@@ -131,6 +133,39 @@ function handshake(raw: net.Socket, host: string, insecure: boolean, deadline: D
   });
 }
 
+/** Whoever waits for the next socket event on a connection. */
+interface Waiter {
+  readonly deadline: Deadline;
+  wake(event: boolean): void;
+  abort(error: Error): void;
+}
+
+/**
+ * One pull() in progress: retried from the socket event that wakes it rather
+ * than from an async loop, so a read costs one promise and no async frame or
+ * extra microtask hop per wake-up (bench/runner-step.ts).
+ */
+class PendingPull<T> implements Waiter {
+  constructor(
+    private readonly conn: Connection,
+    readonly take: (what: string) => T | null,
+    readonly deadline: Deadline,
+    readonly what: string,
+    readonly needOctets: () => number,
+    readonly resolve: (value: T) => void,
+    readonly reject: (error: unknown) => void,
+  ) {}
+
+  wake(event: boolean): void {
+    if (event) this.conn.attemptPull(this);
+    else this.reject(this.conn.timeoutFailure(this.deadline, this.what));
+  }
+
+  abort(error: Error): void {
+    this.reject(error);
+  }
+}
+
 export class Connection {
   readonly buffer: LineBuffer;
   /** The last command sent, after interpolation, secrets redacted (for Failure.command). */
@@ -140,8 +175,17 @@ export class Connection {
   private socket: net.Socket;
   private peerEnded = false;
   private socketError: Error | undefined;
-  private wake: (() => void) | null = null;
-  private recent: Buffer = Buffer.alloc(0);
+  /** The pending wait (waitForEvent or pull): woken by a socket event (true), the wait timer (false) or the run's abort. */
+  private waiter: Waiter | null = null;
+  /**
+   * One wait timer per connection, not one per read: it stays armed across
+   * waits and steps, and when it fires before the current wait's deadline it
+   * re-arms for the rest. A setTimeout/clearTimeout pair per read showed in
+   * the runner-step profile (bench/runner-step.ts).
+   */
+  private timer: NodeJS.Timeout | undefined;
+  /** Date.now() at which `timer` fires. */
+  private timerDue = 0;
   /** Octets a reader waits for (an IMAP literal): the socket is not paused below this. */
   private needOctets = 0;
   private closedByUs = false;
@@ -161,6 +205,7 @@ export class Connection {
     this.buffer = new LineBuffer({ maxLineOctets: options.limits.maxLineOctets });
     this.socket = socket;
     this.attach(socket);
+    options.signal?.addEventListener("abort", this.onAbort, { once: true });
   }
 
   get name(): string {
@@ -199,7 +244,6 @@ export class Connection {
 
   private readonly onData = (chunk: Buffer): void => {
     this.buffer.push(chunk);
-    this.recent = chunk.length >= QUOTED_TAIL_OCTETS ? chunk.subarray(chunk.length - QUOTED_TAIL_OCTETS) : Buffer.concat([this.recent, chunk]).subarray(-QUOTED_TAIL_OCTETS);
     if (this.buffer.length > Math.max(READ_AHEAD_OCTETS, this.needOctets)) this.socket.pause();
     this.notify();
   };
@@ -230,9 +274,38 @@ export class Connection {
   }
 
   private notify(): void {
-    const wake = this.wake;
-    this.wake = null;
-    wake?.();
+    const waiter = this.waiter;
+    if (!waiter) return;
+    this.waiter = null;
+    waiter.wake(true);
+  }
+
+  private readonly onAbort = (): void => {
+    const waiter = this.waiter;
+    if (!waiter) return;
+    this.waiter = null;
+    waiter.abort(new TestAborted());
+  };
+
+  private readonly onTimer = (): void => {
+    this.timer = undefined;
+    const waiter = this.waiter;
+    if (!waiter) return;
+    const left = waiter.deadline.remaining();
+    if (left > 0) {
+      this.arm(waiter.deadline);
+      return;
+    }
+    this.waiter = null;
+    waiter.wake(false);
+  };
+
+  /** Make sure the wait timer fires no later than `deadline` ends. */
+  private arm(deadline: Deadline): void {
+    if (this.timer !== undefined && this.timerDue <= deadline.endsAt) return;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = setTimeout(this.onTimer, deadline.remaining());
+    this.timerDue = deadline.endsAt;
   }
 
   private noteTls(socket: tls.TLSSocket): void {
@@ -248,32 +321,17 @@ export class Connection {
     const signal = this.options.signal;
     if (signal?.aborted) return Promise.reject(new TestAborted());
     if (this.peerEnded) return Promise.resolve(true);
+    this.arm(deadline);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        cleanup();
-        resolve(false);
-      }, deadline.remaining());
-      const onAbort = (): void => {
-        cleanup();
-        reject(new TestAborted());
-      };
-      const cleanup = (): void => {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
-        this.wake = null;
-      };
-      signal?.addEventListener("abort", onAbort, { once: true });
-      this.wake = () => {
-        cleanup();
-        resolve(true);
-      };
+      this.waiter = { deadline, wake: resolve, abort: reject };
     });
   }
 
   /** What the latest input looked like, for "actual:" in a failure. */
   describeUnread(): string {
     if (this.buffer.length === 0) return this.peerEnded ? "connection closed" : "nothing";
-    const shown = printable(this.recent.subarray(-Math.min(this.buffer.length, QUOTED_TAIL_OCTETS)));
+    // The quoted input is unread, so it is still in the buffer: nothing is copied aside per chunk.
+    const shown = printable(this.buffer.tail(QUOTED_TAIL_OCTETS));
     const prefix = this.buffer.length > QUOTED_TAIL_OCTETS ? "…" : "";
     return `${prefix}"${shown}" (${this.buffer.length} octets without a line end)`;
   }
@@ -302,25 +360,40 @@ export class Connection {
    * waiting for more input until the deadline. Read-limit errors become
    * protocol violations: a peer that exceeds them cannot be read further.
    */
-  async pull<T>(take: () => T | null, deadline: Deadline, what: string, needOctets = (): number => 0): Promise<T> {
-    for (;;) {
-      let value: T | null;
-      try {
-        value = take();
-      } catch (error) {
-        if (error instanceof LineTooLongError) {
-          throw new StepFailure("protocol-violation", `line longer than ${error.limit} octets while reading ${what}`, undefined, this.describeUnread());
-        }
-        if (error instanceof ImapLimitError) {
-          throw new StepFailure("protocol-violation", `${error.message} while reading ${what}`, undefined, this.describeUnread());
-        }
-        throw error;
-      }
-      this.needOctets = needOctets();
+  pull<T>(take: (what: string) => T | null, deadline: Deadline, what: string, needOctets = NO_OCTETS): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.attemptPull(new PendingPull(this, take, deadline, what, needOctets, resolve, reject));
+    });
+  }
+
+  /** One round of pull(): take, or settle with a failure, or wait for the next event (which retries). */
+  attemptPull<T>(pull: PendingPull<T>): void {
+    try {
+      const value = this.takeFor(pull);
+      this.needOctets = pull.needOctets();
       if (this.socket.isPaused() && this.buffer.length <= Math.max(READ_AHEAD_OCTETS, this.needOctets)) this.socket.resume();
-      if (value !== null) return value;
-      if (this.peerEnded) throw this.closedFailure(what);
-      if (!(await this.waitForEvent(deadline))) throw this.timeoutFailure(deadline, what);
+      if (value !== null) return pull.resolve(value);
+      if (this.peerEnded) return pull.reject(this.closedFailure(pull.what));
+      if (this.options.signal?.aborted) return pull.reject(new TestAborted());
+      this.arm(pull.deadline);
+      this.waiter = pull;
+    } catch (error) {
+      pull.reject(error);
+    }
+  }
+
+  /** pull's take, with read-limit errors as protocol violations. */
+  private takeFor<T>(pull: PendingPull<T>): T | null {
+    try {
+      return pull.take(pull.what);
+    } catch (error) {
+      if (error instanceof LineTooLongError) {
+        throw new StepFailure("protocol-violation", `line longer than ${error.limit} octets while reading ${pull.what}`, undefined, this.describeUnread());
+      }
+      if (error instanceof ImapLimitError) {
+        throw new StepFailure("protocol-violation", `${error.message} while reading ${pull.what}`, undefined, this.describeUnread());
+      }
+      throw error;
     }
   }
 
@@ -329,8 +402,22 @@ export class Connection {
    * protocol violation (every mail protocol mandates CRLF; lenient parsing of it
    * is what SMTP smuggling exploits).
    */
-  async readLine(deadline: Deadline, what: string): Promise<Buffer> {
-    const line = await this.pull(() => this.buffer.nextLine(), deadline, what);
+  readLine(deadline: Deadline, what: string): Promise<Buffer> {
+    // Not async: the check runs inside pull's take, one async frame less per line read.
+    return this.pull(this.takeCrlfLine, deadline, what);
+  }
+
+  /** readLine's unit for pull(). Made once, not per read. */
+  private readonly takeCrlfLine = (what: string): Buffer | null => this.takeLine(what);
+
+  /**
+   * readLine without the wait, for a reader's own pull() unit (an SMTP reply
+   * of several lines): the next buffered line, checked and recorded as
+   * readLine does, or null when no complete line is buffered.
+   */
+  takeLine(what: string): Buffer | null {
+    const line: Line | null = this.buffer.nextLine();
+    if (line === null) return null;
     if (line.ending !== "crlf") {
       this.transcript.record(this.name, "S", Buffer.concat([line.bytes, Buffer.from("\n")]));
       throw new StepFailure("protocol-violation", `line ended by a bare LF instead of CRLF while reading ${what}`, "lines ended by CRLF", printable(line.bytes, 200));
@@ -344,12 +431,23 @@ export class Connection {
    * otherwise the bytes are recorded line by line with passwords redacted.
    */
   write(bytes: Buffer, shown?: string[]): void {
-    if (this.socket.destroyed || this.closedByUs) {
-      throw new StepFailure("connection", "connection is closed: cannot send", undefined, this.peerEnded ? "connection closed by server" : "connection closed");
-    }
+    this.requireWritable();
     if (shown) for (const text of shown) this.transcript.record(this.name, "C", text);
     else this.transcript.recordSent(this.name, bytes);
     this.socket.write(bytes);
+  }
+
+  /** One command line, CRLF added, recorded as `shown`: written as a string, no Buffer per command (UTF-8, as Buffer.from). */
+  writeLine(line: string, shown: string): void {
+    this.requireWritable();
+    this.transcript.record(this.name, "C", shown);
+    this.socket.write(`${line}\r\n`);
+  }
+
+  private requireWritable(): void {
+    if (this.socket.destroyed || this.closedByUs) {
+      throw new StepFailure("connection", "connection is closed: cannot send", undefined, this.peerEnded ? "connection closed by server" : "connection closed");
+    }
   }
 
   /**
@@ -387,6 +485,9 @@ export class Connection {
 
   /** Tear down, recording whatever arrived but was never read. */
   destroy(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.options.signal?.removeEventListener("abort", this.onAbort);
     this.flushUnread();
     this.detach(this.socket);
     this.socket.on("error", () => {});

@@ -103,9 +103,14 @@ class TestRun {
     return this.session.redactTitle(describeStep(step));
   }
 
-  private async step(step: Step, index: number): Promise<void> {
-    if (this.env.signal?.aborted) throw new TestAborted();
+  /** Not async itself: a plain step hands back executeStep's promise, one async frame less per step. */
+  private step(step: Step, index: number): Promise<void> {
+    if (this.env.signal?.aborted) return Promise.reject(new TestAborted());
     if (step.kind !== "repeat") return executeStep(this.session, step, this.budgetMs, this.env.signal);
+    return this.repeat(step, index);
+  }
+
+  private async repeat(step: Extract<Step, { kind: "repeat" }>, index: number): Promise<void> {
     for (let at = 1; at <= step.times; at++) {
       this.vars.bind(step.as, String(at));
       let inner = index + 1;

@@ -23,16 +23,49 @@ export interface SessionOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * The StepContext of one step: a class, not an object literal with arrow
+ * functions, because one is made per step and per-step closures showed up in
+ * the runner-step profile (bench/runner-step.ts).
+ */
+class ConnectionContext implements StepContext {
+  constructor(
+    readonly conn: Connection,
+    readonly deadline: Deadline,
+    readonly vars: Variables,
+    readonly span: Span,
+  ) {}
+
+  resolve(template: string): string {
+    return this.vars.resolve(template, this.span, this.conn.userIndex);
+  }
+
+  resolveRegex(template: string): string {
+    return this.vars.resolve(template, this.span, this.conn.userIndex, true);
+  }
+}
+
 /** Steps that read the greeting themselves when they open a connection. */
 const READING_STEPS = new Set<Step["kind"]>(["expect", "expect-closed", "expect-silence"]);
 
 export class Session {
   private readonly open = new Map<string, Connection>();
   private readonly retired: Connection[] = [];
+  /** spec() per connection name: asked on every step, and test.connections never changes. */
+  private readonly specs = new Map<string, { protocol: Protocol; tls?: TlsMode; user: number }>();
 
   constructor(private readonly options: SessionOptions) {}
 
   spec(name: string): { protocol: Protocol; tls?: TlsMode; user: number } {
+    let spec = this.specs.get(name);
+    if (!spec) {
+      spec = this.declaredSpec(name);
+      this.specs.set(name, spec);
+    }
+    return spec;
+  }
+
+  private declaredSpec(name: string): { protocol: Protocol; tls?: TlsMode; user: number } {
     const declared: ConnectionSpec | undefined = this.options.test.connections.find((c) => c.name === name);
     if (declared) return { protocol: declared.protocol, ...(declared.tls ? { tls: declared.tls } : {}), user: declared.user ?? 0 };
     return { protocol: this.options.test.protocol, user: 0 };
@@ -43,15 +76,7 @@ export class Session {
   }
 
   context(conn: Connection, deadline: Deadline, span: Span): StepContext {
-    const vars = this.options.vars;
-    return {
-      conn,
-      deadline,
-      vars,
-      span,
-      resolve: (template) => vars.resolve(template, span, conn.userIndex),
-      resolveRegex: (template) => vars.resolve(template, span, conn.userIndex, true),
-    };
+    return new ConnectionContext(conn, deadline, this.options.vars, span);
   }
 
   /** A step title with the target's passwords blanked (a suite may spell one out). */
@@ -64,10 +89,16 @@ export class Session {
     return this.open.get(name)?.lastCommand ?? this.retired.findLast((c) => c.name === name)?.lastCommand;
   }
 
+  /** The open, usable connection `name`, if there is one (no await: the common case of every step). */
+  ready(name: string): Connection | undefined {
+    const existing = this.open.get(name);
+    return existing && existing.usable ? existing : undefined;
+  }
+
   /** The open connection `name`, opening it first if needed; a reading step leaves the greeting to itself. */
   async use(name: string, step: Step, budgetMs: number): Promise<Connection> {
-    const existing = this.open.get(name);
-    if (existing && existing.usable) return existing;
+    const existing = this.ready(name);
+    if (existing) return existing;
     return this.connect(name, !READING_STEPS.has(step.kind), step.span, budgetMs);
   }
 

@@ -67,15 +67,39 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-/** Run one non-repeat step. `budgetMs` bounds every wait in it. */
-export async function executeStep(session: Session, step: Exclude<Step, { kind: "repeat" }>, budgetMs: number, signal?: AbortSignal): Promise<void> {
+type ControlStep = Extract<Step, { kind: "wait" | "close" | "connect" }>;
+type ConnectionStep = Exclude<Step, { kind: "repeat" | "wait" | "close" | "connect" }>;
+
+/**
+ * Run one non-repeat step. `budgetMs` bounds every wait in it. Not async
+ * itself: on the common path (the connection is open) it hands back the
+ * driver's promise, one async frame less per step (bench/runner-step.ts).
+ */
+export function executeStep(session: Session, step: Exclude<Step, { kind: "repeat" }>, budgetMs: number, signal?: AbortSignal): Promise<void> {
+  if (step.kind === "wait" || step.kind === "close" || step.kind === "connect") return controlStep(session, step, budgetMs, signal);
+  const conn = session.ready(step.on);
+  if (!conn) return openThenRun(session, step, budgetMs);
+  try {
+    return onConnection(session, conn, step, budgetMs);
+  } catch (error) {
+    // A synchronous throw (a raw write on a closed socket, an unbound variable) rejects, as from an async step.
+    return Promise.reject(error);
+  }
+}
+
+async function controlStep(session: Session, step: ControlStep, budgetMs: number, signal?: AbortSignal): Promise<void> {
   if (step.kind === "wait") return sleep(step.ms, signal);
   if (step.kind === "close") return session.close(step.on);
-  if (step.kind === "connect") {
-    await session.connect(step.on, step.greeting, step.span, budgetMs);
-    return;
-  }
+  await session.connect(step.on, step.greeting, step.span, budgetMs);
+}
+
+async function openThenRun(session: Session, step: ConnectionStep, budgetMs: number): Promise<void> {
   const conn = await session.use(step.on, step, budgetMs);
+  return onConnection(session, conn, step, budgetMs);
+}
+
+/** The step on its open connection; its deadline starts now, after any connect. */
+function onConnection(session: Session, conn: Connection, step: ConnectionStep, budgetMs: number): Promise<void> {
   const deadline = new Deadline(step.kind === "expect-silence" ? step.ms : budgetMs);
   const ctx = session.context(conn, deadline, step.span);
   const driver = session.driver(conn);
@@ -86,7 +110,7 @@ export async function executeStep(session: Session, step: Exclude<Step, { kind: 
       const bytes = rawBytes(ctx.resolve(step.bytes));
       conn.write(bytes);
       conn.lastCommand = conn.transcript.redact(printable(bytes, 200));
-      return;
+      return Promise.resolve();
     }
     case "data":
       return driver.data(ctx, step);

@@ -1,5 +1,5 @@
 // The variables a test's templates see: builtins from the target (user.*,
-// user2.*, domain, host, run.token, test.id) and the captures steps bind.
+// user2.*, domain, host, run.token, test.id, test.slug) and the captures steps bind.
 // Resolution goes through the suite loader's interpolate(); regex fields
 // insert values escaped. A connection declared with `user: n` sees users[n] as user.*.
 // Standards: none (suite language).
@@ -13,7 +13,7 @@ function userVariables(prefix: string, user: TargetUser | undefined): Record<str
   return { [`${prefix}.login`]: user.login, [`${prefix}.password`]: user.password, [`${prefix}.address`]: user.address };
 }
 
-/** The builtins of one test: user.* (main user), user2.*, domain, host, run.token, test.id. */
+/** The builtins of one test: user.* (main user), user2.*, domain, host, run.token, test.id, test.slug. */
 export function buildVariables(target: Target, test: TestCase, runToken: string): Record<string, string> {
   return {
     ...userVariables("user", target.users[0]),
@@ -22,7 +22,17 @@ export function buildVariables(target: Target, test: TestCase, runToken: string)
     host: target.host,
     "run.token": runToken,
     "test.id": test.id,
+    "test.slug": testSlug(test.id),
   };
+}
+
+/**
+ * The test id as one safe name component: every character but a-z, 0-9 and
+ * "-" becomes "-". Suites build per-test mailbox names from it, and a "." in
+ * an id would be a hierarchy delimiter on Maildir++ servers (Dovecot).
+ */
+export function testSlug(id: string): string {
+  return id.replace(/[^a-z0-9-]/g, "-");
 }
 
 export class Variables {

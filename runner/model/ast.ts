@@ -76,8 +76,11 @@ export interface SendStep extends StepBase {
   kind: "send";
   /** template */
   line: string;
-  /** IMAP only: "auto" (default) prefixes a fresh tag; "none" sends the line as written (continuation data, DONE). */
-  tag?: "auto" | "none";
+  /**
+   * IMAP only: "auto" (default) prefixes a fresh tag; "none" sends the line as written (continuation data, DONE);
+   * `{ fixed }` prefixes that tag as written (tag syntax tests, RFC 3501 §2.2.1) and awaits its completion.
+   */
+  tag?: "auto" | "none" | { fixed: string };
   /** IMAP only: a literal appended to the line as {n} (sync) or {n+} (non-synchronizing, RFC 7888). */
   literal?: { source: ContentSource; sync: boolean; /** template, sent after the literal before CRLF */ after: string };
 }
@@ -108,10 +111,14 @@ export interface StartTlsStep extends StepBase {
   kind: "starttls";
 }
 
-/** A whole SASL exchange computed by the runner (AUTH / AUTHENTICATE). */
+/**
+ * A whole SASL exchange computed by the runner (AUTH / AUTHENTICATE), or on
+ * POP3 the APOP command (RFC 1939 §7): digest of the greeting's timestamp and
+ * the password, so a suite never spells out an MD5.
+ */
 export interface AuthStep extends StepBase {
   kind: "auth";
-  mechanism: "PLAIN" | "LOGIN" | "CRAM-MD5";
+  mechanism: "PLAIN" | "LOGIN" | "CRAM-MD5" | "APOP";
   /** template; defaults to the connection user's login and password */
   login?: string;
   password?: string;
@@ -215,8 +222,15 @@ export interface Pop3Expect {
     /** Byte-exact comparison with a fixture or inline text (CRLF line ends). */
     equals?: ContentSource;
     lineCount?: number;
+    /**
+     * template (a number, or "${size}" captured from LIST): the body's size in
+     * octets as RFC 1939 §5 counts it — dot-unstuffed, CRLF line ends, without the terminator.
+     */
+    octets?: string;
     /** Each regex must match some body line. */
     matches: string[];
+    /** No body line may match any of these regexes (a deleted message gone from a listing, TOP leaving the body out). */
+    notMatches?: string[];
     lines?: LineSet;
   };
   captures: Capture[];

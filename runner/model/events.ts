@@ -5,6 +5,8 @@
 import type { Protocol } from "./ast.ts";
 import type { ExitCode, StepResult, Summary, TestResult, TranscriptLine } from "./result.ts";
 import type { Target } from "./target.ts";
+import type { GateVerdict } from "./gate.ts";
+import type { RunStats } from "./stats.ts";
 
 export const EVENT_VERSION = 1;
 
@@ -25,4 +27,4 @@ export type RunEvent =
   | { type: "test-end"; result: TestResult }
   | { type: "file-end"; file: string }
   | { type: "run-error"; message: string; stack?: string }
-  | { type: "run-end"; summary: Summary; exitCode: ExitCode; durationMs: number; finishedAt: string };
+  | { type: "run-end"; summary: Summary; exitCode: ExitCode; durationMs: number; finishedAt: string; stats?: RunStats; gate?: GateVerdict };

@@ -24,6 +24,27 @@ export interface StepResult {
   durationMs: number;
 }
 
+/**
+ * A test listed in an expectations file (--expect-deviations) as a known
+ * deviation of the target from the RFC. `fixed` is false when the test failed
+ * as listed (an expected deviation: reported apart, never a pass, not counted
+ * as failed) and true when it passed although listed (the file is stale).
+ */
+export interface Deviation {
+  /** The RFC section the target deviates from, e.g. "RFC 1939 §4". */
+  ref: string;
+  /** One line: why the target fails this test. */
+  reason: string;
+  /** Where the entry is written: "interop/expectations/dovecot.yaml:12:5". */
+  source: string;
+  fixed: boolean;
+}
+
+/** A failed or errored test its expectations file lists: reported apart, never failing the run (one rule for every report). */
+export function isExpectedDeviation(r: Pick<TestResult, "status" | "deviation">): boolean {
+  return r.deviation !== undefined && !r.deviation.fixed && (r.status === "failed" || r.status === "error");
+}
+
 export interface TestResult {
   id: string;
   title: string;
@@ -38,6 +59,8 @@ export interface TestResult {
   /** Why a test was skipped ("server does not advertise STARTTLS"). */
   skipReason?: string;
   failure?: Failure;
+  /** Set when the test is listed as a known deviation of the target; status keeps what happened. */
+  deviation?: Deviation;
   /** Failures in `finally` steps: recorded, never change the status. */
   warnings: string[];
   steps: StepResult[];
@@ -50,6 +73,8 @@ export interface Summary {
   failed: number;
   skipped: number;
   errors: number;
+  /** Failed or errored tests listed as expected deviations: not in `failed` / `errors`; absent when none. */
+  deviations?: number;
 }
 
 /** 0 all passed, 1 conformance failures, 2 invalid suite or usage, 3 target unreachable, 4 nothing matched. */

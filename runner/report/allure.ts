@@ -9,7 +9,7 @@ import { FileSystemWriter, ReporterRuntime } from "allure-js-commons/sdk/reporte
 import type { Level } from "../model/ast.ts";
 import type { RunEvent } from "../model/events.ts";
 import type { TestStatus } from "../model/failure.ts";
-import type { TestResult } from "../model/result.ts";
+import { isExpectedDeviation, type TestResult } from "../model/result.ts";
 import { failureText } from "./format/failure-text.ts";
 import { displayPath } from "./format/paths.ts";
 import { SourceCache } from "./format/source-excerpt.ts";
@@ -87,6 +87,7 @@ export class AllureReporter implements Reporter {
       { name: LabelName.SEVERITY, value: SEVERITY[r.level] },
       { name: LabelName.FRAMEWORK, value: "mailconform" },
       ...r.tags.map((t) => ({ name: LabelName.TAG, value: t })),
+      ...(r.deviation ? [{ name: LabelName.TAG, value: r.deviation.fixed ? "deviation-fixed" : "expected-deviation" }] : []),
       { name: LabelName.TAG, value: r.level },
     ];
     const links = r.refs.map(rfcLink).filter((l): l is Link => l !== undefined);
@@ -121,7 +122,15 @@ export class AllureReporter implements Reporter {
     this.runtime.updateTest(uuid, (t) => {
       t.status = STATUS[r.status];
       t.stage = Stage.FINISHED;
-      if (r.status === "skipped") t.statusDetails = { message: r.skipReason ?? "skipped" };
+      if (isExpectedDeviation(r)) {
+        // Allure has no "expected failure": skipped keeps it out of the failed and broken counts, the trace keeps what happened.
+        t.status = Status.SKIPPED;
+        t.statusDetails = {
+          message: `expected deviation: ${r.deviation!.ref}: ${r.deviation!.reason}`,
+          trace: failureText(r, { cwd: this.options.cwd, sources: this.sources, transcriptLines: 0 }).join("\n"),
+        };
+      } else if (r.deviation?.fixed) t.statusDetails = { message: `deviation fixed: listed in ${r.deviation.source} but passed; remove the entry` };
+      else if (r.status === "skipped") t.statusDetails = { message: r.skipReason ?? "skipped" };
       else if (r.status === "failed" || r.status === "error") {
         t.statusDetails = {
           message: r.failure?.message ?? "the runner could not finish this test",

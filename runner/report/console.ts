@@ -6,7 +6,7 @@
 
 import type { Protocol } from "../model/ast.ts";
 import type { RunEvent } from "../model/events.ts";
-import type { Summary, TestResult } from "../model/result.ts";
+import { isExpectedDeviation, type Summary, type TestResult } from "../model/result.ts";
 import { byId } from "./format/order.ts";
 import { failureText, PLAIN, type Colors } from "./format/failure-text.ts";
 import { printable } from "./format/printable.ts";
@@ -63,8 +63,12 @@ export class ConsoleReporter implements Reporter {
   private progressLine(r: TestResult): string {
     const c = this.c;
     const ms = c.dim(`(${r.durationMs} ms)`);
+    if (isExpectedDeviation(r)) {
+      return `  ${c.yellow("~")} ${r.id} ${ms} ${c.yellow(`deviation (${r.deviation!.ref}): ${r.deviation!.reason}`)}`;
+    }
     switch (r.status) {
       case "passed":
+        if (r.deviation?.fixed) return `  ${c.green("✓")} ${r.id} ${ms} ${c.yellow(`deviation fixed: listed in ${r.deviation.source}, remove the entry`)}`;
         return `  ${c.green("✓")} ${r.id} ${ms}`;
       case "failed":
         return `  ${c.red("✗")} ${r.id} ${ms} ${c.red(printable(r.failure?.message ?? ""))}`;
@@ -76,7 +80,7 @@ export class ConsoleReporter implements Reporter {
   }
 
   private printEnd(summary: Summary, durationMs: number): void {
-    const bad = this.results.filter((r) => r.status === "failed" || r.status === "error").sort(byId);
+    const bad = this.results.filter((r) => (r.status === "failed" || r.status === "error") && !isExpectedDeviation(r)).sort(byId);
     this.print("");
     for (const block of groupUnstarted(bad)) {
       if (block.length > 1) {
@@ -97,23 +101,37 @@ export class ConsoleReporter implements Reporter {
       }
       this.print("");
     }
+    // Expected deviations: one line each (the JSON and JUnit reports keep their failure text and transcript).
+    const deviations = this.results.filter(isExpectedDeviation).sort(byId);
+    if (deviations.length > 0) {
+      this.print(this.c.bold(`Expected deviations (${deviations.length}), as listed in the expectations files:`));
+      for (const r of deviations) this.print(`  ${r.id}: ${r.deviation!.ref}: ${r.deviation!.reason} (${printable(r.failure?.message ?? r.status)})`);
+      this.print("");
+    }
+    const fixed = this.results.filter((r) => r.deviation?.fixed).sort(byId);
+    for (const r of fixed) this.print(this.c.yellow(`warning: ${r.id} passed but is listed as a deviation in ${r.deviation!.source}; remove the entry`));
+    if (fixed.length > 0) this.print("");
     this.print(this.table());
     this.print("");
     this.print(`Finished in ${(durationMs / 1000).toFixed(2)} s`);
     if (summary.errors > 0) this.print(this.c.red(plural(summary.errors, "error")));
     // The last line stays plain text in this exact form: scripts read it.
-    this.print(`${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped`);
+    this.print(`${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped${summary.deviations ? `, ${summary.deviations} expected deviations` : ""}`);
   }
 
   private table(): string {
-    const head = ["protocol", "total", "passed", "failed", "skipped", "errors"];
+    // The deviations column appears only in runs with expectations files, so other runs read as before.
+    const withDeviations = this.results.some(isExpectedDeviation);
+    const head = ["protocol", "total", "passed", "failed", "skipped", "errors", ...(withDeviations ? ["deviations"] : [])];
     const rows: string[][] = [];
+    const counted = (rs: TestResult[], s: TestResult["status"]) => rs.filter((r) => r.status === s && !isExpectedDeviation(r)).length;
     const count = (rs: TestResult[]) => [
       rs.length,
-      rs.filter((r) => r.status === "passed").length,
-      rs.filter((r) => r.status === "failed").length,
-      rs.filter((r) => r.status === "skipped").length,
-      rs.filter((r) => r.status === "error").length,
+      counted(rs, "passed"),
+      counted(rs, "failed"),
+      counted(rs, "skipped"),
+      counted(rs, "error"),
+      ...(withDeviations ? [rs.filter(isExpectedDeviation).length] : []),
     ];
     for (const p of PROTOCOL_ORDER) {
       const rs = this.results.filter((r) => r.protocol === p);

@@ -77,6 +77,7 @@ export function buildJsonReport(
         durationMs: r.durationMs,
         ...(r.skipReason !== undefined ? { skipReason: r.skipReason } : {}),
         ...(r.failure ? { failure: { ...r.failure, position: { ...r.failure.position, file: rel(r.failure.position.file) } } } : {}),
+        ...(r.deviation ? { deviation: r.deviation } : {}),
         warnings: r.warnings,
         steps: r.steps,
         transcript: r.transcript,

@@ -9,25 +9,34 @@ import type { Colors } from "./format/failure-text.ts";
 import { JsonReporter } from "./json.ts";
 import { JunitReporter } from "./junit.ts";
 import type { Reporter, TextSink } from "./reporter.ts";
+import { ConsoleWithSections, JsonWithExtras } from "./run-extras.ts";
+import { CtrfReporter } from "./ctrf.ts";
+import { GithubReporter } from "./github.ts";
 
 export interface ReporterContext {
   cwd: string;
   /** Console output; colours only when the caller decided the sink is a terminal. */
   out: TextSink;
   colors?: Colors;
+  /** --stats: the console prints the protocol statistics. */
+  stats?: boolean;
 }
 
-export type ReporterName = "console" | "json" | "junit" | "allure" | "events";
+export type ReporterName = "console" | "json" | "junit" | "allure" | "events" | "ctrf" | "github";
 
 /** `destination` is a file (json, junit, events) or a directory (allure); console ignores it. */
 export type ReporterFactory = (destination: string, context: ReporterContext) => Reporter;
 
 export const REPORTERS: Record<ReporterName, ReporterFactory> = {
-  console: (_dest, ctx) => new ConsoleReporter({ out: ctx.out, colors: ctx.colors, cwd: ctx.cwd }),
-  json: (file, ctx) => new JsonReporter({ file, cwd: ctx.cwd }),
+  console: (_dest, ctx) =>
+    new ConsoleWithSections((out) => new ConsoleReporter({ out, colors: ctx.colors, cwd: ctx.cwd }), ctx.out, { stats: ctx.stats ?? false, colors: ctx.colors }),
+  json: (file, ctx) => new JsonWithExtras(new JsonReporter({ file, cwd: ctx.cwd }), file),
   junit: (file, ctx) => new JunitReporter({ file, cwd: ctx.cwd }),
   allure: (dir, ctx) => new AllureReporter({ dir, cwd: ctx.cwd }),
   events: (file) => new EventsReporter({ file }),
+  ctrf: (file, ctx) => new CtrfReporter({ file, cwd: ctx.cwd }),
+  /** `destination` is the step-summary file ($GITHUB_STEP_SUMMARY), or "" for annotations only. */
+  github: (summaryFile, ctx) => new GithubReporter({ out: ctx.out, summaryFile, cwd: ctx.cwd }),
 };
 
 export interface ReportRequest {

@@ -4,12 +4,21 @@
 //   3 target unreachable: every protocol the selection needs failed its probe
 //   4 nothing matched: the selection, or what the target can serve, is empty
 // A run-error (our bug, or a broken reporter) never lets a run exit 0.
+// Expected deviations (--expect-deviations) count apart and never fail a run.
 
-import type { ExitCode, Summary, TestResult } from "../model/result.ts";
+import { isExpectedDeviation, type ExitCode, type Summary, type TestResult } from "../model/result.ts";
 
 export function summarize(results: readonly TestResult[]): Summary {
-  const count = (s: TestResult["status"]) => results.filter((r) => r.status === s).length;
-  return { total: results.length, passed: count("passed"), failed: count("failed"), skipped: count("skipped"), errors: count("error") };
+  const count = (s: TestResult["status"]) => results.filter((r) => r.status === s && !isExpectedDeviation(r)).length;
+  const deviations = results.filter(isExpectedDeviation).length;
+  return {
+    total: results.length,
+    passed: count("passed"),
+    failed: count("failed"),
+    skipped: count("skipped"),
+    errors: count("error"),
+    ...(deviations > 0 ? { deviations } : {}),
+  };
 }
 
 export interface OutcomeFacts {

@@ -24,7 +24,11 @@ import { defaultDeps, type ProbeResult, type RunDeps } from "./deps.ts";
 import { exitCodeFor, summarize } from "./outcome.ts";
 import { runPool, type PoolEntry } from "./pool.ts";
 import { brokenResult, skippedResult, unreachableResult } from "./results.ts";
+import { applyDeviation } from "./deviations.ts";
+import { checkDeviationIds, loadDeviations, type DeviationEntry } from "../suite/deviations.ts";
 import { acquireTarget, publicTarget, type AcquiredTarget, type TargetSource } from "./target-source.ts";
+import { applyGate, type GateOptions } from "../gate/gate.ts";
+import { computeStats } from "../stats/compute.ts";
 
 export interface RunOptions {
   paths: string[];
@@ -48,6 +52,14 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Added to the sum of step budgets before a test that never settles is cut off (our bug). */
   watchdogGraceMs?: number;
+  /** A further selection after --grep/--tag (a grading profile), applied before sharding. */
+  filter?: (tests: TestCase[]) => TestCase[];
+  /** --stats: the console prints the protocol statistics (the JSON report always has them). */
+  stats?: boolean;
+  /** CI gating (--fail-on, --min-score, --baseline): decides the final exit code before run-end. */
+  gate?: GateOptions;
+  /** --expect-deviations: expectations files listing tests the target is known to fail (see run/deviations.ts). */
+  deviationFiles?: string[];
 }
 
 /**
@@ -90,8 +102,22 @@ export async function runConformance(options: RunOptions, deps: RunDeps = defaul
     await printSuiteErrors([...errors, ...duplicateErrors], deps, say);
     return 2;
   }
+  // Task: load expectations — an entry that names no loaded test is an error like a suite's.
+  const deviationEntries: DeviationEntry[] = [];
+  const deviationErrors: SuiteError[] = [];
+  for (const file of options.deviationFiles ?? []) {
+    const loaded = await loadDeviations(path.resolve(options.cwd, file));
+    deviationEntries.push(...loaded.entries);
+    deviationErrors.push(...loaded.errors, ...checkDeviationIds(loaded.entries, allTests));
+  }
+  if (deviationErrors.length > 0) {
+    await printSuiteErrors(deviationErrors, deps, say);
+    return 2;
+  }
+  const deviations = new Map(deviationEntries.map((e) => [e.id, e]));
 
-  const selected = selectTests(allTests, { grep, tags: options.tags });
+  const grepped = selectTests(allTests, { grep, tags: options.tags });
+  const selected = options.filter ? options.filter(grepped) : grepped;
   const sharded = options.shard ? shardTests(selected, options.shard) : selected;
   const plan = scheduleOrder(sharded);
   if (options.list) {
@@ -115,7 +141,7 @@ export async function runConformance(options: RunOptions, deps: RunDeps = defaul
   }
 
   try {
-    return await runPlan(plan, acquired.target, options, deps);
+    return await runPlan(plan, acquired.target, options, deps, deviations);
   } finally {
     try {
       await acquired.release();
@@ -125,11 +151,12 @@ export async function runConformance(options: RunOptions, deps: RunDeps = defaul
   }
 }
 
-async function runPlan(plan: TestCase[], target: Target, options: RunOptions, deps: RunDeps): Promise<ExitCode> {
+async function runPlan(plan: TestCase[], target: Target, options: RunOptions, deps: RunDeps, deviations: ReadonlyMap<string, DeviationEntry>): Promise<ExitCode> {
   const startedAt = Date.now();
-  const hasFileReport = options.reports.some((r) => r.name !== "console");
+  // The GitHub reporter (added by CI detection) writes no report file of its own.
+  const hasFileReport = options.reports.some((r) => r.name !== "console" && r.name !== "github");
   const requests = hasFileReport ? options.reports : [...options.reports, ...DEFAULT_REPORTS(options.cwd)];
-  const bus = new ReporterBus(createReporters(requests, { cwd: options.cwd, out: options.out, colors: options.colors }));
+  const bus = new ReporterBus(createReporters(requests, { cwd: options.cwd, out: options.out, colors: options.colors, stats: options.stats ?? false }));
   let runErrors = 0;
   const emit = (e: RunEvent) => {
     if (e.type === "run-error") runErrors++;
@@ -186,7 +213,7 @@ async function runPlan(plan: TestCase[], target: Target, options: RunOptions, de
       jobs: Math.max(1, options.jobs),
       bail: options.bail,
       signal: options.signal,
-      execute: (test) => executeGuarded(test, target, options, deps, runToken, emit, runError),
+      execute: async (test) => applyDeviation(await executeGuarded(test, target, options, deps, runToken, emit, runError), deviations, (f) => path.relative(options.cwd, f) || f),
       onBegin: (test) => {
         if (!fileBegun.has(test.file)) {
           fileBegun.add(test.file);
@@ -208,8 +235,11 @@ async function runPlan(plan: TestCase[], target: Target, options: RunOptions, de
   // Task: report
   const summary = summarize(results);
   if (bus.failed) runErrors = Math.max(runErrors, 1);
-  const exitCode = exitCodeFor({ summary, probed, unreachable, servable, runErrors });
-  emit({ type: "run-end", summary, exitCode, durationMs: Date.now() - startedAt, finishedAt: new Date().toISOString() });
+  const ungated = exitCodeFor({ summary, probed, unreachable, servable, runErrors });
+  const gate = options.gate ? applyGate(options.gate, results, ungated, runErrors) : undefined;
+  const exitCode = gate?.exitCode ?? ungated;
+  const stats = computeStats(results);
+  emit({ type: "run-end", summary, exitCode, durationMs: Date.now() - startedAt, finishedAt: new Date().toISOString(), stats, ...(gate ? { gate } : {}) });
   const closeFailures = await bus.close();
   for (const f of closeFailures) {
     const err = f.error instanceof Error ? f.error : new Error(String(f.error));

@@ -19,6 +19,7 @@ import {
   AUTH_OUTCOMES,
   CONNECT_KEYS,
   DATA_KEYS,
+  IMAP_TAG,
   LITERAL_KEYS,
   MAX_REPEAT_TIMES,
   MAX_WAIT_MS,
@@ -80,8 +81,15 @@ function readStep(ctx: TestContext, slot: Slot): Step | undefined {
       return readData(ctx, value, on, protocol, base);
     case "starttls":
       return reader.justTrue(value) ? { kind: "starttls", ...base } : undefined;
-    case "auth":
-      return readAuth(ctx, value, on, base);
+    case "auth": {
+      const step = readAuth(ctx, value, on, base);
+      // APOP is a POP3 command, not a SASL mechanism (RFC 1939 §7): no other framing knows it.
+      if (step?.kind === "auth" && step.mechanism === "APOP" && protocol !== "pop3") {
+        reader.error(value.node, `APOP is a POP3 command (RFC 1939 §7); connection '${on}' speaks ${protocol}`);
+        return undefined;
+      }
+      return step;
+    }
     case "expect":
       return readExpect(ctx, value, on, protocol, base);
     case "silence":
@@ -127,9 +135,19 @@ function readSend(ctx: TestContext, slot: Slot, on: string, protocol: Protocol, 
   }
   const tag = entries.get("tag");
   if (tag !== undefined && protocol === "imap") {
-    const mode = reader.oneOf(tag, SEND_TAG_MODES);
-    if (mode === undefined) ok = false;
-    else step.tag = mode;
+    // Besides auto / none, a tag written out is sent as is (tag syntax tests).
+    const text = isScalar(tag.node) && typeof tag.node.value === "string" ? tag.node.value : undefined;
+    if (text !== undefined && !(SEND_TAG_MODES as readonly string[]).includes(text)) {
+      if (IMAP_TAG.test(text)) step.tag = { fixed: text };
+      else {
+        reader.error(tag.node, `tag must be auto, none or an IMAP tag (printable ASCII but ( ) { % * " \\ + and space), got '${text}'`);
+        ok = false;
+      }
+    } else {
+      const mode = reader.oneOf(tag, SEND_TAG_MODES);
+      if (mode === undefined) ok = false;
+      else step.tag = mode;
+    }
   }
   const literal = entries.get("literal");
   if (literal !== undefined && protocol === "imap") {
@@ -223,6 +241,11 @@ function readAuth(ctx: TestContext, slot: Slot, on: string, base: Base): Step | 
   if (step.initialResponse && mechanism === "CRAM-MD5") {
     // RFC 2195 §2: the server speaks first with its challenge.
     reader.error(initial!.node, "CRAM-MD5 has no initial response: the server sends the first challenge (RFC 2195 §2)");
+    ok = false;
+  }
+  if (mechanism === "APOP" && (step.initialResponse || step.outcome === "cancel")) {
+    // One command line, no challenge: nothing to send first and nothing to cancel.
+    reader.error((step.initialResponse ? initial : outcome)!.node, "APOP is a single command with no challenge: 'initial-response' and 'cancel' do not apply");
     ok = false;
   }
   if (step.initialResponse && step.outcome === "cancel" && mechanism === "PLAIN") {

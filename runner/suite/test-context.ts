@@ -24,6 +24,7 @@ export const BUILTIN_VARIABLES = [
   "host",
   "run.token",
   "test.id",
+  "test.slug",
 ] as const;
 
 /** Capture names may not shadow the roots of builtin names. */

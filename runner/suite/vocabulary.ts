@@ -1,7 +1,7 @@
 // Every key and enumerated value of the suite language, in one place: the
 // readers check files against these tables and a unit test holds the JSON
 // Schema (runner/schema/suite.schema.json) to the same sets.
-// Standards: RFC 2119 (levels); RFC 4422 mechanisms PLAIN (RFC 4616), LOGIN, CRAM-MD5 (RFC 2195).
+// Standards: RFC 2119 (levels); RFC 4422 mechanisms PLAIN (RFC 4616), LOGIN, CRAM-MD5 (RFC 2195); APOP (RFC 1939 §7).
 
 import type { KeySet } from "./node-reader.ts";
 
@@ -9,7 +9,9 @@ export const PROTOCOLS = ["smtp", "pop3", "imap"] as const;
 export const LEVELS = ["MUST", "SHOULD", "MAY"] as const;
 export const TLS_MODES = ["none", "starttls", "implicit"] as const;
 export const SEND_TAG_MODES = ["auto", "none"] as const;
-export const AUTH_MECHANISMS = ["PLAIN", "LOGIN", "CRAM-MD5"] as const;
+/** tag = 1*<any ASTRING-CHAR except "+"> (RFC 3501 §9): printable ASCII but ( ) { % * " \ + */
+export const IMAP_TAG = /^[!#$&',-\[\]-z|}~]+$/;
+export const AUTH_MECHANISMS = ["PLAIN", "LOGIN", "CRAM-MD5", "APOP"] as const;
 export const AUTH_OUTCOMES = ["success", "failure", "cancel"] as const;
 export const POP3_STATUSES = ["+OK", "-ERR"] as const;
 export const IMAP_STATUSES = ["OK", "NO", "BAD", "PREAUTH", "BYE", "+"] as const;
@@ -38,7 +40,7 @@ export const REPEAT_KEYS: KeySet = { required: ["times", "steps"], optional: ["a
 export const SMTP_EXPECT_KEYS: KeySet = { required: ["code"], optional: ["enhanced", "lines", "text", "capture"] };
 export const LINE_SET_KEYS: KeySet = { required: [], optional: ["includes", "excludes"] };
 export const POP3_EXPECT_KEYS: KeySet = { required: ["status"], optional: ["code", "text", "multiline", "body", "capture"] };
-export const POP3_BODY_KEYS: KeySet = { required: [], optional: ["equals", "lines", "matches", "includes", "excludes"] };
+export const POP3_BODY_KEYS: KeySet = { required: [], optional: ["equals", "lines", "octets", "matches", "not-matches", "includes", "excludes"] };
 export const IMAP_EXPECT_KEYS: KeySet = { required: [], optional: ["status", "code", "text", "untagged", "ordered", "strict", "capture"] };
 export const UNTAGGED_RULE_KEYS: KeySet = { required: ["match"], optional: ["mode", "count"] };
 

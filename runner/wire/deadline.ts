@@ -8,7 +8,8 @@ export class DeadlineExceeded extends Error {
 }
 
 export class Deadline {
-  private readonly endsAt: number;
+  /** Date.now() at which the budget is spent. */
+  readonly endsAt: number;
 
   constructor(readonly ms: number) {
     this.endsAt = Date.now() + ms;

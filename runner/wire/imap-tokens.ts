@@ -81,8 +81,11 @@ class Scanner {
       if (c === END) this.fail(`missing "${String.fromCharCode(close)}"`);
       items.push(this.token(close, depth));
       const after = this.peek();
-      // `"x"y` or "(a)(b)": tokens must be separated; a stray ")" or "]" is reported by token().
-      if (after !== SP && after !== close && after !== END && after !== RPAREN && after !== RBRACKET) {
+      // `"x"y` and `a(b)`: tokens must be separated; a stray ")" or "]" is reported by token().
+      // Lists may follow a list directly: body-type-mpart = 1*body SP media-subtype and
+      // env-from = "(" 1*address ")" write `(a)(b)` with no space (RFC 3501 §9).
+      const listAfterList = after === LPAREN && items[items.length - 1]!.type === "list";
+      if (after !== SP && after !== close && after !== END && after !== RPAREN && after !== RBRACKET && !listAfterList) {
         this.fail("expected a space between tokens");
       }
     }

@@ -49,6 +49,8 @@ export class LineBuffer {
    * peer that never sends a line end cannot grow memory without bound.
    */
   nextLine(): Line | null {
+    // Empty (a reader's first try, before the reply has arrived): nothing to scan or allocate.
+    if (this.buffered === 0) return null;
     const data = this.flatten();
     const lf = data.indexOf(0x0a, this.scanFrom);
     const crOnly = this.options.bareCrEndsLine ? this.findBareCr(data) : -1;
@@ -74,7 +76,9 @@ export class LineBuffer {
       consumed = lf + 1;
     }
     if (end > this.options.maxLineOctets) throw new LineTooLongError(this.options.maxLineOctets);
-    const bytes = Buffer.from(data.subarray(0, end));
+    // A copy, so a kept line does not pin the whole chunk it arrived in.
+    const bytes = Buffer.allocUnsafe(end);
+    data.copy(bytes, 0, 0, end);
     this.consume(data, consumed);
     return { bytes, ending };
   }
@@ -86,6 +90,19 @@ export class LineBuffer {
     const bytes = Buffer.from(data.subarray(0, n));
     this.consume(data, n);
     return bytes;
+  }
+
+  /** The last `n` buffered bytes (all of them when fewer), left in the buffer: for quoting in error messages. */
+  tail(n: number): Buffer {
+    const parts: Buffer[] = [];
+    let need = Math.min(n, this.buffered);
+    for (let i = this.chunks.length - 1; i >= 0 && need > 0; i--) {
+      const chunk = this.chunks[i]!;
+      const taken = Math.min(need, chunk.length);
+      parts.unshift(chunk.subarray(chunk.length - taken));
+      need -= taken;
+    }
+    return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
   }
 
   /** Everything buffered, emptying the buffer (e.g. before a TLS upgrade). */
@@ -113,9 +130,8 @@ export class LineBuffer {
   }
 
   private consume(data: Buffer, n: number): void {
-    const rest = data.subarray(n);
-    this.chunks = rest.length > 0 ? [rest] : [];
-    this.buffered = rest.length;
+    this.chunks = n < data.length ? [data.subarray(n)] : [];
+    this.buffered = data.length - n;
     this.scanFrom = 0;
   }
 }

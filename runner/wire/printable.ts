@@ -31,12 +31,24 @@ function utf8SequenceLength(bytes: Uint8Array, i: number): number {
   return length;
 }
 
+function isPrintableAscii(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i]!;
+    if (byte < 0x20 || byte >= 0x7f) return false;
+  }
+  return true;
+}
+
 /**
  * Printable form of `bytes`: printable ASCII and well-formed UTF-8 as is,
  * \t \r \n by name, other control bytes, DEL and invalid sequences as \xNN.
  * At most `maxChars` characters of output; the rest is summarised.
  */
 export function printable(bytes: Uint8Array, maxChars = Number.POSITIVE_INFINITY): string {
+  // Nearly every protocol line is short printable ASCII: one conversion instead of a string built per byte.
+  if (bytes.length <= maxChars && isPrintableAscii(bytes)) {
+    return Buffer.isBuffer(bytes) ? bytes.toString("latin1") : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("latin1");
+  }
   let out = "";
   let i = 0;
   while (i < bytes.length) {

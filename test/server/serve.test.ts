@@ -42,11 +42,19 @@ describe("serve", function () {
   });
 
   it("puts each protocol at port base + its offset", async () => {
-    // A base in a range nothing else in the test run uses.
-    const base = 30000 + Math.floor(Math.random() * 5000);
+    // A base in a range nothing else in the test run uses (interop lanes use 3000, 23000, 24000).
+    // Below Linux's ephemeral range (32768+) so no outgoing socket holds one of the six ports.
+    const base = 10000 + Math.floor(Math.random() * 8000);
     const server = await startServer({ dataDir, portBase: base, store: new MemoryStore() });
     try {
-      expect(server.ports).to.deep.equal({ smtp: base + PORT_OFFSETS.smtp, pop3: base + PORT_OFFSETS.pop3, smtps: base + PORT_OFFSETS.smtps, pop3s: base + PORT_OFFSETS.pop3s });
+      expect(server.ports).to.deep.equal({
+        smtp: base + PORT_OFFSETS.smtp,
+        pop3: base + PORT_OFFSETS.pop3,
+        smtps: base + PORT_OFFSETS.smtps,
+        pop3s: base + PORT_OFFSETS.pop3s,
+        imap: base + PORT_OFFSETS.imap,
+        imaps: base + PORT_OFFSETS.imaps,
+      });
       expect(server.users.map((u) => [u.address, u.password])).to.deep.equal([["alice@example.test", "alice-pw"], ["bob@example.test", "bob-pw"]]);
       expect(server.domain).to.equal("example.test");
     } finally {
@@ -101,7 +109,8 @@ describe("serve", function () {
   });
 
   it("runs `serve` with the Maildir store until SIGTERM, then exits 0", async () => {
-    const base = 35000 + Math.floor(Math.random() * 5000);
+    // Below the ephemeral range, apart from the other test's range.
+    const base = 18000 + Math.floor(Math.random() * 3000);
     const script = join(dataDir, "serve.mts");
     await writeFile(
       script,

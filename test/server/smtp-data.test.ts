@@ -74,6 +74,9 @@ describe("SMTP message data (reference server)", function () {
   for (const [title, payload] of [
     ["bare LF . bare LF (smuggling)", "Subject: x\r\n\r\nbody\n.\nMAIL FROM:<evil@x.test>\r\n"],
     ["CRLF . bare LF", "Subject: x\r\n\r\nbody\r\n.\nsmuggled\r\n"],
+    // The dot line itself ends in CRLF, but the line before it did not: not CRLF.CRLF.
+    ["bare LF . CRLF (smuggling)", "Subject: x\r\n\r\nbody\n.\r\nNOOP\r\n"],
+    ["bare CR . CRLF (smuggling)", "Subject: x\r\n\r\nbody\r.\r\nNOOP\r\n"],
     ["bare CR line ends", "Subject: x\r\n\r\nbody\r.\rmore\r\n"],
     ["a bare LF line", "Subject: x\nbody\r\n"],
   ] as const) {

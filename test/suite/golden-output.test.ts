@@ -24,6 +24,6 @@ describe("validate output (golden files)", () => {
   it("says so when everything is fine", async () => {
     const { ok, output } = await validatePaths(["suites"]);
     expect(ok).to.equal(true);
-    expect(output).to.match(/^3 files, \d+ tests: no errors$/);
+    expect(output).to.match(/^\d+ files, \d+ tests: no errors$/);
   });
 });

@@ -17,11 +17,11 @@ function suite(protocol: string, steps: string, extra = ""): string {
 }
 
 describe("suite loader: sample suites", () => {
-  it("loads suites/ with no errors, one file per protocol", async () => {
+  it("loads suites/ with no errors, every protocol covered", async () => {
     const { suites, errors } = await loadSuites([SUITES]);
     expect(errors).to.deep.equal([]);
-    expect(suites.map((s) => s.protocol).sort()).to.deep.equal(["imap", "pop3", "smtp"]);
-    for (const s of suites) expect(s.tests.length).to.be.within(3, 6);
+    expect([...new Set(suites.map((s) => s.protocol))].sort()).to.deep.equal(["imap", "pop3", "smtp"]);
+    for (const s of suites) expect(s.tests.length).to.be.at.least(1);
   });
 });
 
@@ -148,7 +148,7 @@ const STEP_ERRORS: [string, string, string, string[]][] = [
   ["wrong type", "smtp", "      - silence: soon\n", ["s.yaml:9:18: 'silence' must be a whole number from 1 to 3600000, got the string 'soon'"]],
   ["empty value", "smtp", "      - send:\n", ["s.yaml:9:9: 'send' has no value; expected a string"]],
   ["CRAM-MD5 initial response", "smtp", "      - auth: { mechanism: CRAM-MD5, initial-response: true }\n", ["s.yaml:9:56: CRAM-MD5 has no initial response: the server sends the first challenge (RFC 2195 §2)"]],
-  ["auth mechanism typo", "smtp", "      - auth: PLAN\n", ["s.yaml:9:15: 'auth' must be one of PLAIN, LOGIN, CRAM-MD5, got 'PLAN' (did you mean 'PLAIN'?)"]],
+  ["auth mechanism typo", "smtp", "      - auth: PLAN\n", ["s.yaml:9:15: 'auth' must be one of PLAIN, LOGIN, CRAM-MD5, APOP, got 'PLAN' (did you mean 'PLAIN'?)"]],
 ];
 
 describe("suite loader: step errors", () => {

@@ -85,6 +85,8 @@ const CASES: Array<[string, string, string]> = [
   ["8-bit quoted string", '* LIST () "/" "Entw\xc3\xbcrfe"\r\n', '* LIST () "/" "Entw\xc3\xbcrfe"'],
   ["referral code with URL", "A1 NO [REFERRAL imap://u;AUTH=*@h/INBOX] go\r\n", "A1 NO [REFERRAL imap://u;AUTH=*@h/INBOX] go"],
   ["doubled space tolerated", "* 1 FETCH (UID  5)\r\n", "* #1 FETCH (UID #5)"],
+  ["multipart bodies with no space between parts", '* 1 FETCH (BODY (("text" "plain" NIL NIL NIL "7bit" 3 1)("image" "gif" NIL NIL NIL "base64" 8) "mixed"))\r\n', '* #1 FETCH (BODY (("text" "plain" NIL NIL NIL "7bit" #3 #1) ("image" "gif" NIL NIL NIL "base64" #8) "mixed"))'],
+  ["address list with no space between addresses", '* 1 FETCH (ENVELOPE (NIL NIL (("A" NIL "a" "x")(NIL NIL "b" "x")) NIL NIL NIL NIL NIL NIL NIL))\r\n', '* #1 FETCH (ENVELOPE (NIL NIL (("A" NIL "a" "x") (NIL NIL "b" "x")) NIL NIL NIL NIL NIL NIL NIL))'],
 ];
 
 describe("wire/imap-tokens: response codec", () => {

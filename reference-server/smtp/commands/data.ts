@@ -8,6 +8,7 @@ import type { CommandRow } from "../../core/command-table.ts";
 import { LINE_TOO_LONG } from "../../core/connection.ts";
 import { ClientError } from "../../core/errors.ts";
 import { unstuffLine } from "../../../runner/wire/dot-stuffing.ts";
+import type { LineEnding } from "../../../runner/wire/lines.ts";
 import { deliverMessage } from "../deliver.ts";
 import { MAX_WIRE_TEXT_LINE_OCTETS } from "../limits.ts";
 import { MessageBody } from "../message-body.ts";
@@ -23,14 +24,21 @@ export const data: CommandRow<SmtpSession> = {
     const { smtp } = s.context.config;
     reply(s, 354, null, "end data with <CR><LF>.<CR><LF>");
     const body = new MessageBody(smtp.maxMessageOctets, smtp.bareLineEndings === "normalize");
+    // The terminator is CRLF "." CRLF: the line before the dot must have ended in CRLF
+    // too, else "<LF>.<CR><LF>" ends the data here and not at the next hop (SMTP smuggling).
+    // The CRLF of the DATA command line counts for a message that is only ".".
+    let previousEnding: LineEnding = "crlf";
     for (;;) {
       const line = await s.conn.readLine(MAX_WIRE_TEXT_LINE_OCTETS, smtp.dataTimeoutMs);
       if (line === LINE_TOO_LONG) {
         body.lineTooLong();
+        previousEnding = "crlf";
         continue;
       }
       const content = unstuffLine(line.bytes);
-      if (content === "end" && line.ending === "crlf") break;
+      const ending = previousEnding;
+      previousEnding = line.ending;
+      if (content === "end" && line.ending === "crlf" && ending === "crlf") break;
       // A "." ended by a bare LF is not the terminator, just an (empty) data line.
       body.addLine(content === "end" ? line.bytes.subarray(1) : content, line.ending);
     }

@@ -39,6 +39,9 @@ export function saslClient(mechanism: AuthStep["mechanism"], login: string, pass
         initial: () => null,
         respond: (challenge) => b64(`${login} ${createHmac("md5", password).update(challenge).digest("hex")}`),
       };
+    case "APOP":
+      // Not SASL: the POP3 driver sends APOP itself, and the loader allows it on POP3 connections only.
+      throw new Error("APOP is a POP3 command, not a SASL mechanism");
   }
 }
 

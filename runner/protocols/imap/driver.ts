@@ -46,10 +46,15 @@ async function starttls(ctx: StepContext): Promise<void> {
   resetAfterTls(ctx.conn);
 }
 
-/** Literal content in wire form: CRLF line ends whatever the fixture used (RFC 5322 §2.3 for messages). */
+/**
+ * Literal content in wire form: CRLF line ends whatever the fixture used (RFC 5322 §2.3 for messages).
+ * Text that does not end in a line break (a password, a mailbox name) gets none added.
+ */
 async function literalBytes(ctx: StepContext, source: NonNullable<SendStep["literal"]>["source"]): Promise<Buffer> {
   const raw = source.kind === "text" ? Buffer.from(ctx.resolve(source.text), "utf8") : await readFile(source.path);
-  return joinLines(splitTextLines(raw));
+  const wire = joinLines(splitTextLines(raw));
+  const last = raw[raw.length - 1];
+  return last === undefined || last === 0x0a || last === 0x0d ? wire : wire.subarray(0, wire.length - 2);
 }
 
 async function send(ctx: StepContext, step: SendStep): Promise<void> {
@@ -58,7 +63,7 @@ async function send(ctx: StepContext, step: SendStep): Promise<void> {
   let pending: PendingCommand | undefined;
   let line = text;
   if (step.tag !== "none") {
-    const tag = nextTag(ctx.conn);
+    const tag = typeof step.tag === "object" ? step.tag.fixed : nextTag(ctx.conn);
     line = `${tag} ${text}`;
     pending = { tag, command: line, continued: false };
     state.pending.push(pending);

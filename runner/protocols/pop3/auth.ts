@@ -1,15 +1,18 @@
 // The POP3 framing of an `auth` step: "+ " continuation lines carry the
 // challenges, the final status must be +OK (success) or -ERR (failure, cancel).
-// Standards: RFC 5034 §4 (AUTH, initial response, "*" cancel → -ERR).
+// `auth: APOP` is not SASL and goes to ./apop.ts.
+// Standards: RFC 5034 §4 (AUTH, initial response, "*" cancel → -ERR), RFC 1939 §7 (APOP).
 
 import type { AuthStep } from "../../model/ast.ts";
 import type { StepContext } from "../driver.ts";
 import { printable } from "../../wire/printable.ts";
 import { runSaslExchange } from "../common/sasl-exchange.ts";
+import { apopPop3 } from "./apop.ts";
 import { requireStatus } from "./matchers/status.ts";
 import { parseStatusLine } from "./reader.ts";
 
 export function authPop3(ctx: StepContext, step: AuthStep): Promise<void> {
+  if (step.mechanism === "APOP") return apopPop3(ctx, step);
   return runSaslExchange<Buffer>(ctx, step, {
     command: `AUTH ${step.mechanism}`,
     readTurn: async () => {

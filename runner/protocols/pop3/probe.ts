@@ -1,15 +1,19 @@
 // What a POP3 server advertises: CAPA tags (first word of each line), plus
-// SASL=<mechanism> per SASL mechanism; on a STLS endpoint the union of
-// before and after the upgrade. A server without CAPA advertises nothing.
-// Standards: RFC 2449 §5 (CAPA), §6.3 (SASL tag), RFC 2595 §4 (STLS).
+// SASL=<mechanism> per SASL mechanism and APOP when the greeting has a
+// timestamp; on a STLS endpoint the union of before and after the upgrade.
+// A server without CAPA advertises only APOP, if that.
+// Standards: RFC 2449 §5 (CAPA), §6.3 (SASL tag), RFC 2595 §4 (STLS), RFC 1939 §7 (APOP timestamp).
 
 import type { CapabilityProbe } from "../driver.ts";
 import { sendCommand } from "./driver.ts";
+import { apopTimestamp } from "./greeting.ts";
 import { requireStatus } from "./matchers/status.ts";
 import { readBody, readStatus } from "./reader.ts";
 
 export const probePop3: CapabilityProbe = async (ctx, { starttls }) => {
   const advertised = new Set<string>();
+  // APOP has no CAPA tag (RFC 2449 §6 lists none): a timestamp in the greeting is the offer (RFC 1939 §7).
+  if (apopTimestamp(ctx.conn) !== null) advertised.add("APOP");
   const capa = async (): Promise<void> => {
     sendCommand(ctx, "CAPA");
     const status = await readStatus(ctx.conn, ctx.deadline);

@@ -8,6 +8,7 @@ import type { Connection } from "../../exec/connection.ts";
 import { StepFailure } from "../../exec/step-failure.ts";
 import type { Deadline } from "../../wire/deadline.ts";
 import { unstuffLine } from "../../wire/dot-stuffing.ts";
+import { noteStatusLine } from "./greeting.ts";
 import { printable } from "../../wire/printable.ts";
 
 /** RFC 2449 §4: "The maximum length of the first line of a command response (including the initial greeting) is unchanged at 512 octets (including the terminating CRLF)." */
@@ -50,7 +51,9 @@ export function parseStatusLine(bytes: Buffer): Pop3Status {
 }
 
 export async function readStatus(conn: Connection, deadline: Deadline, what = "a POP3 response"): Promise<Pop3Status> {
-  return parseStatusLine(await conn.readLine(deadline, what));
+  const status = parseStatusLine(await conn.readLine(deadline, what));
+  noteStatusLine(conn, status);
+  return status;
 }
 
 /** The lines of a multiline body, dot-unstuffed, up to (not including) the lone ".". */

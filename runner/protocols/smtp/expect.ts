@@ -24,9 +24,13 @@ export function requireCode(reply: SmtpReply, codes: string[], what?: string): v
   );
 }
 
-export async function expectSmtp(ctx: StepContext, expect: SmtpExpect): Promise<void> {
-  const reply = await readSmtpReply(ctx.conn, ctx.deadline);
-  requireCode(reply, expect.code.map(String));
+export function expectSmtp(ctx: StepContext, expect: SmtpExpect): Promise<void> {
+  // A .then, not an async function: an async frame per expectation showed in the runner-step profile.
+  return readSmtpReply(ctx.conn, ctx.deadline).then((reply) => checkSmtpReply(ctx, expect, reply));
+}
+
+function checkSmtpReply(ctx: StepContext, expect: SmtpExpect, reply: SmtpReply): void {
+  requireCode(reply, expect.code);
   if (expect.enhanced !== undefined) {
     const pattern = ctx.resolve(expect.enhanced);
     const actual = enhancedCodeOf(reply.lines[0] ?? "");
@@ -44,6 +48,7 @@ export async function expectSmtp(ctx: StepContext, expect: SmtpExpect): Promise<
     const problem = checkLineSet(reply.lines.slice(1), expect.lines);
     if (problem) throw new StepFailure("assertion", problem.message, problem.expected, formatSmtpReply(reply));
   }
+  if (expect.text === undefined && expect.captures.length === 0) return;
   const text = reply.lines.join("\n");
   if (expect.text !== undefined) {
     try {

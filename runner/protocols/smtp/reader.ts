@@ -18,41 +18,75 @@ export interface SmtpReply {
 /** How many reply lines a failure message quotes. */
 const QUOTED_REPLY_LINES = 20;
 
-/** Reply-line = *( Reply-code "-" [ textstring ] CRLF ) Reply-code [ SP textstring ] CRLF */
-const REPLY_LINE = /^(\d{3})([ -]|$)/;
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
+const SP = 0x20;
+const HYPHEN = 0x2d;
 
-export async function readSmtpReply(conn: Connection, deadline: Deadline, what = "an SMTP reply"): Promise<SmtpReply> {
-  const lines: string[] = [];
-  let code: string | undefined;
-  let octets = 0;
-  for (;;) {
-    const bytes = await conn.readLine(deadline, what);
-    octets += bytes.length + 2;
-    if (octets > conn.limits.maxReplyOctets) {
-      throw new StepFailure("protocol-violation", `reply longer than ${conn.limits.maxReplyOctets} octets`, undefined, `${lines.length} lines, still no final line`);
-    }
-    const text = bytes.toString("utf8");
-    const match = REPLY_LINE.exec(text);
-    if (!match) {
-      throw new StepFailure(
-        "protocol-violation",
-        "not an SMTP reply line: a reply line is a 3-digit code followed by SP or \"-\" (RFC 5321 §4.2)",
-        "Reply-code [ SP / \"-\" textstring ]",
-        printable(bytes, 200),
-      );
-    }
-    if (code !== undefined && match[1] !== code) {
-      throw new StepFailure(
-        "protocol-violation",
-        `multiline reply mixes codes ${code} and ${match[1]} (RFC 5321 §4.2.1: every line carries the same code)`,
-        `every line with code ${code}`,
-        `${formatSmtpReply({ code, lines }, false)}\n${printable(bytes, 200)}`,
-      );
-    }
-    code = match[1]!;
-    lines.push(text.slice(4));
-    if (match[2] !== "-") return { code, lines };
+/**
+ * Reply-line = *( Reply-code "-" [ textstring ] CRLF ) Reply-code [ SP textstring ] CRLF
+ * Checked by hand, not by a regex: it runs for every reply line (no match array per line).
+ */
+function isReplyLine(text: string): boolean {
+  if (text.length < 3) return false;
+  for (let i = 0; i < 3; i++) {
+    const c = text.charCodeAt(i);
+    if (c < DIGIT_0 || c > DIGIT_9) return false;
   }
+  if (text.length === 3) return true;
+  const separator = text.charCodeAt(3);
+  return separator === SP || separator === HYPHEN;
+}
+
+/**
+ * One reply collected as its lines arrive: conn.pull() calls take() until the
+ * final line (one pull per reply, not an async read per line).
+ */
+class ReplyAssembler {
+  private readonly lines: string[] = [];
+  private code: string | undefined;
+  private octets = 0;
+
+  constructor(private readonly conn: Connection) {}
+
+  take(what: string): SmtpReply | null {
+    const { conn, lines } = this;
+    for (;;) {
+      const bytes = conn.takeLine(what);
+      if (bytes === null) return null;
+      this.octets += bytes.length + 2;
+      if (this.octets > conn.limits.maxReplyOctets) {
+        throw new StepFailure("protocol-violation", `reply longer than ${conn.limits.maxReplyOctets} octets`, undefined, `${lines.length} lines, still no final line`);
+      }
+      const text = bytes.toString("utf8");
+      if (!isReplyLine(text)) {
+        throw new StepFailure(
+          "protocol-violation",
+          "not an SMTP reply line: a reply line is a 3-digit code followed by SP or \"-\" (RFC 5321 §4.2)",
+          "Reply-code [ SP / \"-\" textstring ]",
+          printable(bytes, 200),
+        );
+      }
+      const code = this.code;
+      const lineCode = text.slice(0, 3);
+      if (code !== undefined && lineCode !== code) {
+        throw new StepFailure(
+          "protocol-violation",
+          `multiline reply mixes codes ${code} and ${lineCode} (RFC 5321 §4.2.1: every line carries the same code)`,
+          `every line with code ${code}`,
+          `${formatSmtpReply({ code, lines }, false)}\n${printable(bytes, 200)}`,
+        );
+      }
+      this.code = lineCode;
+      lines.push(text.slice(4));
+      if (text.charCodeAt(3) !== HYPHEN) return { code: lineCode, lines };
+    }
+  }
+}
+
+export function readSmtpReply(conn: Connection, deadline: Deadline, what = "an SMTP reply"): Promise<SmtpReply> {
+  const reply = new ReplyAssembler(conn);
+  return conn.pull((label) => reply.take(label), deadline, what);
 }
 
 /** The reply as it looked on the wire, for "actual:"; `complete` false shows every line as a continuation. */

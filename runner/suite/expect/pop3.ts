@@ -1,9 +1,9 @@
 // POP3 expectations: "+OK" / "-ERR", or a map adding an RFC 2449 response
 // code, a text regex, and a multiline body checked byte-exact against content,
-// by line count, by line regexes or by first words. Produces Pop3Expect.
+// by line count, by size in octets, by line regexes or by first words. Produces Pop3Expect.
 // Standards: RFC 1939 §3 (status indicators, multiline responses), RFC 2449 §8 (response codes).
 
-import { isMap } from "yaml";
+import { isMap, isScalar } from "yaml";
 import type { Pop3Expect } from "../../model/ast.ts";
 import type { Slot } from "../node-reader.ts";
 import type { TestContext } from "../test-context.ts";
@@ -68,11 +68,30 @@ export function readPop3Expect(ctx: TestContext, slot: Slot, connection: string)
         const count = ctx.reader.integer(lines, 0, MAX_BODY_LINES);
         if (count !== undefined) read.lineCount = count;
       }
+      const octets = body.get("octets");
+      if (octets !== undefined) {
+        // A literal size, or a template resolved at run time (a size captured from LIST or STAT).
+        if (isScalar(octets.node) && typeof octets.node.value === "number") {
+          const n = ctx.reader.integer(octets, 0, Number.MAX_SAFE_INTEGER);
+          if (n !== undefined) read.octets = String(n);
+        } else {
+          const value = ctx.template(octets, connection);
+          if (value !== undefined) read.octets = value;
+        }
+      }
       const matches = body.get("matches");
       if (matches !== undefined) {
         for (const item of ctx.reader.list(matches, { nonEmpty: true }) ?? []) {
           const regex = ctx.regex(item, connection);
           if (regex !== undefined) read.matches.push(regex);
+        }
+      }
+      const notMatches = body.get("not-matches");
+      if (notMatches !== undefined) {
+        read.notMatches = [];
+        for (const item of ctx.reader.list(notMatches, { nonEmpty: true }) ?? []) {
+          const regex = ctx.regex(item, connection);
+          if (regex !== undefined) read.notMatches.push(regex);
         }
       }
       const set = readLineSet(ctx, body.get("includes"), body.get("excludes"), connection);

@@ -207,8 +207,12 @@ function scalarText(token: ImapToken): string | undefined {
 
 /**
  * Two scalars are equal when: both NIL; both numbers with the same value;
- * either is a string and the contents are byte-equal (astring = atom / string);
- * both atoms, case-insensitively.
+ * the pattern is an atom and the actual a string with the same text,
+ * case-insensitively (MIME types, subtypes, encodings and parameter names in
+ * BODYSTRUCTURE are case-insensitive, RFC 2045 §5.1/§6.1, and servers differ
+ * in case: a suite writes them as atoms and a case-exact value as a quoted
+ * string); either is a string and the contents are byte-equal (astring =
+ * atom / string); both atoms, case-insensitively.
  */
 export function scalarEquals(p: ImapToken, a: ImapToken): boolean {
   if (p.type === "nil" || a.type === "nil") return p.type === a.type;
@@ -218,6 +222,7 @@ export function scalarEquals(p: ImapToken, a: ImapToken): boolean {
   const pt = scalarText(p);
   const at = scalarText(a);
   if (pt === undefined || at === undefined) return false;
+  if (p.type === "atom" && a.type === "string") return pt.toUpperCase() === at.toUpperCase();
   if (p.type === "string" || a.type === "string") return pt === at;
   return pt.toUpperCase() === at.toUpperCase();
 }

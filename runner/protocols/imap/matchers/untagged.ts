@@ -61,13 +61,16 @@ export function checkUntagged(rules: ParsedRule[], responses: Untagged[], ordere
   let current: Bindings = new Map(bindings);
 
   // Rules with a count: exactly that many responses match (the first match binds captures).
+  // They only count: a response they match stays free for the other must rules
+  // ("3 LIST responses, and these two among them"), and counts as matched under strict.
+  const counted = new Set<number>();
   for (const rule of rules.filter((r) => r.rule.mode === "must" && r.rule.count !== undefined)) {
     let n = 0;
     for (let i = 0; i < responses.length; i++) {
       const trial = matches(matcher, rule, responses[i]!, current);
       if (!trial) continue;
       current = trial;
-      used.add(i);
+      counted.add(i);
       n++;
     }
     if (n !== rule.rule.count) {
@@ -114,7 +117,7 @@ export function checkUntagged(rules: ParsedRule[], responses: Untagged[], ordere
 
   if (strict) {
     const allowed = rules.filter((r) => r.rule.mode !== "not");
-    const stray = responses.find((r, i) => !used.has(i) && !allowed.some((rule) => matches(matcher, rule, r, current)));
+    const stray = responses.find((r, i) => !used.has(i) && !counted.has(i) && !allowed.some((rule) => matches(matcher, rule, r, current)));
     if (stray) return { message: `untagged response matched by no rule (strict): ${printable(stray.bytes, 200)}`, expected: "only responses the rules allow" };
   }
 

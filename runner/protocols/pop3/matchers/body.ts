@@ -1,7 +1,8 @@
 // The `body` matchers of a POP3 multiline response: byte-exact equality with
-// a fixture or inline text (both in CRLF wire form), line count, line regexes
-// and the CAPA-style line set.
-// Standards: RFC 1939 §3 (multiline bodies), RFC 2449 §5 (CAPA lines).
+// a fixture or inline text (both in CRLF wire form), line count, size in
+// octets, line regexes (some line matches / no line matches) and the
+// CAPA-style line set.
+// Standards: RFC 1939 §3 (multiline bodies), §5 and §11 (message sizes), RFC 2449 §5 (CAPA lines).
 
 import { readFile } from "node:fs/promises";
 import type { Pop3Expect } from "../../../model/ast.ts";
@@ -45,6 +46,18 @@ export async function requireBody(
   if (body.lineCount !== undefined && lines.length !== body.lineCount) {
     throw new StepFailure("assertion", `expected ${body.lineCount} body lines, got ${lines.length}`, `${body.lineCount} lines`, summary(lines));
   }
+  if (body.octets !== undefined) {
+    const resolved = resolve(body.octets);
+    const expected = /^\d+$/.test(resolved) ? Number(resolved) : NaN;
+    if (Number.isNaN(expected)) {
+      throw new StepFailure("assertion", `'octets' is '${resolved}', not a number of octets`, "a number of octets", resolved);
+    }
+    // RFC 1939 §5 / §11: a size counts the message as sent, CRLF line ends, without byte-stuffing or terminator.
+    const actual = lines.reduce((sum, l) => sum + l.length + 2, 0);
+    if (actual !== expected) {
+      throw new StepFailure("assertion", `body is ${actual} octets, expected ${expected}`, `${expected} octets`, `${actual} octets in ${lines.length} lines`);
+    }
+  }
   const texts = lines.map((l) => l.toString("utf8"));
   for (const pattern of body.matches) {
     const regex = new RegExp(resolveRegex(pattern));
@@ -52,8 +65,16 @@ export async function requireBody(
       throw new StepFailure("assertion", `no body line matches /${regex.source}/`, `a line matching /${regex.source}/`, summary(lines));
     }
   }
+  for (const pattern of body.notMatches ?? []) {
+    const regex = new RegExp(resolveRegex(pattern));
+    const at = texts.findIndex((t) => regex.test(t));
+    if (at !== -1) {
+      throw new StepFailure("assertion", `body line ${at + 1} matches /${regex.source}/, which no line may`, `no line matching /${regex.source}/`, printable(lines[at]!, 300));
+    }
+  }
   if (body.lines) {
-    const problem = checkLineSet(texts, body.lines);
+    // Entries are templates (`includes: ["${n}"]`), resolved like every other field.
+    const problem = checkLineSet(texts, { includes: body.lines.includes.map(resolve), excludes: body.lines.excludes.map(resolve) });
     if (problem) throw new StepFailure("assertion", problem.message, problem.expected, summary(lines));
   }
 }

@@ -15,7 +15,10 @@ export function codeMatches(code: string, pattern: string): boolean {
 }
 
 export function anyCodeMatches(code: string, patterns: CodeMatch): boolean {
-  return patterns.length === 0 || patterns.some((p) => codeMatches(code, String(p)));
+  if (patterns.length === 0) return true;
+  // A loop, not some(closure): this runs for every SMTP reply.
+  for (const p of patterns) if (codeMatches(code, String(p))) return true;
+  return false;
 }
 
 export function describeCodes(patterns: CodeMatch): string {

@@ -1,0 +1,65 @@
+// `npm run bench`: runs the benchmarks in this folder one after another and
+// writes their tables, with the conditions of this run, to bench/RESULTS.md
+// (never edited by hand). Each bench prints ratios against a peer measured
+// in the same run; absolute figures vary between runs and machines.
+// Standards: none (bench).
+
+import { execFileSync } from "node:child_process";
+import { writeFile } from "node:fs/promises";
+import os from "node:os";
+import { fileURLToPath } from "node:url";
+import { benchFullRun, formatFullRun } from "./full-run.ts";
+import { benchRunnerStep, formatRunnerStep } from "./runner-step.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const RESULTS = fileURLToPath(new URL("RESULTS.md", import.meta.url));
+
+/** One benchmark of issue 8: its title and a function that runs it and returns its markdown. */
+interface Bench {
+  title: string;
+  run(): Promise<string>;
+}
+
+const BENCHES: Bench[] = [
+  { title: "1. Runner cost per dialogue step (bench/runner-step.ts)", run: async () => formatRunnerStep(await benchRunnerStep(), true) },
+  { title: "5. Full conformance run against the reference server (bench/full-run.ts)", run: async () => formatFullRun(await benchFullRun()) },
+];
+
+/** The commit measured, and whether the tree had uncommitted changes (read-only git calls). */
+function revision(): string {
+  try {
+    const commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8" }).trim();
+    const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd: ROOT, encoding: "utf8" }).trim() !== "";
+    return dirty ? `${commit} + uncommitted changes` : commit;
+  } catch {
+    return "unknown (not a git checkout)";
+  }
+}
+
+const sections: string[] = [];
+const started = new Date();
+const loadBefore = os.loadavg();
+for (const bench of BENCHES) {
+  process.stderr.write(`bench: ${bench.title} …\n`);
+  const t = performance.now();
+  const body = await bench.run();
+  const seconds = ((performance.now() - t) / 1000).toFixed(1);
+  console.log(`## ${bench.title}\n\n${body}\n`);
+  sections.push(`## ${bench.title}\n\n${body}\n\n(bench took ${seconds} s)\n`);
+}
+const loadAfter = os.loadavg();
+
+const header = [
+  "# Benchmark results",
+  "",
+  "Written by `npm run bench` (bench/run-all.ts); do not edit by hand. Ratios compare against a peer measured in the same run;",
+  "absolute times depend on the machine and on whatever else it was running.",
+  "",
+  `- run: ${started.toISOString()}, revision ${revision()}`,
+  `- machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "unknown CPU"}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.type()} ${os.release()}`,
+  `- Node ${process.version}; load average (1/5/15 min) before ${loadBefore.map((l) => l.toFixed(2)).join(" / ")}, after ${loadAfter.map((l) => l.toFixed(2)).join(" / ")}`,
+  "- benchmarks 2–4 of issue 8 (Postfix / Dovecot comparisons, memory) are not in this file yet",
+  "",
+].join("\n");
+await writeFile(RESULTS, `${header}\n${sections.join("\n")}`);
+process.stderr.write(`bench: wrote ${RESULTS}\n`);

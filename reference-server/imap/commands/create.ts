@@ -1,0 +1,40 @@
+// CREATE mailbox: a trailing delimiter only declares intent to hold inferiors;
+// missing superiors are created too. INBOX always exists.
+// Standards: RFC 3501 §6.3.3.
+
+import type { CommandRow } from "../../core/command-table.ts";
+import { MailboxExists } from "../../store/types.ts";
+import { argsOf } from "../grammar/command-args.ts";
+import { delimiter, folders } from "../mailbox/folders.ts";
+import { viaStore } from "../mailbox/store-errors.ts";
+import { AUTHENTICATED, type ImapSession, type ImapState } from "../states.ts";
+import { complete, Refusal } from "../vocabulary.ts";
+
+export const create: CommandRow<ImapSession, ImapState> = {
+  verb: "CREATE",
+  states: AUTHENTICATED,
+  async handle(s, command) {
+    const r = argsOf(command);
+    r.sp();
+    let name = r.mailbox();
+    r.end();
+    const d = delimiter(s);
+    if (name.endsWith(d) && name.length > d.length) name = name.slice(0, -d.length);
+    if (name === "INBOX") throw new Refusal("ALREADYEXISTS", "INBOX always exists");
+    const f = folders(s);
+    const levels = name.split(d);
+    for (let i = 1; i < levels.length; i++) {
+      const superior = levels.slice(0, i).join(d);
+      if (superior === "INBOX") continue;
+      await viaStore(s, async () => {
+        try {
+          await f.createMailbox(s.user!, superior);
+        } catch (error) {
+          if (!(error instanceof MailboxExists)) throw error;
+        }
+      });
+    }
+    await viaStore(s, () => f.createMailbox(s.user!, name));
+    await complete(s, command, "create completed");
+  },
+};

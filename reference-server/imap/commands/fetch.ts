@@ -1,0 +1,68 @@
+// FETCH (and UID FETCH): the requested items of each message in the set.
+// Fetching a body section without PEEK sets \Seen first and reports the new
+// FLAGS with it. A message another session expunged meanwhile is skipped and
+// the command ends NO (RFC 2180 §4.1.2).
+// Standards: RFC 3501 §6.4.5, §7.4.2, §6.4.8 (UID FETCH includes UID), RFC 2180 §4.1.
+
+import type { Command, CommandRow } from "../../core/command-table.ts";
+import { argsOf } from "../grammar/command-args.ts";
+import type { ArgReader } from "../grammar/reader.ts";
+import { readSequenceSet, resolveSequenceNumbers, resolveUids } from "../grammar/sequence-set.ts";
+import { loadMessage } from "../fetch-items/load.ts";
+import { needsBody, readFetchItems, setsSeen, type FetchItem } from "../fetch-items/parse.ts";
+import { renderFetch } from "../fetch-items/render.ts";
+import { viaStore } from "../mailbox/store-errors.ts";
+import { SELECTED, type ImapSession, type ImapState } from "../states.ts";
+import { ResponseBuilder } from "../writer.ts";
+import { complete, untagged } from "../vocabulary.ts";
+
+export const fetch: CommandRow<ImapSession, ImapState> = {
+  verb: "FETCH",
+  states: SELECTED,
+  async handle(s, command) {
+    const r = argsOf(command);
+    r.sp();
+    await runFetch(s, command, r, false);
+  },
+};
+
+/** `r` positioned at the sequence set. */
+export async function runFetch(s: ImapSession, command: Command, r: ArgReader, byUid: boolean): Promise<void> {
+  const set = readSequenceSet(r);
+  r.sp();
+  let items = readFetchItems(r);
+  r.end();
+  const view = s.view!;
+  const positions = byUid ? resolveUids(set, view.uids()) : resolveSequenceNumbers(set, view.exists).map((n) => n - 1);
+  if (byUid && !items.some((i) => i.kind === "UID")) items = [{ kind: "UID" }, ...items];
+  const markSeen = setsSeen(items) && !view.readOnly;
+  if (markSeen && !items.some((i) => i.kind === "FLAGS")) items = [...items, { kind: "FLAGS" } as FetchItem];
+  const body = needsBody(items);
+  let missing = false;
+  for (const i of positions) {
+    const m = view.messages[i]!;
+    if (m.gone) {
+      missing = true;
+      continue;
+    }
+    const message = body ? await loadMessage(s, view, m) : null;
+    if (body && message === null) {
+      missing = true;
+      continue;
+    }
+    if (markSeen && !m.flags.includes("\\Seen")) {
+      const result = await viaStore(s, () => view.mailbox.storeFlags([m.uid], "add", ["\\Seen"]));
+      const now = result.get(m.uid);
+      if (now) m.flags = [...now];
+    }
+    const data = await renderFetch(view, m, items, message);
+    untagged(s, new ResponseBuilder().text(`${i + 1} FETCH `).value(data).finish() as string | Buffer);
+  }
+  if (missing) {
+    // RFC 5530 EXPUNGEISSUED: another session expunged some of them; a NOOP will tell.
+    await complete(s, command, "some of the requested messages no longer exist", "EXPUNGEISSUED");
+    return;
+  }
+  await complete(s, command, "fetch completed");
+}
+

@@ -1,0 +1,204 @@
+// The selected mailbox as one session sees it: messages in sequence order
+// with their UIDs, flags and this session's \Recent, kept in step with the
+// store. store.watch() only marks the view stale (and wakes IDLE); the
+// differences are computed and sent at the moments a command may carry them,
+// so sequence numbers never shift under a client while a FETCH, STORE or
+// SEARCH is running (expunged messages stay as ghosts until then).
+// Standards: RFC 3501 §5.2, §5.5, §7.3.1-7.4.1 (EXISTS, RECENT, EXPUNGE, FETCH), §6.3.1, RFC 2180 §4.
+
+import { MailboxNotFound, type Mailbox, type MailboxStatus, type MessageInfo } from "../../store/types.ts";
+import { Fatal } from "../../core/errors.ts";
+import type { ImapSession } from "../states.ts";
+import { untagged } from "../vocabulary.ts";
+import { takeRecent } from "./recent.ts";
+import { storeFailure } from "./store-errors.ts";
+
+export interface ViewMessage {
+  uid: number;
+  size: number;
+  internalDate: Date;
+  /** Stored flags (system flags and keywords), without \Recent. */
+  flags: string[];
+  recent: boolean;
+  /** Expunged by another session, not yet announced: a ghost keeps its number. */
+  gone: boolean;
+}
+
+export const SYSTEM_FLAGS = ["\\Answered", "\\Flagged", "\\Deleted", "\\Seen", "\\Draft"];
+
+// Open views of this process. The store does not announce DELETE or RENAME to
+// watchers, so those commands mark the affected views stale here; their next
+// update finds the mailbox gone.
+const openViews = new Set<MailboxView>();
+
+/** Mark stale every open view of `user` whose mailbox name passes `affected`. */
+export function touchViews(user: string, affected: (name: string) => boolean): void {
+  for (const view of openViews) if (view.mailbox.user === user && affected(view.name)) view.markStale();
+}
+
+export class MailboxView {
+  messages: ViewMessage[] = [];
+  uidValidity = 0;
+  uidNext = 1;
+  keywords: string[] = [];
+  private stale = false;
+  private unwatch: (() => void) | null = null;
+  private wake: (() => void) | null = null;
+
+  private constructor(
+    readonly mailbox: Mailbox,
+    /** The mailbox name as the client sees it (UTF-8, canonical). */
+    readonly name: string,
+    readonly readOnly: boolean,
+  ) {}
+
+  /** Open a mailbox for SELECT/EXAMINE; the caller writes the responses (selectResponses). */
+  static async open(s: ImapSession, mailbox: Mailbox, name: string, readOnly: boolean): Promise<MailboxView> {
+    const view = new MailboxView(mailbox, name, readOnly);
+    // Watch first, so nothing that happens between status() and watch() is lost.
+    view.unwatch = mailbox.watch(() => view.markStale());
+    try {
+      const status = await mailbox.status();
+      const recent = takeRecent(mailbox, status.messages.map((m) => m.uid), !readOnly);
+      view.messages = status.messages.map((m) => toView(m, recent.has(m.uid)));
+      view.absorbStatus(status);
+    } catch (error) {
+      view.close();
+      throw storeFailure(s, error);
+    }
+    view.stale = false;
+    openViews.add(view);
+    return view;
+  }
+
+  close(): void {
+    openViews.delete(this);
+    this.unwatch?.();
+    this.unwatch = null;
+    this.wake?.();
+  }
+
+  get exists(): number {
+    return this.messages.length;
+  }
+
+  get recentCount(): number {
+    return this.messages.filter((m) => m.recent).length;
+  }
+
+  /** UIDs ascending (the view is always in UID order). */
+  uids(): number[] {
+    return this.messages.map((m) => m.uid);
+  }
+
+  /** FLAGS as FETCH reports them: stored flags plus this session's \Recent. */
+  flagsOf(m: ViewMessage): string[] {
+    return m.recent ? [...m.flags, "\\Recent"] : m.flags;
+  }
+
+  /** The flags the mailbox defines (RFC 3501 §7.2.6). */
+  definedFlags(): string[] {
+    return [...SYSTEM_FLAGS, ...this.keywords];
+  }
+
+  markStale(): void {
+    this.stale = true;
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
+
+  /** Resolves at the next change of the mailbox (IDLE), or at once if one is pending. */
+  changed(): Promise<void> {
+    if (this.stale) return Promise.resolve();
+    return new Promise((resolve) => (this.wake = resolve));
+  }
+
+  /**
+   * Send what changed since the client last heard: EXPUNGE (only when
+   * `expunges`), FETCH FLAGS, FLAGS for new keywords, EXISTS and RECENT.
+   */
+  async deliverUpdates(s: ImapSession, options: { expunges: boolean }): Promise<void> {
+    if (!this.stale && !(options.expunges && this.messages.some((m) => m.gone))) return;
+    this.stale = false;
+    let status: MailboxStatus;
+    try {
+      status = await this.mailbox.status();
+    } catch (error) {
+      if (error instanceof MailboxNotFound) {
+        // RFC 3501 §7.1.5: BYE when the server must close; the mailbox is gone for good.
+        throw new Fatal("internal", "selected mailbox was deleted or renamed by another session");
+      }
+      throw storeFailure(s, error);
+    }
+    const current = new Map(status.messages.map((m) => [m.uid, m]));
+
+    for (let i = this.messages.length - 1; i >= 0; i--) {
+      const m = this.messages[i]!;
+      if (current.has(m.uid)) continue;
+      if (options.expunges) {
+        untagged(s, `${i + 1} EXPUNGE`);
+        this.messages.splice(i, 1);
+      } else {
+        m.gone = true;
+      }
+    }
+    if (!options.expunges && this.messages.some((m) => m.gone)) this.stale = true;
+
+    if (status.keywords && status.keywords.join(" ") !== this.keywords.join(" ")) {
+      const grown = status.keywords.some((k) => !this.keywords.includes(k));
+      this.keywords = [...status.keywords];
+      if (grown) {
+        untagged(s, `FLAGS (${this.definedFlags().join(" ")})`);
+        if (!this.readOnly) untagged(s, `OK [PERMANENTFLAGS (${this.definedFlags().join(" ")} \\*)] flags and keywords the client can change`);
+      }
+    }
+
+    this.messages.forEach((m, i) => {
+      const now = current.get(m.uid);
+      if (now === undefined || sameFlags(now.flags, m.flags)) return;
+      m.flags = [...now.flags];
+      untagged(s, `${i + 1} FETCH (FLAGS (${this.flagsOf(m).join(" ")}))`);
+    });
+
+    const last = this.messages.length > 0 ? this.messages[this.messages.length - 1]!.uid : 0;
+    const added = status.messages.filter((m) => m.uid > last);
+    if (added.length > 0) {
+      const recent = takeRecent(this.mailbox, added.map((m) => m.uid), !this.readOnly);
+      for (const m of added) this.messages.push(toView(m, recent.has(m.uid)));
+      untagged(s, `${this.messages.length} EXISTS`);
+      untagged(s, `${this.recentCount} RECENT`);
+    }
+    this.uidNext = status.uidNext;
+  }
+
+  /** After this session's own EXPUNGE: announce and drop the given positions (0-based, any order). */
+  removeAnnounced(s: ImapSession, positions: number[]): void {
+    for (const i of [...positions].sort((a, b) => b - a)) {
+      untagged(s, `${i + 1} EXPUNGE`);
+      this.messages.splice(i, 1);
+    }
+  }
+
+  private absorbStatus(status: MailboxStatus): void {
+    this.uidValidity = status.uidValidity;
+    this.uidNext = status.uidNext;
+    this.keywords = [...(status.keywords ?? keywordsOf(status.messages))];
+  }
+}
+
+function toView(m: MessageInfo, recent: boolean): ViewMessage {
+  return { uid: m.uid, size: m.size, internalDate: m.internalDate, flags: [...m.flags], recent, gone: false };
+}
+
+function sameFlags(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  const set = new Set(a.map((f) => f.toUpperCase()));
+  return b.every((f) => set.has(f.toUpperCase()));
+}
+
+function keywordsOf(messages: readonly MessageInfo[]): string[] {
+  const words = new Set<string>();
+  for (const m of messages) for (const f of m.flags) if (!f.startsWith("\\")) words.add(f);
+  return [...words];
+}

@@ -1,0 +1,86 @@
+// Decides whether one message matches a search tree. Strings match as
+// case-insensitive substrings of the decoded text; dates compare by day,
+// ignoring time and zone; the message is parsed only if a key needs it.
+// Standards: RFC 3501 §6.4.4 ("substring", "disregarding time and timezone"), §2.3.2 (NEW, OLD).
+
+import { dayOfDate, localOffsetMinutes, writtenDay } from "../grammar/dates.ts";
+import { inSet } from "../grammar/sequence-set.ts";
+import type { MessageView } from "../fetch-items/message-view.ts";
+import type { ViewMessage } from "../mailbox/view.ts";
+import type { SearchKey } from "./parse.ts";
+
+export interface Candidate {
+  seq: number;
+  message: ViewMessage;
+  /** Highest message number and UID in the mailbox: what "*" stands for. */
+  maxSeq: number;
+  maxUid: number;
+  load(): Promise<MessageView | null>;
+}
+
+function has(m: ViewMessage, flag: string): boolean {
+  const upper = flag.toUpperCase();
+  return m.flags.some((f) => f.toUpperCase() === upper);
+}
+
+function contains(haystack: string, needle: string): boolean {
+  return haystack.toLowerCase().includes(needle.toLowerCase());
+}
+
+function compareDay(cmp: "before" | "on" | "since", day: number, target: number): boolean {
+  return cmp === "before" ? day < target : cmp === "on" ? day === target : day >= target;
+}
+
+export async function matches(key: SearchKey, c: Candidate): Promise<boolean> {
+  const m = c.message;
+  switch (key.op) {
+    case "all":
+      return true;
+    case "and":
+      for (const k of key.keys) if (!(await matches(k, c))) return false;
+      return true;
+    case "or":
+      return (await matches(key.a, c)) || (await matches(key.b, c));
+    case "not":
+      return !(await matches(key.key, c));
+    case "flag":
+      return has(m, key.flag) === key.set;
+    case "new":
+      return m.recent && !has(m, "\\Seen");
+    case "old":
+      return !m.recent;
+    case "recent":
+      return m.recent === key.set;
+    case "size":
+      return key.cmp === "larger" ? m.size > key.n : m.size < key.n;
+    case "internal":
+      return compareDay(key.cmp, dayOfDate(m.internalDate, localOffsetMinutes(m.internalDate)), key.day);
+    case "seq":
+      return inSet(key.set, c.seq, c.maxSeq);
+    case "uid":
+      return inSet(key.set, m.uid, c.maxUid);
+    case "header": {
+      const message = await c.load();
+      if (!message) return false;
+      const values = await message.headerValues(key.field);
+      // RFC 3501 §6.4.4 HEADER: an empty string matches every message that has the field.
+      if (key.value === "") return values.length > 0;
+      return values.some((v) => contains(v, key.value));
+    }
+    case "body": {
+      const message = await c.load();
+      return message !== null && contains(await message.bodyText(), key.value);
+    }
+    case "text": {
+      const message = await c.load();
+      return message !== null && contains(await message.fullText(), key.value);
+    }
+    case "sent": {
+      const message = await c.load();
+      const date = message && (await message.sentDate());
+      if (!date) return false;
+      const written = writtenDay((await message.headerValues("Date"))[0] ?? "");
+      return compareDay(key.cmp, written ?? dayOfDate(date, 0), key.day);
+    }
+  }
+}

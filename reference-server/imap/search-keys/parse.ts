@@ -1,0 +1,153 @@
+// SEARCH criteria into a tree: every key of RFC 3501 §6.4.4, OR, NOT,
+// parenthesised groups to any sane depth, and message-number and UID sets.
+// Strings are compared after decoding, so the charset must be one we decode:
+// UTF-8 or US-ASCII; any other is NO [BADCHARSET].
+// Standards: RFC 3501 §6.4.4, §9 (search, search-key), RFC 5530 ([BADCHARSET]).
+
+import { readDate, type Day } from "../grammar/dates.ts";
+import { syntax, type ArgReader } from "../grammar/reader.ts";
+import { readSequenceSet, type SequenceSet } from "../grammar/sequence-set.ts";
+import { MAX_NESTING_DEPTH } from "../limits.ts";
+import { Refusal } from "../vocabulary.ts";
+
+export type SearchKey =
+  | { op: "all" }
+  | { op: "and"; keys: SearchKey[] }
+  | { op: "or"; a: SearchKey; b: SearchKey }
+  | { op: "not"; key: SearchKey }
+  | { op: "flag"; flag: string; set: boolean }
+  | { op: "new" }
+  | { op: "old" }
+  | { op: "recent"; set: boolean }
+  | { op: "header"; field: string; value: string }
+  | { op: "body"; value: string }
+  | { op: "text"; value: string }
+  | { op: "internal"; cmp: "before" | "on" | "since"; day: Day }
+  | { op: "sent"; cmp: "before" | "on" | "since"; day: Day }
+  | { op: "size"; cmp: "larger" | "smaller"; n: number }
+  | { op: "seq"; set: SequenceSet }
+  | { op: "uid"; set: SequenceSet };
+
+const SUPPORTED_CHARSETS = new Set(["UTF-8", "US-ASCII"]);
+
+const FLAG_KEYS: Record<string, [string, boolean]> = {
+  ANSWERED: ["\\Answered", true],
+  DELETED: ["\\Deleted", true],
+  DRAFT: ["\\Draft", true],
+  FLAGGED: ["\\Flagged", true],
+  SEEN: ["\\Seen", true],
+  UNANSWERED: ["\\Answered", false],
+  UNDELETED: ["\\Deleted", false],
+  UNDRAFT: ["\\Draft", false],
+  UNFLAGGED: ["\\Flagged", false],
+  UNSEEN: ["\\Seen", false],
+};
+
+const ADDRESS_KEYS = new Set(["BCC", "CC", "FROM", "TO", "SUBJECT"]);
+
+/** search = "SEARCH" [SP "CHARSET" SP astring] 1*(SP search-key) — called after the first SP. */
+export function readSearch(r: ArgReader): SearchKey {
+  if (r.peekWord("CHARSET")) {
+    r.pos += 7;
+    r.sp();
+    const charset = r.astringText("a charset").toUpperCase();
+    if (!SUPPORTED_CHARSETS.has(charset)) throw new Refusal("BADCHARSET (UTF-8 US-ASCII)", `charset ${charset.slice(0, 40)} is not supported`);
+    r.sp();
+  }
+  const keys = [readKey(r, 0)];
+  while (r.accept(" ")) keys.push(readKey(r, 0));
+  r.end();
+  return keys.length === 1 ? keys[0]! : { op: "and", keys };
+}
+
+function text(r: ArgReader): string {
+  r.sp();
+  return r.astring("a search string").toString("utf8");
+}
+
+function readKey(r: ArgReader, depth: number): SearchKey {
+  if (depth > MAX_NESTING_DEPTH) syntax(`search keys nested deeper than ${MAX_NESTING_DEPTH}`);
+  if (r.accept("(")) {
+    const keys = [readKey(r, depth + 1)];
+    while (r.accept(" ")) keys.push(readKey(r, depth + 1));
+    r.expect(")", '")" to close the search group');
+    return keys.length === 1 ? keys[0]! : { op: "and", keys };
+  }
+  const c = r.peek();
+  if ((c >= 0x31 && c <= 0x39) || c === 0x2a) return { op: "seq", set: readSequenceSet(r) };
+  const word = r.atom("a search key").toUpperCase();
+  const flag = FLAG_KEYS[word];
+  if (flag) return { op: "flag", flag: flag[0], set: flag[1] };
+  if (ADDRESS_KEYS.has(word)) return { op: "header", field: word, value: text(r) };
+  switch (word) {
+    case "ALL":
+      return { op: "all" };
+    case "NEW":
+      return { op: "new" };
+    case "OLD":
+      return { op: "old" };
+    case "RECENT":
+      return { op: "recent", set: true };
+    case "KEYWORD":
+    case "UNKEYWORD": {
+      r.sp();
+      return { op: "flag", flag: r.atom("a keyword"), set: word === "KEYWORD" };
+    }
+    case "BEFORE":
+    case "ON":
+    case "SINCE":
+      r.sp();
+      return { op: "internal", cmp: word.toLowerCase() as "before", day: readDate(r) };
+    case "SENTBEFORE":
+    case "SENTON":
+    case "SENTSINCE":
+      r.sp();
+      return { op: "sent", cmp: word.slice(4).toLowerCase() as "before", day: readDate(r) };
+    case "LARGER":
+    case "SMALLER":
+      r.sp();
+      return { op: "size", cmp: word.toLowerCase() as "larger", n: r.number("a size") };
+    case "BODY":
+      return { op: "body", value: text(r) };
+    case "TEXT":
+      return { op: "text", value: text(r) };
+    case "HEADER": {
+      r.sp();
+      const field = r.astringText("a header field name");
+      return { op: "header", field, value: text(r) };
+    }
+    case "UID":
+      r.sp();
+      return { op: "uid", set: readSequenceSet(r) };
+    case "NOT":
+      r.sp();
+      return { op: "not", key: readKey(r, depth + 1) };
+    case "OR": {
+      r.sp();
+      const a = readKey(r, depth + 1);
+      r.sp();
+      return { op: "or", a, b: readKey(r, depth + 1) };
+    }
+    default:
+      syntax(`unknown search key ${word.slice(0, 30)}`);
+  }
+}
+
+/** Whether evaluating the key needs the message's bytes. */
+export function needsMessage(key: SearchKey): boolean {
+  switch (key.op) {
+    case "header":
+    case "body":
+    case "text":
+    case "sent":
+      return true;
+    case "and":
+      return key.keys.some(needsMessage);
+    case "or":
+      return needsMessage(key.a) || needsMessage(key.b);
+    case "not":
+      return needsMessage(key.key);
+    default:
+      return false;
+  }
+}

@@ -1,0 +1,94 @@
+// IMAP's reply forms: untagged "* ..." data, "+ " continuations, and the
+// tagged OK / NO / BAD that end a command, with response codes. Handlers end
+// a command through `complete`, which first delivers the mailbox updates the
+// command may carry; failures arrive from the driver and map here:
+// ClientError → BAD (syntax, sequence) or NO (refusal), LimitExceeded → NO
+// [TOOBIG] or BAD, TempFailure → NO [UNAVAILABLE], Fatal → untagged BYE.
+// Standards: RFC 3501 §7.1 (status responses), §7.5 (continuation), RFC 5530 (response codes),
+// RFC 7889 / RFC 4469 ([TOOBIG]).
+
+import type { Command } from "../core/command-table.ts";
+import { ClientError, Fatal, LimitExceeded, TempFailure, type ClientErrorReason, type MailError } from "../core/errors.ts";
+import type { Vocabulary } from "../core/session.ts";
+import type { ImapSession } from "./states.ts";
+
+/**
+ * A well-formed command the server will not carry out: tagged NO, with a
+ * response code when RFC 5530 has one (NONEXISTENT, ALREADYEXISTS, TRYCREATE …).
+ */
+export class Refusal extends ClientError {
+  constructor(
+    readonly code: string | null,
+    message: string,
+  ) {
+    super("rejected-content", message);
+  }
+}
+
+// RFC 3501 §7.1.5: BAD is for protocol-level errors — unknown command, bad
+// syntax, a command in the wrong state. Everything else is a NO.
+const BAD_REASONS: ReadonlySet<ClientErrorReason> = new Set([
+  "syntax",
+  "unknown-command",
+  "bad-sequence",
+  "unsupported-parameter",
+  "not-implemented",
+  // RFC 3501 §6.2.2: "If the client cancels the authentication, the server MUST reject with a BAD".
+  "auth-cancelled",
+]);
+
+const CODE_OF_REASON: Partial<Record<ClientErrorReason, string>> = {
+  "auth-failed": "AUTHENTICATIONFAILED",
+  "encryption-required": "PRIVACYREQUIRED",
+  "tls-required": "PRIVACYREQUIRED",
+  "in-use": "INUSE",
+};
+
+/** A response text: one line, no CR/LF, never empty (resp-text needs text). */
+function clean(text: string): string {
+  const line = text.replace(/[\r\n\0]/g, " ");
+  return line === "" ? "done" : line.length > 400 ? line.slice(0, 400) : line;
+}
+
+export function statusLine(tag: string, status: string, code: string | null, text: string): string {
+  return `${tag} ${status} ${code ? `[${code}] ` : ""}${clean(text)}\r\n`;
+}
+
+/** "* " + data + CRLF; the data may hold literals (Buffer). */
+export function untagged(s: ImapSession, data: string | Buffer): void {
+  if (typeof data === "string") s.conn.write(`* ${data}\r\n`);
+  else s.conn.write(Buffer.concat([Buffer.from("* "), data, Buffer.from("\r\n")]));
+}
+
+export function continuation(s: ImapSession, text: string): void {
+  s.conn.write(`+ ${clean(text)}\r\n`);
+}
+
+/**
+ * The tagged OK that ends a command, after the pending mailbox updates this
+ * command may carry (RFC 3501 §7.4.1: never an EXPUNGE during FETCH, STORE or SEARCH).
+ */
+export async function complete(s: ImapSession, command: Command, text: string, code: string | null = null): Promise<void> {
+  await s.view?.deliverUpdates(s, { expunges: !NO_EXPUNGE_VERBS.has(command.verb) });
+  s.currentTag = null;
+  s.conn.write(statusLine(command.tag!, "OK", code, text));
+}
+
+const NO_EXPUNGE_VERBS = new Set(["FETCH", "STORE", "SEARCH"]);
+
+export const imapVocabulary: Vocabulary<ImapSession> = {
+  failure(s, error: MailError, command: Command | null): string {
+    if (error instanceof Fatal) return `* BYE ${clean(error.message)}\r\n`;
+    const tag = command?.tag ?? s.currentTag ?? "*";
+    s.currentTag = null;
+    if (error instanceof LimitExceeded) {
+      if (error.limit === "message-too-big") return statusLine(tag, "NO", "TOOBIG", error.message);
+      return statusLine(tag, "BAD", error.limit === "command-line-too-long" ? "TOOBIG" : null, error.message);
+    }
+    if (error instanceof TempFailure) return statusLine(tag, "NO", "UNAVAILABLE", error.message);
+    const e = error as ClientError;
+    if (e instanceof Refusal) return statusLine(tag, "NO", e.code, e.message);
+    if (BAD_REASONS.has(e.reason)) return statusLine(tag, "BAD", null, e.message);
+    return statusLine(tag, "NO", CODE_OF_REASON[e.reason] ?? null, e.message);
+  },
+};

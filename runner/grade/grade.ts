@@ -1,0 +1,214 @@
+// Grading a class: every target of a targets file is run through the one
+// orchestrator (run/run.ts), each in isolation — its own reports, its own
+// time budget, its own error handling — several at a time, so a target that
+// hangs, refuses or crashes costs only its own score. Each run's JSON report
+// is scored under the profile; the class result goes to report/scoreboard/.
+// Standards: RFC 2119 (levels drive the weights).
+
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { Protocol, SuiteFile, TestCase } from "../model/ast.ts";
+import type { SuiteError } from "../model/failure.ts";
+import type { ClassGrade, TargetGrade, TargetStatus } from "../model/grade.ts";
+import type { ExitCode, Summary, TestResult } from "../model/result.ts";
+import type { RunStats } from "../model/stats.ts";
+import type { Target } from "../model/target.ts";
+import { profileTakes, type Profile } from "../profile/profile.ts";
+import type { TextSink } from "../report/reporter.ts";
+import { defaultDeps, type RunDeps } from "../run/deps.ts";
+import { runConformance } from "../run/run.ts";
+import { scoreByProtocol, scoreResults } from "./score.ts";
+
+/** Targets graded at once: each holds a few sockets at a time; a class of 30 finishes in a few waves. */
+export const DEFAULT_TARGET_CONCURRENCY = 4;
+/** A target's whole run may take this long before what is left is marked "not run" (counted as failed). */
+export const DEFAULT_TARGET_BUDGET_MS = 10 * 60_000;
+
+export interface GradeOptions {
+  targets: Target[];
+  profile: Profile;
+  paths: string[];
+  /** Where the scoreboard and the per-target folders go. */
+  outDir: string;
+  cwd: string;
+  concurrency: number;
+  /** Per-step wait budget. */
+  timeoutMs: number;
+  targetBudgetMs: number;
+  /** One line per graded target while the class runs; the reports hold the rest. */
+  out: TextSink;
+  err: TextSink;
+  signal?: AbortSignal;
+}
+
+/** The JSON report of one run, as grade reads it back (runner/schema/report.schema.json). */
+export interface RunReport {
+  exitCode: ExitCode;
+  durationMs: number;
+  summary: Summary;
+  target: { name: string; host: string; endpoints: Partial<Record<Protocol, { port: number; tls: string }>> };
+  tests: TestResult[];
+  runErrors: { message: string; stack?: string }[];
+  stats?: RunStats;
+}
+
+export interface GradedTarget {
+  grade: TargetGrade;
+  /** The target's JSON report, when its run wrote one. */
+  report?: RunReport;
+}
+
+/** What a probe failure looks like in a result (run/results.ts unreachableResult); test/grade pins it. */
+const UNREACHABLE = /^(smtp|pop3|imap) server at \S+ unreachable: /;
+
+export function unreachableProtocols(tests: readonly TestResult[]): Protocol[] {
+  const found = new Set<Protocol>();
+  for (const t of tests) {
+    const m = t.failure && t.failure.step === 0 ? UNREACHABLE.exec(t.failure.message) : null;
+    if (m) found.add(m[1] as Protocol);
+  }
+  return [...found].sort();
+}
+
+/** Folder names for targets: lower-case words, unique even when two names differ only in punctuation. */
+export function folderNames(names: readonly string[]): string[] {
+  const used = new Set<string>();
+  return names.map((name) => {
+    const base = name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "") || "target";
+    let slug = base;
+    for (let i = 2; used.has(slug); i++) slug = `${base}-${i}`;
+    used.add(slug);
+    return slug;
+  });
+}
+
+function buffer(): TextSink & { text(): string } {
+  const parts: string[] = [];
+  return { write: (t: string) => parts.push(String(t)), text: () => parts.join("") };
+}
+
+export async function gradeClass(
+  options: GradeOptions,
+  deps: RunDeps = defaultDeps,
+): Promise<{ exitCode: ExitCode; grade?: ClassGrade; graded: GradedTarget[] }> {
+  const startedAt = new Date();
+  const say = (t: string) => options.err.write(t.endsWith("\n") ? t : t + "\n");
+
+  // Suites load once for the whole class; a broken suite stops everything before any connection.
+  const loaded = await deps.loadSuites(options.paths.map((p) => path.resolve(options.cwd, p)));
+  if (loaded.errors.length > 0) {
+    for (const e of loaded.errors) say(await deps.formatSuiteError(e, await readFile(e.file, "utf8").catch(() => undefined)));
+    say(`mailconform: ${loaded.errors.length} error${loaded.errors.length === 1 ? "" : "s"} in the suites; nothing was graded`);
+    return { exitCode: 2, graded: [] };
+  }
+  const take = (tests: TestCase[]) => tests.filter((t) => profileTakes(options.profile, t));
+  const selected = take(loaded.suites.flatMap((s) => s.tests));
+  if (selected.length === 0) {
+    say(`mailconform: profile ${options.profile.name} selects no test from ${options.paths.join(", ")}`);
+    return { exitCode: 4, graded: [] };
+  }
+  const cached: Promise<{ suites: SuiteFile[]; errors: SuiteError[] }> = Promise.resolve(loaded);
+  const runDeps: RunDeps = { ...deps, loadSuites: () => cached };
+
+  const folders = folderNames(options.targets.map((t) => t.name));
+  options.out.write(`Grading ${options.targets.length} target${options.targets.length === 1 ? "" : "s"} with profile ${options.profile.name} (${selected.length} tests, ${options.concurrency} at a time)\n`);
+  const graded: GradedTarget[] = new Array(options.targets.length);
+  let next = 0;
+  const worker = async () => {
+    for (;;) {
+      const i = next++;
+      if (i >= options.targets.length) return;
+      graded[i] = await gradeOne(options.targets[i]!, folders[i]!, options, runDeps, take);
+      const g = graded[i]!.grade;
+      const pct = g.score.percent === undefined ? "  n/a" : `${g.score.percent.toFixed(1).padStart(5)}%`;
+      options.out.write(`  ${g.passedMark ? "✓" : "✗"} ${g.name.padEnd(24)} ${pct}  ${g.status}${g.unreachable.length ? ` (${g.unreachable.join(", ")})` : ""}\n`);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, options.targets.length)) }, worker));
+
+  const finishedAt = new Date();
+  const grade: ClassGrade = {
+    version: 1,
+    profile: { name: options.profile.name, title: options.profile.title, passMark: options.profile.passMark, weights: options.profile.weights },
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    durationMs: finishedAt.getTime() - startedAt.getTime(),
+    tests: selected.length,
+    targets: graded.map((g) => g.grade),
+  };
+  const incomplete = grade.targets.filter((t) => t.status === "incomplete").length;
+  return { exitCode: incomplete > 0 ? 1 : 0, grade, graded };
+}
+
+async function gradeOne(target: Target, folder: string, options: GradeOptions, deps: RunDeps, take: (t: TestCase[]) => TestCase[]): Promise<GradedTarget> {
+  const dir = path.join(options.outDir, "targets", folder);
+  await mkdir(dir, { recursive: true });
+  const jsonFile = path.join(dir, "report.json");
+  const captured = buffer();
+  const notes: string[] = [];
+  const controller = new AbortController();
+  const onAbort = () => controller.abort();
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  const budget = setTimeout(() => {
+    notes.push(`the run took longer than its budget of ${options.targetBudgetMs} ms; tests not started were counted as failed`);
+    controller.abort();
+  }, options.targetBudgetMs);
+  const began = Date.now();
+  let exitCode: ExitCode = 1;
+  try {
+    exitCode = await runConformance(
+      {
+        paths: options.paths,
+        target: { kind: "started", start: async () => ({ target, release: async () => {} }) },
+        tags: [],
+        jobs: 1,
+        bail: false,
+        list: false,
+        timeoutMs: options.timeoutMs,
+        reports: [{ name: "json", destination: jsonFile }],
+        cwd: options.cwd,
+        out: captured,
+        err: captured,
+        signal: controller.signal,
+        filter: take,
+      },
+      deps,
+    );
+  } catch (e) {
+    notes.push(`the runner failed on this target: ${e instanceof Error ? e.message : String(e)}`);
+  } finally {
+    clearTimeout(budget);
+    options.signal?.removeEventListener("abort", onAbort);
+  }
+  // The run's console output, for the teacher who wants to see what the student's server did.
+  await writeFile(path.join(dir, "console.txt"), captured.text()).catch(() => {});
+  let report: RunReport | undefined;
+  try {
+    report = JSON.parse(await readFile(jsonFile, "utf8")) as RunReport;
+  } catch (e) {
+    notes.push(`no report was written: ${(e as Error).message}`);
+  }
+  for (const r of report?.runErrors ?? []) notes.push(`run error: ${r.message}`);
+  const tests = report?.tests ?? [];
+  const unreachable = unreachableProtocols(tests);
+  const score = scoreResults(tests, options.profile);
+  const status: TargetStatus =
+    !report || notes.some((n) => !n.startsWith("run error")) ? "incomplete" : exitCode === 3 ? "unreachable" : unreachable.length > 0 ? "partly-unreachable" : "graded";
+  const grade: TargetGrade = {
+    name: target.name,
+    host: target.host,
+    status,
+    unreachable: status === "unreachable" && unreachable.length === 0 ? (Object.keys(target.endpoints) as Protocol[]).sort() : unreachable,
+    score,
+    protocols: scoreByProtocol(tests, options.profile),
+    passedMark: (score.percent ?? 0) >= options.profile.passMark,
+    summary: report?.summary ?? { total: 0, passed: 0, failed: 0, skipped: 0, errors: 0 },
+    exitCode,
+    durationMs: Date.now() - began,
+    reportHtml: `targets/${folder}/index.html`,
+    reportJson: `targets/${folder}/report.json`,
+    ...(report?.stats ? { stats: report.stats } : {}),
+    notes,
+  };
+  return { grade, ...(report ? { report } : {}) };
+}

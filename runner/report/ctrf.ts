@@ -1,0 +1,82 @@
+// CTRF (Common Test Report Format, spec 1.0.0) JSON: one test per result with
+// its status, duration, failure message and trace, file and line, and the
+// level and tags as tags. CTRF knows no "error" status: infrastructure errors
+// are written as failed with rawStatus "error", so a CTRF consumer gating on
+// failures does not pass a run whose server was down.
+// Standards: CTRF 1.0.0 (ctrf.io).
+
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import type { RunEvent } from "../model/events.ts";
+import type { TestStatus } from "../model/failure.ts";
+import type { TestResult } from "../model/result.ts";
+import { failureText } from "./format/failure-text.ts";
+import { byId } from "./format/order.ts";
+import { displayPath } from "./format/paths.ts";
+import { SourceCache } from "./format/source-excerpt.ts";
+import type { Reporter } from "./reporter.ts";
+
+export const CTRF_SPEC_VERSION = "1.0.0";
+
+const STATUS: Record<TestStatus, "passed" | "failed" | "skipped"> = { passed: "passed", failed: "failed", error: "failed", skipped: "skipped" };
+
+type RunBegin = Extract<RunEvent, { type: "run-begin" }>;
+type RunEnd = Extract<RunEvent, { type: "run-end" }>;
+
+export class CtrfReporter implements Reporter {
+  readonly name = "ctrf";
+  readonly printsToConsole = false;
+  private begin?: RunBegin;
+  private end?: RunEnd;
+  private readonly results: TestResult[] = [];
+
+  constructor(private readonly options: { file: string; cwd: string }) {}
+
+  onEvent(e: RunEvent): void {
+    if (e.type === "run-begin") this.begin = e;
+    else if (e.type === "test-end") this.results.push(e.result);
+    else if (e.type === "run-end") this.end = e;
+  }
+
+  close(): void {
+    if (!this.begin || !this.end) throw new Error("the run ended without run-begin and run-end; no CTRF report written");
+    const doc = buildCtrf(this.begin, this.end, this.results, this.options.cwd);
+    mkdirSync(path.dirname(path.resolve(this.options.file)), { recursive: true });
+    writeFileSync(this.options.file, JSON.stringify(doc, null, 2) + "\n");
+  }
+}
+
+export function buildCtrf(begin: RunBegin, end: RunEnd, results: readonly TestResult[], cwd: string) {
+  const sources = new SourceCache();
+  const start = Date.parse(begin.startedAt);
+  const stop = Date.parse(end.finishedAt);
+  const count = (s: string) => results.filter((r) => STATUS[r.status] === s).length;
+  return {
+    reportFormat: "CTRF",
+    specVersion: CTRF_SPEC_VERSION,
+    timestamp: end.finishedAt,
+    generatedBy: "mailconform",
+    results: {
+      tool: { name: "mailconform" },
+      summary: { tests: results.length, passed: count("passed"), failed: count("failed"), pending: 0, skipped: count("skipped"), other: 0, start, stop },
+      tests: [...results].sort(byId).map((r) => ({
+        name: r.id,
+        status: STATUS[r.status],
+        duration: r.durationMs,
+        ...(r.status !== STATUS[r.status] ? { rawStatus: r.status } : {}),
+        ...(r.status === "skipped" && r.skipReason ? { message: r.skipReason } : {}),
+        ...(r.status === "failed" || r.status === "error"
+          ? { message: r.failure?.message ?? "the runner could not finish this test", trace: failureText(r, { cwd, sources, transcriptLines: 40 }).join("\n") }
+          : {}),
+        suite: [r.protocol, displayPath(r.file, cwd)],
+        filePath: displayPath(r.failure?.position.file ?? r.file, cwd),
+        line: r.failure?.position.line ?? r.line,
+        tags: [r.level, ...r.tags],
+        type: "conformance",
+        extra: { title: r.title, refs: r.refs, level: r.level, ...(r.failure ? { failureClass: r.failure.class } : {}) },
+      })),
+      environment: { appName: begin.target.name, extra: { host: begin.target.host, domain: begin.target.domain, ...(begin.shard ? { shard: `${begin.shard.index}/${begin.shard.total}` } : {}) } },
+      extra: { exitCode: end.exitCode, ...(end.gate ? { gate: end.gate } : {}) },
+    },
+  };
+}
