@@ -16,19 +16,9 @@ import { BaselineError, loadBaseline, type Baseline } from "../gate/baseline.ts"
 import type { GateOptions } from "../gate/gate.ts";
 import { startReferenceTarget } from "./reference-target.ts";
 
-export interface RunFlags {
+export interface RunFlags extends TargetFlags {
   target?: string;
-  host?: string;
-  smtp?: number;
-  pop3?: number;
-  imap?: number;
-  smtps?: number;
-  pop3s?: number;
-  imaps?: number;
   user: string[];
-  domain?: string;
-  insecure?: boolean;
-  name?: string;
   grep?: string;
   tag: string[];
   jobs: number;

@@ -9,6 +9,7 @@ import type { RunEvent } from "../model/events.ts";
 import type { FailureClass, SuiteError } from "../model/failure.ts";
 import type { TestResult } from "../model/result.ts";
 import type { Target } from "../model/target.ts";
+import type { TargetFlags } from "../target/flags.ts";
 
 export type ProbeResult = { ok: true; advertised: Set<string> } | { ok: false; reason: string; class: FailureClass };
 
@@ -21,19 +22,7 @@ export interface TestEnv {
 }
 
 /** The CLI's target flags, as runner/target/load.ts takes them. */
-export interface TargetFlags {
-  host?: string;
-  smtp?: number;
-  pop3?: number;
-  imap?: number;
-  smtps?: number;
-  pop3s?: number;
-  imaps?: number;
-  user: string[];
-  domain?: string;
-  insecure: boolean;
-  name?: string;
-}
+export type { TargetFlags } from "../target/flags.ts";
 
 export interface RunDeps {
   loadSuites(paths: string[]): Promise<{ suites: SuiteFile[]; errors: SuiteError[] }>;
