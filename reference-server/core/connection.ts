@@ -90,6 +90,10 @@ export class Connection {
     this.localPort = socket.localPort ?? 0;
     this.input = new LineBuffer({ maxLineOctets: options.maxBufferedLineOctets });
     this.log = options.log;
+    // Replies are already batched here (flush, cork): Nagle only adds a stall when a long reply is
+    // flushed in parts (FETCH, flushAndDrain) — the second part waits for the client's delayed ACK,
+    // measured as a 40 ms floor on every IMAP FETCH under `mailconform stress`.
+    socket.setNoDelay(true);
     this.closedPromise = new Promise((resolve) => (this.resolveClosed = resolve));
     this.attach(socket);
   }
@@ -128,6 +132,16 @@ export class Connection {
     this.stream.cork();
     for (const part of parts) this.stream.write(part);
     this.stream.uncork();
+  }
+
+  /**
+   * Send what is queued and, if the peer is not keeping up, wait until the
+   * socket's buffer drains. Long replies (IMAP FETCH of many messages) call
+   * this between parts, so a slow reader cannot make us hold them all in memory.
+   */
+  async flushAndDrain(timeoutMs: number): Promise<void> {
+    this.flush();
+    if (!this.closedFlag && this.stream.writableNeedDrain) await this.waitFor("drain", timeoutMs);
   }
 
   /** Whether a complete line or at least some input is already buffered. */
@@ -177,6 +191,7 @@ export class Connection {
     this.flush();
     const discarded = this.input.drain().length;
     this.skippingLongLine = false;
+    if (this.closedFlag) throw new PeerClosed();
     const plain = this.stream;
     this.detach(plain);
     // 'close' of the plain socket must still end this connection if TLS never starts.
@@ -185,17 +200,31 @@ export class Connection {
     const secure = new tls.TLSSocket(plain as net.Socket, { isServer: true, secureContext: context });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => fail(new Error("TLS handshake timed out")), TLS_HANDSHAKE_TIMEOUT_MS);
+      // A client gone after the go-ahead raises no TLS error: without this the session would linger until the timeout.
+      const vanished = () => fail(new Error("peer closed during the TLS handshake"));
       const fail = (error: Error) => {
         clearTimeout(timer);
+        for (const event of ["close", "end"]) plain.off(event, vanished);
         secure.destroy();
         reject(error);
       };
       secure.once("secure", () => {
         clearTimeout(timer);
         secure.off("error", fail);
+        for (const event of ["close", "end"]) {
+          plain.off(event, vanished);
+          secure.off(event, vanished);
+        }
         resolve();
       });
       secure.once("error", fail);
+      // The listeners allow half-open sockets, so a hang-up is an 'end' with no 'close'
+      // to follow; and the TLSSocket takes over the plain socket's handle, so it may
+      // surface on either.
+      for (const event of ["close", "end"]) {
+        plain.once(event, vanished);
+        secure.once(event, vanished);
+      }
     }).catch(() => {
       this.ended = true;
       throw new PeerClosed();

@@ -7,6 +7,7 @@ import type { MailStore } from "../store/types.ts";
 import type { ServerConfig } from "../config/types.ts";
 import type { UserDirectory } from "../auth/directory.ts";
 import type { TlsMaterial } from "../tls/certificate.ts";
+import type { Admission } from "./admission.ts";
 
 export interface ServerContext {
   readonly config: ServerConfig;
@@ -14,6 +15,8 @@ export interface ServerContext {
   readonly users: UserDirectory;
   /** For STARTTLS/STLS and the implicit-TLS listeners. */
   readonly tls: TlsMaterial;
+  /** Connection and per-user session counts against the configured limits. */
+  readonly admission: Admission;
   /** Session log sink, null unless verbose. */
   readonly log: ((line: string) => void) | null;
 }

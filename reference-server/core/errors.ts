@@ -58,7 +58,7 @@ export class TempFailure extends Error {
   }
 }
 
-export type FatalReason = "timeout" | "shutdown" | "too-many-errors" | "internal";
+export type FatalReason = "timeout" | "shutdown" | "too-many-errors" | "internal" | "too-many-connections";
 
 /** The session ends after the reply (SMTP 421, POP3 -ERR, IMAP BYE). */
 export class Fatal extends Error {

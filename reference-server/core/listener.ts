@@ -1,7 +1,8 @@
 // Accepts connections on one port and starts a session per connection, on a
 // clear channel (with STARTTLS available to the engine) or with implicit TLS.
 // Tracks live sessions so the server can stop accepting and end each one
-// politely. serve.ts makes one listener per protocol and port.
+// politely. Every connection is counted by the server's Admission first; one
+// over a limit is refused the protocol's way. serve.ts makes one listener per protocol and port.
 // Standards: RFC 8314 §3.3 (implicit TLS for submission and POP3S), RFC 3207, RFC 2595.
 
 import * as net from "node:net";
@@ -34,6 +35,12 @@ export interface Listener {
 
 let connectionCounter = 0;
 
+// What a client turned away by admission.ts is told before the close.
+const REFUSALS = {
+  total: "too many connections, try again later",
+  "per-address": "too many connections from your address, try again later",
+} as const;
+
 export async function listen<S extends SessionBase>(options: ListenerOptions<S>): Promise<Listener> {
   const sessions = new Set<SessionHandle>();
   const sockets = new Set<net.Socket>();
@@ -51,9 +58,12 @@ export async function listen<S extends SessionBase>(options: ListenerOptions<S>)
       log: context.log,
     });
     context.log?.(`${conn.id} connect from ${conn.remoteAddress}${conn.tls ? " (TLS)" : ""}`);
-    const handle = startSession(engine, conn, context);
+    const admitted = context.admission.admit(conn.remoteAddress);
+    if (admitted.refusal) context.log?.(`${conn.id} refused: too many connections (${admitted.refusal})`);
+    const handle = startSession(engine, conn, context, admitted.refusal === null ? null : REFUSALS[admitted.refusal]);
     sessions.add(handle);
     void handle.done.finally(() => {
+      admitted.release();
       sessions.delete(handle);
       context.log?.(`${conn.id} disconnect`);
     });

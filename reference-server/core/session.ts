@@ -37,6 +37,8 @@ export interface Engine<S extends SessionBase> {
   readonly maxCommandLineOctets: number;
   readonly commandTimeoutMs: number;
   readonly maxBadCommands: number;
+  /** Only CRLF ends a command line; a line ended by a bare LF is refused (RFC 5321 §2.3.8 "MUST NOT recognize"). */
+  readonly crlfOnly?: boolean;
   open(conn: Connection, context: ServerContext): S;
   /** Write the greeting. */
   greet(session: S): void | Promise<void>;
@@ -60,13 +62,15 @@ export interface SessionHandle {
   readonly done: Promise<void>;
 }
 
+/** `refusal`: instead of the greeting, say this the protocol's fatal way (421, -ERR, BYE) and close. */
 export function startSession<S extends SessionBase>(
   engine: Engine<S>,
   conn: Connection,
   context: ServerContext,
+  refusal: string | null = null,
 ): SessionHandle {
   const session = engine.open(conn, context);
-  const done = drive(engine, session).catch((error: unknown) => {
+  const done = drive(engine, session, refusal).catch((error: unknown) => {
     context.log?.(`${conn.id} internal error: ${error instanceof Error ? error.stack : String(error)}`);
     conn.destroy();
   });
@@ -81,11 +85,16 @@ export function startSession<S extends SessionBase>(
   };
 }
 
-async function drive<S extends SessionBase>(engine: Engine<S>, session: S): Promise<void> {
+async function drive<S extends SessionBase>(engine: Engine<S>, session: S, refusal: string | null): Promise<void> {
   const conn = session.conn;
   const log = session.context.log;
   let badCommands = 0;
   try {
+    if (refusal !== null) {
+      // RFC 5321 §3.1: a server that will not serve may greet with 421 and close; RFC 3501 §7.1.5: BYE.
+      await farewell(engine, session, "too-many-connections", refusal, null);
+      return;
+    }
     await engine.greet(session);
     while (!conn.isClosed) {
       let command: Command | null = null;
@@ -95,6 +104,8 @@ async function drive<S extends SessionBase>(engine: Engine<S>, session: S): Prom
           log?.(`${conn.id} C: <line longer than ${engine.maxCommandLineOctets} octets>`);
           throw new LimitExceeded("command-line-too-long", "line too long");
         }
+        // "RSET<LF>MAIL FROM:..." run as two commands is how SMTP smuggling reaches the command level.
+        if (engine.crlfOnly && line.ending !== "crlf") throw new ClientError("syntax", "bare LF in a command line; only CRLF ends a line");
         command = await engine.parse(line.bytes, session);
         const row = gate(engine, session, command);
         if (log) log(`${conn.id} C: ${command.tag ? command.tag + " " : ""}${command.verb}${describeArgs(row, command)}`);

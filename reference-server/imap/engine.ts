@@ -4,7 +4,7 @@
 // continuation, {n+} without) the octets and the line after them. A literal
 // over the limit is refused before it is read ({n}) or read and dropped ({n+}),
 // so it never sits in memory.
-// Standards: RFC 3501 §2.2.1, §4.3, §7.1.5 (BYE greeting), §7.5 (continuation), §5.4 (autologout), RFC 7888 §4, RFC 7889.
+// Standards: RFC 3501 §2.2.1, §4.3, §7.5 (continuation), §5.4 (autologout), RFC 7888 §4, RFC 7889.
 
 import type { ServerConfig } from "../config/types.ts";
 import type { Command } from "../core/command-table.ts";
@@ -27,8 +27,6 @@ const TAG = /^[^\x00-\x20(){%*"\\+\x7f-\xff]+$/;
 const VERB = /^[A-Za-z][A-Za-z0-9-]{0,31}$/;
 
 export function imapEngine(config: ServerConfig): Engine<ImapSession> {
-  // Sessions of this engine (IMAP and IMAPS together) open right now.
-  let sessions = 0;
   return {
     protocol: "imap",
     table: imapCommands,
@@ -36,24 +34,14 @@ export function imapEngine(config: ServerConfig): Engine<ImapSession> {
     maxCommandLineOctets: MAX_COMMAND_LINE_OCTETS,
     commandTimeoutMs: config.imap.idleTimeoutMs,
     maxBadCommands: config.imap.maxBadCommands,
-    open(conn, context) {
-      sessions++;
-      return { conn, context, state: "not-authenticated", user: null, view: null, currentTag: null, enabled: new Set() };
-    },
-    async greet(s) {
-      if (sessions > config.imap.maxSessions) {
-        // RFC 3501 §7.1.5: BYE as the greeting refuses the connection.
-        untagged(s, `BYE [UNAVAILABLE] too many sessions, try again later`);
-        await s.conn.close();
-        return;
-      }
+    open: (conn, context) => ({ conn, context, state: "not-authenticated", user: null, view: null, currentTag: null, enabled: new Set() }),
+    greet(s) {
       untagged(s, `OK [CAPABILITY ${capabilities(s).join(" ")}] ${config.hostname} mailconform IMAP4rev1 ready`);
     },
     parse: (line, s) => readCommand(s, line, config),
     state: (s) => s.state,
     tlsRequired: () => config.imap.requireTls,
     end(s) {
-      sessions--;
       s.view?.close();
       s.view = null;
     },

@@ -20,9 +20,14 @@ export const MAX_LITERALS_PER_COMMAND = 64;
 // arrives; we read it in slices of this size and drop it, so memory stays flat.
 export const DISCARD_SLICE_OCTETS = 64 * 1024;
 
-// Nesting of parentheses in SEARCH keys and lists: deeper is an attack on the
-// parser's stack, not a query.
-export const MAX_NESTING_DEPTH = 64;
+// Nesting of parentheses, OR and NOT in SEARCH keys, in levels: deeper is an
+// attack on the parser's stack, not a query.
+export const MAX_SEARCH_NESTING_LEVELS = 64;
+
+// Ranges in one sequence set ("1,3,5:7" is three). Each is checked against
+// every message, so a set of millions of ranges is an attack on CPU time;
+// real clients send a few hundred at most.
+export const MAX_SEQUENCE_RANGES = 10_000;
 
 // RFC 2971 §3.3: at most 30 field-value pairs, field names up to 30 octets,
 // values up to 1024.

@@ -13,7 +13,13 @@ export type ImapValue =
   /** A string: the writer picks quoted form when safe, else a literal. */
   | { string: string | Buffer }
   /** A parenthesised list. */
-  | ImapValue[];
+  | ImapValue[]
+  /**
+   * Items written back to back, with no SP between them and no parentheses:
+   * the grammar's `1*body` (multipart bodies) and `1*address` (envelope
+   * address lists) — "((...)(...) "mixed")", never "((...) (...) ...)".
+   */
+  | { adjacent: ImapValue[] };
 
 export const NIL: ImapValue = null;
 
@@ -23,6 +29,11 @@ export function atom(value: string): ImapValue {
 
 export function str(value: string | Buffer): ImapValue {
   return { string: value };
+}
+
+/** Items written back to back (see the `adjacent` variant). */
+export function adjacent(items: ImapValue[]): ImapValue {
+  return { adjacent: items };
 }
 
 /** A string, or NIL when absent. */

@@ -50,6 +50,8 @@ function writeValue(v: ImapValue, out: ResponseBuilder): void {
       writeValue(item, out);
     });
     out.text(")");
+  } else if ("adjacent" in v) {
+    for (const item of v.adjacent) writeValue(item, out);
   } else if ("atom" in v) {
     out.text(v.atom);
   } else {

@@ -3,7 +3,9 @@
 // greeting. serve.ts gives it to the SMTP and SMTPS listeners.
 // Standards: RFC 5321 §3.1 and §4.3.1 (greeting), §4.5.3 (limits, timeouts), RFC 8314 §3.3.
 
+import { isUtf8 } from "node:buffer";
 import type { ServerConfig } from "../config/types.ts";
+import { ClientError } from "../core/errors.ts";
 import { splitCommandLine, type Engine } from "../core/session.ts";
 import { MAX_COMMAND_LINE_OCTETS } from "./limits.ts";
 import { MAX_SASL_LINE_OCTETS } from "../auth/command.ts";
@@ -22,11 +24,16 @@ export function smtpEngine(config: ServerConfig): Engine<SmtpSession> {
     maxCommandLineOctets: MAX_COMMAND_LINE_OCTETS,
     commandTimeoutMs: config.smtp.commandTimeoutMs,
     maxBadCommands: config.smtp.maxBadCommands,
+    crlfOnly: true,
     open: (conn, context) => ({ conn, context, greeting: null, user: null, transaction: null }),
     greet(s) {
       reply(s, 220, null, `${config.hostname} ESMTP mailconform ready`);
     },
-    parse: (line) => splitCommandLine(line),
+    // RFC 5321 §2.4: commands are ASCII; RFC 6531 §3.3 lets UTF-8 in, never octets that are not UTF-8.
+    parse: (line) => {
+      if (!isUtf8(line)) throw new ClientError("syntax", "command line is not valid UTF-8");
+      return splitCommandLine(line);
+    },
     state: smtpState,
     tlsRequired: () => config.smtp.requireTls,
   };

@@ -53,7 +53,7 @@ const LIMITS: Record<LimitReason, [number, string]> = {
   "too-many-errors": [421, "4.7.0"],
 };
 
-const FATAL = { timeout: "4.4.2", shutdown: "4.3.2", "too-many-errors": "4.7.0", internal: "4.3.0" } as const;
+const FATAL = { timeout: "4.4.2", shutdown: "4.3.2", "too-many-errors": "4.7.0", internal: "4.3.0", "too-many-connections": "4.7.0" } as const;
 
 export const smtpVocabulary: Vocabulary<SmtpSession> = {
   failure(s, error: MailError, command: Command | null): string {

@@ -16,6 +16,7 @@ import { mergeCommand, type MergeFlags } from "./merge.ts";
 import { recordCommand, type RecordFlags } from "./record.ts";
 import { validateCommand } from "./validate.ts";
 import { coverageCommand, type CoverageFlags } from "./coverage.ts";
+import { STRESS_DEFAULTS, stressCommand, type StressFlags } from "./stress.ts";
 
 const EXIT_USAGE: ExitCode = 2;
 
@@ -126,6 +127,34 @@ function buildProgram(setResult: (code: number) => void): Command {
     .option("--sessions <n>", "stop after this many client sessions", parsePositiveInt, 1)
     .option("--user <login:password>", "credentials the client uses, replaced by ${user.login} / ${user.password}", collect, [])
     .action(async (flags: RecordFlags) => setResult(await recordCommand(flags)));
+
+  program
+    .command("stress")
+    .description("load a server with N concurrent clients running an SMTP/POP3/IMAP mix; every reply checked (with no target: the bundled reference server)")
+    .option("--target <file>", "target file (YAML), as for run")
+    .option("--host <host>", "server host for the port flags")
+    .addOption(new Option("--smtp <port>", "SMTP port").argParser(parsePort))
+    .addOption(new Option("--pop3 <port>", "POP3 port").argParser(parsePort))
+    .addOption(new Option("--imap <port>", "IMAP port").argParser(parsePort))
+    .addOption(new Option("--smtps <port>", "SMTP port with implicit TLS").argParser(parsePort))
+    .addOption(new Option("--pop3s <port>", "POP3 port with implicit TLS").argParser(parsePort))
+    .addOption(new Option("--imaps <port>", "IMAP port with implicit TLS").argParser(parsePort))
+    .option("--user <login:password[:address]>", "a mailbox user (repeatable)", collectUser, [])
+    .option("--domain <domain>", "the server's mail domain")
+    .option("--name <name>", "the target's name in the report")
+    .option("--insecure", "do not verify TLS certificates")
+    .option("--protocols <list>", "protocols to load: smtp,pop3,imap", STRESS_DEFAULTS.protocols)
+    .option("--clients <n>", "concurrent clients", parsePositiveInt, STRESS_DEFAULTS.clients)
+    .option("--duration <s>", `seconds to keep starting sessions (default ${STRESS_DEFAULTS.durationS})`, parsePositiveInt)
+    .option("--operations <n>", "sessions to run in all, instead of a duration", parsePositiveInt)
+    .option("--mix <weights>", "session weights per protocol, e.g. smtp=3,pop3=1,imap=2 (default: equal)")
+    .option("--seed <n>", "seed of the clients' random choices", parsePositiveInt, STRESS_DEFAULTS.seed)
+    .option("--timeout <ms>", "wait budget per command in milliseconds", parsePositiveInt, STRESS_DEFAULTS.timeoutMs)
+    .option("--messages <n>", "messages every INBOX must hold before the run (added when fewer)", parsePositiveInt, STRESS_DEFAULTS.messages)
+    .option("--message-size <octets>", "size of messages sent, appended and prepared", parsePositiveInt, STRESS_DEFAULTS.messageSize)
+    .option("--json <file>", "also write the result as JSON")
+    .addHelpText("after", "\nExit codes: 0 no errors, 1 wrong replies or timeouts counted, 2 usage or bad target, 3 target unreachable or mailboxes not preparable.")
+    .action(async (flags: StressFlags) => setResult(await stressCommand(flags)));
 
   program
     .command("serve")

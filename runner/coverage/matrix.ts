@@ -39,7 +39,7 @@ function allSteps(test: TestCase): Step[] {
   const walk = (steps: readonly Step[]) => {
     for (const step of steps) {
       out.push(step);
-      if (step.kind === "repeat") walk(step.steps);
+      if (step.kind === "repeat" || step.kind === "retry") walk(step.steps);
     }
   };
   walk(test.setup);
@@ -76,7 +76,8 @@ export function isNegativeStep(step: Step): boolean {
   const e = step.expect;
   if (e.protocol === "smtp") return e.code.some((c) => /^[45]/.test(String(c)));
   if (e.protocol === "pop3") return e.status === "-ERR";
-  return e.status === "NO" || e.status === "BAD";
+  const statuses: readonly string[] = Array.isArray(e.status) ? e.status : e.status === undefined ? [] : [e.status];
+  return statuses.length > 0 && statuses.every((s) => s === "NO" || s === "BAD");
 }
 
 /**

@@ -13,7 +13,7 @@ import type { Target } from "../model/target.ts";
 import { DEFAULT_READ_LIMITS, type ReadLimits } from "./connection.ts";
 import { Session } from "./session.ts";
 import { StepFailure, TestAborted } from "./step-failure.ts";
-import { describeStep, executeStep } from "./steps.ts";
+import { describeStep, executeStep, sleep } from "./steps.ts";
 import { Transcript } from "./transcript.ts";
 import { buildVariables, Variables } from "./variables.ts";
 
@@ -40,6 +40,8 @@ interface Located {
   step: Step;
   index: number;
   iteration?: { at: number; of: number };
+  /** Set when the step failed inside a retry that gave up. */
+  retry?: { attempts: number; ms: number };
 }
 
 class PhaseFailed extends Error {
@@ -48,9 +50,23 @@ class PhaseFailed extends Error {
   }
 }
 
-/** Steps as written, counting a repeat's inner steps after it (Failure.step numbering). */
+/** The steps nested in a repeat or retry. */
+function innerSteps(step: Step): Step[] {
+  return step.kind === "repeat" || step.kind === "retry" ? step.steps : [];
+}
+
+/** Steps as written, counting a repeat's or retry's inner steps after it (Failure.step numbering). */
 function writtenCount(steps: Step[]): number {
-  return steps.reduce((n, s) => n + 1 + (s.kind === "repeat" ? writtenCount(s.steps) : 0), 0);
+  return steps.reduce((n, s) => n + 1 + writtenCount(innerSteps(s)), 0);
+}
+
+/** The connection names a list of steps acts on, nested steps included, in first-use order. */
+function connectionsUsed(steps: Step[], into = new Set<string>()): Set<string> {
+  for (const s of steps) {
+    into.add(s.on);
+    connectionsUsed(innerSteps(s), into);
+  }
+  return into;
 }
 
 function positionOf(step: Step): Span {
@@ -66,7 +82,11 @@ class TestRun {
     private readonly session: Session,
     private readonly vars: Variables,
     private readonly budgetMs: number,
+    private readonly transcript: Transcript,
   ) {}
+
+  /** Attempts the last retry step took; read by phase() for its StepResult. */
+  private attempts: number | undefined;
 
   /** Run a phase; throws PhaseFailed at the first failing step and records the rest as skipped. */
   async phase(phase: Phase, steps: Step[]): Promise<void> {
@@ -77,25 +97,27 @@ class TestRun {
       this.env.emit({ type: "step-begin", id: this.test.id, phase, index, title });
       const started = Date.now();
       let failed: PhaseFailed | undefined;
+      this.attempts = undefined;
       try {
-        await this.step(step, index);
+        await this.step(step, index, started);
       } catch (error) {
         if (error instanceof StepFailure) failed = new PhaseFailed({ failure: error, step, index });
         else if (error instanceof PhaseFailed) failed = error;
         else throw error;
       }
       const result: StepResult = { phase, index, title, status: failed ? "failed" : "passed", durationMs: Date.now() - started };
+      if (step.kind === "retry" && this.attempts !== undefined) result.attempts = this.attempts;
       this.results.push(result);
       this.env.emit({ type: "step-end", id: this.test.id, step: result });
       if (failed) {
-        let next = index + 1 + (step.kind === "repeat" ? writtenCount(step.steps) : 0);
+        let next = index + 1 + writtenCount(innerSteps(step));
         for (const rest of steps.slice(i + 1)) {
           this.results.push({ phase, index: next, title: this.title(rest), status: "skipped", durationMs: 0 });
-          next += 1 + (rest.kind === "repeat" ? writtenCount(rest.steps) : 0);
+          next += 1 + writtenCount(innerSteps(rest));
         }
         throw failed;
       }
-      index += 1 + (step.kind === "repeat" ? writtenCount(step.steps) : 0);
+      index += 1 + writtenCount(innerSteps(step));
     }
   }
 
@@ -104,34 +126,76 @@ class TestRun {
   }
 
   /** Not async itself: a plain step hands back executeStep's promise, one async frame less per step. */
-  private step(step: Step, index: number): Promise<void> {
+  private step(step: Step, index: number, startedAt?: number): Promise<void> {
     if (this.env.signal?.aborted) return Promise.reject(new TestAborted());
-    if (step.kind !== "repeat") return executeStep(this.session, step, this.budgetMs, this.env.signal);
-    return this.repeat(step, index);
+    if (step.kind === "repeat") return this.repeat(step, index);
+    if (step.kind === "retry") return this.retry(step, index);
+    return executeStep(this.session, step, this.budgetMs, this.env.signal, startedAt);
   }
 
   private async repeat(step: Extract<Step, { kind: "repeat" }>, index: number): Promise<void> {
     for (let at = 1; at <= step.times; at++) {
       this.vars.bind(step.as, String(at));
-      let inner = index + 1;
-      for (const child of step.steps) {
-        try {
-          await this.step(child, inner);
-        } catch (error) {
-          if (error instanceof StepFailure) {
-            throw new PhaseFailed({ failure: error, step: child, index: inner, iteration: { at, of: step.times } });
-          }
-          throw error;
+      await this.nested(step.steps, index, { at, of: step.times });
+    }
+  }
+
+  /** Nested steps numbered after their parent; a failure is located at the failing child. */
+  private async nested(steps: Step[], index: number, iteration?: Located["iteration"]): Promise<void> {
+    let inner = index + 1;
+    for (const child of steps) {
+      try {
+        await this.step(child, inner);
+      } catch (error) {
+        if (error instanceof StepFailure) {
+          throw new PhaseFailed({ failure: error, step: child, index: inner, ...(iteration ? { iteration } : {}) });
         }
-        inner += 1 + (child.kind === "repeat" ? writtenCount(child.steps) : 0);
+        throw error;
       }
+      inner += 1 + writtenCount(innerSteps(child));
+    }
+  }
+
+  /**
+   * Attempts until the steps pass or the window closes. Each failed attempt
+   * but the last is a "*" note in the transcript (what failed, when the next
+   * try starts), and the connections the steps use are closed before the next
+   * one, so it starts from a fresh greeting.
+   */
+  private async retry(step: Extract<Step, { kind: "retry" }>, index: number): Promise<void> {
+    const began = Date.now();
+    const names = [...connectionsUsed(step.steps)];
+    const note = (text: string): void => this.transcript.record(names[0] ?? step.on, "*", text);
+    for (let attempt = 1; ; attempt++) {
+      if (attempt > 1) {
+        for (const name of names) this.session.close(name);
+        note(`retry: attempt ${attempt} of step ${index}, ${Date.now() - began} ms after the first`);
+      }
+      this.attempts = attempt;
+      try {
+        await this.nested(step.steps, index);
+        this.attempts = attempt;
+        return;
+      } catch (error) {
+        if (!(error instanceof PhaseFailed)) throw error;
+        const elapsed = Date.now() - began;
+        if (elapsed + step.everyMs >= step.withinMs) {
+          note(`retry: attempt ${attempt} failed; giving up after ${elapsed} ms (window ${step.withinMs} ms)`);
+          this.attempts = attempt;
+          throw new PhaseFailed({ ...error.located, retry: { attempts: attempt, ms: elapsed } });
+        }
+        note(`retry: attempt ${attempt} failed at step ${error.located.index} (${error.located.failure.message}); next attempt in ${step.everyMs} ms`);
+      }
+      await sleep(step.everyMs, this.env.signal);
     }
   }
 }
 
 function toFailure(located: Located, phase: Failure["phase"], session: Session): Failure {
-  const { failure, step, index, iteration } = located;
-  const suffix = iteration ? ` (repeat iteration ${iteration.at} of ${iteration.of})` : "";
+  const { failure, step, index, iteration, retry } = located;
+  const suffix =
+    (iteration ? ` (repeat iteration ${iteration.at} of ${iteration.of})` : "") +
+    (retry ? ` (retry gave up after ${retry.attempts} attempt${retry.attempts === 1 ? "" : "s"} in ${retry.ms} ms)` : "");
   const command = session.lastCommand(step.on);
   return {
     class: failure.failureClass,
@@ -155,7 +219,7 @@ export async function runTest(test: TestCase, env: TestEnv): Promise<TestResult>
   const vars = new Variables(buildVariables(env.target, test, env.runToken), env.target.users);
   const limits: ReadLimits = { ...DEFAULT_READ_LIMITS, ...env.limits };
   const session = new Session({ test, target: env.target, transcript, vars, limits, ...(env.signal ? { signal: env.signal } : {}) });
-  const run = new TestRun(test, env, session, vars, test.timeoutMs ?? env.timeoutMs);
+  const run = new TestRun(test, env, session, vars, test.timeoutMs ?? env.timeoutMs, transcript);
   const warnings: string[] = [];
   let failure: Failure | undefined;
   let aborted = false;
@@ -201,7 +265,10 @@ export async function runTest(test: TestCase, env: TestEnv): Promise<TestResult>
     steps: run.results,
     transcript: transcript.lines(),
   };
-  if (aborted) result.skipReason = "run aborted";
+  if (aborted) {
+    result.skipReason = "run aborted";
+    result.skipKind = "aborted";
+  }
   else if (failure) result.failure = failure;
   return result;
 }

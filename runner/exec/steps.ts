@@ -23,14 +23,15 @@ export function describeStep(step: Step): string {
     case "data":
       return `${on}data ${step.source.kind === "file" ? basename(step.source.path) : "(inline text)"}${step.raw ? " (raw)" : ""}`;
     case "starttls":
-      return `${on}starttls`;
+      return `${on}starttls${step.inject ? ` + injected ${step.inject.line} in the same write` : ""}`;
     case "auth":
       return `${on}auth ${step.mechanism} (${step.outcome})`;
     case "expect": {
       const e = step.expect;
       if (e.protocol === "smtp") return `${on}expect ${e.code.join(" or ") || "any reply"}`;
       if (e.protocol === "pop3") return `${on}expect ${e.status}${e.multiline ? " (multiline)" : ""}`;
-      return `${on}expect ${e.status ?? "untagged"}${e.code ? ` [${e.code}]` : ""}`;
+      const status = Array.isArray(e.status) ? e.status.join(" or ") : e.status;
+      return `${on}expect ${status ?? "untagged"}${e.code ? ` [${e.code}]` : ""}`;
     }
     case "expect-closed":
       return `${on}expect closed`;
@@ -44,6 +45,8 @@ export function describeStep(step: Step): string {
       return `close ${step.on}`;
     case "repeat":
       return `repeat ${step.times}× (${step.as})`;
+    case "retry":
+      return `retry within ${step.withinMs} ms, every ${step.everyMs} ms (${step.steps.length} step${step.steps.length === 1 ? "" : "s"})`;
   }
 }
 
@@ -52,7 +55,8 @@ export function rawBytes(text: string): Buffer {
   return /^[\x00-\xff]*$/.test(text) ? Buffer.from(text, "latin1") : Buffer.from(text, "utf8");
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+/** Pause `ms`; an abort rejects at once with TestAborted. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new TestAborted());
     const onAbort = (): void => {
@@ -68,19 +72,20 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 type ControlStep = Extract<Step, { kind: "wait" | "close" | "connect" }>;
-type ConnectionStep = Exclude<Step, { kind: "repeat" | "wait" | "close" | "connect" }>;
+type ConnectionStep = Exclude<Step, { kind: "repeat" | "retry" | "wait" | "close" | "connect" }>;
 
 /**
- * Run one non-repeat step. `budgetMs` bounds every wait in it. Not async
+ * Run one non-repeat step. `budgetMs` bounds every wait in it, counted
+ * from `startedAt` (the caller's clock read at the step's start). Not async
  * itself: on the common path (the connection is open) it hands back the
  * driver's promise, one async frame less per step (bench/runner-step.ts).
  */
-export function executeStep(session: Session, step: Exclude<Step, { kind: "repeat" }>, budgetMs: number, signal?: AbortSignal): Promise<void> {
+export function executeStep(session: Session, step: Exclude<Step, { kind: "repeat" | "retry" }>, budgetMs: number, signal?: AbortSignal, startedAt?: number): Promise<void> {
   if (step.kind === "wait" || step.kind === "close" || step.kind === "connect") return controlStep(session, step, budgetMs, signal);
   const conn = session.ready(step.on);
   if (!conn) return openThenRun(session, step, budgetMs);
   try {
-    return onConnection(session, conn, step, budgetMs);
+    return onConnection(session, conn, step, budgetMs, startedAt);
   } catch (error) {
     // A synchronous throw (a raw write on a closed socket, an unbound variable) rejects, as from an async step.
     return Promise.reject(error);
@@ -98,9 +103,9 @@ async function openThenRun(session: Session, step: ConnectionStep, budgetMs: num
   return onConnection(session, conn, step, budgetMs);
 }
 
-/** The step on its open connection; its deadline starts now, after any connect. */
-function onConnection(session: Session, conn: Connection, step: ConnectionStep, budgetMs: number): Promise<void> {
-  const deadline = new Deadline(step.kind === "expect-silence" ? step.ms : budgetMs);
+/** The step on its open connection; its deadline starts at `startedAt` (the step's start) or now, after a connect. */
+function onConnection(session: Session, conn: Connection, step: ConnectionStep, budgetMs: number, startedAt?: number): Promise<void> {
+  const deadline = new Deadline(step.kind === "expect-silence" ? step.ms : budgetMs, startedAt);
   const ctx = session.context(conn, deadline, step.span);
   const driver = session.driver(conn);
   switch (step.kind) {
@@ -115,7 +120,7 @@ function onConnection(session: Session, conn: Connection, step: ConnectionStep, 
     case "data":
       return driver.data(ctx, step);
     case "starttls":
-      return driver.starttls(ctx);
+      return step.inject ? starttlsInjection(ctx, driver, step.inject) : driver.starttls(ctx);
     case "auth":
       return driver.auth(ctx, step);
     case "expect":
@@ -124,6 +129,43 @@ function onConnection(session: Session, conn: Connection, step: ConnectionStep, 
       return expectSilence(conn, deadline);
     case "expect-closed":
       return expectClosed(ctx, driver);
+  }
+}
+
+/**
+ * STARTTLS with a command in the same write: after the handshake the server
+ * must not answer the injected command — it arrived as plaintext and must be
+ * discarded (RFC 3207 §4.2 "the server MUST discard any knowledge obtained
+ * from the client"; RFC 2595 §3.1; RFC 3501 §6.2.1). An answer before the
+ * handshake fails in Connection.startTls. A server that, after its go-ahead,
+ * drops the connection instead of negotiating (Dovecot does, on seeing
+ * pipelined input) never executes the injected command: that passes, and the
+ * connection is left closed.
+ */
+async function starttlsInjection(ctx: StepContext, driver: ProtocolDriver, inject: { line: string; silenceMs: number }): Promise<void> {
+  const line = ctx.resolve(inject.line);
+  try {
+    await driver.starttls(ctx, line);
+  } catch (error) {
+    if (!(error instanceof StepFailure) || (error.failureClass !== "tls" && error.failureClass !== "connection")) throw error;
+    ctx.conn.transcript.record(ctx.conn.name, "*", `the server dropped the connection instead of negotiating TLS with ${line} pipelined: the injected command was not executed (${error.message})`);
+    ctx.conn.destroy();
+    return;
+  }
+  ctx.conn.transcript.record(ctx.conn.name, "*", `listening ${inject.silenceMs} ms for an answer to the injected ${line}`);
+  try {
+    await expectSilence(ctx.conn, new Deadline(inject.silenceMs));
+  } catch (error) {
+    if (!(error instanceof StepFailure)) throw error;
+    const closed = error.actual === "connection closed";
+    throw new StepFailure(
+      "assertion",
+      closed
+        ? `after the TLS handshake the server closed the connection instead of discarding the injected ${line}`
+        : `the server answered ${line}, sent as plaintext in the same write as the TLS upgrade, inside TLS (command injection, RFC 3207 §4.2)`,
+      `no answer to the injected ${line} within ${inject.silenceMs} ms of the handshake`,
+      error.actual,
+    );
   }
 }
 

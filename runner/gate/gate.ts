@@ -9,7 +9,7 @@
 
 import type { Level } from "../model/ast.ts";
 import type { FailOn, GateVerdict, StatusChange } from "../model/gate.ts";
-import type { ExitCode, TestResult } from "../model/result.ts";
+import { isExpectedDeviation, type ExitCode, type TestResult } from "../model/result.ts";
 import { scoreResults } from "../grade/score.ts";
 import { EVERYTHING, type Profile } from "../profile/profile.ts";
 import type { Baseline } from "./baseline.ts";
@@ -52,7 +52,8 @@ export function applyGate(options: GateOptions, results: readonly TestResult[], 
     if (regressions.length > 0) reasons.push(`${regressions.length} regression${regressions.length === 1 ? "" : "s"} against ${options.baseline?.file ?? "the baseline"}`);
   } else {
     const levels = FAIL_ON_LEVELS[options.failOn];
-    const failing = results.filter((r) => bad(r.status) && levels.includes(r.level));
+    // A listed deviation is reported apart and never fails the run (model/result.ts), at any level.
+    const failing = results.filter((r) => bad(r.status) && levels.includes(r.level) && !isExpectedDeviation(r));
     if (failing.length > 0) {
       reasons.push(`${failing.length} ${levels.join("/")} test${failing.length === 1 ? "" : "s"} failed (--fail-on ${options.failOn})`);
     }

@@ -1,10 +1,11 @@
 // The weighted score of a set of results under a profile: each counted test
 // is worth its level's weight; a pass earns it. Pure. Which skips count is
-// decided here, in one place, from the orchestrator's skip reasons.
+// decided here, in one place, from the orchestrator's typed skip kinds.
 // Standards: RFC 2119 (requirement levels).
 
 import type { Level, Protocol } from "../model/ast.ts";
 import type { TestStatus } from "../model/failure.ts";
+import type { SkipKind } from "../model/result.ts";
 import type { Score } from "../model/grade.ts";
 import type { Profile } from "../profile/profile.ts";
 
@@ -13,29 +14,35 @@ export interface Scorable {
   protocol: Protocol;
   level: Level;
   status: TestStatus;
-  skipReason?: string;
+  skipKind?: SkipKind;
 }
 
 /**
- * How a skipped test counts. The reasons are the orchestrator's own words
- * (run/pool.ts "not run: …", plan/select.ts "target has no … endpoint",
- * "target has N users…", "server does not advertise …"); test/grade pins them.
- * A test the run never reached, or a protocol the target lacks, is a missing
- * piece of the assignment: failed. Too few users is the teacher's targets
- * file: ignored. An unadvertised extension follows the profile.
+ * How a skipped test counts, by the kind the orchestrator gave it
+ * (model/result.ts SkipKind). A test the run never reached or stopped in the
+ * middle, or a protocol the target lacks, is a missing piece of the
+ * assignment: failed. Too few users is the teacher's targets file: ignored.
+ * An unadvertised extension follows the profile. A skip without a kind
+ * (a report from before kinds existed) is ignored.
  */
-export function skipCounts(reason: string | undefined, unadvertised: Profile["unadvertised"]): "failed" | "ignored" {
-  const r = reason ?? "";
-  if (r.startsWith("not run:")) return "failed";
-  if (/^target has no .* endpoint/.test(r)) return "failed";
-  if (r.startsWith("server does not advertise")) return unadvertised === "fail" ? "failed" : "ignored";
-  return "ignored";
+export function skipCounts(kind: SkipKind | undefined, unadvertised: Profile["unadvertised"]): "failed" | "ignored" {
+  switch (kind) {
+    case "not-run":
+    case "aborted":
+    case "no-endpoint":
+      return "failed";
+    case "unadvertised":
+      return unadvertised === "fail" ? "failed" : "ignored";
+    case "too-few-users":
+    case undefined:
+      return "ignored";
+  }
 }
 
 export function scoreResults(results: readonly Scorable[], profile: Pick<Profile, "weights" | "unadvertised">): Score {
   const score: Score = { earned: 0, possible: 0, passed: 0, failed: 0, ignored: 0, mustFailed: 0 };
   for (const r of results) {
-    const verdict = r.status === "passed" ? "passed" : r.status === "skipped" ? skipCounts(r.skipReason, profile.unadvertised) : "failed";
+    const verdict = r.status === "passed" ? "passed" : r.status === "skipped" ? skipCounts(r.skipKind, profile.unadvertised) : "failed";
     if (verdict === "ignored") {
       score.ignored++;
       continue;

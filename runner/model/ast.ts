@@ -109,6 +109,13 @@ export interface DataStep extends StepBase {
 /** Send the protocol's TLS upgrade (STARTTLS / STLS), check its success reply, then handshake. */
 export interface StartTlsStep extends StepBase {
   kind: "starttls";
+  /**
+   * Command injection check (RFC 3207 §4.2, RFC 2595 §3.1, RFC 3501 §6.2.1):
+   * this command line (template; IMAP gets a tag) goes out in the same TCP
+   * write as STARTTLS / STLS, and after the handshake nothing may arrive for
+   * `silenceMs` — a server that kept the plaintext and answers it inside TLS fails.
+   */
+  inject?: { line: string; silenceMs: number };
 }
 
 /**
@@ -168,6 +175,21 @@ export interface RepeatStep extends StepBase {
   steps: Step[];
 }
 
+/**
+ * Run `steps` until they all pass, one attempt every `everyMs`, starting no
+ * new attempt once `withinMs` have passed since the first began (asynchronous
+ * delivery: a 250 after DATA is "accepted", not "in the mailbox"). Before each
+ * attempt but the first, the connections the steps use are closed, so they
+ * reopen fresh on first use. Failures of attempts but the last are noted in
+ * the transcript, not failures; the last one fails the step.
+ */
+export interface RetryStep extends StepBase {
+  kind: "retry";
+  withinMs: number;
+  everyMs: number;
+  steps: Step[];
+}
+
 export type Step =
   | SendStep
   | RawStep
@@ -180,7 +202,8 @@ export type Step =
   | WaitStep
   | ConnectStep
   | CloseStep
-  | RepeatStep;
+  | RepeatStep
+  | RetryStep;
 
 /** A capture: regex with one group applied to the reply text (SMTP, POP3) or a response line (IMAP). */
 export interface Capture {
@@ -221,6 +244,13 @@ export interface Pop3Expect {
   body?: {
     /** Byte-exact comparison with a fixture or inline text (CRLF line ends). */
     equals?: ContentSource;
+    /**
+     * Byte-exact comparison of what follows the leading trace fields (the
+     * header fields a delivery prepends: Return-Path, Received, Delivered-To,
+     * X-Original-To, Received-SPF, Authentication-Results, each with its
+     * folded lines) — the message as sent through SMTP, read back through POP3.
+     */
+    equalsAfterTrace?: ContentSource;
     lineCount?: number;
     /**
      * template (a number, or "${size}" captured from LIST): the body's size in
@@ -246,13 +276,17 @@ export interface UntaggedRule {
   span: Span;
 }
 
+export type ImapStatus = "OK" | "NO" | "BAD" | "PREAUTH" | "BYE" | "+";
+
 export interface ImapExpect {
   protocol: "imap";
   /**
    * Tagged status of the pending command; with no command pending (greeting)
    * the status of the one untagged response read. "+" expects a continuation.
+   * A list (two or more of OK, NO, BAD) accepts any of them as the tagged
+   * status, where the RFC lets a server choose (`[NO, BAD]`, RFC 3501 §6.2.2).
    */
-  status?: "OK" | "NO" | "BAD" | "PREAUTH" | "BYE" | "+";
+  status?: ImapStatus | ("OK" | "NO" | "BAD")[];
   /** Response code pattern in brackets, e.g. "READ-WRITE", "UIDVALIDITY $uv". */
   code?: string;
   text?: string;

@@ -22,6 +22,8 @@ export interface StepResult {
   title: string;
   status: "passed" | "failed" | "skipped";
   durationMs: number;
+  /** A retry step: how many attempts it made (1 when the first passed). */
+  attempts?: number;
 }
 
 /**
@@ -45,6 +47,18 @@ export function isExpectedDeviation(r: Pick<TestResult, "status" | "deviation">)
   return r.deviation !== undefined && !r.deviation.fixed && (r.status === "failed" || r.status === "error");
 }
 
+/**
+ * Why a test was skipped, as a type the grading reads (the wording in
+ * skipReason is for humans and may change): the server does not advertise a
+ * required capability; the target has no endpoint for a protocol the test
+ * uses; the target names too few users; the run stopped before the test
+ * started (--bail, interrupt, a grading budget); the run was aborted while
+ * the test ran.
+ */
+export type SkipKind = "unadvertised" | "no-endpoint" | "too-few-users" | "not-run" | "aborted";
+
+export const SKIP_KINDS: readonly SkipKind[] = ["unadvertised", "no-endpoint", "too-few-users", "not-run", "aborted"];
+
 export interface TestResult {
   id: string;
   title: string;
@@ -58,6 +72,8 @@ export interface TestResult {
   durationMs: number;
   /** Why a test was skipped ("server does not advertise STARTTLS"). */
   skipReason?: string;
+  /** Set with skipReason: which kind of skip, for grading. */
+  skipKind?: SkipKind;
   failure?: Failure;
   /** Set when the test is listed as a known deviation of the target; status keeps what happened. */
   deviation?: Deviation;

@@ -26,8 +26,12 @@ export interface ProtocolDriver {
   greeting(ctx: StepContext): Promise<void>;
   /** Automatic upgrade for a `tls: starttls` endpoint, right after the greeting. */
   upgrade(ctx: StepContext): Promise<void>;
-  /** The `starttls` step: STARTTLS / STLS, its success reply, then the handshake. */
-  starttls(ctx: StepContext): Promise<void>;
+  /**
+   * The `starttls` step: STARTTLS / STLS, its success reply, then the handshake.
+   * `inject`: a command line sent in the same TCP write right after the upgrade
+   * command, never awaited (the STARTTLS command injection check).
+   */
+  starttls(ctx: StepContext, inject?: string): Promise<void>;
   send(ctx: StepContext, step: SendStep): Promise<void>;
   expect(ctx: StepContext, step: ExpectStep): Promise<void>;
   auth(ctx: StepContext, step: AuthStep): Promise<void>;

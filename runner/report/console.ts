@@ -6,8 +6,9 @@
 
 import type { Protocol } from "../model/ast.ts";
 import type { RunEvent } from "../model/events.ts";
-import { isExpectedDeviation, type Summary, type TestResult } from "../model/result.ts";
+import { isExpectedDeviation, type TestResult } from "../model/result.ts";
 import { byId } from "./format/order.ts";
+import { gateSection, statsSection } from "./format/run-sections.ts";
 import { failureText, PLAIN, type Colors } from "./format/failure-text.ts";
 import { printable } from "./format/printable.ts";
 import { SourceCache } from "./format/source-excerpt.ts";
@@ -19,6 +20,8 @@ export interface ConsoleOptions {
   cwd: string;
   /** Transcript lines shown under each failure. */
   transcriptLines?: number;
+  /** --stats: print the protocol statistics run-end carries. */
+  stats?: boolean;
 }
 
 const PROTOCOL_ORDER: Protocol[] = ["smtp", "pop3", "imap"];
@@ -53,7 +56,7 @@ export class ConsoleReporter implements Reporter {
         if (e.stack) this.print(this.c.dim(e.stack));
         break;
       case "run-end":
-        this.printEnd(e.summary, e.durationMs);
+        this.printEnd(e);
         break;
       default:
         break;
@@ -79,7 +82,8 @@ export class ConsoleReporter implements Reporter {
     }
   }
 
-  private printEnd(summary: Summary, durationMs: number): void {
+  private printEnd(end: Extract<RunEvent, { type: "run-end" }>): void {
+    const { summary, durationMs } = end;
     const bad = this.results.filter((r) => (r.status === "failed" || r.status === "error") && !isExpectedDeviation(r)).sort(byId);
     this.print("");
     for (const block of groupUnstarted(bad)) {
@@ -115,6 +119,8 @@ export class ConsoleReporter implements Reporter {
     this.print("");
     this.print(`Finished in ${(durationMs / 1000).toFixed(2)} s`);
     if (summary.errors > 0) this.print(this.c.red(plural(summary.errors, "error")));
+    const sections = [...(this.options.stats && end.stats ? statsSection(end.stats) : []), ...(end.gate ? gateSection(end.gate, this.c) : [])];
+    if (sections.length > 0) this.print(sections.join("\n") + "\n");
     // The last line stays plain text in this exact form: scripts read it.
     this.print(`${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped${summary.deviations ? `, ${summary.deviations} expected deviations` : ""}`);
   }

@@ -76,6 +76,7 @@ export function buildJsonReport(
         status: r.status,
         durationMs: r.durationMs,
         ...(r.skipReason !== undefined ? { skipReason: r.skipReason } : {}),
+        ...(r.skipKind !== undefined ? { skipKind: r.skipKind } : {}),
         ...(r.failure ? { failure: { ...r.failure, position: { ...r.failure.position, file: rel(r.failure.position.file) } } } : {}),
         ...(r.deviation ? { deviation: r.deviation } : {}),
         warnings: r.warnings,
@@ -83,5 +84,8 @@ export function buildJsonReport(
         transcript: r.transcript,
       })),
     runErrors,
+    // What the orchestrator computed at run-end: protocol statistics (--stats) and the CI gate's verdict.
+    ...(end.stats ? { stats: end.stats } : {}),
+    ...(end.gate ? { gate: end.gate } : {}),
   };
 }

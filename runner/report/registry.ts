@@ -9,7 +9,6 @@ import type { Colors } from "./format/failure-text.ts";
 import { JsonReporter } from "./json.ts";
 import { JunitReporter } from "./junit.ts";
 import type { Reporter, TextSink } from "./reporter.ts";
-import { ConsoleWithSections, JsonWithExtras } from "./run-extras.ts";
 import { CtrfReporter } from "./ctrf.ts";
 import { GithubReporter } from "./github.ts";
 
@@ -28,9 +27,8 @@ export type ReporterName = "console" | "json" | "junit" | "allure" | "events" | 
 export type ReporterFactory = (destination: string, context: ReporterContext) => Reporter;
 
 export const REPORTERS: Record<ReporterName, ReporterFactory> = {
-  console: (_dest, ctx) =>
-    new ConsoleWithSections((out) => new ConsoleReporter({ out, colors: ctx.colors, cwd: ctx.cwd }), ctx.out, { stats: ctx.stats ?? false, colors: ctx.colors }),
-  json: (file, ctx) => new JsonWithExtras(new JsonReporter({ file, cwd: ctx.cwd }), file),
+  console: (_dest, ctx) => new ConsoleReporter({ out: ctx.out, colors: ctx.colors, cwd: ctx.cwd, stats: ctx.stats ?? false }),
+  json: (file, ctx) => new JsonReporter({ file, cwd: ctx.cwd }),
   junit: (file, ctx) => new JunitReporter({ file, cwd: ctx.cwd }),
   allure: (dir, ctx) => new AllureReporter({ dir, cwd: ctx.cwd }),
   events: (file) => new EventsReporter({ file }),

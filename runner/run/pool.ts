@@ -53,7 +53,7 @@ export function runPool(entries: readonly PoolEntry[], options: PoolOptions): Pr
         if (stopReason) {
           for (const entry of queue.splice(0)) {
             options.onBegin(entry.test);
-            finish(entry.test, entry.decided?.status === "skipped" ? entry.decided : skippedResult(entry.test, stopReason));
+            finish(entry.test, entry.decided?.status === "skipped" ? entry.decided : skippedResult(entry.test, stopReason, "not-run"));
           }
         }
         const head = queue[0];

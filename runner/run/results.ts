@@ -4,7 +4,7 @@
 
 import type { Protocol, TestCase } from "../model/ast.ts";
 import { FAILURE_CLASSES, type FailureClass } from "../model/failure.ts";
-import type { TestResult } from "../model/result.ts";
+import type { SkipKind, TestResult } from "../model/result.ts";
 import type { Endpoint } from "../model/target.ts";
 
 function base(test: TestCase): Omit<TestResult, "status"> {
@@ -24,8 +24,8 @@ function base(test: TestCase): Omit<TestResult, "status"> {
   };
 }
 
-export function skippedResult(test: TestCase, reason: string): TestResult {
-  return { ...base(test), status: "skipped", skipReason: reason };
+export function skippedResult(test: TestCase, reason: string, kind: SkipKind): TestResult {
+  return { ...base(test), status: "skipped", skipReason: reason, skipKind: kind };
 }
 
 /** The capability probe found the protocol unreachable: every test that needs it gets that verdict. */

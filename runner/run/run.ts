@@ -99,7 +99,7 @@ export async function runConformance(options: RunOptions, deps: RunDeps = defaul
   const allTests = suites.flatMap((s) => s.tests);
   const duplicateErrors = duplicateIds(allTests);
   if (errors.length > 0 || duplicateErrors.length > 0) {
-    await printSuiteErrors([...errors, ...duplicateErrors], deps, say);
+    await printSuiteErrors([...errors, ...duplicateErrors], deps, say, "the suites");
     return 2;
   }
   // Task: load expectations — an entry that names no loaded test is an error like a suite's.
@@ -111,7 +111,8 @@ export async function runConformance(options: RunOptions, deps: RunDeps = defaul
     deviationErrors.push(...loaded.errors, ...checkDeviationIds(loaded.entries, allTests));
   }
   if (deviationErrors.length > 0) {
-    await printSuiteErrors(deviationErrors, deps, say);
+    const files = new Set(deviationErrors.map((e) => e.file)).size;
+    await printSuiteErrors(deviationErrors, deps, say, files === 1 ? "the expectations file" : "the expectations files");
     return 2;
   }
   const deviations = new Map(deviationEntries.map((e) => [e.id, e]));
@@ -254,9 +255,9 @@ function decide(
   probes: ReadonlyMap<Protocol, ProbeResult>,
   endpointSkip: string | undefined,
 ): TestResult | undefined {
-  if (endpointSkip !== undefined) return skippedResult(test, endpointSkip);
+  if (endpointSkip !== undefined) return skippedResult(test, endpointSkip, "no-endpoint");
   const usersSkip = skipReasonForUsers(test, target.users.length);
-  if (usersSkip !== undefined) return skippedResult(test, usersSkip);
+  if (usersSkip !== undefined) return skippedResult(test, usersSkip, "too-few-users");
   for (const p of protocolsOf(test)) {
     const probe = probes.get(p);
     if (probe && !probe.ok) return unreachableResult(test, p, target.host, target.endpoints[p]!, probe);
@@ -264,7 +265,7 @@ function decide(
   const own = probes.get(test.protocol);
   if (own?.ok) {
     const missing = missingCapabilities(test, own.advertised);
-    if (missing.length > 0) return skippedResult(test, skipReasonForCapabilities(missing));
+    if (missing.length > 0) return skippedResult(test, skipReasonForCapabilities(missing), "unadvertised");
   }
   return undefined;
 }
@@ -288,7 +289,7 @@ async function executeGuarded(
   const onAbort = () => controller.abort(options.signal?.reason);
   options.signal?.addEventListener("abort", onAbort, { once: true });
   const stepBudget = Math.max(test.timeoutMs ?? 0, options.timeoutMs);
-  const watchdogMs = Math.min(MAX_TIMER_MS, stepBudget * (countSteps(test) + test.connections.length + 4) + (options.watchdogGraceMs ?? WATCHDOG_GRACE_MS));
+  const watchdogMs = Math.min(MAX_TIMER_MS, stepBudget * (countSteps(test, stepBudget) + test.connections.length + 4) + (options.watchdogGraceMs ?? WATCHDOG_GRACE_MS));
   let timer: NodeJS.Timeout | undefined;
   const watchdog = new Promise<"watchdog">((resolve) => {
     timer = setTimeout(() => resolve("watchdog"), watchdogMs);
@@ -319,10 +320,18 @@ async function executeGuarded(
   }
 }
 
-/** Steps as executed, repeats unrolled: the engine spends at most one budget on each. */
-function countSteps(test: TestCase): number {
+/**
+ * Steps as executed, repeats unrolled: the engine spends at most one budget on
+ * each. A retry starts no attempt after its window, so it costs the window (in
+ * budgets) plus one last attempt.
+ */
+function countSteps(test: TestCase, stepBudgetMs: number): number {
   const count = (steps: readonly Step[]): number =>
-    steps.reduce((n, s) => n + (s.kind === "repeat" ? Math.max(1, s.times) * count(s.steps) : 1), 0);
+    steps.reduce((n, s) => {
+      if (s.kind === "repeat") return n + Math.max(1, s.times) * count(s.steps);
+      if (s.kind === "retry") return n + Math.ceil(s.withinMs / stepBudgetMs) + count(s.steps);
+      return n + 1;
+    }, 0);
   return count(test.setup) + count(test.steps) + count(test.cleanup) + count(test.finally);
 }
 
@@ -343,19 +352,20 @@ function duplicateIds(tests: readonly TestCase[]): SuiteError[] {
   return errors;
 }
 
-async function printSuiteErrors(errors: readonly SuiteError[], deps: RunDeps, say: (t: string) => void): Promise<void> {
+/** Every error with its source excerpt, then the count and `where` they are ("the suites", "the expectations file"). */
+async function printSuiteErrors(errors: readonly SuiteError[], deps: RunDeps, say: (t: string) => void, where: string): Promise<void> {
   const sources = new Map<string, string | undefined>();
   for (const e of errors) {
     if (!sources.has(e.file)) sources.set(e.file, await readFile(e.file, "utf8").catch(() => undefined));
     say(await deps.formatSuiteError(e, sources.get(e.file)));
   }
-  say(`mailconform: ${errors.length} error${errors.length === 1 ? "" : "s"} in the suites; nothing was run`);
+  say(`mailconform: ${errors.length} error${errors.length === 1 ? "" : "s"} in ${where}; nothing was run`);
 }
 
 async function reportTargetError(e: unknown, kind: TargetSource["kind"], deps: RunDeps, say: (t: string) => void): Promise<ExitCode> {
   const errors = (e as { errors?: unknown }).errors;
   if (Array.isArray(errors) && errors.length > 0) {
-    await printSuiteErrors(errors as SuiteError[], deps, say);
+    await printSuiteErrors(errors as SuiteError[], deps, say, "the target file");
     return 2;
   }
   const err = e instanceof Error ? e : new Error(String(e));

@@ -5,7 +5,7 @@
 // Standards: RFC 5321 §4.1 (SMTP commands), RFC 1939 §3, RFC 3501 §2.2 / RFC 7888 (literals), RFC 4954 / 5034 / 3501 §6.2.2 (AUTH).
 
 import { isMap, isScalar, type Node } from "yaml";
-import type { AuthStep, Protocol, SendStep, Step } from "../model/ast.ts";
+import type { AuthStep, Protocol, RetryStep, SendStep, Step } from "../model/ast.ts";
 import { readContent } from "./expect/content.ts";
 import type { Binding, ExpectRead } from "./expect/capture.ts";
 import { readImapExpect } from "./expect/imap.ts";
@@ -21,9 +21,15 @@ import {
   DATA_KEYS,
   IMAP_TAG,
   LITERAL_KEYS,
+  DEFAULT_INJECT_SILENCE_MS,
+  DEFAULT_RETRY_EVERY_MS,
+  DEFAULT_RETRY_WITHIN_MS,
   MAX_REPEAT_TIMES,
+  MAX_RETRY_WITHIN_MS,
   MAX_WAIT_MS,
   REPEAT_KEYS,
+  RETRY_KEYS,
+  STARTTLS_KEYS,
   SEND_KEYS,
   SEND_TAG_MODES,
   STEP_ACTIONS,
@@ -80,7 +86,7 @@ function readStep(ctx: TestContext, slot: Slot): Step | undefined {
     case "data":
       return readData(ctx, value, on, protocol, base);
     case "starttls":
-      return reader.justTrue(value) ? { kind: "starttls", ...base } : undefined;
+      return readStartTls(ctx, value, on, base);
     case "auth": {
       const step = readAuth(ctx, value, on, base);
       // APOP is a POP3 command, not a SASL mechanism (RFC 1939 §7): no other framing knows it.
@@ -109,7 +115,24 @@ function readStep(ctx: TestContext, slot: Slot): Step | undefined {
       return reader.justTrue(value) ? { kind: "close", ...base } : undefined;
     case "repeat":
       return readRepeat(ctx, value, base);
+    case "retry":
+      return readRetry(ctx, value, base);
   }
+}
+
+/** `starttls: true`, or `starttls: { inject: LINE, silence: MS }` for the command injection check. */
+function readStartTls(ctx: TestContext, slot: Slot, on: string, base: Base): Step | undefined {
+  const { reader } = ctx;
+  if (!isMap(slot.node)) return reader.justTrue(slot) ? { kind: "starttls", ...base } : undefined;
+  const entries = reader.map(slot, "'starttls'", STARTTLS_KEYS);
+  if (entries === undefined) return undefined;
+  const injectSlot = entries.get("inject");
+  const line = injectSlot === undefined ? undefined : commandLine(ctx, injectSlot, on);
+  if (line === "") reader.error(injectSlot!.node, "'inject' must be a command line, like RSET or NOOP");
+  const silenceSlot = entries.get("silence");
+  const silenceMs = silenceSlot === undefined ? DEFAULT_INJECT_SILENCE_MS : reader.integer(silenceSlot, 1, MAX_WAIT_MS);
+  if (!line || silenceMs === undefined) return undefined;
+  return { kind: "starttls", inject: { line, silenceMs }, ...base };
 }
 
 type Base = { on: string; span: Step["span"] };
@@ -277,6 +300,38 @@ function readExpect(ctx: TestContext, slot: Slot, on: string, protocol: Protocol
 
 function bindAll(ctx: TestContext, binds: Binding[]): void {
   for (const { name, node } of binds) ctx.bind(name, node, "capture");
+}
+
+/** Inside a retry's steps: a nested retry would multiply the windows, so it is refused. */
+let retryDepth = 0;
+
+function readRetry(ctx: TestContext, slot: Slot, base: Base): Step | undefined {
+  const { reader } = ctx;
+  const entries = reader.map(slot, "'retry'", RETRY_KEYS);
+  if (entries === undefined) return undefined;
+  if (retryDepth > 0) {
+    reader.error(slot.at, "a retry inside a retry: the inner one's window would run again on every outer attempt; retry once, around all the steps");
+    return undefined;
+  }
+  const withinSlot = entries.get("within");
+  const withinMs = withinSlot === undefined ? DEFAULT_RETRY_WITHIN_MS : reader.integer(withinSlot, 1, MAX_RETRY_WITHIN_MS);
+  const everySlot = entries.get("every");
+  const everyMs = everySlot === undefined ? Math.min(DEFAULT_RETRY_EVERY_MS, withinMs ?? DEFAULT_RETRY_EVERY_MS) : reader.integer(everySlot, 1, MAX_RETRY_WITHIN_MS);
+  if (withinMs !== undefined && everyMs !== undefined && everyMs > withinMs) {
+    reader.error(everySlot!.node, `'every' (${everyMs} ms) is longer than 'within' (${withinMs} ms): there would be no second attempt`);
+    return undefined;
+  }
+  const stepsSlot = entries.get("steps");
+  retryDepth++;
+  let steps: Step[];
+  try {
+    steps = stepsSlot === undefined ? [] : readSteps(ctx, stepsSlot, { nonEmpty: true });
+  } finally {
+    retryDepth--;
+  }
+  if (withinMs === undefined || everyMs === undefined || stepsSlot === undefined || steps.length === 0) return undefined;
+  const step: RetryStep = { kind: "retry", withinMs, everyMs, steps, ...base };
+  return step;
 }
 
 function readRepeat(ctx: TestContext, slot: Slot, base: Base): Step | undefined {

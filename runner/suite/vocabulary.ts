@@ -15,6 +15,8 @@ export const AUTH_MECHANISMS = ["PLAIN", "LOGIN", "CRAM-MD5", "APOP"] as const;
 export const AUTH_OUTCOMES = ["success", "failure", "cancel"] as const;
 export const POP3_STATUSES = ["+OK", "-ERR"] as const;
 export const IMAP_STATUSES = ["OK", "NO", "BAD", "PREAUTH", "BYE", "+"] as const;
+/** A status list (`status: [NO, BAD]`) names tagged completions only: what else may answer is read differently. */
+export const IMAP_TAGGED_STATUSES = ["OK", "NO", "BAD"] as const;
 export const UNTAGGED_MODES = ["must", "not", "may"] as const;
 
 export const SUITE_KEYS: KeySet = { required: ["protocol", "title", "tests"], optional: ["description"] };
@@ -25,7 +27,7 @@ export const TEST_KEYS: KeySet = {
 export const CONNECTION_KEYS: KeySet = { required: [], optional: ["protocol", "tls", "user"] };
 
 /** A step is a map with exactly one of these plus the optional `on`. */
-export const STEP_ACTIONS = ["send", "raw", "data", "starttls", "auth", "expect", "silence", "wait", "connect", "close", "repeat"] as const;
+export const STEP_ACTIONS = ["send", "raw", "data", "starttls", "auth", "expect", "silence", "wait", "connect", "close", "repeat", "retry"] as const;
 export type StepAction = (typeof STEP_ACTIONS)[number];
 export const STEP_KEYS: KeySet = { required: [], optional: [...STEP_ACTIONS, "on"] };
 
@@ -36,11 +38,13 @@ export const CONTENT_KEYS: KeySet = { required: [], optional: ["text", "file"] }
 export const AUTH_KEYS: KeySet = { required: ["mechanism"], optional: ["login", "password", "initial-response", "outcome"] };
 export const CONNECT_KEYS: KeySet = { required: [], optional: ["greeting"] };
 export const REPEAT_KEYS: KeySet = { required: ["times", "steps"], optional: ["as"] };
+export const RETRY_KEYS: KeySet = { required: ["steps"], optional: ["within", "every"] };
+export const STARTTLS_KEYS: KeySet = { required: ["inject"], optional: ["silence"] };
 
 export const SMTP_EXPECT_KEYS: KeySet = { required: ["code"], optional: ["enhanced", "lines", "text", "capture"] };
 export const LINE_SET_KEYS: KeySet = { required: [], optional: ["includes", "excludes"] };
 export const POP3_EXPECT_KEYS: KeySet = { required: ["status"], optional: ["code", "text", "multiline", "body", "capture"] };
-export const POP3_BODY_KEYS: KeySet = { required: [], optional: ["equals", "lines", "octets", "matches", "not-matches", "includes", "excludes"] };
+export const POP3_BODY_KEYS: KeySet = { required: [], optional: ["equals", "equals-after-trace", "lines", "octets", "matches", "not-matches", "includes", "excludes"] };
 export const IMAP_EXPECT_KEYS: KeySet = { required: [], optional: ["status", "code", "text", "untagged", "ordered", "strict", "capture"] };
 export const UNTAGGED_RULE_KEYS: KeySet = { required: ["match"], optional: ["mode", "count"] };
 
@@ -58,6 +62,16 @@ export const CAPTURE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Limits that keep a suite from holding the runner hostage. */
 export const MAX_WAIT_MS = 3_600_000;
 export const MAX_REPEAT_TIMES = 10_000;
+/**
+ * A retry's window: long enough for any queueing MTA on a test bench to
+ * deliver, short enough that a server which never delivers costs one minute
+ * per test, not the whole run.
+ */
+export const MAX_RETRY_WITHIN_MS = 60_000;
+export const DEFAULT_RETRY_WITHIN_MS = 3_000;
+export const DEFAULT_RETRY_EVERY_MS = 100;
+/** How long a STARTTLS injection check listens after the handshake for an answer to the injected command. */
+export const DEFAULT_INJECT_SILENCE_MS = 300;
 
 /**
  * For an unknown key in one protocol's expectation: a hint when the key

@@ -11,8 +11,9 @@ export class Deadline {
   /** Date.now() at which the budget is spent. */
   readonly endsAt: number;
 
-  constructor(readonly ms: number) {
-    this.endsAt = Date.now() + ms;
+  /** `from`: when the budget starts, if the caller has just read the clock (a clock read is not free). */
+  constructor(readonly ms: number, from = Date.now()) {
+    this.endsAt = from + ms;
   }
 
   remaining(): number {

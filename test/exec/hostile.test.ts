@@ -155,6 +155,7 @@ describe("exec: hostile servers", () => {
     const { result, elapsedMs } = await A.run(A.testCase("smtp", [A.send("EHLO")]), A.target("smtp", server.port), { timeoutMs: 5000, signal: controller.signal });
     expect(result.status).to.equal("skipped");
     expect(result.skipReason).to.equal("run aborted");
+    expect(result.skipKind).to.equal("aborted");
     expect(elapsedMs).to.be.below(2000);
     expect(await server.allClosed(2000)).to.equal(true);
   });

@@ -32,6 +32,20 @@ describe("exec: IMAP", () => {
     "* OK [PERMANENTFLAGS (\\Deleted \\Seen \\*)] Limited",
   ];
 
+  it("a status list passes on any of its statuses and fails on another, naming all", async () => {
+    const steps = [A.send("STORE 1 +FLAGS (\\Seen)"), A.imap(["NO", "BAD"])];
+    const no = await runWith([GREETING, answer([], "NO [READ-ONLY] mailbox is read-only")], steps);
+    expect(no.result.status, JSON.stringify(no.result.failure)).to.equal("passed");
+    await server?.close();
+    const bad = await runWith([GREETING, answer([], "BAD not now")], steps);
+    expect(bad.result.status, JSON.stringify(bad.result.failure)).to.equal("passed");
+    await server?.close();
+    const ok = await runWith([GREETING, answer(["* 1 FETCH (FLAGS (\\Seen))"], "OK stored")], steps);
+    expect(ok.result.failure?.message).to.equal("expected NO or BAD, got OK stored");
+    expect(ok.result.failure?.expected).to.equal("NO or BAD");
+    expect(ok.result.steps[1]!.title).to.equal("expect NO or BAD");
+  });
+
   it("tags commands A1, A2…, checks status and response code, captures from untagged", async () => {
     const { result } = await runWith([GREETING, answer([], "OK [CAPABILITY IMAP4rev1] logged in"), answer(SELECT, "OK [READ-WRITE] SELECT completed"), line((l) => `${tagOf(l)} ${l.endsWith("3857529045 3") ? "OK" : "BAD"} ok\r\n`)], [
       A.send("LOGIN ${user.login} ${user.password}"),

@@ -1,11 +1,13 @@
 // The POP3 runner features a conformance suite needs beyond status lines:
 // `auth: APOP` (digest from the greeting's timestamp, RFC 1939 §7), the APOP
-// pseudo-capability from the probe, the `octets` body matcher (RFC 1939 §11)
-// and `not-matches` (no body line may match).
+// pseudo-capability from the probe, the `octets` body matcher (RFC 1939 §11),
+// `not-matches` (no body line may match) and `equals-after-trace` (the
+// message as sent, after the trace fields a delivery prepends).
 
 import { expect } from "chai";
 import { probeCapabilities } from "../../runner/exec/capabilities.ts";
 import { apopDigest } from "../../runner/protocols/pop3/apop.ts";
+import { traceLineCount } from "../../runner/protocols/pop3/matchers/body.ts";
 import * as A from "../support/ast.ts";
 import { line, reply, send, startScriptedServer, type Action, type ScriptedServer } from "../support/scripted-server.ts";
 
@@ -95,5 +97,43 @@ describe("exec: POP3 APOP and body octets", () => {
       A.pop3("+OK", { multiline: true, body: { matches: [], lines: { includes: ["${n}"], excludes: ["3"] } } }),
     ]);
     expect(result.status, JSON.stringify(result.failure)).to.equal("passed");
+  });
+
+  describe("equals-after-trace", () => {
+    const SENT = "From: <a@lab.test>\nSubject: caf\xe9\n\n..dot line\nend\n";
+    /** RETR as a delivery leaves it: trace fields (one folded) in front of the message as sent, dot-stuffed. */
+    const retr = (trace: string, message = "From: <a@lab.test>\r\nSubject: caf\xe9\r\n\r\n...dot line\r\nend\r\n") =>
+      reply(`+OK\r\n${trace}${message}.\r\n`);
+    const TRACE = "Return-Path: <a@lab.test>\r\nDelivered-To: a@lab.test\r\nReceived: from x\r\n\tby y; Thu, 1 Jan 2026 00:00:00 +0000\r\nX-Original-To: a@lab.test\r\n";
+
+    it("counts leading trace fields with their folded lines, case-insensitively, and stops at the first other field", () => {
+      const lines = (text: string) => text.split("\r\n").map((l) => Buffer.from(l, "latin1"));
+      expect(traceLineCount(lines(`${TRACE}From: x`))).to.equal(5);
+      expect(traceLineCount(lines("received: a\r\n b\r\nSubject: s\r\nReceived: late"))).to.equal(2);
+      expect(traceLineCount(lines("Subject: s\r\nReceived: x"))).to.equal(0);
+    });
+
+    it("fails at the first differing line, numbered as received (an 8-bit byte against its UTF-8 form, a missing line); passes a byte-exact rest", async () => {
+      const fixture = (text: string) => ({ kind: "text" as const, text });
+      const steps = (text: string) => [A.send("RETR 1"), A.pop3("+OK", { multiline: true, body: { matches: [], equalsAfterTrace: fixture(text) } })];
+      const utf8 = await runWith([GREETING, retr(TRACE)], steps(Buffer.from(SENT, "latin1").toString("utf8")));
+      // Inline text is UTF-8 in YAML; 8-bit fixtures come from files. Here the latin1 byte differs from its UTF-8 form:
+      expect(utf8.result.failure?.message).to.equal("body after 5 trace lines differs from the expected text at line 7 (5 lines compared, 5 expected)");
+      await server?.close();
+      const ascii = await runWith([GREETING, retr(TRACE, "From: <a@lab.test>\r\n\r\n.\r\n")], steps("From: <a@lab.test>\n\n\n"));
+      expect(ascii.result.failure?.message).to.equal("body after 5 trace lines differs from the expected text at line 8 (2 lines compared, 3 expected)");
+      await server?.close();
+      const exact = await runWith([GREETING, retr(TRACE, "From: <a@lab.test>\r\n\r\n..x\r\n")], steps("From: <a@lab.test>\n\n.x\n"));
+      expect(exact.result.status, JSON.stringify(exact.result.failure)).to.equal("passed");
+    });
+
+    it("a header the server added in front of the message is not a trace field: the comparison fails at it", async () => {
+      const { result } = await runWith([GREETING, retr("Received: x\r\nX-Spam: no\r\n", "From: <a@lab.test>\r\n")], [
+        A.send("RETR 1"),
+        A.pop3("+OK", { multiline: true, body: { matches: [], equalsAfterTrace: { kind: "text", text: "From: <a@lab.test>\n" } } }),
+      ]);
+      expect(result.failure?.message).to.equal("body after 1 trace line differs from the expected text at line 2 (2 lines compared, 1 expected)");
+      expect(result.failure?.actual).to.equal("X-Spam: no");
+    });
   });
 });

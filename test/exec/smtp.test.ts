@@ -148,6 +148,33 @@ describe("exec: SMTP", () => {
     expect(result.failure?.message).to.match(/does not match \/seen a\\.b\//);
   });
 
+  it("lines includes / excludes entries are templates, resolved before the keyword comparison", async () => {
+    const steps = [
+      A.send("NOOP"),
+      A.smtp("250", { captures: [A.capture("mech", "use (\\S+)")] }),
+      A.send("EHLO x"),
+      A.smtp("250", { lines: { includes: ["AUTH ${mech}"], excludes: ["X${mech}"] } }),
+    ];
+    const pass = await runWith([GREETING, reply("250 use PLAIN\r\n"), EHLO_REPLY], steps);
+    expect(pass.result.status, JSON.stringify(pass.result.failure)).to.equal("passed");
+    await server?.close();
+    const fail = await runWith([GREETING, reply("250 use CRAM-MD5\r\n"), EHLO_REPLY], steps);
+    expect(fail.result.failure?.message).to.equal("line set: missing AUTH CRAM-MD5");
+  });
+
+  it("a capture regex holding ${...} inserts the value escaped, as literal text", async () => {
+    const { result } = await runWith([GREETING, reply("250 id a.b\r\n"), reply("250 axb=1 a.b=2\r\n"), reply("250 axb=3\r\n")], [
+      A.send("NOOP"),
+      A.smtp("250", { captures: [A.capture("id", "id (\\S+)")] }),
+      A.send("NOOP"),
+      A.smtp("250", { captures: [A.capture("n", "${id}=(\\d)")] }),
+      A.send("CHECK ${n}"),
+      A.smtp("250", { captures: [A.capture("m", "${id}=(\\d)")] }),
+    ]);
+    expect(A.wire(result)).to.include("C: CHECK 2");
+    expect(result.failure?.message).to.equal("capture m: /a\\.b=(\\d)/ matches nothing in the reply");
+  });
+
   it("a capture that matches nothing fails the step", async () => {
     const { result } = await runWith([GREETING, reply("250 ok\r\n")], [A.send("NOOP"), A.smtp("250", { captures: [A.capture("id", "id=(\\d+)")] })]);
     expect(result.failure?.message).to.match(/capture id/);

@@ -3,6 +3,7 @@
 // failures, and plaintext injected after the go-ahead.
 
 import { expect } from "chai";
+import type { Step } from "../../runner/model/ast.ts";
 import * as A from "../support/ast.ts";
 import { reply, send, startScriptedServer, starttls, type ScriptedServer } from "../support/scripted-server.ts";
 
@@ -65,6 +66,40 @@ describe("exec: TLS", () => {
     const { result } = await A.run(A.testCase("smtp", [A.starttls()]), A.target("smtp", server.port, "none", { insecure: true }));
     expect(result.failure?.class).to.equal("protocol-violation");
     expect(result.failure?.message).to.match(/after the TLS go-ahead/);
+  });
+
+  describe("command injection (starttls with inject)", () => {
+    const inject = (line: string, silenceMs = 200): Step => ({ ...A.starttls(), inject: { line, silenceMs } }) as Step;
+
+    it("SMTP: STARTTLS and the injected line go out in one write; a server that discards it passes", async () => {
+      server = await startScriptedServer([send("220 mx\r\n"), reply("220 go ahead\r\n"), starttls(), reply("250-mx\r\n250 AUTH PLAIN\r\n")]);
+      const { result } = await A.run(A.testCase("smtp", [inject("RSET"), A.send("EHLO client"), A.smtp("250")]), A.target("smtp", server.port, "none", { insecure: true }));
+      expect(result.status, JSON.stringify(result.failure)).to.equal("passed");
+      expect(server.received[0]!.toString("latin1").startsWith("STARTTLS\r\nRSET\r\n")).to.equal(true);
+      expect(A.wire(result).slice(0, 3)).to.deep.equal(["S: 220 mx", "C: STARTTLS", "C: RSET"]);
+    });
+
+    it("SMTP: a server that answers the injected command inside TLS fails, naming the injection", async () => {
+      server = await startScriptedServer([send("220 mx\r\n"), reply("220 go ahead\r\n"), starttls(), send("250 2.0.0 reset\r\n")]);
+      const { result } = await A.run(A.testCase("smtp", [inject("RSET")]), A.target("smtp", server.port, "none", { insecure: true }));
+      expect(result.failure?.class).to.equal("assertion");
+      expect(result.failure?.message).to.match(/answered RSET, sent as plaintext in the same write as the TLS upgrade, inside TLS/);
+      expect(result.failure?.actual).to.include("250 2.0.0 reset");
+    });
+
+    it("POP3 STLS: the injected line rides along; silence after the handshake passes", async () => {
+      server = await startScriptedServer([send("+OK pop\r\n"), reply("+OK begin TLS\r\n"), starttls(), reply("+OK\r\nUSER\r\n.\r\n")]);
+      const { result } = await A.run(A.testCase("pop3", [inject("CAPA"), A.send("CAPA"), A.pop3("+OK", { multiline: true })]), A.target("pop3", server.port, "none", { insecure: true }));
+      expect(result.status, JSON.stringify(result.failure)).to.equal("passed");
+      expect(server.received[0]!.toString("latin1").startsWith("STLS\r\nCAPA\r\n")).to.equal(true);
+    });
+
+    it("IMAP: the injected command gets its own tag and must stay unanswered", async () => {
+      server = await startScriptedServer([send("* OK imap\r\n"), reply("A1 OK begin TLS\r\n"), starttls(), send("A2 OK noop done\r\n")]);
+      const { result } = await A.run(A.testCase("imap", [inject("NOOP")]), A.target("imap", server.port, "none", { insecure: true }));
+      expect(server.received[0]!.toString("latin1").startsWith("A1 STARTTLS\r\nA2 NOOP\r\n")).to.equal(true);
+      expect(result.failure?.message).to.match(/answered NOOP/);
+    });
   });
 
   it("a refused STARTTLS is an assertion failure", async () => {

@@ -39,6 +39,16 @@ describe("gate", () => {
     expect(applyGate({ failOn: "any", failOnRegression: false }, results, 1, 0).exitCode).to.equal(1);
   });
 
+  it("--fail-on does not count an expected deviation; the same failure unlisted fails the run", () => {
+    const listed = { ref: "RFC 5321 §4.1.4", reason: "known", source: "dev.yaml:1:1" };
+    const deviating = { ...result("d.must", "MUST", "failed"), deviation: { ...listed, fixed: false } };
+    const v = applyGate({ failOn: "any", failOnRegression: false }, [result("a.must", "MUST", "passed"), deviating], 0, 0);
+    expect(v.reasons).to.deep.equal([]);
+    expect(v.exitCode).to.equal(0);
+    const unlisted = applyGate({ failOn: "any", failOnRegression: false }, [result("a.must", "MUST", "passed"), result("d.must", "MUST", "failed")], 1, 0);
+    expect(unlisted.exitCode).to.equal(1);
+  });
+
   it("--min-score fails below and passes at the threshold", () => {
     expect(applyGate({ failOn: "must", minScore: 80, failOnRegression: false }, results, 1, 0).reasons).to.deep.equal(["score 75% is below --min-score 80%"]);
     expect(applyGate({ failOn: "must", minScore: 75, failOnRegression: false }, results, 1, 0).exitCode).to.equal(0);

@@ -15,7 +15,6 @@ import { profileTakes } from "../../runner/profile/profile.ts";
 import { scoreResults, skipCounts } from "../../runner/grade/score.ts";
 import { unreachableProtocols } from "../../runner/grade/grade.ts";
 import { skippedResult, unreachableResult } from "../../runner/run/results.ts";
-import { skipReasonForCapabilities, skipReasonForUsers, partitionByEndpoints } from "../../runner/plan/select.ts";
 import { sampleTest } from "./sample-test.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -69,20 +68,24 @@ describe("profiles", () => {
       { id: "a", protocol: "smtp" as const, level: "MUST" as const, status: "passed" as const },
       { id: "b", protocol: "smtp" as const, level: "SHOULD" as const, status: "failed" as const },
       { id: "c", protocol: "smtp" as const, level: "MAY" as const, status: "failed" as const },
-      { id: "d", protocol: "smtp" as const, level: "MUST" as const, status: "skipped" as const, skipReason: "server does not advertise STARTTLS" },
-      { id: "e", protocol: "smtp" as const, level: "MUST" as const, status: "skipped" as const, skipReason: "not run: the run was interrupted" },
+      { id: "d", protocol: "smtp" as const, level: "MUST" as const, status: "skipped" as const, skipReason: "server does not advertise STARTTLS", skipKind: "unadvertised" as const },
+      { id: "e", protocol: "smtp" as const, level: "MUST" as const, status: "skipped" as const, skipReason: "not run: the run was interrupted", skipKind: "not-run" as const },
     ];
     const weights = { MUST: 3, SHOULD: 1, MAY: 0 };
     expect(scoreResults(tests, { weights, unadvertised: "ignore" })).to.deep.equal({ percent: 42.9, earned: 3, possible: 7, passed: 1, failed: 3, ignored: 1, mustFailed: 1 });
     expect(scoreResults(tests, { weights, unadvertised: "fail" }).percent).to.equal(30);
   });
 
-  it("classifies the orchestrator's real skip reasons and unreachable results", () => {
+  it("classifies skips by their kind, never by the wording of the reason", () => {
+    expect(skipCounts("unadvertised", "ignore")).to.equal("ignored");
+    expect(skipCounts("unadvertised", "fail")).to.equal("failed");
+    expect(skipCounts("too-few-users", "fail")).to.equal("ignored");
+    for (const kind of ["not-run", "aborted", "no-endpoint"] as const) expect(skipCounts(kind, "ignore")).to.equal("failed");
+    // The words of one kind under another kind: the kind decides.
+    const worded = { id: "x", protocol: "smtp" as const, level: "MUST" as const, status: "skipped" as const, skipReason: "not run: reworded", skipKind: "too-few-users" as const };
+    expect(scoreResults([worded], { weights: { MUST: 3, SHOULD: 1, MAY: 0 }, unadvertised: "ignore" }).ignored).to.equal(1);
     const t = sampleTest();
-    expect(skipCounts(skipReasonForCapabilities(["STARTTLS"]), "ignore")).to.equal("ignored");
-    expect(skipCounts(skipReasonForUsers({ ...t, usersNeeded: 2 }, 1), "ignore")).to.equal("ignored");
-    expect(skipCounts(partitionByEndpoints([t], new Set()).skipped[0]!.reason, "ignore")).to.equal("failed");
     const unreachable = unreachableResult(t, "smtp", "127.0.0.1", { port: 1, tls: "none" }, { reason: "ECONNREFUSED", class: "connection" });
-    expect(unreachableProtocols([unreachable, skippedResult(t, "x")])).to.deep.equal(["smtp"]);
+    expect(unreachableProtocols([unreachable, skippedResult(t, "x", "not-run")])).to.deep.equal(["smtp"]);
   });
 });

@@ -57,6 +57,13 @@ describe("plan/select", function () {
     expect(missingCapabilities(t, new Set(["PIPELINING", "STARTTLS", "SIZE"]))).to.deep.equal([]);
   });
 
+  it("meets a requirement without a value by a valued capability of that name (APPENDLIMIT=n)", function () {
+    const t = testCase("imap.append.limit", { requires: ["APPENDLIMIT", "AUTH=PLAIN"] });
+    expect(missingCapabilities(t, new Set(["APPENDLIMIT=26214400", "AUTH=PLAIN"]))).to.deep.equal([]);
+    expect(missingCapabilities(t, new Set(["APPENDLIMIT", "AUTH=LOGIN"]))).to.deep.equal(["AUTH=PLAIN"]);
+    expect(missingCapabilities(t, new Set(["AUTH=PLAIN"]))).to.deep.equal(["APPENDLIMIT"]);
+  });
+
   it("skips a test that needs more users than the target has", function () {
     expect(skipReasonForUsers(testCase("smtp.two", { usersNeeded: 2 }), 1)).to.equal("target has 1 user; the test needs 2");
     expect(skipReasonForUsers(testCase("smtp.two", { usersNeeded: 2 }), 2)).to.equal(undefined);

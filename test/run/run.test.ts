@@ -145,6 +145,20 @@ describe("run/orchestrator", function () {
     expect(existsSync(path.join(dir, "report.json"))).to.equal(false);
   });
 
+  it("an expectations file naming no loaded test exits 2 and says so in the singular or plural", async function () {
+    const deps = fake([testCase("smtp.a")]);
+    const one = path.join(dir, "one.yaml");
+    const two = path.join(dir, "two.yaml");
+    await writeFile(one, "deviations:\n  - id: smtp.typo\n    ref: RFC 5321 §3.3\n    reason: r\n");
+    await writeFile(two, "deviations:\n  - id: smtp.other-typo\n    ref: RFC 5321 §3.3\n    reason: r\n");
+    expect(await runConformance(options({ deviationFiles: [one] }), deps)).to.equal(2);
+    expect(err).to.include("1 error in the expectations file; nothing was run").and.not.to.include("suites");
+    err = "";
+    expect(await runConformance(options({ deviationFiles: [one, two] }), deps)).to.equal(2);
+    expect(err).to.include("2 errors in the expectations files; nothing was run");
+    expect(deps.probed).to.deep.equal([]);
+  });
+
   it("exits 2 on duplicate ids across files", async function () {
     const deps = fake([testCase("smtp.a"), testCase("smtp.a", { file: "/other.yaml", span: { file: "/other.yaml", line: 7, col: 5 } })]);
     expect(await runConformance(options(), deps)).to.equal(2);
@@ -182,7 +196,7 @@ describe("run/orchestrator", function () {
     expect(await runConformance(options(), deps)).to.equal(0);
     expect(deps.ran).to.deep.equal(["smtp.pipe"]);
     const tls = (await report()).tests.find((t: { id: string }) => t.id === "smtp.tls");
-    expect(tls).to.include({ status: "skipped", skipReason: "server does not advertise starttls" });
+    expect(tls).to.include({ status: "skipped", skipReason: "server does not advertise starttls", skipKind: "unadvertised" });
     expect(out).to.include("smtp.tls skipped: server does not advertise starttls");
   });
 
@@ -190,7 +204,7 @@ describe("run/orchestrator", function () {
     const deps = fake([testCase("smtp.two", { usersNeeded: 2 }), testCase("smtp.one", { usersNeeded: 1 })]);
     expect(await runConformance(options(), deps)).to.equal(0);
     expect(deps.ran).to.deep.equal(["smtp.one"]);
-    expect((await report()).tests[1]).to.include({ id: "smtp.two", status: "skipped", skipReason: "target has 1 user; the test needs 2" });
+    expect((await report()).tests[1]).to.include({ id: "smtp.two", status: "skipped", skipReason: "target has 1 user; the test needs 2", skipKind: "too-few-users" });
   });
 
   it("probes each needed protocol once, and only those", async function () {
@@ -233,7 +247,7 @@ describe("run/orchestrator", function () {
     const deps = fake([testCase("imap.a")]);
     const code = await runConformance(options({ target: { kind: "started", start: async () => ({ target: smtpOnly, release: async () => {} }) } }), deps);
     expect(code).to.equal(4);
-    expect((await report()).tests[0]).to.include({ status: "skipped", skipReason: "target has no imap endpoint" });
+    expect((await report()).tests[0]).to.include({ status: "skipped", skipReason: "target has no imap endpoint", skipKind: "no-endpoint" });
   });
 
   it("runs up to --jobs tests at once, never two POP3 tests, and reports in id order", async function () {
@@ -252,6 +266,7 @@ describe("run/orchestrator", function () {
     const r = await report();
     expect(r.tests.map((t: { status: string }) => t.status)).to.deep.equal(["failed", "skipped", "skipped"]);
     expect(r.tests[1].skipReason).to.equal("not run: --bail stopped the run after smtp.a failed");
+    expect(r.tests[1].skipKind).to.equal("not-run");
   });
 
   it("turns an engine exception into a run-error with its stack and an error result; the run goes on", async function () {
@@ -324,5 +339,6 @@ describe("run/orchestrator", function () {
     expect(await runConformance(options({ signal: controller.signal }), deps)).to.equal(0);
     expect(deps.ran).to.deep.equal(["smtp.a"]);
     expect((await report()).tests[2].skipReason).to.equal("not run: the run was interrupted");
+    expect((await report()).tests[2].skipKind).to.equal("not-run");
   });
 });

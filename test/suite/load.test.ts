@@ -5,7 +5,7 @@
 import { expect } from "chai";
 import { describe, it } from "mocha";
 import { fileURLToPath } from "node:url";
-import type { ExpectStep, ImapExpect, Pop3Expect, RepeatStep, SendStep, SmtpExpect } from "../../runner/model/ast.ts";
+import type { ExpectStep, ImapExpect, Pop3Expect, RepeatStep, RetryStep, SendStep, SmtpExpect } from "../../runner/model/ast.ts";
 import { loadSuites } from "../../runner/suite/load.ts";
 import { loadFiles } from "./load-files.ts";
 
@@ -99,6 +99,31 @@ describe("suite loader: good files", () => {
     expect((test.steps[5] as SendStep).literal).to.deep.equal({ source: { kind: "text", text: "uv ${uv} n ${n}" }, sync: false, after: "" });
   });
 
+  it("reads retry, starttls with inject, IMAP status lists and equals-after-trace", async () => {
+    const text = suite(
+      "pop3",
+      [
+        "      - starttls: { inject: 'CAPA ${user.login}' }",
+        "      - starttls: { inject: NOOP, silence: 50 }",
+        "      - retry:",
+        "          steps: [ { on: box, expect: { status: [NO, BAD] } }, { send: STAT }, { expect: { status: '+OK', capture: { n: '^(\\d+) ' } } } ]",
+        "      - retry: { within: 5000, every: 250, steps: [ { send: 'RETR ${n}' } ] }",
+        "      - expect: { status: '+OK', body: { equals-after-trace: { file: fixtures/m.eml } } }",
+        "",
+      ].join("\n"),
+      "    connections: { box: { protocol: imap } }\n",
+    );
+    const { suites, errors, dir } = await loadFiles({ "p.yaml": text, "fixtures/m.eml": "Subject: x\n\nbody\n" });
+    expect(errors).to.deep.equal([]);
+    const steps = suites[0]!.tests[0]!.steps;
+    expect(steps[0]).to.deep.include({ kind: "starttls", inject: { line: "CAPA ${user.login}", silenceMs: 300 } });
+    expect(steps[1]).to.deep.include({ kind: "starttls", inject: { line: "NOOP", silenceMs: 50 } });
+    expect(steps[2]).to.deep.include({ kind: "retry", withinMs: 3000, everyMs: 100 });
+    expect(((steps[2] as RetryStep).steps[0] as ExpectStep).expect).to.deep.include({ status: ["NO", "BAD"] });
+    expect(steps[3]).to.deep.include({ kind: "retry", withinMs: 5000, everyMs: 250 });
+    expect(((steps[4] as ExpectStep).expect as Pop3Expect).body).to.deep.include({ equalsAfterTrace: { kind: "file", path: `${dir}/fixtures/m.eml` } });
+  });
+
   it("accepts the shorthand forms", async () => {
     const text = suite(
       "imap",
@@ -116,7 +141,7 @@ describe("suite loader: good files", () => {
 const STEP_ERRORS: [string, string, string, string[]][] = [
   ["misspelt action", "smtp", "      - expct: 250\n", ["s.yaml:9:9: unknown key 'expct' in a step (did you mean 'expect'?)"]],
   ["two actions", "smtp", "      - send: NOOP\n        expect: 250\n", ["s.yaml:10:9: one action per step: 'send' and 'expect' are both here; split them into two steps"]],
-  ["no action", "smtp", "      - on: main\n", ["s.yaml:9:9: a step needs one action: send, raw, data, starttls, auth, expect, silence, wait, connect, close, repeat"]],
+  ["no action", "smtp", "      - on: main\n", ["s.yaml:9:9: a step needs one action: send, raw, data, starttls, auth, expect, silence, wait, connect, close, repeat, retry"]],
   ["bare string step", "smtp", "      - QUIT\n", ["s.yaml:9:9: a step is a map with one action, like 'send: ...' or 'expect: ...' (did you mean 'send: QUIT'?)"]],
   ["bad SMTP code", "smtp", "      - expect: 2000\n", ["s.yaml:9:17: 'expect' must be a reply code like 250, a class like 2xx or 25x, or a list of them, got '2000'"]],
   ["SMTP code as map without code", "smtp", "      - expect: { text: ok }\n", ["s.yaml:9:17: an SMTP expectation is missing required key 'code'"]],
@@ -148,6 +173,12 @@ const STEP_ERRORS: [string, string, string, string[]][] = [
   ["wrong type", "smtp", "      - silence: soon\n", ["s.yaml:9:18: 'silence' must be a whole number from 1 to 3600000, got the string 'soon'"]],
   ["empty value", "smtp", "      - send:\n", ["s.yaml:9:9: 'send' has no value; expected a string"]],
   ["CRAM-MD5 initial response", "smtp", "      - auth: { mechanism: CRAM-MD5, initial-response: true }\n", ["s.yaml:9:56: CRAM-MD5 has no initial response: the server sends the first challenge (RFC 2195 §2)"]],
+  ["retry inside retry", "smtp", "      - retry: { steps: [ { retry: { steps: [ { send: NOOP } ] } } ] }\n", ["s.yaml:9:29: a retry inside a retry: the inner one's window would run again on every outer attempt; retry once, around all the steps"]],
+  ["retry every longer than within", "smtp", "      - retry: { within: 100, every: 500, steps: [ { send: NOOP } ] }\n", ["s.yaml:9:38: 'every' (500 ms) is longer than 'within' (100 ms): there would be no second attempt"]],
+  ["retry window too long", "smtp", "      - retry: { within: 600000, steps: [ { send: NOOP } ] }\n", ["s.yaml:9:26: 'within' must be from 1 to 60000, got 600000"]],
+  ["starttls inject with a line break", "smtp", '      - starttls: { inject: "RSET\\r\\nQUIT" }\n', ["s.yaml:9:29: 'inject' must be one line (the runner adds CRLF); use 'raw' to send line breaks exactly"]],
+  ["IMAP status list of one", "imap", "      - expect: { status: [NO] }\n", ["s.yaml:9:27: a status list names two or more different tagged statuses (OK, NO, BAD), like [NO, BAD]; for one status write it alone"]],
+  ["IMAP status list with BYE", "imap", "      - expect: { status: [NO, BYE] }\n", ["s.yaml:9:32: item 2 of 'status' must be one of OK, NO, BAD, got 'BYE'"]],
   ["auth mechanism typo", "smtp", "      - auth: PLAN\n", ["s.yaml:9:15: 'auth' must be one of PLAIN, LOGIN, CRAM-MD5, APOP, got 'PLAN' (did you mean 'PLAIN'?)"]],
 ];
 

@@ -34,7 +34,8 @@ describe("suite schema", () => {
   for (const file of shipped) {
     it(`accepts suites/${file} and its modeline points at the schema`, () => {
       const text = readFileSync(path.join("suites", file), "utf8");
-      expect(text.split("\n")[0]).to.equal("# yaml-language-server: $schema=../../runner/schema/suite.schema.json");
+      const schema = path.relative(path.dirname(path.join("suites", file)), path.join("runner", "schema", "suite.schema.json"));
+      expect(text.split("\n")[0]).to.equal(`# yaml-language-server: $schema=${schema.split(path.sep).join("/")}`);
       expect(validateSuite(parse(text)), JSON.stringify(validateSuite.errors)).to.equal(true);
     });
   }
@@ -64,6 +65,8 @@ describe("suite schema", () => {
     expect(propsOf(objectBranch(d.auth))).to.deep.equal(keysOf(vocabulary.AUTH_KEYS));
     expect(propsOf(objectBranch(d.connect))).to.deep.equal(keysOf(vocabulary.CONNECT_KEYS));
     expect(propsOf(d.repeat)).to.deep.equal(keysOf(vocabulary.REPEAT_KEYS));
+    expect(propsOf(d.retry)).to.deep.equal(keysOf(vocabulary.RETRY_KEYS));
+    expect(propsOf(objectBranch(d.starttls))).to.deep.equal(keysOf(vocabulary.STARTTLS_KEYS));
     expect(propsOf(objectBranch(d.smtpExpect))).to.deep.equal(keysOf(vocabulary.SMTP_EXPECT_KEYS));
     expect(propsOf(d.lineSet)).to.deep.equal(keysOf(vocabulary.LINE_SET_KEYS));
     expect(propsOf(objectBranch(d.pop3Expect))).to.deep.equal(keysOf(vocabulary.POP3_EXPECT_KEYS));

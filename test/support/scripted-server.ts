@@ -72,6 +72,30 @@ export interface ScriptedServer {
 export interface ServerOptions {
   /** Implicit TLS on accept. */
   tls?: boolean;
+  /** Certificate for implicit TLS and STARTTLS instead of the shared one (expired, wrong host...). */
+  credentials?: Credentials;
+}
+
+export interface CertificateOptions {
+  notBefore?: Date;
+  notAfter?: Date;
+  /** DNS names and IP addresses in subjectAltName; default localhost and 127.0.0.1. */
+  dns?: string[];
+  ips?: string[];
+}
+
+/** A self-signed certificate with chosen validity and names (hostile TLS peers). */
+export async function makeCertificate(options: CertificateOptions = {}): Promise<Credentials> {
+  const dns = options.dns ?? ["localhost"];
+  const ips = options.ips ?? ["127.0.0.1"];
+  const pems = await generate([{ name: "commonName", value: dns[0] ?? "localhost" }], {
+    keyType: "ec",
+    algorithm: "sha256",
+    ...(options.notBefore ? { notBeforeDate: options.notBefore } : {}),
+    ...(options.notAfter ? { notAfterDate: options.notAfter } : {}),
+    extensions: [{ name: "subjectAltName", altNames: [...dns.map((value) => ({ type: 2 as const, value })), ...ips.map((ip) => ({ type: 7 as const, ip }))] }],
+  });
+  return { key: pems.private, cert: pems.cert };
 }
 
 class Peer {
@@ -249,10 +273,11 @@ export async function startScriptedServer(script: Action[] | ((index: number) =>
     socket.on("error", () => {});
     const peer = new Peer(socket, index, state);
     const actions = typeof script === "function" ? script(index) : script;
-    peer.run(actions, testCredentials).catch(() => socket.destroy());
+    peer.run(actions, creds).catch(() => socket.destroy());
   };
+  const creds = (): Promise<Credentials> => (options.credentials ? Promise.resolve(options.credentials) : testCredentials());
   const server: net.Server = options.tls
-    ? tls.createServer({ ...(await testCredentials()) }, onSocket)
+    ? tls.createServer({ ...(await creds()) }, onSocket)
     : net.createServer(onSocket);
   server.on("tlsClientError", () => {});
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

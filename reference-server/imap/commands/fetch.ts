@@ -57,6 +57,8 @@ export async function runFetch(s: ImapSession, command: Command, r: ArgReader, b
     }
     const data = await renderFetch(view, m, items, message);
     untagged(s, new ResponseBuilder().text(`${i + 1} FETCH `).value(data).finish() as string | Buffer);
+    // Message bodies go out one at a time, at the pace the client reads them.
+    if (body) await s.conn.flushAndDrain(s.context.config.imap.idleTimeoutMs);
   }
   if (missing) {
     // RFC 5530 EXPUNGEISSUED: another session expunged some of them; a NOOP will tell.

@@ -146,7 +146,8 @@ export class ArgReader {
     const start = this.pos + match[0].length;
     if (start + length > this.bytes.length) syntax("literal is shorter than announced");
     this.pos = start + length;
-    const value = Buffer.from(this.bytes.subarray(start, this.pos));
+    // A view, not a copy: an APPEND literal may be megabytes, and the command is never changed.
+    const value = this.bytes.subarray(start, this.pos);
     if (value.includes(0)) syntax("NUL in a literal (use literal8 for binary)");
     return value;
   }

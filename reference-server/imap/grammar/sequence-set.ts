@@ -4,14 +4,12 @@
 // Standards: RFC 3501 §9 (sequence-set, seq-range: "4:2" equals "2:4"), §6.4.8 (UID ranges), RFC 4315 §4 (uid-set).
 
 import { ClientError } from "../../core/errors.ts";
+import { MAX_SEQUENCE_RANGES } from "../limits.ts";
 import { syntax, type ArgReader } from "./reader.ts";
 
 /** "*" is kept as STAR until it is resolved. */
 export const STAR = -1;
 export type SequenceSet = [number, number][];
-
-// A set with more ranges than this is an attack on resolution time, not a request.
-const MAX_SEQUENCE_RANGES = 10_000;
 
 /** sequence-set = (seq-number / seq-range) ["," sequence-set]; seq-number = nz-number / "*" */
 export function readSequenceSet(r: ArgReader): SequenceSet {
@@ -54,26 +52,53 @@ export function resolveSequenceNumbers(set: SequenceSet, count: number): number[
  */
 export function resolveUids(set: SequenceSet, uids: readonly number[]): number[] {
   if (uids.length === 0) return [];
-  const max = uids[uids.length - 1]!;
-  const ranges = set.map(([a0, b0]) => {
-    const a = a0 === STAR ? max : a0;
-    const b = b0 === STAR ? max : b0;
-    return [Math.min(a, b), Math.max(a, b)] as const;
-  });
+  const intervals = normalise(set, uids[uids.length - 1]!);
   const picked: number[] = [];
   uids.forEach((uid, i) => {
-    if (ranges.some(([lo, hi]) => uid >= lo && uid <= hi)) picked.push(i);
+    if (within(intervals, uid)) picked.push(i);
   });
   return picked;
 }
 
 /** Whether a number is in the set, "*" standing for `star` (SEARCH keys). */
 export function inSet(set: SequenceSet, n: number, star: number): boolean {
-  return set.some(([a0, b0]) => {
-    const a = a0 === STAR ? star : a0;
-    const b = b0 === STAR ? star : b0;
-    return n >= Math.min(a, b) && n <= Math.max(a, b);
-  });
+  return within(normalise(set, star), n);
+}
+
+// Sets are normalised once per use and cached: sorted, merged, disjoint intervals.
+const normalised = new WeakMap<SequenceSet, { star: number; intervals: [number, number][] }>();
+
+function normalise(set: SequenceSet, star: number): [number, number][] {
+  const cached = normalised.get(set);
+  if (cached && cached.star === star) return cached.intervals;
+  const ranges = set
+    .map(([a0, b0]) => {
+      const a = a0 === STAR ? star : a0;
+      const b = b0 === STAR ? star : b0;
+      return [Math.min(a, b), Math.max(a, b)] as [number, number];
+    })
+    .sort((x, y) => x[0] - y[0]);
+  const intervals: [number, number][] = [];
+  for (const r of ranges) {
+    const last = intervals[intervals.length - 1];
+    if (last && r[0] <= last[1] + 1) last[1] = Math.max(last[1], r[1]);
+    else intervals.push([r[0], r[1]]);
+  }
+  normalised.set(set, { star, intervals });
+  return intervals;
+}
+
+function within(intervals: readonly [number, number][], n: number): boolean {
+  let lo = 0;
+  let hi = intervals.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const [a, b] = intervals[mid]!;
+    if (n < a) hi = mid - 1;
+    else if (n > b) lo = mid + 1;
+    else return true;
+  }
+  return false;
 }
 
 /** uid-set in its shortest form, keeping the order given ("3:5,1"). */

@@ -6,7 +6,7 @@
 // Standards: RFC 3501 §7.4.2 (BODY, BODYSTRUCTURE), §9 (body, body-type-*, body-ext-*), RFC 2045 §5.2, §6.1,
 // RFC 2046 §4.1.2 (text charset default), RFC 1864 (Content-MD5), RFC 2183, RFC 3282, RFC 2557.
 
-import type { ImapValue } from "../value.ts";
+import { adjacent, type ImapValue } from "../value.ts";
 import { envelopeOf } from "./envelope.ts";
 import { imapNString, imapString } from "./header-fields.ts";
 import type { MimePart, Param, ParsedMessage } from "./types.ts";
@@ -26,7 +26,7 @@ function bodyOf(raw: Buffer, part: MimePart, extended: boolean): ImapValue {
  * body-ext-mpart  = body-fld-param [SP body-fld-dsp [SP body-fld-lang [SP body-fld-loc *(SP body-extension)]]]
  */
 function multipartBody(raw: Buffer, part: MimePart, extended: boolean): ImapValue {
-  const value: ImapValue[] = part.children.map((child) => bodyOf(raw, child, extended));
+  const value: ImapValue[] = [adjacent(part.children.map((child) => bodyOf(raw, child, extended)))];
   value.push(imapString(part.subtype));
   if (extended) value.push(params(part.params), disposition(part), language(part), imapNString(part.location));
   return value;

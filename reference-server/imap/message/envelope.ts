@@ -3,7 +3,7 @@
 // answer the same way), addresses split by address.ts.
 // Standards: RFC 3501 §7.4.2 (ENVELOPE), §9 (envelope, address, env-* ABNF), RFC 5322 §3.6.
 
-import type { ImapValue } from "../value.ts";
+import { adjacent, type ImapValue } from "../value.ts";
 import { parseAddressList, type Address } from "./address.ts";
 import { firstValue, imapNString } from "./header-fields.ts";
 import type { MimePart, ParsedMessage } from "./types.ts";
@@ -43,7 +43,8 @@ export function envelopeOf(raw: Buffer, part: MimePart): ImapValue {
 function addressList(value: string | null): ImapValue {
   if (value === null) return null;
   const list = parseAddressList(value);
-  return list.length === 0 ? null : list.map(addressValue);
+  // env-from = "(" 1*address ")" / nil: the addresses stand back to back.
+  return list.length === 0 ? null : [adjacent(list.map(addressValue))];
 }
 
 /** address = "(" addr-name SP addr-adl SP addr-mailbox SP addr-host ")" */

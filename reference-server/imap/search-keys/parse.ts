@@ -7,7 +7,7 @@
 import { readDate, type Day } from "../grammar/dates.ts";
 import { syntax, type ArgReader } from "../grammar/reader.ts";
 import { readSequenceSet, type SequenceSet } from "../grammar/sequence-set.ts";
-import { MAX_NESTING_DEPTH } from "../limits.ts";
+import { MAX_SEARCH_NESTING_LEVELS } from "../limits.ts";
 import { Refusal } from "../vocabulary.ts";
 
 export type SearchKey =
@@ -66,7 +66,7 @@ function text(r: ArgReader): string {
 }
 
 function readKey(r: ArgReader, depth: number): SearchKey {
-  if (depth > MAX_NESTING_DEPTH) syntax(`search keys nested deeper than ${MAX_NESTING_DEPTH}`);
+  if (depth > MAX_SEARCH_NESTING_LEVELS) syntax(`search keys nested deeper than ${MAX_SEARCH_NESTING_LEVELS}`);
   if (r.accept("(")) {
     const keys = [readKey(r, depth + 1)];
     while (r.accept(" ")) keys.push(readKey(r, depth + 1));

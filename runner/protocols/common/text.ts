@@ -15,10 +15,14 @@ export function requireText(text: string, pattern: string | undefined): void {
   }
 }
 
-/** Bind each capture from the first of `texts` its regex matches; a capture that matches nothing fails the step. */
-export function applyCaptures(captures: readonly Capture[], texts: readonly string[], vars: Variables): void {
+/**
+ * Bind each capture from the first of `texts` its regex matches; a capture
+ * that matches nothing fails the step. `resolveRegex` inserts ${…} values
+ * escaped, so a variable in a capture regex matches its value literally.
+ */
+export function applyCaptures(captures: readonly Capture[], texts: readonly string[], vars: Variables, resolveRegex: (template: string) => string): void {
   for (const capture of captures) {
-    const regex = new RegExp(capture.regex);
+    const regex = new RegExp(resolveRegex(capture.regex));
     let bound = false;
     for (const text of texts) {
       const match = regex.exec(text);
@@ -29,7 +33,7 @@ export function applyCaptures(captures: readonly Capture[], texts: readonly stri
       }
     }
     if (!bound) {
-      throw new StepFailure("assertion", `capture ${capture.name}: /${capture.regex}/ matches nothing in the reply`, `a reply matching /${capture.regex}/`, texts.join("\n"));
+      throw new StepFailure("assertion", `capture ${capture.name}: /${regex.source}/ matches nothing in the reply`, `a reply matching /${regex.source}/`, texts.join("\n"));
     }
   }
 }

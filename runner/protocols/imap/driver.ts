@@ -9,6 +9,7 @@ import { StepFailure } from "../../exec/step-failure.ts";
 import { REDACTED } from "../../exec/transcript.ts";
 import { joinLines, splitTextLines } from "../../wire/dot-stuffing.ts";
 import { printable } from "../../wire/printable.ts";
+import { sendInOneWrite } from "../common/one-write.ts";
 import { authImap } from "./auth.ts";
 import { expectImap, readAnyImap } from "./expect.ts";
 import { imapState, nextTag, readUntil, resetAfterTls, type PendingCommand } from "./session-state.ts";
@@ -37,8 +38,25 @@ export async function simpleCommand(ctx: StepContext, verb: string): Promise<Non
   return pending.completion!;
 }
 
-async function starttls(ctx: StepContext): Promise<void> {
-  const completion = await simpleCommand(ctx, "STARTTLS");
+/**
+ * STARTTLS with a second tagged command in the same TCP write; the second is
+ * not awaited: a server must not answer it (RFC 3501 §6.2.1, RFC 2595 §3.1).
+ */
+async function starttlsInjected(ctx: StepContext, inject: string): Promise<NonNullable<PendingCommand["completion"]>> {
+  const state = imapState(ctx.conn);
+  const tag = nextTag(ctx.conn);
+  const injectedTag = nextTag(ctx.conn);
+  const pending: PendingCommand = { tag, command: `${tag} STARTTLS`, continued: false };
+  state.pending.push(pending);
+  const injected = `${injectedTag} ${inject}`;
+  sendInOneWrite(ctx, [pending.command, injected], [pending.command, ctx.conn.transcript.redact(shownCommand(injected))]);
+  await readUntil(ctx.conn, ctx.deadline, `the completion of ${tag} STARTTLS`, () => pending.completion !== undefined);
+  state.pending.splice(state.pending.indexOf(pending), 1);
+  return pending.completion!;
+}
+
+async function starttls(ctx: StepContext, inject?: string): Promise<void> {
+  const completion = inject === undefined ? await simpleCommand(ctx, "STARTTLS") : await starttlsInjected(ctx, inject);
   if (completion.status !== "OK") {
     throw new StepFailure("assertion", `STARTTLS: expected OK, got ${completion.status} ${completion.text}`.trimEnd(), "OK", printable(completion.bytes, 300));
   }

@@ -98,10 +98,12 @@ export async function expectImap(ctx: StepContext, expect: ImapExpect): Promise<
 
   if (expect.status !== undefined && target) {
     const got = statusOf(target);
-    if (got !== expect.status) {
+    const allowed: readonly string[] = Array.isArray(expect.status) ? expect.status : [expect.status];
+    if (!allowed.includes(got)) {
       const code = "code" in target && target.code ? ` [${target.code.map(formatToken).join(" ")}]` : "";
       const text = "text" in target && target.text ? ` ${target.text}` : "";
-      fail(`expected ${expect.status}, got ${got}${code}${text}`, expect.status, target);
+      const wanted = allowed.join(" or ");
+      fail(`expected ${wanted}, got ${got}${code}${text}`, wanted, target);
     }
   }
 
@@ -132,7 +134,7 @@ export async function expectImap(ctx: StepContext, expect: ImapExpect): Promise<
 
   for (const [name, value] of bindings) ctx.vars.bind(name, value);
   const lines = [...collected, ...(target ? [target] : [])].map((r) => r.bytes.toString("utf8"));
-  applyCaptures(expect.captures, lines, ctx.vars);
+  applyCaptures(expect.captures, lines, ctx.vars, (t) => ctx.resolveRegex(t));
 }
 
 /** Read one response of any kind (expect-closed). */

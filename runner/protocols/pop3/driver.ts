@@ -4,6 +4,7 @@
 import type { ExpectStep, SendStep } from "../../model/ast.ts";
 import type { ProtocolDriver, StepContext } from "../driver.ts";
 import { REDACTED } from "../../exec/transcript.ts";
+import { sendInOneWrite } from "../common/one-write.ts";
 import { authPop3 } from "./auth.ts";
 import { expectPop3 } from "./expect.ts";
 import { requireStatus } from "./matchers/status.ts";
@@ -23,8 +24,9 @@ export function sendCommand(ctx: StepContext, line: string): void {
   ctx.conn.lastCommand = shown;
 }
 
-async function stls(ctx: StepContext): Promise<void> {
-  sendCommand(ctx, "STLS");
+async function stls(ctx: StepContext, inject?: string): Promise<void> {
+  if (inject === undefined) sendCommand(ctx, "STLS");
+  else sendInOneWrite(ctx, ["STLS", inject], ["STLS", ctx.conn.transcript.redact(shownCommand(inject))]);
   requireStatus(await readStatus(ctx.conn, ctx.deadline), "+OK", "STLS");
   await ctx.conn.startTls(ctx.deadline);
 }

@@ -25,5 +25,5 @@ export async function expectPop3(ctx: StepContext, expect: Pop3Expect): Promise<
     }
   }
   if (expect.body) await requireBody(body, expect.body, (t) => ctx.resolve(t), (t) => ctx.resolveRegex(t));
-  applyCaptures(expect.captures, [status.text, ...body.map((l) => l.toString("utf8"))], ctx.vars);
+  applyCaptures(expect.captures, [status.text, ...body.map((l) => l.toString("utf8"))], ctx.vars, (t) => ctx.resolveRegex(t));
 }

@@ -7,6 +7,7 @@ import type { DataStep, ExpectStep, SendStep } from "../../model/ast.ts";
 import type { ProtocolDriver, StepContext } from "../driver.ts";
 import { REDACTED } from "../../exec/transcript.ts";
 import { dotStuff } from "../../wire/dot-stuffing.ts";
+import { sendInOneWrite } from "../common/one-write.ts";
 import { authSmtp } from "./auth.ts";
 import { expectSmtp, requireCode } from "./expect.ts";
 import { readSmtpReply } from "./reader.ts";
@@ -34,8 +35,9 @@ export function ehloArgument(address: string): string {
   return plain.includes(":") ? `[IPv6:${plain}]` : `[${plain}]`;
 }
 
-async function starttls(ctx: StepContext): Promise<void> {
-  sendCommand(ctx, "STARTTLS");
+async function starttls(ctx: StepContext, inject?: string): Promise<void> {
+  if (inject === undefined) sendCommand(ctx, "STARTTLS");
+  else sendInOneWrite(ctx, ["STARTTLS", inject], ["STARTTLS", ctx.conn.transcript.redact(shownCommand(inject))]);
   requireCode(await readSmtpReply(ctx.conn, ctx.deadline), ["220"], "STARTTLS");
   await ctx.conn.startTls(ctx.deadline);
 }

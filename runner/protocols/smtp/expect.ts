@@ -45,7 +45,8 @@ function checkSmtpReply(ctx: StepContext, expect: SmtpExpect, reply: SmtpReply):
   }
   if (expect.lines) {
     // EHLO: the first line is the greeting (domain), keywords follow (RFC 5321 §4.1.1.1).
-    const problem = checkLineSet(reply.lines.slice(1), expect.lines);
+    // Entries are templates (`includes: ["AUTH ${mech}"]`), resolved like every other field.
+    const problem = checkLineSet(reply.lines.slice(1), { includes: expect.lines.includes.map((e) => ctx.resolve(e)), excludes: expect.lines.excludes.map((e) => ctx.resolve(e)) });
     if (problem) throw new StepFailure("assertion", problem.message, problem.expected, formatSmtpReply(reply));
   }
   if (expect.text === undefined && expect.captures.length === 0) return;
@@ -58,5 +59,5 @@ function checkSmtpReply(ctx: StepContext, expect: SmtpExpect, reply: SmtpReply):
       throw error;
     }
   }
-  applyCaptures(expect.captures, [text], ctx.vars);
+  applyCaptures(expect.captures, [text], ctx.vars, (t) => ctx.resolveRegex(t));
 }

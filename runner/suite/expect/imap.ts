@@ -4,11 +4,11 @@
 // captures. Produces ImapExpect for the IMAP matcher.
 // Standards: RFC 3501 §7.1 (status responses, response codes), §2.2.2 (untagged data at any time); RFC 9051 §7.1.
 
-import { isMap, isScalar, type Node } from "yaml";
+import { isMap, isScalar, isSeq, type Node } from "yaml";
 import type { ImapExpect, UntaggedRule } from "../../model/ast.ts";
 import type { Slot } from "../node-reader.ts";
 import type { TestContext } from "../test-context.ts";
-import { foreignExpectKeyHint, IMAP_EXPECT_KEYS, IMAP_STATUSES, UNTAGGED_MODES, UNTAGGED_RULE_KEYS } from "../vocabulary.ts";
+import { foreignExpectKeyHint, IMAP_EXPECT_KEYS, IMAP_STATUSES, IMAP_TAGGED_STATUSES, UNTAGGED_MODES, UNTAGGED_RULE_KEYS } from "../vocabulary.ts";
 import { readCaptures, type Binding, type ExpectRead } from "./capture.ts";
 import { checkImapPattern } from "./imap-pattern.ts";
 
@@ -29,7 +29,7 @@ export function readImapExpect(ctx: TestContext, slot: Slot, connection: string)
   let ok = true;
   const status = entries.get("status");
   if (status !== undefined) {
-    const value = ctx.reader.oneOf(status, IMAP_STATUSES);
+    const value = isSeq(status.node) ? statusList(ctx, status) : ctx.reader.oneOf(status, IMAP_STATUSES);
     if (value === undefined) ok = false;
     else expect.status = value;
   }
@@ -62,6 +62,20 @@ export function readImapExpect(ctx: TestContext, slot: Slot, connection: string)
   if (strict !== undefined) expect.strict = ctx.reader.boolean(strict) ?? false;
   expect.captures = readCaptures(ctx, entries.get("capture"), connection, binds);
   return ok ? { expect, binds } : undefined;
+}
+
+/** `status: [NO, BAD]`: two or more distinct tagged statuses, any of which passes (where the RFC lets the server choose). */
+function statusList(ctx: TestContext, slot: Slot): ("OK" | "NO" | "BAD")[] | undefined {
+  const items = ctx.reader.list(slot, { nonEmpty: true });
+  if (items === undefined) return undefined;
+  const values = items.map((item) => ctx.reader.oneOf(item, IMAP_TAGGED_STATUSES));
+  if (values.some((v) => v === undefined)) return undefined;
+  const distinct = [...new Set(values as ("OK" | "NO" | "BAD")[])];
+  if (distinct.length !== values.length || distinct.length < 2) {
+    ctx.reader.error(slot.node, `a status list names two or more different tagged statuses (OK, NO, BAD), like [NO, BAD]; for one status write it alone`);
+    return undefined;
+  }
+  return distinct;
 }
 
 function readRule(ctx: TestContext, slot: Slot, connection: string, binds: Binding[]): UntaggedRule | undefined {

@@ -63,6 +63,12 @@ export function readPop3Expect(ctx: TestContext, slot: Slot, connection: string)
         const source = content === undefined ? undefined : readContent(ctx, equals, content, connection);
         if (source !== undefined) read.equals = source;
       }
+      const afterTrace = body.get("equals-after-trace");
+      if (afterTrace !== undefined) {
+        const content = ctx.reader.map(afterTrace, "'equals-after-trace'", CONTENT_KEYS);
+        const source = content === undefined ? undefined : readContent(ctx, afterTrace, content, connection);
+        if (source !== undefined) read.equalsAfterTrace = source;
+      }
       const lines = body.get("lines");
       if (lines !== undefined) {
         const count = ctx.reader.integer(lines, 0, MAX_BODY_LINES);

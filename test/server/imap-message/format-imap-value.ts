@@ -9,6 +9,7 @@ export function formatImapValue(v: ImapValue): string {
   if (v === null) return "NIL";
   if (typeof v === "number") return String(v);
   if (Array.isArray(v)) return `(${v.map(formatImapValue).join(" ")})`;
+  if ("adjacent" in v) return v.adjacent.map(formatImapValue).join("");
   if ("atom" in v) return v.atom;
   const bytes = typeof v.string === "string" ? Buffer.from(v.string, "utf8") : v.string;
   const text = bytes.toString("latin1");

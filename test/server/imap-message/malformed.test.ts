@@ -39,7 +39,7 @@ const CASES: [title: string, message: string, bodystructure: string][] = [
   [
     "unterminated multipart: the last part runs to the end",
     "Content-Type: multipart/mixed; boundary=b\n\npre\n--b\nContent-Type: text/plain\n\nA\n--b\n\nB no header\n",
-    '(("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 1 0 NIL NIL NIL NIL) ("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 13 1 NIL NIL NIL NIL) "mixed" ("boundary" "b") NIL NIL NIL)',
+    '(("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 1 0 NIL NIL NIL NIL)("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 13 1 NIL NIL NIL NIL) "mixed" ("boundary" "b") NIL NIL NIL)',
   ],
   [
     "upper-case type, parameters and encoding are reported as written",
@@ -51,7 +51,7 @@ const CASES: [title: string, message: string, bodystructure: string][] = [
     // RFC 2046 §5.1.5: parts of a multipart/digest default to message/rfc822.
     "multipart/digest default part type",
     "Content-Type: multipart/digest; boundary=d\n\n--d\n\nSubject: in digest\n\nbody1\n--d\nContent-Type: text/plain\n\nplain\n--d--\n",
-    '(("message" "rfc822" NIL NIL NIL "7bit" 27 (NIL "in digest" NIL NIL NIL NIL NIL NIL NIL NIL) ("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 5 0 NIL NIL NIL NIL) 2 NIL NIL NIL NIL) ("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 5 0 NIL NIL NIL NIL) "digest" ("boundary" "d") NIL NIL NIL)',
+    '(("message" "rfc822" NIL NIL NIL "7bit" 27 (NIL "in digest" NIL NIL NIL NIL NIL NIL NIL NIL) ("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 5 0 NIL NIL NIL NIL) 2 NIL NIL NIL NIL)("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 5 0 NIL NIL NIL NIL) "digest" ("boundary" "d") NIL NIL NIL)',
   ],
   [
     "comments and white space inside Content-* fields",
@@ -69,7 +69,7 @@ const CASES: [title: string, message: string, bodystructure: string][] = [
   [
     "two empty parts",
     "Content-Type: multipart/mixed; boundary=e\n\n--e\n--e\n\n--e--\n",
-    `(${TEXT_PLAIN_EMPTY} ${TEXT_PLAIN_EMPTY} "mixed" ("boundary" "e") NIL NIL NIL)`,
+    `(${TEXT_PLAIN_EMPTY}${TEXT_PLAIN_EMPTY} "mixed" ("boundary" "e") NIL NIL NIL)`,
   ],
   ["a boundary that never appears", "Content-Type: multipart/mixed; boundary=e\n\nno parts at all\n", `(${TEXT_PLAIN_EMPTY} "mixed" ("boundary" "e") NIL NIL NIL)`],
   [
@@ -113,7 +113,7 @@ describe("imap message: invalid addresses in ENVELOPE", () => {
     const m = parseMessage(crlf('From:\nTo: "no address"\nCc: a@, <>, localonly, @, Foo Bar <foo@bar> (c), (only comment) x@y.z\nBcc: ;\nReply-To: Group:;\nSender: x@[127.0.0.1]\nSubject:\nMessage-ID:\n\nb\n'));
     // Dovecot gives Bcc ";" one MISSING address; there is no address in it, and env-bcc is 1*address or NIL.
     expect(formatImapValue(envelope(m))).to.equal(
-      '(NIL "" NIL ((NIL NIL "x" "[127.0.0.1]")) ((NIL NIL "Group" NIL) (NIL NIL NIL NIL)) (("no address" NIL "MISSING_MAILBOX" "MISSING_DOMAIN")) ((NIL NIL "a" "MISSING_DOMAIN") (NIL NIL "MISSING_MAILBOX" "MISSING_DOMAIN") (NIL NIL "localonly" "MISSING_DOMAIN") (NIL NIL "MISSING_MAILBOX" "MISSING_DOMAIN") ("Foo Bar" NIL "foo" "bar") (NIL NIL "x" "y.z")) NIL NIL "")',
+      '(NIL "" NIL ((NIL NIL "x" "[127.0.0.1]")) ((NIL NIL "Group" NIL)(NIL NIL NIL NIL)) (("no address" NIL "MISSING_MAILBOX" "MISSING_DOMAIN")) ((NIL NIL "a" "MISSING_DOMAIN")(NIL NIL "MISSING_MAILBOX" "MISSING_DOMAIN")(NIL NIL "localonly" "MISSING_DOMAIN")(NIL NIL "MISSING_MAILBOX" "MISSING_DOMAIN")("Foo Bar" NIL "foo" "bar")(NIL NIL "x" "y.z")) NIL NIL "")',
     );
   });
 

@@ -88,6 +88,25 @@ describe("IMAP FETCH", function () {
     expect(line).to.contain('BODY[3] ""');
   });
 
+  it("streams many large bodies to a client that reads slowly, each intact", async () => {
+    const big = (n: number) => Buffer.concat([Buffer.from(`Subject: big ${n}\r\n\r\n`), Buffer.alloc(1 << 20, 0x61 + n), Buffer.from("\r\n")]);
+    for (let n = 0; n < 6; n++) await server.store.deliver("alice", big(n));
+    await c.run("EXAMINE INBOX");
+    const socket = (c as unknown as { socket: import("node:net").Socket }).socket;
+    socket.pause();
+    const tag = c.nextTag();
+    c.send(`${tag} FETCH 3:* BODY.PEEK[TEXT]\r\n`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    socket.resume();
+    const reply = await c.until(tag, 10_000);
+    expect(reply.status).to.equal("OK");
+    expect(reply.untagged).to.have.length(6);
+    reply.untagged.forEach((line, i) => {
+      expect(line.startsWith(`* ${i + 3} FETCH (BODY[TEXT] {${(1 << 20) + 2}}\r\n`), line.slice(0, 60)).to.equal(true);
+      expect(line.charCodeAt(60)).to.equal(0x61 + i);
+    });
+  });
+
   it("skips a message another session expunged and ends OK [EXPUNGEISSUED]; NOOP then reports the EXPUNGE", async () => {
     await c.run("SELECT INBOX");
     const other = await ImapClient.loggedIn(server.imap);

@@ -151,16 +151,16 @@ describe("IMAP limits and bad input", function () {
   });
 });
 
-describe("IMAP session limit", function () {
-  it("greets a session over the limit with BYE and closes it; a freed slot is usable again", async () => {
+describe("IMAP session limits", function () {
+  it("greets a connection over the server's limit with BYE and closes it; a freed slot is usable again", async () => {
     const server = await startImapServer((config) => {
-      config.imap.maxSessions = 2;
+      config.connections.maxTotal = 2;
     });
     try {
       const a = await ImapClient.connect(server.imap);
       const b = await ImapClient.connect(server.imaps, { tls: true });
       const c = await ImapClient.connect(server.imap);
-      expect(c.greeting).to.match(/^\* BYE \[UNAVAILABLE\]/);
+      expect(c.greeting).to.match(/^\* BYE /);
       expect(await c.closed()).to.equal(true);
       expect((await a.run("LOGOUT")).status).to.equal("OK");
       await a.closed();
@@ -168,6 +168,25 @@ describe("IMAP session limit", function () {
       const d = await ImapClient.connect(server.imap);
       expect(d.greeting).to.match(/^\* OK /);
       for (const x of [a, b, c, d]) x.close();
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("refuses a login over the per-user limit with NO [LIMIT]; the slot frees when a session ends", async () => {
+    const server = await startImapServer((config) => {
+      config.imap.maxSessionsPerUser = 1;
+    });
+    try {
+      const a = await ImapClient.loggedIn(server.imap);
+      const b = await ImapClient.connect(server.imap);
+      expect((await b.run("LOGIN alice alice-pw")).tagged).to.match(/NO \[LIMIT\]/);
+      expect((await b.run("LOGIN bob bob-pw")).status).to.equal("OK");
+      a.close();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const c = await ImapClient.loggedIn(server.imap);
+      c.close();
+      b.close();
     } finally {
       await server.stop();
     }

@@ -1,11 +1,12 @@
 // The `body` matchers of a POP3 multiline response: byte-exact equality with
-// a fixture or inline text (both in CRLF wire form), line count, size in
+// a fixture or inline text (both in CRLF wire form), the same after the
+// leading trace fields a delivery adds, line count, size in
 // octets, line regexes (some line matches / no line matches) and the
 // CAPA-style line set.
-// Standards: RFC 1939 §3 (multiline bodies), §5 and §11 (message sizes), RFC 2449 §5 (CAPA lines).
+// Standards: RFC 1939 §3 (multiline bodies), §5 and §11 (message sizes), RFC 2449 §5 (CAPA lines), RFC 5321 §4.4 (trace fields).
 
 import { readFile } from "node:fs/promises";
-import type { Pop3Expect } from "../../../model/ast.ts";
+import type { ContentSource, Pop3Expect } from "../../../model/ast.ts";
 import { StepFailure } from "../../../exec/step-failure.ts";
 import { joinLines, splitTextLines } from "../../../wire/dot-stuffing.ts";
 import { printable } from "../../../wire/printable.ts";
@@ -19,29 +20,54 @@ function summary(lines: readonly Buffer[]): string {
   return shown.join("\n");
 }
 
+/**
+ * Header fields a delivery prepends in front of the message as sent: the
+ * trace fields of RFC 5321 §4.4 (Return-Path, Received), those of RFC 7208
+ * §9.1 and RFC 8601 §2 (Received-SPF, Authentication-Results), and the
+ * delivery agents' Delivered-To / X-Original-To (Postfix, Dovecot LDA).
+ */
+const TRACE_FIELDS = new Set(["return-path", "received", "delivered-to", "x-original-to", "received-spf", "authentication-results"]);
+/** field-name = 1*ftext, ftext = %d33-57 / %d59-126 (RFC 5322 §3.6.8). */
+const FIELD_NAME = /^([\x21-\x39\x3b-\x7e]+)[ \t]*:/;
+
+/** How many leading lines are trace fields (with their folded continuation lines, RFC 5322 §2.2.3). */
+export function traceLineCount(lines: readonly Buffer[]): number {
+  let at = 0;
+  while (at < lines.length) {
+    const name = FIELD_NAME.exec(lines[at]!.toString("latin1"))?.[1];
+    if (name === undefined || !TRACE_FIELDS.has(name.toLowerCase())) break;
+    at++;
+    while (at < lines.length && (lines[at]![0] === 0x20 || lines[at]![0] === 0x09)) at++;
+  }
+  return at;
+}
+
+/** Byte-exact: `lines` against the content in CRLF wire form; `offset` numbers lines as received. */
+async function requireEqual(lines: readonly Buffer[], source: ContentSource, resolve: (template: string) => string, what: string, offset = 0): Promise<void> {
+  const raw = source.kind === "text" ? Buffer.from(resolve(source.text), "utf8") : await readFile(source.path);
+  const expectedLines = splitTextLines(raw);
+  if (joinLines(expectedLines).equals(joinLines(lines))) return;
+  const at = expectedLines.findIndex((line, i) => lines[i] === undefined || !line.equals(lines[i]!));
+  const index = at === -1 ? expectedLines.length : at;
+  const from = source.kind === "file" ? `fixture ${source.path}` : "the expected text";
+  throw new StepFailure(
+    "assertion",
+    `${what} differs from ${from} at line ${offset + index + 1} (${lines.length} lines compared, ${expectedLines.length} expected)`,
+    expectedLines[index] === undefined ? "end of body" : printable(expectedLines[index]!, 300),
+    lines[index] === undefined ? "end of body" : printable(lines[index]!, 300),
+  );
+}
+
 export async function requireBody(
   lines: readonly Buffer[],
   body: BodyExpect,
   resolve: (template: string) => string,
   resolveRegex: (template: string) => string,
 ): Promise<void> {
-  if (body.equals) {
-    const source = body.equals;
-    const raw = source.kind === "text" ? Buffer.from(resolve(source.text), "utf8") : await readFile(source.path);
-    const expectedLines = splitTextLines(raw);
-    const expected = joinLines(expectedLines);
-    const actual = joinLines(lines);
-    if (!expected.equals(actual)) {
-      const at = expectedLines.findIndex((line, i) => lines[i] === undefined || !line.equals(lines[i]!));
-      const index = at === -1 ? expectedLines.length : at;
-      const what = source.kind === "file" ? `fixture ${source.path}` : "the expected text";
-      throw new StepFailure(
-        "assertion",
-        `body differs from ${what} at line ${index + 1} (${lines.length} lines received, ${expectedLines.length} expected)`,
-        expectedLines[index] === undefined ? "end of body" : printable(expectedLines[index]!, 300),
-        lines[index] === undefined ? "end of body" : printable(lines[index]!, 300),
-      );
-    }
+  if (body.equals) await requireEqual(lines, body.equals, resolve, "body");
+  if (body.equalsAfterTrace) {
+    const skipped = traceLineCount(lines);
+    await requireEqual(lines.slice(skipped), body.equalsAfterTrace, resolve, `body after ${skipped} trace line${skipped === 1 ? "" : "s"}`, skipped);
   }
   if (body.lineCount !== undefined && lines.length !== body.lineCount) {
     throw new StepFailure("assertion", `expected ${body.lineCount} body lines, got ${lines.length}`, `${body.lineCount} lines`, summary(lines));

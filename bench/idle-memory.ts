@@ -1,0 +1,204 @@
+// Benchmark 4: memory of idle connections in the reference server. For each
+// protocol, N connections are opened and left idle after the greeting; the
+// server process's RSS (read after a full GC, in its own child process) is
+// compared before and after: the delta ÷ N is the cost of one idle
+// connection. Then 10,000 IMAP sessions are logged in, have INBOX selected
+// and sit in IDLE at once; the server's whole RSS must stay under 300 MiB.
+// The client side is a bare node:net state machine per socket, kept lean so
+// 10,000 of them fit next to the server on a small machine.
+// BENCH_IDLE_CONNECTIONS / BENCH_IDLE_SESSIONS change the counts.
+// Standards: RFC 2177 (IDLE), RFC 3501 §6.2.3, §6.3.1; RFC 5321 §4.3.1, RFC 1939 §4 (greetings).
+
+import { execFileSync } from "node:child_process";
+import net from "node:net";
+import { startReferenceChild, type ReferenceChild } from "./lib/reference-child.ts";
+import { markdownTable } from "./lib/table.ts";
+
+const CONNECTIONS = Number(process.env.BENCH_IDLE_CONNECTIONS ?? 2000);
+const IDLE_SESSIONS = Number(process.env.BENCH_IDLE_SESSIONS ?? 10_000);
+// The reference server lets one user hold 100 IMAP sessions (config imap.maxSessionsPerUser): spread the logins.
+const SESSIONS_PER_USER = 100;
+// Connections being set up at once: enough to be quick, few enough not to trip accept backlogs.
+const PARALLEL_SETUP = 200;
+const STEP_TIMEOUT_MS = 30_000;
+const PER_CONNECTION_GOAL_KIB = 16;
+const IDLE_TOTAL_GOAL_MIB = 300;
+
+export interface IdleMemoryResult {
+  perConnection: { protocol: string; connections: number; deltaKiB: number; perConnectionKiB: number }[];
+  idle: { sessions: number; rssBeforeMiB: number; rssMiB: number; perSessionKiB: number; setupSeconds: number };
+}
+
+/**
+ * One client socket driven through `script`: each entry waits for a line
+ * matching `expect`, then sends `send` (if any). Resolves with the open
+ * socket after the last expectation; rejects on close or timeout.
+ */
+function scripted(port: number, script: { expect: RegExp; send?: string }[]): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, "127.0.0.1");
+    let step = 0;
+    let buffered = "";
+    const timer = setTimeout(() => fail(new Error(`no reply matching ${script[step]?.expect} within ${STEP_TIMEOUT_MS} ms`)), STEP_TIMEOUT_MS);
+    const fail = (error: Error) => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(error);
+    };
+    const onData = (chunk: Buffer) => {
+      buffered += chunk.toString("latin1");
+      let i: number;
+      while ((i = buffered.indexOf("\r\n")) !== -1) {
+        const line = buffered.slice(0, i);
+        buffered = buffered.slice(i + 2);
+        if (!script[step]!.expect.test(line)) continue;
+        if (script[step]!.send !== undefined) socket.write(script[step]!.send!);
+        if (++step === script.length) {
+          clearTimeout(timer);
+          socket.off("data", onData);
+          socket.off("close", onClose);
+          // Idle from here on: any later bytes (IDLE updates) are read and dropped.
+          socket.on("data", () => {});
+          resolve(socket);
+          return;
+        }
+      }
+    };
+    const onClose = () => fail(new Error(`connection closed at step ${step} (waiting for ${script[step]?.expect})`));
+    socket.on("data", onData);
+    socket.on("close", onClose);
+    socket.on("error", () => {});
+  });
+}
+
+async function openMany(count: number, open: (i: number) => Promise<net.Socket>): Promise<net.Socket[]> {
+  const sockets: net.Socket[] = new Array(count);
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      const i = next++;
+      sockets[i] = await open(i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_SETUP, count) }, worker));
+  return sockets;
+}
+
+async function closeAll(sockets: net.Socket[]): Promise<void> {
+  await Promise.all(
+    sockets.map(
+      (s) =>
+        new Promise<void>((resolve) => {
+          if (s.destroyed) return resolve();
+          s.once("close", () => resolve());
+          s.destroy();
+        }),
+    ),
+  );
+  // Let the server notice every close and drop its sessions before the next measurement.
+  await new Promise((r) => setTimeout(r, 500));
+}
+
+const GREETING = { smtp: /^220 /, pop3: /^\+OK/, imap: /^\* OK/ } as const;
+
+function softOpenFileLimit(): number {
+  try {
+    return Number(execFileSync("bash", ["-c", "ulimit -n"], { encoding: "utf8" }).trim());
+  } catch {
+    return NaN;
+  }
+}
+
+async function perConnection(ref: ReferenceChild, protocol: keyof typeof GREETING) {
+  const port = ref.ports[protocol];
+  // Warm-up: the first connections allocate code and pools once; that is not per-connection memory.
+  await closeAll(await openMany(200, () => scripted(port, [{ expect: GREETING[protocol] }])));
+  const before = await ref.rss();
+  const sockets = await openMany(CONNECTIONS, () => scripted(port, [{ expect: GREETING[protocol] }]));
+  const after = await ref.rss();
+  await closeAll(sockets);
+  const deltaKiB = (after - before) / 1024;
+  return { protocol, connections: CONNECTIONS, deltaKiB, perConnectionKiB: deltaKiB / CONNECTIONS };
+}
+
+export async function benchIdleMemory(): Promise<IdleMemoryResult> {
+  const users = Math.ceil(IDLE_SESSIONS / SESSIONS_PER_USER);
+  const need = IDLE_SESSIONS + 1000;
+  const limit = softOpenFileLimit();
+  if (!(limit >= need)) throw new Error(`idle-memory: this process may open ${limit} files, ${need} are needed: run it under \`ulimit -n ${need}\``);
+  const start = (name: string) => startReferenceChild({ profileName: `idle-memory-${name}`, openFiles: need + 1000, loadUsers: users, maxPerAddress: need });
+  // A fresh server per protocol: whichever went first would otherwise pay for the heap's growth steps alone.
+  const perConnectionRows = [];
+  for (const protocol of ["smtp", "pop3", "imap"] as const) {
+    const ref = await start(protocol);
+    try {
+      perConnectionRows.push(await perConnection(ref, protocol));
+    } finally {
+      await ref.close();
+    }
+  }
+  const ref = await start("idle");
+  try {
+
+    const rssBefore = await ref.rss();
+    const started = performance.now();
+    const sessions = await openMany(IDLE_SESSIONS, (i) => {
+      const login = `load${i % users}`;
+      return scripted(ref.ports.imap, [
+        { expect: /^\* OK/, send: `a LOGIN ${login} ${login}-pw\r\n` },
+        { expect: /^a OK/, send: "b SELECT INBOX\r\n" },
+        { expect: /^b OK/, send: "c IDLE\r\n" },
+        { expect: /^\+ / },
+      ]);
+    });
+    const setupSeconds = (performance.now() - started) / 1000;
+    const rss = await ref.rss();
+    await closeAll(sessions);
+    return {
+      perConnection: perConnectionRows,
+      idle: { sessions: IDLE_SESSIONS, rssBeforeMiB: rssBefore / 2 ** 20, rssMiB: rss / 2 ** 20, perSessionKiB: (rss - rssBefore) / 1024 / IDLE_SESSIONS, setupSeconds },
+    };
+  } finally {
+    await ref.close();
+  }
+}
+
+export function formatIdleMemory(r: IdleMemoryResult): string {
+  const per = markdownTable(
+    ["protocol", "idle connections", "server RSS delta", "per connection", `goal ≤ ${PER_CONNECTION_GOAL_KIB} KiB`],
+    r.perConnection.map((p) => [
+      p.protocol.toUpperCase(),
+      String(p.connections),
+      `${(p.deltaKiB / 1024).toFixed(1)} MiB`,
+      `${p.perConnectionKiB.toFixed(1)} KiB`,
+      `${(p.perConnectionKiB / PER_CONNECTION_GOAL_KIB).toFixed(2)}× of budget ${p.perConnectionKiB <= PER_CONNECTION_GOAL_KIB ? "(goal met)" : "(short of goal)"}`,
+    ]),
+  );
+  const idle = markdownTable(
+    ["IMAP sessions in IDLE", "server RSS before", "server RSS holding them", "per session", `goal < ${IDLE_TOTAL_GOAL_MIB} MiB`, "set-up time"],
+    [
+      [
+        String(r.idle.sessions),
+        `${r.idle.rssBeforeMiB.toFixed(0)} MiB`,
+        `${r.idle.rssMiB.toFixed(0)} MiB`,
+        `${r.idle.perSessionKiB.toFixed(1)} KiB`,
+        `${(r.idle.rssMiB / IDLE_TOTAL_GOAL_MIB).toFixed(2)}× of budget ${r.idle.rssMiB < IDLE_TOTAL_GOAL_MIB ? "(goal met)" : "(short of goal)"}`,
+        `${r.idle.setupSeconds.toFixed(1)} s`,
+      ],
+    ],
+  );
+  return [
+    "Reference server in its own Node process (a fresh one per row); RSS read from it after two full GCs (--expose-gc). Per protocol:",
+    "connections opened on the plain port and left idle after the greeting (after 200 warm-up connections), RSS after minus before, ÷ count.",
+    `IDLE: each session LOGIN (spread over ${SESSIONS_PER_USER}-session-per-user limit: load users), SELECT INBOX (empty), IDLE, then held; the`,
+    "per-address connection cap is raised for the run (all clients are 127.0.0.1). Ratios are of the budget: ≤ 1.00× meets the goal.",
+    "",
+    per,
+    "",
+    idle,
+  ].join("\n");
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(formatIdleMemory(await benchIdleMemory()));
+}

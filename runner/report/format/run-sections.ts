@@ -1,0 +1,43 @@
+// The sections the gate and the statistics add above the console's last
+// line: a statistics table per protocol (--stats) and the gate's verdict with
+// regressions, fixes, score and why the run failed, both from run-end.
+// Standards: none (report format).
+
+import type { GateVerdict } from "../../model/gate.ts";
+import type { Distribution, RunStats } from "../../model/stats.ts";
+import type { Colors } from "./failure-text.ts";
+
+export function ms(d: Distribution | undefined): string {
+  if (!d) return "-";
+  return `${d.min}/${d.median}/${d.p95}/${d.max}`;
+}
+
+export function statsSection(stats: RunStats): string[] {
+  const out: string[] = ["Protocol statistics (ms: min/median/p95/max)"];
+  for (const [protocol, s] of Object.entries(stats)) {
+    if (!s) continue;
+    const replies = Object.entries(s.replies).map(([k, n]) => `${k} ${n}`).join(", ") || "none";
+    out.push(`  ${protocol}: ${s.connections} connections, ${s.bytesSent} octets sent, ${s.bytesReceived} received; replies ${replies}`);
+    out.push(`    connect ${ms(s.connect)}   TLS handshake ${ms(s.tlsHandshake)}   all commands ${ms(s.allCommands)}`);
+    const rows = Object.entries(s.latency).map(([verb, d]) => [verb, String(d.count), String(d.min), String(d.median), String(d.p95), String(d.max)]);
+    if (rows.length === 0) continue;
+    const head = ["command", "n", "min", "median", "p95", "max"];
+    const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+    const fmt = (cells: string[]) => "    " + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+    out.push(fmt(head), ...rows.map(fmt));
+  }
+  return out;
+}
+
+export function gateSection(gate: GateVerdict, c: Colors): string[] {
+  const out: string[] = [];
+  const score = gate.score === undefined ? "n/a" : `${gate.score}%`;
+  out.push(`Gate: ${gate.exitCode === 0 ? c.green("passed") : c.red("failed")} (score ${score}${gate.minScore !== undefined ? `, minimum ${gate.minScore}%` : ""}; ${gate.regressionsOnly ? "only regressions fail" : `--fail-on ${gate.failOn}`})`);
+  if (gate.baseline !== undefined) {
+    out.push(`  against ${gate.baseline}: ${gate.regressions.length} regression${gate.regressions.length === 1 ? "" : "s"}, ${gate.fixes.length} fix${gate.fixes.length === 1 ? "" : "es"}`);
+    for (const r of gate.regressions) out.push(`  ${c.red("regression")} ${r.id} (${r.level}): ${r.before} → ${r.now}`);
+    for (const f of gate.fixes) out.push(`  ${c.green("fix")}        ${f.id} (${f.level}): ${f.before} → ${f.now}`);
+  }
+  for (const reason of gate.reasons) out.push(`  ${c.red("✗")} ${reason}`);
+  return out;
+}
