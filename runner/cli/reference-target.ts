@@ -9,12 +9,20 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { AcquiredTarget } from "../run/target-source.ts";
 
+const BUNDLED_AUTH_FAILURE_DELAY_MS = 50;
+
 export async function startReferenceTarget(): Promise<AcquiredTarget> {
   const { startServer } = await import("../../reference-server/serve.ts");
+  const { defaultConfig } = await import("../../reference-server/config/defaults.ts");
+  const config = defaultConfig();
+  // A throwaway server on loopback for one run has no password to guess: the
+  // failed-login delay (a defence against guessing) would only add about a
+  // second to every wrong-password test. Kept, but short, so it still shows.
+  config.auth = { ...config.auth, failureDelayMs: BUNDLED_AUTH_FAILURE_DELAY_MS };
   const dataDir = await mkdtemp(path.join(tmpdir(), "mailconform-reference-"));
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
-    server = await startServer({ portBase: "ephemeral", dataDir });
+    server = await startServer({ portBase: "ephemeral", dataDir, config });
   } catch (e) {
     await rm(dataDir, { recursive: true, force: true });
     throw e;
