@@ -51,7 +51,9 @@ export interface ConnectOptions {
 function describeError(error: unknown): string {
   if (error instanceof Error) {
     const code = (error as NodeJS.ErrnoException).code;
-    return code && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
+    // OpenSSL errors carry their error stack on several lines; a failure message is one line.
+    const message = error.message.trim().replace(/\s*\n\s*/g, " ");
+    return code && !message.includes(code) ? `${code}: ${message}` : message;
   }
   return String(error);
 }
