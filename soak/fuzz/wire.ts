@@ -4,7 +4,8 @@
 // real sockets to a running server. Every command must get a syntactically
 // valid reply within the time bound; a close must follow a final reply (421,
 // -ERR, BYE); and a new connection must still be greeted afterwards.
-// Lines are kept single (CR and LF removed) and literal counts made true,
+// Lines are kept single (CR and LF removed, text beyond latin1 sent as UTF-8
+// so no code unit turns into a line end) and literal counts made true,
 // so that reply counting is exact; broken framing is the in-process and
 // robustness suites' part.
 // Standards: RFC 5321 §4.2 and §4.3, RFC 1939 §3, RFC 3501 §2.2.2 and §7.
@@ -95,7 +96,7 @@ async function smtpSequence(s: Session, lines: string[], bound: number): Promise
   await s.open();
   for (const line of [...lines, "QUIT"]) {
     const c = s.client!;
-    c.send(line + "\r\n");
+    c.send(bytesOf(line + "\r\n"));
     s.commands++;
     let r = await c.smtpReply(bound);
     if (r.code === 354) {
@@ -117,7 +118,7 @@ async function pop3Sequence(s: Session, lines: string[], bound: number): Promise
   let lastErr = false;
   for (const line of [...lines, "QUIT"]) {
     const c = s.client!;
-    c.send(line + "\r\n");
+    c.send(bytesOf(line + "\r\n"));
     s.commands++;
     let status: string;
     try {
