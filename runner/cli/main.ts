@@ -51,6 +51,7 @@ function buildProgram(setResult: (code: number) => void): Command {
     .option("--domain <domain>", "the server's mail domain")
     .option("--name <name>", "the target's name in reports")
     .option("--insecure", "do not verify TLS certificates")
+    .option("--ca <file>", "trust the certificates in this PEM file (a private CA or the server's pinned certificate) instead of the system's")
     .option("--jobs <n>", "tests run at once; tests share the users' mailboxes, so concurrency is opt-in", parsePositiveInt, DEFAULT_JOBS)
     .option("--bail", "stop starting tests after the first failure")
     .option("--list", "print the selected test ids, one a line, and exit")

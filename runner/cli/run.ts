@@ -42,7 +42,7 @@ export interface RunFlags extends TargetFlags {
 
 export class UsageError extends Error {}
 
-const TARGET_FLAGS = ["host", "smtp", "pop3", "imap", "smtps", "pop3s", "imaps", "domain"] as const;
+const TARGET_FLAGS = ["host", "smtp", "pop3", "imap", "smtps", "pop3s", "imaps", "domain", "ca"] as const;
 
 export function targetSourceFrom(flags: RunFlags): TargetSource {
   const given = TARGET_FLAGS.filter((k) => flags[k] !== undefined);
@@ -67,6 +67,7 @@ export function targetSourceFrom(flags: RunFlags): TargetSource {
       user: flags.user,
       domain: flags.domain,
       insecure: flags.insecure ?? false,
+      ca: flags.ca,
       name: flags.name,
     };
     return { kind: "flags", flags: targetFlags };

@@ -39,6 +39,7 @@ export async function probeCapabilities(target: Target, protocol: Protocol, time
       port: endpoint.port,
       implicitTls: endpoint.tls === "implicit",
       insecure: target.insecure,
+      ...(target.tlsCa !== undefined ? { caFile: target.tlsCa } : {}),
       transcript,
       limits: DEFAULT_READ_LIMITS,
       deadline,

@@ -5,6 +5,7 @@
 // a class, never as a hang or unbounded memory.
 // Standards: RFC 8314 (implicit TLS), RFC 3207 §4 / RFC 2595 §4 (STARTTLS: no plaintext after the go-ahead).
 
+import { readFileSync } from "node:fs";
 import net from "node:net";
 import tls from "node:tls";
 import { LineBuffer, LineTooLongError, type Line } from "../wire/lines.ts";
@@ -13,25 +14,16 @@ import { ImapLimitError } from "../wire/imap-tokens.ts";
 import { printable } from "../wire/printable.ts";
 import { StepFailure, TestAborted } from "./step-failure.ts";
 import type { Transcript } from "./transcript.ts";
+import type { ReadLimits } from "./read-limits.ts";
 
-export interface ReadLimits {
-  /** Longest line the runner buffers. Lenient on purpose: conformance limits (512, 1000) are checked by matchers. */
-  maxLineOctets: number;
-  /** Largest reply / multiline body / IMAP response set one expectation reads. */
-  maxReplyOctets: number;
-}
-
-export const DEFAULT_READ_LIMITS: ReadLimits = {
-  // 64 KiB: far above any legal line (RFC 5321 §4.5.3.1.5: 512), so only hostile input hits it.
-  maxLineOctets: 64 * 1024,
-  // 64 MiB: room for a large RETR or FETCH, while a gigabyte flood fails fast.
-  maxReplyOctets: 64 * 1024 * 1024,
-};
+export { DEFAULT_READ_LIMITS, type ReadLimits } from "./read-limits.ts";
 
 /** Octets read ahead of the protocol reader before the socket is paused (TCP backpressure then holds the flood). */
 const READ_AHEAD_OCTETS = 1024 * 1024;
 /** pull()'s default: the reader waits for no particular number of octets. */
 const NO_OCTETS = (): number => 0;
+/** How much unread input the transcript shows at the end of a test. */
+const UNREAD_SHOWN_OCTETS = 64 * 1024;
 /** How much of the latest input a failure message quotes. */
 const QUOTED_TAIL_OCTETS = 200;
 
@@ -41,6 +33,8 @@ export interface ConnectOptions {
   port: number;
   implicitTls: boolean;
   insecure: boolean;
+  /** PEM file of certificates trusted instead of the system's (Target.tlsCa). */
+  caFile?: string;
   transcript: Transcript;
   limits: ReadLimits;
   /** One budget for TCP connect, TLS handshake (and the greeting, read by the caller). */
@@ -92,17 +86,34 @@ function tcpConnect(options: ConnectOptions): Promise<net.Socket> {
   });
 }
 
+/** Trusted certificates per file, read once per process (the loader already checked each file). */
+const trustedCertificates = new Map<string, Buffer>();
+
+function trusted(file: string): Buffer {
+  let pem = trustedCertificates.get(file);
+  if (pem === undefined) {
+    pem = readFileSync(file);
+    trustedCertificates.set(file, pem);
+  }
+  return pem;
+}
+
 /**
  * TLS client handshake on an open socket, verifying the certificate against
- * the target host unless `insecure`. SNI only for names (RFC 6066 §3: no IP literals).
+ * the target host unless `insecure` — against the certificates of `caFile`
+ * when given, so a private CA's or pinned server's expired or wrong-host
+ * certificate fails for that reason, not as "self-signed".
+ * SNI only for names (RFC 6066 §3: no IP literals).
  */
-function handshake(raw: net.Socket, host: string, insecure: boolean, deadline: Deadline, signal?: AbortSignal): Promise<tls.TLSSocket> {
+function handshake(raw: net.Socket, options: ConnectOptions, deadline: Deadline): Promise<tls.TLSSocket> {
+  const { host, insecure, caFile, signal } = options;
   return new Promise((resolve, reject) => {
     const secure = tls.connect({
       socket: raw,
       host,
       ...(net.isIP(host) ? {} : { servername: host }),
       rejectUnauthorized: !insecure,
+      ...(caFile !== undefined ? { ca: trusted(caFile) } : {}),
     });
     const fail = (failure: Error): void => {
       done();
@@ -194,7 +205,7 @@ export class Connection {
 
   static async open(options: ConnectOptions): Promise<Connection> {
     const raw = await tcpConnect(options);
-    const socket = options.implicitTls ? await handshake(raw, options.host, options.insecure, options.deadline, options.signal) : raw;
+    const socket = options.implicitTls ? await handshake(raw, options, options.deadline) : raw;
     const connection = new Connection(options, socket);
     if (socket instanceof tls.TLSSocket) connection.noteTls(socket);
     return connection;
@@ -245,7 +256,10 @@ export class Connection {
   }
 
   private readonly onData = (chunk: Buffer): void => {
-    this.buffer.push(chunk);
+    // Held for a long literal, a short read would pin the whole read buffer it is a slice of (64 KiB for a few
+    // octets): keep a compact copy instead, so a 64 MiB literal costs 64 MiB, not several times that.
+    const compact = this.needOctets > READ_AHEAD_OCTETS && chunk.length * 2 < chunk.buffer.byteLength;
+    this.buffer.push(compact ? Buffer.from(chunk) : chunk);
     if (this.buffer.length > Math.max(READ_AHEAD_OCTETS, this.needOctets)) this.socket.pause();
     this.notify();
   };
@@ -470,7 +484,7 @@ export class Connection {
     const raw = this.socket;
     this.detach(raw);
     raw.resume();
-    const secure = await handshake(raw, this.options.host, this.options.insecure, deadline, this.options.signal);
+    const secure = await handshake(raw, this.options, deadline);
     this.socket = secure;
     this.attach(secure);
     this.noteTls(secure);
@@ -502,8 +516,9 @@ export class Connection {
   flushUnread(): void {
     if (this.buffer.length === 0) return;
     const octets = this.buffer.length;
-    const data = this.buffer.drain();
-    const shown = data.subarray(0, 64 * 1024);
+    // Only the part shown is copied: 64 MiB of an unfinished literal is not concatenated to quote 64 KiB of it.
+    const shown = this.buffer.head(UNREAD_SHOWN_OCTETS);
+    this.buffer.clear();
     for (const line of shown.toString("latin1").split("\r\n")) {
       if (line.length > 0) this.transcript.record(this.name, "S", Buffer.from(line, "latin1"));
     }

@@ -120,6 +120,7 @@ export class Session {
       port: endpoint.port,
       implicitTls: tls === "implicit",
       insecure: target.insecure,
+      ...(target.tlsCa !== undefined ? { caFile: target.tlsCa } : {}),
       transcript,
       limits,
       deadline,

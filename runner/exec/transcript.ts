@@ -56,7 +56,10 @@ export class Transcript {
       }
       return;
     }
-    this.tail.push({ connection, dir, ms, bytes: typeof bytes === "string" ? bytes : Buffer.from(bytes) });
+    // A copy (the line may be a view into a 20 MB literal), and never more than one rendered line's worth:
+    // a line too long to show whole is rendered now, so 400 kept lines of 64 KiB do not cost 25 MB.
+    const kept = typeof bytes === "string" ? bytes : bytes.length > MAX_TRANSCRIPT_LINE_CHARS ? printable(bytes, MAX_TRANSCRIPT_LINE_CHARS) : Buffer.from(bytes);
+    this.tail.push({ connection, dir, ms, bytes: kept });
     if (this.tail.length > MAX_TRANSCRIPT_TAIL_LINES * 2) {
       this.dropped += this.tail.length - MAX_TRANSCRIPT_TAIL_LINES;
       this.tail = this.tail.slice(-MAX_TRANSCRIPT_TAIL_LINES);
@@ -65,8 +68,16 @@ export class Transcript {
 
   /** Record client bytes split into lines at CRLF (several lines may go out in one write). */
   recordSent(connection: string, bytes: Buffer): void {
-    const lines = splitWireLines(bytes);
-    for (const line of lines) this.record(connection, "C", line);
+    forEachWireLine(bytes, (line) => this.record(connection, "C", line));
+  }
+
+  /**
+   * Record a block of server bytes (an IMAP literal) line by line, one line
+   * at a time: a 20 MB literal of short lines never exists as an array of
+   * 300k views, and all but the head and tail lines are dropped as they pass.
+   */
+  recordBlock(connection: string, bytes: Buffer): void {
+    forEachWireLine(bytes, (line) => this.record(connection, "S", line));
   }
 
   lines(): TranscriptLine[] {
@@ -89,15 +100,20 @@ export class Transcript {
 /** Lines of a sent chunk: split after each CRLF; a final fragment without CRLF is a line of its own. */
 export function splitWireLines(bytes: Buffer): Buffer[] {
   const lines: Buffer[] = [];
+  forEachWireLine(bytes, (line) => lines.push(line));
+  return lines;
+}
+
+/** splitWireLines without the array: each line (a view) handed to `each` in turn. */
+export function forEachWireLine(bytes: Buffer, each: (line: Buffer) => void): void {
   let start = 0;
   for (;;) {
     const lf = bytes.indexOf(0x0a, start);
     if (lf === -1) break;
     const crlf = lf > start && bytes[lf - 1] === 0x0d;
     // A bare LF is kept visible in the line (as \n) so malformed-input tests show what they sent.
-    lines.push(crlf ? bytes.subarray(start, lf - 1) : bytes.subarray(start, lf + 1));
+    each(crlf ? bytes.subarray(start, lf - 1) : bytes.subarray(start, lf + 1));
     start = lf + 1;
   }
-  if (start < bytes.length) lines.push(bytes.subarray(start));
-  return lines;
+  if (start < bytes.length) each(bytes.subarray(start));
 }

@@ -27,6 +27,12 @@ export interface Target {
   endpoints: Partial<Record<Protocol, Endpoint>>;
   /** Skip certificate verification. Off by default. */
   insecure: boolean;
+  /**
+   * Absolute path of a PEM file whose certificates are trusted instead of the
+   * system's CAs (a private CA, or the server's own self-signed certificate,
+   * pinned): the host name and expiry are still checked.
+   */
+  tlsCa?: string;
   /** The first is the main user; tests that need two users use the second. */
   users: TargetUser[];
 }

@@ -48,7 +48,7 @@ export const POP3_BODY_KEYS: KeySet = { required: [], optional: ["equals", "equa
 export const IMAP_EXPECT_KEYS: KeySet = { required: [], optional: ["status", "code", "text", "untagged", "ordered", "strict", "capture"] };
 export const UNTAGGED_RULE_KEYS: KeySet = { required: ["match"], optional: ["mode", "count"] };
 
-export const TARGET_KEYS: KeySet = { required: ["host", "domain"], optional: ["name", "smtp", "pop3", "imap", "insecure", "users"] };
+export const TARGET_KEYS: KeySet = { required: ["host", "domain"], optional: ["name", "smtp", "pop3", "imap", "insecure", "tls-ca", "users"] };
 export const TARGETS_FILE_KEYS: KeySet = { required: ["targets"], optional: ["defaults"] };
 export const ENDPOINT_KEYS: KeySet = { required: ["port"], optional: ["tls", "implicit-port"] };
 export const USER_KEYS: KeySet = { required: ["login", "password"], optional: ["address"] };

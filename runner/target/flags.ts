@@ -1,8 +1,10 @@
 // A target from command-line flags (--host, --smtp, --smtps, ..., --user
-// LOGIN:PASSWORD[:ADDRESS], --domain, --insecure): the same Target a target
+// LOGIN:PASSWORD[:ADDRESS], --domain, --insecure, --ca): the same Target a target
 // file gives, checked just as strictly. The CLI parses argv; this builds.
 // Standards: RFC 8314 §3.3 (implicit TLS ports beside plain ones).
 
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import type { SuiteError } from "../model/failure.ts";
 import type { Endpoint, Target, TargetUser } from "../model/target.ts";
 import { PROTOCOLS } from "../suite/vocabulary.ts";
@@ -20,6 +22,8 @@ export interface TargetFlags {
   user?: string[];
   domain?: string;
   insecure?: boolean;
+  /** --ca FILE: PEM certificates to trust instead of the system's (a private CA or a pinned certificate). */
+  ca?: string;
   name?: string;
 }
 
@@ -48,8 +52,26 @@ export function targetFromFlags(flags: TargetFlags): Target {
     if (plain === undefined && implicit !== undefined) endpoint = { port: implicit, tls: "implicit" };
     if (endpoint !== undefined) endpoints[protocol] = endpoint;
   }
+  let tlsCa: string | undefined;
+  if (flags.ca !== undefined) {
+    tlsCa = path.resolve(flags.ca);
+    const problem = caFileProblem(tlsCa);
+    if (problem !== undefined) fail(`--ca: ${problem}`);
+  }
   if (errors.length > 0) throw new TargetError(errors);
-  return { name: flags.name ?? host, host, domain, endpoints, insecure: flags.insecure ?? false, users };
+  return { name: flags.name ?? host, host, domain, endpoints, insecure: flags.insecure ?? false, users, ...(tlsCa !== undefined ? { tlsCa } : {}) };
+}
+
+/** Why `file` cannot serve as trusted certificates (unreadable, no PEM certificate), or undefined when it can. */
+export function caFileProblem(file: string): string | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, "latin1");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === "ENOENT" ? `no such file: ${file}` : `cannot read ${file}: ${(error as Error).message}`;
+  }
+  return text.includes("-----BEGIN CERTIFICATE-----") ? undefined : `${file} holds no PEM certificate ("-----BEGIN CERTIFICATE-----")`;
 }
 
 function port(value: number | undefined, flag: string, fail: (message: string) => void): number | undefined {

@@ -12,7 +12,7 @@ import { NodeReader, type Slot } from "../suite/node-reader.ts";
 import { sortByPosition } from "../suite/load.ts";
 import { ENDPOINT_KEYS, PROTOCOLS, TARGET_KEYS, TARGETS_FILE_KEYS, TLS_MODES, USER_KEYS } from "../suite/vocabulary.ts";
 import { parseYaml } from "../suite/yaml-document.ts";
-import { defaultAddress } from "./flags.ts";
+import { caFileProblem, defaultAddress } from "./flags.ts";
 import { TargetError } from "./target-error.ts";
 
 export { defaultAddress, targetFromFlags, type TargetFlags } from "./flags.ts";
@@ -98,6 +98,8 @@ function readTarget(reader: NodeReader, slot: Slot, defaults: ReadonlyMap<string
   const host = entries.has("host") ? reader.word(entries.get("host")!) : undefined;
   const domain = entries.has("domain") ? reader.word(entries.get("domain")!) : undefined;
   const insecure = entries.has("insecure") ? reader.boolean(entries.get("insecure")!) : false;
+  const caSlot = entries.get("tls-ca");
+  const tlsCa = caSlot === undefined ? undefined : readCaFile(reader, caSlot);
   const endpoints: Target["endpoints"] = {};
   for (const protocol of PROTOCOLS) {
     const endpoint = entries.get(protocol);
@@ -108,7 +110,21 @@ function readTarget(reader: NodeReader, slot: Slot, defaults: ReadonlyMap<string
   if (!PROTOCOLS.some((p) => entries.has(p))) reader.error(slot.node, "a target needs at least one of 'smtp', 'pop3', 'imap' (a port, or a map with 'port' and 'tls')");
   const users = entries.has("users") ? readUsers(reader, entries.get("users")!, domain ?? "") : [];
   if (name === undefined || host === undefined || domain === undefined || insecure === undefined || users === undefined) return undefined;
-  return { name, host, domain, endpoints, insecure, users };
+  if (caSlot !== undefined && tlsCa === undefined) return undefined;
+  return { name, host, domain, endpoints, insecure, users, ...(tlsCa !== undefined ? { tlsCa } : {}) };
+}
+
+/** `tls-ca: FILE`, relative to the target file: must hold at least one PEM certificate, checked now rather than at the first handshake. */
+function readCaFile(reader: NodeReader, slot: Slot): string | undefined {
+  const given = reader.word(slot);
+  if (given === undefined) return undefined;
+  const file = path.resolve(path.dirname(reader.source.file), given);
+  const problem = caFileProblem(file);
+  if (problem !== undefined) {
+    reader.error(slot.node, `'tls-ca': ${problem}`);
+    return undefined;
+  }
+  return file;
 }
 
 function readEndpoint(reader: NodeReader, slot: Slot): Endpoint | undefined {

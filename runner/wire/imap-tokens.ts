@@ -145,7 +145,8 @@ class Scanner {
     this.pos += 2;
     const length = Number(match[1]);
     if (this.pos + length > this.bytes.length) this.fail(`literal of ${length} octets is truncated`);
-    const value = Buffer.from(this.bytes.subarray(this.pos, this.pos + length));
+    // A view, not a copy: the response holds the bytes anyway, and a 20 MB FETCH literal is not doubled.
+    const value = this.bytes.subarray(this.pos, this.pos + length);
     this.pos += length;
     return { type: "string", value, literal: true };
   }
@@ -222,6 +223,42 @@ function word(scanner: Scanner): string {
   return scanner.bytes.subarray(start, scanner.pos).toString("latin1");
 }
 
+/** Responses up to this size are held as strings: the per-object cost, not the octets, dominates a queue of them. */
+const COMPACT_RESPONSE_OCTETS = 1024;
+
+/**
+ * An untagged data response (FETCH, EXISTS, LIST …) kept as its raw bytes:
+ * tokenized again whenever a rule reads `tokens`, and never cached, so a
+ * queue of 100k FETCH responses costs their octets rather than ~400 bytes
+ * of token objects per line.
+ */
+class UntaggedData {
+  /** A short response as a latin1 string (~40 bytes of heap against ~200 for a Buffer object), a long one as is. */
+  private readonly raw: string | Buffer;
+
+  constructor(
+    bytes: Buffer,
+    /** Where the tokens start (after "* "). */
+    private readonly from: number,
+  ) {
+    this.raw = bytes.length <= COMPACT_RESPONSE_OCTETS ? bytes.toString("latin1") : bytes;
+  }
+
+  get kind(): "untagged" {
+    return "untagged";
+  }
+
+  get bytes(): Buffer {
+    return typeof this.raw === "string" ? Buffer.from(this.raw, "latin1") : this.raw;
+  }
+
+  get tokens(): ImapToken[] {
+    const scanner = new Scanner(this.bytes);
+    scanner.pos = this.from;
+    return scanner.sequence(END, 0);
+  }
+}
+
 /** Parse one complete response (as the assembler returns it, without the final CRLF). */
 export function parseResponse(bytes: Buffer): ImapResponse {
   const scanner = new Scanner(bytes);
@@ -243,7 +280,9 @@ export function parseResponse(bytes: Buffer): ImapResponse {
       return code === undefined ? { kind: "untagged", status: first, text, tokens, bytes } : { kind: "untagged", status: first, code, text, tokens, bytes };
     }
     scanner.pos = restStart;
-    return { kind: "untagged", tokens: scanner.sequence(END, 0), bytes };
+    // Checked now, so malformed data fails where it arrives; kept as bytes, so a queue of them costs no token trees.
+    scanner.sequence(END, 0);
+    return new UntaggedData(bytes, restStart);
   }
   const tag = word(scanner);
   // tag = 1*<any ASTRING-CHAR except "+">
@@ -327,7 +366,8 @@ export class ImapResponseAssembler {
         this.literalPending = length;
         continue;
       }
-      const response = Buffer.concat(this.parts, this.size);
+      // Most responses are one line, already a fresh copy off the LineBuffer: no second copy.
+      const response = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.size);
       this.parts = [];
       this.size = 0;
       return response;

@@ -86,9 +86,27 @@ export class LineBuffer {
   /** Exactly n bytes, or null when fewer are buffered. */
   nextBytes(n: number): Buffer | null {
     if (this.buffered < n) return null;
-    const data = this.flatten();
-    const bytes = Buffer.from(data.subarray(0, n));
-    this.consume(data, n);
+    // One copy of exactly n octets from the chunks that hold them (not a flatten of everything, then a copy):
+    // a 20 MB literal costs 2 × 20 MB at the peak, not 3 ×.
+    const parts: Buffer[] = [];
+    let need = n;
+    let used = 0;
+    while (need > 0) {
+      const chunk = this.chunks[used]!;
+      if (chunk.length <= need) {
+        parts.push(chunk);
+        need -= chunk.length;
+        used++;
+      } else {
+        parts.push(chunk.subarray(0, need));
+        this.chunks[used] = chunk.subarray(need);
+        need = 0;
+      }
+    }
+    const bytes = Buffer.concat(parts, n);
+    this.chunks.splice(0, used);
+    this.buffered -= n;
+    this.scanFrom = 0;
     return bytes;
   }
 
@@ -103,6 +121,26 @@ export class LineBuffer {
       need -= taken;
     }
     return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  }
+
+  /** The first `n` buffered bytes (all of them when fewer), left in the buffer: copies only those, never the rest. */
+  head(n: number): Buffer {
+    const parts: Buffer[] = [];
+    let need = Math.min(n, this.buffered);
+    for (let i = 0; i < this.chunks.length && need > 0; i++) {
+      const chunk = this.chunks[i]!;
+      const taken = Math.min(need, chunk.length);
+      parts.push(chunk.subarray(0, taken));
+      need -= taken;
+    }
+    return Buffer.concat(parts);
+  }
+
+  /** Forget everything buffered without copying it. */
+  clear(): void {
+    this.chunks = [];
+    this.buffered = 0;
+    this.scanFrom = 0;
   }
 
   /** Everything buffered, emptying the buffer (e.g. before a TLS upgrade). */

@@ -49,31 +49,41 @@ export function printable(bytes: Uint8Array, maxChars = Number.POSITIVE_INFINITY
   if (bytes.length <= maxChars && isPrintableAscii(bytes)) {
     return Buffer.isBuffer(bytes) ? bytes.toString("latin1") : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("latin1");
   }
-  let out = "";
+  // Pieces joined once: a string grown by += per byte is a rope of one node per byte (~64 KiB for a
+  // 2,000-character line), and the transcript keeps hundreds of these lines.
+  const view = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  const pieces: string[] = [];
+  let chars = 0;
   let i = 0;
   while (i < bytes.length) {
-    if (out.length >= maxChars) {
-      return `${out}… (${bytes.length - i} more octets)`;
+    if (chars >= maxChars) {
+      pieces.push(`… (${bytes.length - i} more octets)`);
+      return pieces.join("");
     }
     const byte = bytes[i]!;
     if (byte >= 0x20 && byte < 0x7f) {
-      out += String.fromCharCode(byte);
-      i++;
+      // A run of printable ASCII as one piece, cut at the character budget.
+      let end = i + 1;
+      const stop = Math.min(bytes.length, i + (maxChars - chars));
+      while (end < stop && bytes[end]! >= 0x20 && bytes[end]! < 0x7f) end++;
+      pieces.push(view.toString("latin1", i, end));
+      chars += end - i;
+      i = end;
       continue;
     }
-    if (byte < 0x80) {
-      out += NAMED_ESCAPES[byte] ?? hexEscape(byte);
-      i++;
-      continue;
+    let piece: string;
+    let length = 1;
+    if (byte < 0x80) piece = NAMED_ESCAPES[byte] ?? hexEscape(byte);
+    else {
+      length = utf8SequenceLength(bytes, i);
+      if (length === 0) {
+        piece = hexEscape(byte);
+        length = 1;
+      } else piece = view.toString("utf8", i, i + length);
     }
-    const length = utf8SequenceLength(bytes, i);
-    if (length === 0) {
-      out += hexEscape(byte);
-      i++;
-      continue;
-    }
-    out += Buffer.from(bytes.subarray(i, i + length)).toString("utf8");
+    pieces.push(piece);
+    chars += piece.length;
     i += length;
   }
-  return out;
+  return pieces.join("");
 }

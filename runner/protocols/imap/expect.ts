@@ -13,7 +13,7 @@ import { formatToken, ImapSyntaxError, tokenize, type ImapResponse, type ImapTok
 import { printable } from "../../wire/printable.ts";
 import { applyCaptures, requireText } from "../common/text.ts";
 import { Matcher, type Bindings } from "./matchers/tokens.ts";
-import { checkUntagged, describeResponses, parseRule, type ParsedRule } from "./matchers/untagged.ts";
+import { checkUntagged, describeResponses, mayMatchMust, parseRule, type ParsedRule } from "./matchers/untagged.ts";
 import { imapState, readAndRoute, readUntil, takeUntagged } from "./session-state.ts";
 
 type Target = ImapResponse | null;
@@ -58,7 +58,12 @@ async function readTarget(ctx: StepContext, expect: ImapExpect, rules: ParsedRul
     // The greeting, or an untagged BYE / PREAUTH; a completion that comes first answers instead.
     const wanted = (r: ImapResponse): boolean =>
       r.kind === "untagged" && r.status !== undefined && (status === "BYE" || status === "PREAUTH" ? r.status === "BYE" || r.status === "PREAUTH" : true);
-    const find = (): number => state.untagged.findIndex(wanted);
+    // Only responses not yet looked at are checked: a flood of data while waiting for a BYE stays linear.
+    let unchecked = 0;
+    const find = (): number => {
+      for (; unchecked < state.untagged.length; unchecked++) if (wanted(state.untagged[unchecked]!)) return unchecked;
+      return -1;
+    };
     await readUntil(conn, deadline, status === "BYE" ? "an untagged BYE" : "a server greeting", () => find() !== -1 || pending?.completion !== undefined);
     const at = find();
     if (at !== -1) return state.untagged.splice(at, 1)[0]!;
@@ -67,11 +72,18 @@ async function readTarget(ctx: StepContext, expect: ImapExpect, rules: ParsedRul
   }
 
   // Untagged-only: wait until the rules hold (IDLE updates, another session's changes).
-  const satisfied = (): boolean =>
-    rules.length === 0
-      ? state.untagged.length > 0
-      : checkUntagged(rules, state.untagged, expect.ordered, false, (n) => ctx.vars.get(n), new Map()) === null;
-  if (!satisfied()) {
+  const lookup = (n: string): string | undefined => ctx.vars.get(n);
+  const check = (): boolean => checkUntagged(rules, state.untagged, expect.ordered, false, lookup, new Map()) === null;
+  // The rules are checked again only when a new response could change the outcome (it may match a must rule):
+  // a flood of unrelated responses costs one match each, not a check of the whole queue each.
+  let checked = state.untagged.length;
+  const satisfied = (): boolean => {
+    if (rules.length === 0) return state.untagged.length > 0;
+    let relevant = false;
+    for (; checked < state.untagged.length; checked++) relevant ||= mayMatchMust(rules, state.untagged[checked]!, lookup);
+    return relevant && check();
+  };
+  if (rules.length === 0 ? state.untagged.length === 0 : !check()) {
     await readUntil(conn, deadline, "untagged responses matching the rules", () => satisfied() || pending?.completion !== undefined);
   }
   return null;
@@ -133,6 +145,8 @@ export async function expectImap(ctx: StepContext, expect: ImapExpect): Promise<
   }
 
   for (const [name, value] of bindings) ctx.vars.bind(name, value);
+  if (expect.captures.length === 0) return;
+  // Text only when a capture reads it: a 20 MB FETCH is not decoded into a string for nothing.
   const lines = [...collected, ...(target ? [target] : [])].map((r) => r.bytes.toString("utf8"));
   applyCaptures(expect.captures, lines, ctx.vars, (t) => ctx.resolveRegex(t));
 }

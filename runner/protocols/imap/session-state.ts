@@ -9,7 +9,6 @@ import { StepFailure } from "../../exec/step-failure.ts";
 import type { Deadline } from "../../wire/deadline.ts";
 import { ImapResponseAssembler, ImapSyntaxError, parseResponse, type ImapResponse } from "../../wire/imap-tokens.ts";
 import { printable } from "../../wire/printable.ts";
-import { splitWireLines } from "../../exec/transcript.ts";
 
 export interface PendingCommand {
   tag: string;
@@ -26,7 +25,7 @@ export interface ImapState {
   pending: PendingCommand[];
   untagged: Extract<ImapResponse, { kind: "untagged" }>[];
   continuations: Extract<ImapResponse, { kind: "continuation" }>[];
-  /** Octets of the untagged queue: one expect may not collect more than the reply limit. */
+  /** Octets of the untagged queue: one expect may not collect more than the reply limit (and no more than maxUntaggedResponses of them). */
   queuedOctets: number;
   bareLf: boolean;
   /** An untagged `send` (tag: none) that may be answered by "+" (a literal sent by hand). */
@@ -44,7 +43,7 @@ export function imapState(conn: Connection): ImapState {
         (part) => {
           if (part.kind === "literal") {
             conn.transcript.record(conn.name, "*", `literal of ${part.bytes.length} octets:`);
-            for (const line of splitWireLines(part.bytes)) conn.transcript.record(conn.name, "S", line);
+            conn.transcript.recordBlock(conn.name, part.bytes);
             return;
           }
           if (part.ending !== "crlf") fresh.bareLf = true;
@@ -97,13 +96,20 @@ export async function readAndRoute(conn: Connection, deadline: Deadline, what: s
       command.completion = response;
       break;
     }
-    case "untagged":
+    case "untagged": {
+      // Bounded by what is held (responses and octets), not by the step's time: a flood fails as it outgrows any real server.
       state.queuedOctets += bytes.length;
+      const waiting = state.pending.find((p) => p.completion === undefined);
+      const completion = waiting ? `the tagged completion of ${waiting.tag}` : "an expect taking them";
+      if (state.untagged.length >= conn.limits.maxUntaggedResponses) {
+        throw new StepFailure("protocol-violation", `untagged flood: more than ${conn.limits.maxUntaggedResponses} responses without ${completion}`, completion, `${state.untagged.length + 1} untagged responses, the latest ${printable(bytes, 100)}`);
+      }
       if (state.queuedOctets > conn.limits.maxReplyOctets) {
-        throw new StepFailure("protocol-violation", `untagged responses exceed ${conn.limits.maxReplyOctets} octets`, "a command completion", `${state.untagged.length} untagged responses`);
+        throw new StepFailure("protocol-violation", `untagged responses exceed ${conn.limits.maxReplyOctets} octets without ${completion}`, completion, `${state.untagged.length + 1} untagged responses`);
       }
       state.untagged.push(response);
       break;
+    }
     case "continuation": {
       // A continuation request answers a command (literal, AUTHENTICATE, IDLE); one out of the blue is not IMAP.
       const waiting = [...state.pending].reverse().find((p) => p.completion === undefined);

@@ -1,6 +1,7 @@
 // A POP3 `expect`: one status line (+OK / -ERR, response code, text regex),
 // then — when asked and the status is +OK — the multiline body and its
-// matchers; captures see the status text first, then each body line.
+// matchers; captures see the status text first, then each body line. The
+// body's lines are kept only when a matcher or capture reads them.
 // Standards: RFC 1939 §3 (an -ERR response is never multiline), RFC 2449 §8.
 
 import type { Pop3Expect } from "../../model/ast.ts";
@@ -9,11 +10,21 @@ import { StepFailure } from "../../exec/step-failure.ts";
 import { applyCaptures, requireText } from "../common/text.ts";
 import { requireBody } from "./matchers/body.ts";
 import { requireResponseCode, requireStatus } from "./matchers/status.ts";
-import { readBody, readStatus } from "./reader.ts";
+import { readBody, readStatus, type Pop3Body } from "./reader.ts";
+
+const NO_BODY: Pop3Body = { lines: [], lineCount: 0, octets: 0, head: [] };
+
+/** Whether a matcher reads the body's lines; size and line count alone are counted as the body streams. */
+function keepsLines(expect: Pop3Expect): boolean {
+  const body = expect.body;
+  if (expect.captures.length > 0) return true;
+  if (!body) return false;
+  return body.equals !== undefined || body.equalsAfterTrace !== undefined || body.matches.length > 0 || (body.notMatches?.length ?? 0) > 0 || body.lines !== undefined;
+}
 
 export async function expectPop3(ctx: StepContext, expect: Pop3Expect): Promise<void> {
   const status = await readStatus(ctx.conn, ctx.deadline);
-  const body = expect.multiline && status.status === "+OK" ? await readBody(ctx.conn, ctx.deadline) : [];
+  const body = expect.multiline && status.status === "+OK" ? await readBody(ctx.conn, ctx.deadline, keepsLines(expect)) : NO_BODY;
   requireStatus(status, expect.status);
   if (expect.code !== undefined) requireResponseCode(status, ctx.resolve(expect.code));
   if (expect.text !== undefined) {
@@ -25,5 +36,5 @@ export async function expectPop3(ctx: StepContext, expect: Pop3Expect): Promise<
     }
   }
   if (expect.body) await requireBody(body, expect.body, (t) => ctx.resolve(t), (t) => ctx.resolveRegex(t));
-  applyCaptures(expect.captures, [status.text, ...body.map((l) => l.toString("utf8"))], ctx.vars, (t) => ctx.resolveRegex(t));
+  applyCaptures(expect.captures, [status.text, ...(body.lines ?? []).map((l) => l.toString("utf8"))], ctx.vars, (t) => ctx.resolveRegex(t));
 }

@@ -18,7 +18,7 @@ export const probePop3: CapabilityProbe = async (ctx, { starttls }) => {
     sendCommand(ctx, "CAPA");
     const status = await readStatus(ctx.conn, ctx.deadline);
     if (status.status !== "+OK") return;
-    for (const line of await readBody(ctx.conn, ctx.deadline)) {
+    for (const line of (await readBody(ctx.conn, ctx.deadline)).lines!) {
       const [tag, ...params] = line.toString("utf8").trim().split(/\s+/).map((w) => w.toUpperCase());
       if (!tag) continue;
       advertised.add(tag);

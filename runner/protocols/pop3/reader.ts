@@ -56,18 +56,66 @@ export async function readStatus(conn: Connection, deadline: Deadline, what = "a
   return status;
 }
 
-/** The lines of a multiline body, dot-unstuffed, up to (not including) the lone ".". */
-export async function readBody(conn: Connection, deadline: Deadline): Promise<Buffer[]> {
-  const lines: Buffer[] = [];
-  let octets = 0;
-  for (;;) {
-    const line = await conn.readLine(deadline, "the end of a multiline response (a lone \".\")");
-    const unstuffed = unstuffLine(line);
-    if (unstuffed === "end") return lines;
-    octets += line.length + 2;
-    if (octets > conn.limits.maxReplyOctets) {
-      throw new StepFailure("protocol-violation", `multiline response longer than ${conn.limits.maxReplyOctets} octets`, "a lone \".\"", `${lines.length} lines, no terminator`);
-    }
-    lines.push(unstuffed);
+/** A multiline body as read: always counted; its lines kept only when a matcher reads them. */
+export interface Pop3Body {
+  /** Dot-unstuffed lines up to (not including) the lone "."; null when the step asked only for counts. */
+  lines: Buffer[] | null;
+  lineCount: number;
+  /** RFC 1939 §5 / §11 size: dot-unstuffed, CRLF line ends, without the terminator. */
+  octets: number;
+  /** The first lines, for failure messages, kept even when `lines` is not. */
+  head: Buffer[];
+}
+
+/** Lines of a body a failure message quotes. */
+export const QUOTED_BODY_LINES = 10;
+
+const TERMINATOR = "the end of a multiline response (a lone \".\")";
+
+/**
+ * One body collected as its lines arrive: conn.pull() calls take() until the
+ * lone "." (one pull per body, not an async read per line). Wire octets are
+ * bounded by maxReplyOctets; kept lines by maxBodyLines / maxBodyOctets, so
+ * a gigabyte RETR costs the read-ahead buffer, not the body.
+ */
+class BodyAssembler {
+  private readonly body: Pop3Body;
+  private wireOctets = 0;
+
+  constructor(
+    private readonly conn: Connection,
+    keep: boolean,
+  ) {
+    this.body = { lines: keep ? [] : null, lineCount: 0, octets: 0, head: [] };
   }
+
+  take(what: string): Pop3Body | null {
+    const { conn, body } = this;
+    const { maxReplyOctets, maxBodyLines, maxBodyOctets } = conn.limits;
+    for (;;) {
+      const line = conn.takeLine(what);
+      if (line === null) return null;
+      const unstuffed = unstuffLine(line);
+      if (unstuffed === "end") return body;
+      this.wireOctets += line.length + 2;
+      if (this.wireOctets > maxReplyOctets) {
+        throw new StepFailure("protocol-violation", `multiline response longer than ${maxReplyOctets} octets`, "a lone \".\"", `${body.lineCount} lines, no terminator`);
+      }
+      body.lineCount++;
+      body.octets += unstuffed.length + 2;
+      if (body.head.length < QUOTED_BODY_LINES) body.head.push(unstuffed);
+      if (body.lines === null) continue;
+      if (body.lineCount > maxBodyLines || body.octets > maxBodyOctets) {
+        const bound = body.lineCount > maxBodyLines ? `${maxBodyLines} lines` : `${maxBodyOctets} octets`;
+        throw new StepFailure("protocol-violation", `multiline response longer than ${bound}, the most a body matcher keeps`, `at most ${bound} before a lone "."`, `${body.lineCount} lines, no terminator yet`);
+      }
+      body.lines.push(unstuffed);
+    }
+  }
+}
+
+/** Read a multiline body to its lone "."; `keep` false counts it without keeping its lines. */
+export function readBody(conn: Connection, deadline: Deadline, keep = true): Promise<Pop3Body> {
+  const body = new BodyAssembler(conn, keep);
+  return conn.pull((label) => body.take(label), deadline, TERMINATOR);
 }

@@ -45,18 +45,25 @@ function isReplyLine(text: string): boolean {
 class ReplyAssembler {
   private readonly lines: string[] = [];
   private code: string | undefined;
+  /** Octets of the reply kept so far (every line is kept: the bound is on what is held, not on time). */
   private octets = 0;
 
   constructor(private readonly conn: Connection) {}
 
   take(what: string): SmtpReply | null {
     const { conn, lines } = this;
+    const { maxReplyLines } = conn.limits;
+    const maxOctets = Math.min(conn.limits.maxReplyTextOctets, conn.limits.maxReplyOctets);
     for (;;) {
       const bytes = conn.takeLine(what);
       if (bytes === null) return null;
       this.octets += bytes.length + 2;
-      if (this.octets > conn.limits.maxReplyOctets) {
-        throw new StepFailure("protocol-violation", `reply longer than ${conn.limits.maxReplyOctets} octets`, undefined, `${lines.length} lines, still no final line`);
+      // A never-ending "250-" reply fails once it outgrows any real server's, not when the step times out.
+      if (lines.length >= maxReplyLines) {
+        throw new StepFailure("protocol-violation", `reply longer than ${maxReplyLines} lines`, "a final reply line (code and SP)", `${lines.length + 1} lines, still no final line`);
+      }
+      if (this.octets > maxOctets) {
+        throw new StepFailure("protocol-violation", `reply longer than ${maxOctets} octets`, "a final reply line (code and SP)", `${lines.length + 1} lines, still no final line`);
       }
       const text = bytes.toString("utf8");
       if (!isReplyLine(text)) {

@@ -125,6 +125,19 @@ export function checkUntagged(rules: ParsedRule[], responses: Untagged[], ordere
   return null;
 }
 
+/**
+ * Whether `response` matches some must rule on its own (captures unbound).
+ * A response that matches none cannot turn failing rules into passing ones:
+ * it neither fills a must rule nor changes a count, and a `not` rule only gets worse.
+ */
+export function mayMatchMust(rules: ParsedRule[], response: Untagged, lookup: Lookup): boolean {
+  const matcher = new Matcher(lookup);
+  const must = rules.filter((r) => r.rule.mode === "must");
+  if (must.length === 0) return true;
+  const tokens = response.tokens;
+  return must.some((rule) => matcher.response(rule.tokens, tokens, new Map()));
+}
+
 /** The collected untagged responses, for "actual:". */
 export function describeResponses(responses: Untagged[]): string {
   if (responses.length === 0) return "no untagged responses";

@@ -11,12 +11,13 @@ import { StepFailure } from "../../../exec/step-failure.ts";
 import { joinLines, splitTextLines } from "../../../wire/dot-stuffing.ts";
 import { printable } from "../../../wire/printable.ts";
 import { checkLineSet } from "../../common/line-set.ts";
+import type { Pop3Body } from "../reader.ts";
 
 type BodyExpect = NonNullable<Pop3Expect["body"]>;
 
-function summary(lines: readonly Buffer[]): string {
-  const shown = lines.slice(0, 10).map((l) => printable(l, 200));
-  if (lines.length > 10) shown.push(`… ${lines.length - 10} more lines`);
+function summary(body: Pop3Body): string {
+  const shown = body.head.map((l) => printable(l, 200));
+  if (body.lineCount > body.head.length) shown.push(`… ${body.lineCount - body.head.length} more lines`);
   return shown.join("\n");
 }
 
@@ -58,19 +59,21 @@ async function requireEqual(lines: readonly Buffer[], source: ContentSource, res
   );
 }
 
+/** `received.lines` is null only when `body` asks for counts alone (see keepsLines in ../expect.ts). */
 export async function requireBody(
-  lines: readonly Buffer[],
+  received: Pop3Body,
   body: BodyExpect,
   resolve: (template: string) => string,
   resolveRegex: (template: string) => string,
 ): Promise<void> {
+  const lines = received.lines ?? [];
   if (body.equals) await requireEqual(lines, body.equals, resolve, "body");
   if (body.equalsAfterTrace) {
     const skipped = traceLineCount(lines);
     await requireEqual(lines.slice(skipped), body.equalsAfterTrace, resolve, `body after ${skipped} trace line${skipped === 1 ? "" : "s"}`, skipped);
   }
-  if (body.lineCount !== undefined && lines.length !== body.lineCount) {
-    throw new StepFailure("assertion", `expected ${body.lineCount} body lines, got ${lines.length}`, `${body.lineCount} lines`, summary(lines));
+  if (body.lineCount !== undefined && received.lineCount !== body.lineCount) {
+    throw new StepFailure("assertion", `expected ${body.lineCount} body lines, got ${received.lineCount}`, `${body.lineCount} lines`, summary(received));
   }
   if (body.octets !== undefined) {
     const resolved = resolve(body.octets);
@@ -78,17 +81,17 @@ export async function requireBody(
     if (Number.isNaN(expected)) {
       throw new StepFailure("assertion", `'octets' is '${resolved}', not a number of octets`, "a number of octets", resolved);
     }
-    // RFC 1939 §5 / §11: a size counts the message as sent, CRLF line ends, without byte-stuffing or terminator.
-    const actual = lines.reduce((sum, l) => sum + l.length + 2, 0);
+    // RFC 1939 §5 / §11: a size counts the message as sent, CRLF line ends, without byte-stuffing or terminator (counted by the reader).
+    const actual = received.octets;
     if (actual !== expected) {
-      throw new StepFailure("assertion", `body is ${actual} octets, expected ${expected}`, `${expected} octets`, `${actual} octets in ${lines.length} lines`);
+      throw new StepFailure("assertion", `body is ${actual} octets, expected ${expected}`, `${expected} octets`, `${actual} octets in ${received.lineCount} lines`);
     }
   }
   const texts = lines.map((l) => l.toString("utf8"));
   for (const pattern of body.matches) {
     const regex = new RegExp(resolveRegex(pattern));
     if (!texts.some((t) => regex.test(t))) {
-      throw new StepFailure("assertion", `no body line matches /${regex.source}/`, `a line matching /${regex.source}/`, summary(lines));
+      throw new StepFailure("assertion", `no body line matches /${regex.source}/`, `a line matching /${regex.source}/`, summary(received));
     }
   }
   for (const pattern of body.notMatches ?? []) {
@@ -101,6 +104,6 @@ export async function requireBody(
   if (body.lines) {
     // Entries are templates (`includes: ["${n}"]`), resolved like every other field.
     const problem = checkLineSet(texts, { includes: body.lines.includes.map(resolve), excludes: body.lines.excludes.map(resolve) });
-    if (problem) throw new StepFailure("assertion", problem.message, problem.expected, summary(lines));
+    if (problem) throw new StepFailure("assertion", problem.message, problem.expected, summary(received));
   }
 }
