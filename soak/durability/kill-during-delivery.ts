@@ -32,7 +32,7 @@ export interface DurabilityResult {
   lost: string[];
   corrupt: string[];
   duplicateUids: number;
-  /** A UID seen (over IMAP, before a kill) naming one message and later another, or a message whose UID changed. */
+  /** A UID seen (over IMAP, after a restart) naming one message and later another, or a message whose UID changed. */
   uidsChanged: string[];
   /** How many uid → message pairings seen over IMAP were checked against the final store. */
   uidsChecked: number;
@@ -133,9 +133,10 @@ export async function killDuringDelivery(options: DurabilityOptions): Promise<Du
   let restarting: Promise<void> | null = null;
 
   // Kill moments: after these many acknowledgements, spread over the run.
+  // A client that sees the server die waits for `restarting`, then carries on with its next message.
   const killAt = Array.from({ length: options.kills }, () => Math.floor(rand() * options.deliveries * 0.9)).sort((a, b) => a - b);
   let kills = 0;
-  // Every uid → message pairing seen before a kill; the final store must agree with all of them.
+  // Every uid → message pairing seen after each restart; later snapshots and the final store must agree with all of them.
   const seen = new Map<string, Map<number, string>>(users.map((u) => [u, new Map()]));
   const uidsChanged: string[] = [];
   const remember = async () => {
@@ -147,19 +148,24 @@ export async function killDuringDelivery(options: DurabilityOptions): Promise<Du
       }
     }
   };
+  let killing = false;
   const maybeKill = async () => {
-    if (kills >= killAt.length || acknowledged.size < killAt[kills]! || restarting) return;
+    if (kills >= killAt.length || acknowledged.size < killAt[kills]! || killing) return;
     kills++;
+    killing = true;
+    // The other clients keep delivering meanwhile: the kill must land mid-delivery, not on an idle server.
+    await new Promise((r) => setTimeout(r, Math.floor(rand() * 8)));
+    const exited = once(server.child, "exit");
+    server.child.kill("SIGKILL");
     restarting = (async () => {
-      await remember().catch(() => undefined);
-      // Let the in-flight writes get a little way in, so the kill lands mid-delivery.
-      await new Promise((r) => setTimeout(r, Math.floor(rand() * 8)));
-      server.child.kill("SIGKILL");
-      await once(server.child, "exit");
+      await exited;
       server = await spawnServer(options.dataDir);
+      // What the restarted server shows, before anyone delivers again; the next snapshot and the final store must agree.
+      await remember();
     })();
     await restarting;
     restarting = null;
+    killing = false;
   };
 
   const client = async (): Promise<void> => {

@@ -6,12 +6,22 @@
 // Standards: RFC 5321 §3.1 and §4.2.2 (421), RFC 1939 §3 and §8, RFC 2449 §8 / RFC 3206 (IN-USE), RFC 3501 §7.1.5 (BYE), RFC 5530 (LIMIT).
 
 import { expect } from "chai";
+import { parseConfig } from "../../reference-server/config/load.ts";
+import { MAX_CONNECTIONS_PER_ADDRESS } from "../../reference-server/config/defaults.ts";
 import { Admission } from "../../reference-server/core/admission.ts";
 import { startTestServer, type TestServer } from "../server/support/server.ts";
 import { WireClient } from "../server/support/wire-client.ts";
 import { ImapClient } from "../server/imap/support/imap-client.ts";
 
 describe("security: connection and session limits", () => {
+  it("the limits come from the config file, merged over documented defaults", () => {
+    const config = parseConfig("connections: { maxTotal: 10 }\nimap: { maxSessionsPerUser: 3 }\n", "limits.yaml");
+    expect(config.connections).to.deep.equal({ maxTotal: 10, maxPerAddress: MAX_CONNECTIONS_PER_ADDRESS });
+    expect(config.imap.maxSessionsPerUser).to.equal(3);
+    expect(() => parseConfig("connections: { maxPerIp: 3 }\n", "limits.yaml")).to.throw(/limits\.yaml:1:\d+: unknown key "maxPerIp"/);
+    expect(() => parseConfig("connections: { maxTotal: 0 }\n", "limits.yaml")).to.throw(/limits\.yaml:1/);
+  });
+
   it("Admission counts per address and in total, and releases exactly once", () => {
     const a = new Admission({ maxTotal: 3, maxPerAddress: 2 });
     const x1 = a.admit("10.0.0.1");
