@@ -1,5 +1,5 @@
 // How a message file comes into a Maildir without a crash ever leaving a
-// visible partial message: write it under a unique name in tmp/ and fsync it
+// visible partial message: write it under a unique name in tmp/, durably
 // (stage), then rename it into new/ or cur/ (publish); the caller fsyncs the
 // target directory once per batch before anyone is told "stored". A crash
 // before the rename leaves only tmp/ debris, which no one lists.
@@ -13,19 +13,22 @@ import { curFileName, uniqueBaseName, type MessageFile } from "./maildir.ts";
 export interface StagedMessage {
   base: string;
   size: number;
-  /** Internal date, ms since the epoch; also the file's mtime. */
+  /** Internal date, ms since the epoch (whole seconds); the file's mtime for an append that gave one. */
   date: number;
 }
 
 /**
- * Writes the message into tmp/ and fsyncs it. The mtime is always set
- * explicitly (to `internalDate` or now), so the uid list and the file agree.
+ * Writes the message into tmp/, durable when this resolves (see
+ * writeNewFile). An append's internal date becomes the file's mtime, synced
+ * with it; a delivery's date is now, which the file's own mtime already is
+ * to within a second, so it skips the extra utimes and full fsync — the uid
+ * list (journal) records the date either way.
  */
 export async function stageMessage(maildir: string, message: Buffer, internalDate?: Date): Promise<StagedMessage> {
   const base = uniqueBaseName(message.length);
   // Whole seconds: IMAP's date-time has no finer unit, and file systems differ below it.
   const date = new Date(Math.floor((internalDate ?? new Date()).getTime() / 1000) * 1000);
-  await writeNewFile(path.join(maildir, "tmp", base), message, date);
+  await writeNewFile(path.join(maildir, "tmp", base), message, internalDate === undefined ? undefined : date);
   return { base, size: message.length, date: date.getTime() };
 }
 

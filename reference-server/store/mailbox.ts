@@ -1,20 +1,22 @@
 // One mailbox (a Maildir) as the protocol engines see it: a cached view of
-// its uid list reconciled with the files on disk, and every mutation of it.
-// All mutations run under one in-process mutex per mailbox (see locks.ts);
-// the store hands every session the same instance, so watch() reaches all
-// sessions. Files that appear or vanish behind our back are picked up by the
-// next status().
+// its uid list (plus journal) reconciled with the files on disk, and every
+// mutation of it. All mutations run under one in-process mutex per mailbox
+// (see locks.ts); the store hands every session the same instance, so watch()
+// reaches all sessions. Files that appear or vanish behind our back are
+// picked up by the next status().
 // Standards: RFC 3501 §2.3.1.1 (UIDs), §2.3.2 (flags), §7.4.1 (EXPUNGE); Maildir.
 
 import { readFile, rename, unlink } from "node:fs/promises";
 import path from "node:path";
+import { CommitFiles } from "./commit-files.ts";
 import { discardMessage, publishMessage, stageMessage, type StagedMessage } from "./deliver.ts";
-import { fsyncDir, isMissing } from "./durable.ts";
+import { isMissing } from "./durable.ts";
 import { changeKeywords, changeLetters, flagsOf, MAX_KEYWORDS_PER_MAILBOX, parseFlags, type ParsedFlags } from "./flags.ts";
 import { Mutex } from "./locks.ts";
 import { curFileName, listMessageFiles, locateMessageFile, removeTmpDebris, statMessageFile, type MessageFile } from "./maildir.ts";
 import type { Flag, Mailbox, MailboxChange, MailboxStatus } from "./types.ts";
 import { InvalidFlag, MailboxNotFound, MessageGone } from "./types.ts";
+import { formatJournalRecords, JOURNAL_COMPACT_MIN_RECORDS, readJournal, replayJournal } from "./uid-journal.ts";
 import { MAX_UID, readUidList, writeUidList, type UidList, type UidListEntry, type UidValidityIssuer } from "./uid-list.ts";
 
 /** Where a mailbox lives and what it needs from the store. */
@@ -32,6 +34,8 @@ export interface MailboxPlace {
 
 /** A uid list entry plus where its file is now. `file` is "" until the disk was read. */
 interface Entry extends UidListEntry, MessageFile {}
+
+type Sub = "new" | "cur";
 
 interface PendingAppend {
   staged: StagedMessage;
@@ -54,10 +58,22 @@ export class MaildirMailbox implements Mailbox {
   private byUid = new Map<number, Entry>();
   private readonly listeners = new Set<(change: MailboxChange) => void>();
   private pending: PendingAppend[] = [];
+  private readonly files: CommitFiles;
+  // The uid list's generation on disk; journal records carry it (uid-journal.ts).
+  private journalGeneration = 0;
+  // Records appended since the last compaction, and whether the journal file may hold any bytes at all.
+  private journalRecords = 0;
+  private journalDirty = false;
+  // Messages the list on disk holds: compaction is due once the journal outgrows it.
+  private listedMessages = 0;
+  // Set when a crash left bytes in the journal: the next compaction must empty it durably.
+  private journalTorn = false;
+  private compactionQueued = false;
 
   constructor(private readonly place: MailboxPlace) {
     this.user = place.user;
     this.name = place.name;
+    this.files = new CommitFiles(place.maildir);
   }
 
   status(): Promise<MailboxStatus> {
@@ -98,11 +114,12 @@ export class MaildirMailbox implements Mailbox {
   }
 
   /**
-   * Stages the file outside the lock (many deliveries write and fsync in
+   * Stages the file outside the lock (many deliveries write and sync in
    * parallel), then commits every staged message waiting at that moment in
-   * one batch: one rename each, one fsync per directory, one uid list write.
-   * That group commit keeps concurrent SMTP sessions from queueing behind
-   * each other's fsyncs.
+   * one batch: one rename each (all at once), then one fsync per directory
+   * side by side with one journal append for the whole batch. That group
+   * commit keeps concurrent SMTP sessions from queueing behind each other's
+   * syncs: everything staged while one batch syncs joins the next.
    */
   async append(message: Buffer, options: { flags?: Flag[]; internalDate?: Date } = {}): Promise<number> {
     const flags = parseFlags(options.flags ?? []);
@@ -127,7 +144,7 @@ export class MaildirMailbox implements Mailbox {
       let listDirty = keywords.registered;
       const result = new Map<number, Flag[]>();
       const changed: number[] = [];
-      const touched = new Set<string>();
+      const touched = new Set<Sub>();
       for (const uid of new Set(uids)) {
         let entry: Entry | undefined = this.byUid.get(uid);
         if (entry === undefined) continue;
@@ -146,7 +163,7 @@ export class MaildirMailbox implements Mailbox {
         if (infoChanged || wordsChanged) changed.push(uid);
         result.set(uid, flagsOf(entry.info, entry.keywords));
       }
-      for (const dir of touched) await fsyncDir(dir);
+      await this.syncDirsLocked(touched);
       if (listDirty) await this.writeListLocked();
       this.notify({ kind: "flags", uids: changed });
       return result;
@@ -156,14 +173,14 @@ export class MaildirMailbox implements Mailbox {
   async expunge(uids: number[]): Promise<void> {
     return this.mutate(async () => {
       const removed: number[] = [];
-      const touched = new Set<string>();
+      const touched = new Set<Sub>();
       for (const uid of new Set(uids)) {
         let entry = this.byUid.get(uid);
         // A second try covers a file renamed (flag change by another program) since we looked.
         for (let attempt = 0; entry !== undefined && attempt < 2; attempt++) {
           try {
             await unlink(this.pathOf(entry));
-            touched.add(path.join(this.place.maildir, entry.sub));
+            touched.add(entry.sub);
             break;
           } catch (error) {
             if (!isMissing(error)) throw error;
@@ -174,7 +191,7 @@ export class MaildirMailbox implements Mailbox {
         if (this.forget(uid)) removed.push(uid);
       }
       if (removed.length === 0) return;
-      for (const dir of touched) await fsyncDir(dir);
+      await this.syncDirsLocked(touched);
       await this.writeListLocked();
       this.notify({ kind: "expunged", uids: removed });
     });
@@ -238,7 +255,13 @@ export class MaildirMailbox implements Mailbox {
     this.assertExists();
     if (this.loaded) return false;
     await removeTmpDebris(this.place.maildir);
-    const list = await readUidList(this.place.maildir);
+    let list = await readUidList(this.place.maildir);
+    const journal = await readJournal(this.place.maildir);
+    // A list naming a generation always has its journal beside it (writeListLocked), so a missing
+    // journal was lost, with UIDs in it; records that contradict the list are as bad. Either way the
+    // list is as untrustworthy as a corrupt one.
+    if (list !== null && list.journal !== undefined && !journal.exists) list = null;
+    if (list !== null && journal.records.length > 0) list = replayJournal(list, journal.records);
     if (list === null) {
       // Missing or corrupt: UIDs from before cannot be trusted, so every
       // message gets a new one under a new, greater UIDVALIDITY.
@@ -251,7 +274,13 @@ export class MaildirMailbox implements Mailbox {
       this.keywords = list.keywords;
       for (const message of list.messages) this.remember({ ...message, sub: "new", file: "", info: "" });
     }
-    await this.syncLocked(list === null);
+    this.journalGeneration = list?.journal ?? 0;
+    this.journalRecords = 0;
+    this.listedMessages = this.byUid.size;
+    // Whatever the journal holds is folded into the list now (compaction on
+    // open), so a torn tail a crash left never sits before new records.
+    this.journalDirty = this.journalTorn = journal.bytes > 0;
+    await this.syncLocked(list === null || journal.bytes > 0);
     this.loaded = true;
     return true;
   }
@@ -310,23 +339,34 @@ export class MaildirMailbox implements Mailbox {
           await discardMessage(this.place.maildir, item.staged, null);
         }
       }
-      const touched = new Set<string>();
-      for (const [i, item] of batch.entries()) {
-        const flagged = item.flags.letters.size > 0 || spellings[i]!.length > 0;
-        const info = flagged ? [...item.flags.letters].sort().join("") : null;
-        const file = await publishMessage(this.place.maildir, item.staged, info);
-        published.set(item, file);
-        touched.add(path.join(this.place.maildir, file.sub));
-      }
+      // UIDs first: the journal append then runs side by side with the renames and the directory
+      // fsyncs, and all of it finishes before anyone hears "stored". A crash in between leaves a
+      // journaled UID whose file never reached new/ (forgotten on load) or a file in new/ without a
+      // UID (given one on load): complete either way, and never announced to anyone.
+      const entries: UidListEntry[] = [];
       for (const [i, item] of batch.entries()) {
         const { base, size, date } = item.staged;
         item.uid = this.takeUid();
-        this.remember({ uid: item.uid, base, size, date, keywords: spellings[i]!, ...published.get(item)! });
+        entries.push({ uid: item.uid, base, size, date, keywords: spellings[i]! });
       }
-      // The directory fsyncs and the uid list write run side by side: the SMTP 250 waited for both in
-      // sequence (profile: two fsync chains per delivery). Both still finish before anyone hears "stored";
-      // a crash between them leaves a listed UID whose file is missing (forgotten on load, never announced).
-      await Promise.all([...[...touched].map((dir) => fsyncDir(dir)), this.writeListLocked()]);
+      if (entries.length > 0) {
+        this.journalDirty = true;
+        const journaled = this.files.appendJournal(formatJournalRecords(this.uidValidity, this.journalGeneration, entries));
+        const touched = new Set<Sub>();
+        const publishing = settleAll(
+          // Every rename at once: each is one thread-pool job and none waits for another.
+          batch.map(async (item, i) => {
+            const flagged = item.flags.letters.size > 0 || spellings[i]!.length > 0;
+            const info = flagged ? [...item.flags.letters].sort().join("") : null;
+            const file = await publishMessage(this.place.maildir, item.staged, info);
+            published.set(item, file);
+            touched.add(file.sub);
+          }),
+        ).then(() => this.syncDirsLocked(touched));
+        await settleAll([journaled, publishing]);
+        this.journalRecords += entries.length;
+        for (const [i, item] of batch.entries()) this.remember({ ...entries[i]!, ...published.get(item)! });
+      }
     } catch (error) {
       // Not one of them was reported stored: take every file back out.
       for (const item of waiting) {
@@ -339,16 +379,36 @@ export class MaildirMailbox implements Mailbox {
     }
     const added = waiting.filter((item) => item.error === undefined).map((item) => item.uid);
     this.notify({ kind: "added", uids: added });
+    if (this.journalRecords > Math.max(JOURNAL_COMPACT_MIN_RECORDS, this.listedMessages)) this.scheduleCompaction();
+  }
+
+  /**
+   * Rewrites the list after the batch that made it due was acknowledged, not
+   * before: the compaction's cost lands on no delivery's 250. A failed one
+   * changes nothing on disk that the reload could misread.
+   */
+  private scheduleCompaction(): void {
+    if (this.compactionQueued) return;
+    this.compactionQueued = true;
+    void this.lock.run(async () => {
+      this.compactionQueued = false;
+      if (!this.loaded || this.gone) return;
+      try {
+        await this.writeListLocked();
+      } catch {
+        this.invalidate();
+      }
+    });
   }
 
   /** Renames a message's file for new info letters (into cur/); undefined if it vanished. */
-  private async renameLocked(entry: Entry, info: string, touched: Set<string>): Promise<Entry | undefined> {
+  private async renameLocked(entry: Entry, info: string, touched: Set<Sub>): Promise<Entry | undefined> {
     const file = curFileName(entry.base, info);
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         await rename(this.pathOf(entry), path.join(this.place.maildir, "cur", file));
-        touched.add(path.join(this.place.maildir, entry.sub));
-        touched.add(path.join(this.place.maildir, "cur"));
+        touched.add(entry.sub);
+        touched.add("cur");
         return Object.assign(entry, { sub: "cur" as const, file, info });
       } catch (error) {
         if (!isMissing(error)) throw error;
@@ -373,8 +433,35 @@ export class MaildirMailbox implements Mailbox {
     throw new MessageGone(entry.uid);
   }
 
+  private async syncDirsLocked(touched: Set<Sub>): Promise<void> {
+    await settleAll([...touched].map((sub) => this.files.syncDir(sub)));
+  }
+
+  /**
+   * Writes the whole list as a new generation, then empties the journal
+   * (compaction). A crash after the list write leaves journal records of the
+   * old generation, which the new list already holds and replay ignores.
+   */
   private async writeListLocked(): Promise<void> {
-    await writeUidList(this.place.maildir, this.listOf());
+    const generation = this.journalGeneration + 1;
+    // The journal exists before any list naming a generation does (the list's own directory fsync
+    // covers it), so on load a missing journal means a lost one, not a young mailbox.
+    await this.files.ensureJournal();
+    try {
+      await writeUidList(this.place.maildir, { ...this.listOf(), journal: generation });
+    } catch (error) {
+      // The new list may be on disk or not; appending under either generation could be wrong, so
+      // the view is dropped and rebuilt from what the disk holds.
+      this.invalidate();
+      throw error;
+    }
+    this.journalGeneration = generation;
+    this.journalRecords = 0;
+    this.listedMessages = this.byUid.size;
+    if (this.journalDirty) {
+      await this.files.truncateJournal(this.journalTorn);
+      this.journalDirty = this.journalTorn = false;
+    }
   }
 
   // ---- state helpers --------------------------------------------------------
@@ -406,6 +493,8 @@ export class MaildirMailbox implements Mailbox {
   private invalidate(): void {
     this.loaded = false;
     this.byUid = new Map();
+    // After an I/O error, descriptors are opened afresh rather than trusted.
+    this.files.close();
   }
 
   private entryOrGone(uid: number): Entry {
@@ -461,4 +550,10 @@ export class MaildirMailbox implements Mailbox {
       }
     }
   }
+}
+
+/** Waits for every operation (none is left running behind a failure), then throws the first error. */
+async function settleAll(operations: Promise<unknown>[]): Promise<void> {
+  const results = await Promise.allSettled(operations);
+  for (const result of results) if (result.status === "rejected") throw result.reason;
 }

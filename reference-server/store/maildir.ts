@@ -67,7 +67,9 @@ export function uniqueBaseName(size: number): string {
   const usec = micros % 1_000_000n;
   deliveries += 1;
   const random = randomBytes(8).toString("hex");
-  return `${seconds}.M${usec}P${process.pid}Q${deliveries}R${random}.${HOST},S=${size}`;
+  // Microseconds zero-padded: unpadded, "M95000" sorts after "M105000", and a rebuilt list would
+  // number two deliveries of one second against their arrival order (a test saw it under load).
+  return `${seconds}.M${usec.toString().padStart(6, "0")}P${process.pid}Q${deliveries}R${random}.${HOST},S=${size}`;
 }
 
 /** Splits "base:2,INFO" into its base (the message's identity) and info letters. */

@@ -1,8 +1,10 @@
 // The persistent UID list of one mailbox ("mailconform-uidlist" in its
 // Maildir): UIDVALIDITY, UIDNEXT, the mailbox's keywords, and uid → base file
 // name (plus size, internal date and keywords) per message. Keyed by the base
-// name, so a rename for a flag change or new/ → cur/ keeps the UID. Also issues
-// UIDVALIDITY values that only ever grow, per user.
+// name, so a rename for a flag change or new/ → cur/ keeps the UID. Deliveries
+// do not rewrite it: they append to its journal (uid-journal.ts), which names
+// the list generation it continues. Also issues UIDVALIDITY values that only
+// ever grow, per user.
 // Standards: RFC 3501 §2.3.1.1 (UID, UIDVALIDITY, strictly ascending, never reused).
 
 import { readFile } from "node:fs/promises";
@@ -37,6 +39,12 @@ export interface UidList {
   keywords: string[];
   /** Ascending by uid. */
   messages: UidListEntry[];
+  /**
+   * The generation of this list: only journal records carrying the same
+   * number (and UIDVALIDITY) continue it. Absent in lists written before the
+   * journal existed, which counts as 0.
+   */
+  journal?: number;
 }
 
 /**
@@ -47,7 +55,11 @@ export interface UidList {
 export function formatUidList(list: UidList): string {
   const lines = [
     FORMAT_LINE,
-    JSON.stringify({ uidValidity: list.uidValidity, uidNext: list.uidNext, keywords: list.keywords }),
+    JSON.stringify(
+      list.journal === undefined
+        ? { uidValidity: list.uidValidity, uidNext: list.uidNext, keywords: list.keywords }
+        : { uidValidity: list.uidValidity, uidNext: list.uidNext, keywords: list.keywords, journal: list.journal },
+    ),
   ];
   for (const m of list.messages) {
     lines.push(JSON.stringify(m.keywords.length > 0 ? [m.uid, m.base, m.size, m.date, m.keywords] : [m.uid, m.base, m.size, m.date]));
@@ -74,9 +86,10 @@ export function parseUidList(text: string): UidList | null {
   try {
     const header: unknown = JSON.parse(lines[1] ?? "");
     if (typeof header !== "object" || header === null) return null;
-    const { uidValidity, uidNext, keywords } = header as Record<string, unknown>;
+    const { uidValidity, uidNext, keywords, journal } = header as Record<string, unknown>;
     // uidNext may sit one past MAX_UID once every UID has been used.
     if (!isUid(uidValidity) || (!isUid(uidNext) && uidNext !== MAX_UID + 1) || !isStringArray(keywords)) return null;
+    if (journal !== undefined && !(Number.isSafeInteger(journal) && (journal as number) >= 0)) return null;
     const messages: UidListEntry[] = [];
     const bases = new Set<string>();
     let lastUid = 0;
@@ -93,7 +106,9 @@ export function parseUidList(text: string): UidList | null {
       lastUid = uid;
       messages.push({ uid, base, size: size as number, date, keywords: words });
     }
-    return { uidValidity, uidNext: uidNext as number, keywords, messages };
+    const list: UidList = { uidValidity, uidNext: uidNext as number, keywords, messages };
+    if (journal !== undefined) list.journal = journal as number;
+    return list;
   } catch {
     return null;
   }

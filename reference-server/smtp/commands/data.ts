@@ -29,7 +29,7 @@ export const data: CommandRow<SmtpSession> = {
     // The CRLF of the DATA command line counts for a message that is only ".".
     let previousEnding: LineEnding = "crlf";
     for (;;) {
-      const line = await s.conn.readLine(MAX_WIRE_TEXT_LINE_OCTETS, smtp.dataTimeoutMs);
+      const line = s.conn.takeLine(MAX_WIRE_TEXT_LINE_OCTETS) ?? (await s.conn.readLine(MAX_WIRE_TEXT_LINE_OCTETS, smtp.dataTimeoutMs));
       if (line === LINE_TOO_LONG) {
         body.lineTooLong();
         previousEnding = "crlf";
