@@ -166,24 +166,34 @@ export interface ServeCommandOptions {
  */
 export async function runServeCommand(options: ServeCommandOptions, out: NodeJS.WritableStream = process.stdout): Promise<number> {
   const config = options.config ? await loadConfigFile(options.config) : defaultConfig();
-  const server = await startServer({
-    config,
-    dataDir: options.data ?? config.dataDir ?? "mailconform-data",
-    ...(options.portBase === undefined ? {} : { portBase: options.portBase }),
-    verbose: options.verbose ?? false,
-  });
+  // Listen for the stop signal before anything is printed: whoever reads the
+  // printed ports may signal at once (a test, a supervisor), and a signal
+  // during start-up must still end in a clean stop, not the default kill.
+  let signalled!: () => void;
+  const stopRequested = new Promise<void>((resolve) => (signalled = resolve));
+  const stop = () => {
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
+    signalled();
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  let server: RunningServer;
+  try {
+    server = await startServer({
+      config,
+      dataDir: options.data ?? config.dataDir ?? "mailconform-data",
+      ...(options.portBase === undefined ? {} : { portBase: options.portBase }),
+      verbose: options.verbose ?? false,
+    });
+  } catch (e) {
+    stop();
+    throw e;
+  }
   for (const [name, port] of Object.entries(server.ports)) out.write(`${name.padEnd(6)}${server.host}:${port}\n`);
   out.write(`data  ${server.dataDir}\n`);
   out.write(`users ${server.users.map((u) => u.address).join(", ")}\n`);
-  await new Promise<void>((resolveSignal) => {
-    const stop = () => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      resolveSignal();
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
-  });
+  await stopRequested;
   await server.close();
   return 0;
 }

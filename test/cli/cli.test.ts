@@ -144,7 +144,9 @@ describe("cli", function () {
       const child = spawn(process.execPath, [BIN, "serve", "--port-base", String(base), "--data", path.join(dir, "data")]);
       try {
         let stdout = "";
+        let stderr = "";
         child.stdout.on("data", (d: Buffer) => (stdout += d));
+        child.stderr.on("data", (d: Buffer) => (stderr += d));
         await new Promise<void>((resolve, reject) => {
           const timer = setTimeout(() => reject(new Error(`no ports printed within 15 s: ${stdout}`)), 15_000);
           child.stdout.on("data", () => {
@@ -156,10 +158,10 @@ describe("cli", function () {
           child.on("exit", (c) => reject(new Error(`serve exited early with ${c}: ${stdout}`)));
         });
         expect(stdout).to.include(`127.0.0.1:${base + 25}`).and.to.include(`127.0.0.1:${base + 110}`);
-        const exited = new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+        const exited = new Promise<string>((resolve) => child.on("exit", (c, signal) => resolve(signal ? `signal ${signal}` : `code ${c}`)));
         child.kill("SIGINT");
-        const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r("timeout"), 10_000))]);
-        expect(code).to.equal(0);
+        const outcome = await Promise.race([exited, new Promise((r) => setTimeout(() => r("still running after 10 s"), 10_000))]);
+        expect(outcome, `stdout:\n${stdout}\nstderr:\n${stderr}`).to.equal("code 0");
       } finally {
         child.kill("SIGKILL");
         await rm(dir, { recursive: true, force: true });
