@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { loadSuites } from "../runner/suite/load.ts";
 import { runTest } from "../runner/exec/run-test.ts";
 import { probeCapabilities } from "../runner/exec/capabilities.ts";
+import { missingCapabilities } from "../runner/plan/select.ts";
 import { startReferenceTarget } from "../runner/cli/reference-target.ts";
 import type { AcquiredTarget } from "../runner/run/target-source.ts";
 import type { Protocol } from "../runner/model/ast.ts";
@@ -44,7 +45,7 @@ describe("suites against the reference server", function () {
           }
           if (!probe.ok) throw new Error(`reference server ${test.protocol} unreachable: ${probe.reason}`);
           const advertised = probe.advertised;
-          const missing = test.requires.filter((r) => !advertised.has(r.toUpperCase()));
+          const missing = missingCapabilities(test, advertised);
           // As the runner does: an extension the server does not offer (CONDSTORE, or
           // LOGINDISABLED on loopback where plaintext login is allowed) is a skip.
           if (missing.length > 0) this.skip();
