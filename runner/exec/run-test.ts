@@ -8,7 +8,7 @@
 import type { Span, Step, TestCase } from "../model/ast.ts";
 import type { RunEvent } from "../model/events.ts";
 import { FAILURE_CLASSES, type Failure } from "../model/failure.ts";
-import type { StepResult, TestResult } from "../model/result.ts";
+import { testIdentity, type StepResult, type TestResult } from "../model/result.ts";
 import type { Target } from "../model/target.ts";
 import { DEFAULT_READ_LIMITS, type ReadLimits } from "./connection.ts";
 import { Session } from "./session.ts";
@@ -251,14 +251,7 @@ export async function runTest(test: TestCase, env: TestEnv): Promise<TestResult>
   }
 
   const result: TestResult = {
-    id: test.id,
-    title: test.title,
-    protocol: test.protocol,
-    file: test.file,
-    line: test.span.line,
-    refs: test.refs,
-    level: test.level,
-    tags: test.tags,
+    ...testIdentity(test),
     status: aborted ? "skipped" : failure ? FAILURE_CLASSES[failure.class].status : "passed",
     durationMs: Date.now() - startedAt,
     warnings,

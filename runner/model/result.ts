@@ -1,6 +1,6 @@
 // The outcome of one test and of a run: what every report is built from.
 
-import type { Level, Protocol } from "./ast.ts";
+import type { Level, Protocol, TestCase } from "./ast.ts";
 import type { Failure, TestStatus } from "./failure.ts";
 
 /** One line of the wire transcript (the lecture's "Protokollmitschnitt"). */
@@ -40,6 +40,20 @@ export interface Deviation {
   /** Where the entry is written: "interop/expectations/dovecot.yaml:12:5". */
   source: string;
   fixed: boolean;
+}
+
+/** The fields of a result that come from the test as written; the engine and the orchestrator both start from these. */
+export function testIdentity(test: TestCase): Pick<TestResult, "id" | "title" | "protocol" | "file" | "line" | "refs" | "level" | "tags"> {
+  return {
+    id: test.id,
+    title: test.title,
+    protocol: test.protocol,
+    file: test.file,
+    line: test.span.line,
+    refs: test.refs,
+    level: test.level,
+    tags: test.tags,
+  };
 }
 
 /** A failed or errored test its expectations file lists: reported apart, never failing the run (one rule for every report). */

@@ -4,19 +4,12 @@
 
 import type { Protocol, TestCase } from "../model/ast.ts";
 import { FAILURE_CLASSES, type FailureClass } from "../model/failure.ts";
-import type { SkipKind, TestResult } from "../model/result.ts";
+import { testIdentity, type SkipKind, type TestResult } from "../model/result.ts";
 import type { Endpoint } from "../model/target.ts";
 
 function base(test: TestCase): Omit<TestResult, "status"> {
   return {
-    id: test.id,
-    title: test.title,
-    protocol: test.protocol,
-    file: test.file,
-    line: test.span.line,
-    refs: test.refs,
-    level: test.level,
-    tags: test.tags,
+    ...testIdentity(test),
     durationMs: 0,
     warnings: [],
     steps: [],
