@@ -4,7 +4,7 @@
 
 import type { CommandRow } from "../../core/command-table.ts";
 import { MailboxExists } from "../../store/types.ts";
-import { argsOf } from "../grammar/command-args.ts";
+import { mailboxOnly } from "../grammar/command-args.ts";
 import { delimiter, folders } from "../mailbox/folders.ts";
 import { viaStore } from "../mailbox/store-errors.ts";
 import { AUTHENTICATED, type ImapSession, type ImapState } from "../states.ts";
@@ -14,10 +14,7 @@ export const create: CommandRow<ImapSession, ImapState> = {
   verb: "CREATE",
   states: AUTHENTICATED,
   async handle(s, command) {
-    const r = argsOf(command);
-    r.sp();
-    let name = r.mailbox();
-    r.end();
+    let name = mailboxOnly(command);
     const d = delimiter(s);
     if (name.endsWith(d) && name.length > d.length) name = name.slice(0, -d.length);
     if (name === "INBOX") throw new Refusal("ALREADYEXISTS", "INBOX always exists");

@@ -3,7 +3,7 @@
 // Standards: RFC 3501 §6.3.4.
 
 import type { CommandRow } from "../../core/command-table.ts";
-import { argsOf } from "../grammar/command-args.ts";
+import { mailboxOnly } from "../grammar/command-args.ts";
 import { folders } from "../mailbox/folders.ts";
 import { viaStore } from "../mailbox/store-errors.ts";
 import { touchViews } from "../mailbox/view.ts";
@@ -14,10 +14,7 @@ export const del: CommandRow<ImapSession, ImapState> = {
   verb: "DELETE",
   states: AUTHENTICATED,
   async handle(s, command) {
-    const r = argsOf(command);
-    r.sp();
-    const name = r.mailbox();
-    r.end();
+    const name = mailboxOnly(command);
     if (name === "INBOX") throw new Refusal("CANNOT", "INBOX cannot be deleted");
     const f = folders(s);
     if (s.view?.name === name) {

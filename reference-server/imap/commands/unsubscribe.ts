@@ -2,7 +2,7 @@
 // Standards: RFC 3501 §6.3.7.
 
 import type { CommandRow } from "../../core/command-table.ts";
-import { argsOf } from "../grammar/command-args.ts";
+import { mailboxOnly } from "../grammar/command-args.ts";
 import { folders } from "../mailbox/folders.ts";
 import { viaStore } from "../mailbox/store-errors.ts";
 import { AUTHENTICATED, type ImapSession, type ImapState } from "../states.ts";
@@ -12,10 +12,7 @@ export const unsubscribe: CommandRow<ImapSession, ImapState> = {
   verb: "UNSUBSCRIBE",
   states: AUTHENTICATED,
   async handle(s, command) {
-    const r = argsOf(command);
-    r.sp();
-    const name = r.mailbox();
-    r.end();
+    const name = mailboxOnly(command);
     const f = folders(s);
     await viaStore(s, () => f.unsubscribe(s.user!, name));
     await complete(s, command, "unsubscribe completed");

@@ -10,6 +10,15 @@ export function argsOf(command: Command): ArgReader {
   return new ArgReader(raw, command.tag!.length + 1 + command.verb.length);
 }
 
+/** For a command whose only argument is a mailbox name: SP mailbox, then the line must end. */
+export function mailboxOnly(command: Command): string {
+  const r = argsOf(command);
+  r.sp();
+  const name = r.mailbox();
+  r.end();
+  return name;
+}
+
 /** For a command that takes no arguments. */
 export function noArgs(command: Command): void {
   argsOf(command).end();
