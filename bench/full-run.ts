@@ -55,8 +55,8 @@ export async function benchFullRun(): Promise<FullRunResult> {
 
   const { runConformance, DEFAULT_JOBS, DEFAULT_TIMEOUT_MS } = await import("../runner/run/run.ts");
   const { defaultDeps } = await import("../runner/run/deps.ts");
-  const { startReferenceTarget } = await import("../runner/cli/reference-target.ts");
-  const { BUNDLED_SUITES } = await import("../runner/cli/package-root.ts");
+  const { startReferenceTarget } = await import("../cli/reference-target.ts");
+  const { BUNDLED_SUITES } = await import("../cli/package-root.ts");
   // The engines defaultDeps loads lazily, loaded here so their cost is its own phase.
   await Promise.all([import("../runner/exec/run-test.ts"), import("../runner/exec/capabilities.ts"), import("../runner/suite/load.ts"), import("../reference-server/serve.ts")]);
   phase("module loading");

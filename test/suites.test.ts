@@ -10,7 +10,7 @@ import { loadSuites } from "../runner/suite/load.ts";
 import { runTest } from "../runner/exec/run-test.ts";
 import { probeCapabilities } from "../runner/exec/capabilities.ts";
 import { missingCapabilities } from "../runner/plan/select.ts";
-import { startReferenceTarget } from "../runner/cli/reference-target.ts";
+import { startReferenceTarget } from "../cli/reference-target.ts";
 import type { AcquiredTarget } from "../runner/run/target-source.ts";
 import type { Protocol } from "../runner/model/ast.ts";
 import type { Target } from "../runner/model/target.ts";

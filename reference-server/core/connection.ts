@@ -7,7 +7,7 @@
 
 import * as tls from "node:tls";
 import type * as net from "node:net";
-import { LineBuffer, LineTooLongError, type Line } from "../../runner/wire/lines.ts";
+import { LineBuffer, LineTooLongError, type Line } from "../../wire/lines.ts";
 
 /** The peer closed or reset the connection. */
 export class PeerClosed extends Error {

@@ -6,7 +6,7 @@
 // Standards: RFC 5321 §2.3.8 and §4.1.4 (CRLF only), §4.5.3.1.6-7, RFC 1870 §6.3, RFC 3030 §2.
 
 import { ClientError, LimitExceeded, type MailError } from "../core/errors.ts";
-import type { LineEnding } from "../../runner/wire/lines.ts";
+import type { LineEnding } from "../../wire/lines.ts";
 import { MAX_TEXT_LINE_OCTETS } from "./limits.ts";
 
 const CRLF = Buffer.from("\r\n");

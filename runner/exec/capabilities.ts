@@ -8,11 +8,11 @@ import type { Protocol } from "../model/ast.ts";
 import type { FailureClass } from "../model/failure.ts";
 import type { Target } from "../model/target.ts";
 import { DRIVERS, PROBES } from "../protocols/registry.ts";
-import { Deadline } from "../wire/deadline.ts";
-import { Connection, DEFAULT_READ_LIMITS } from "./connection.ts";
-import { StepFailure } from "./step-failure.ts";
-import { Transcript } from "./transcript.ts";
-import { Variables } from "./variables.ts";
+import { Deadline } from "../../wire/deadline.ts";
+import { Connection, DEFAULT_READ_LIMITS } from "../session/connection.ts";
+import { StepFailure } from "../session/step-failure.ts";
+import { Transcript } from "../session/transcript.ts";
+import { Variables } from "../session/variables.ts";
 
 export type CapabilityResult =
   | { ok: true; advertised: Set<string> }

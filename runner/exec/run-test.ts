@@ -10,12 +10,12 @@ import type { RunEvent } from "../model/events.ts";
 import { FAILURE_CLASSES, type Failure } from "../model/failure.ts";
 import { testIdentity, type StepResult, type TestResult } from "../model/result.ts";
 import type { Target } from "../model/target.ts";
-import { DEFAULT_READ_LIMITS, type ReadLimits } from "./connection.ts";
+import { DEFAULT_READ_LIMITS, type ReadLimits } from "../session/connection.ts";
 import { Session } from "./session.ts";
-import { StepFailure, TestAborted } from "./step-failure.ts";
+import { StepFailure, TestAborted } from "../session/step-failure.ts";
 import { describeStep, executeStep, sleep } from "./steps.ts";
-import { Transcript } from "./transcript.ts";
-import { buildVariables, Variables } from "./variables.ts";
+import { Transcript } from "../session/transcript.ts";
+import { buildVariables, Variables } from "../session/variables.ts";
 
 export { buildVariables };
 

@@ -8,11 +8,11 @@ import type { ConnectionSpec, Protocol, Span, Step, TestCase, TlsMode } from "..
 import type { Target } from "../model/target.ts";
 import type { ProtocolDriver, StepContext } from "../protocols/driver.ts";
 import { DRIVERS } from "../protocols/registry.ts";
-import { Deadline } from "../wire/deadline.ts";
-import { Connection, type ReadLimits } from "./connection.ts";
-import { StepFailure } from "./step-failure.ts";
-import type { Transcript } from "./transcript.ts";
-import type { Variables } from "./variables.ts";
+import { Deadline } from "../../wire/deadline.ts";
+import { Connection, type ReadLimits } from "../session/connection.ts";
+import { StepFailure } from "../session/step-failure.ts";
+import type { Transcript } from "../session/transcript.ts";
+import type { Variables } from "../session/variables.ts";
 
 export interface SessionOptions {
   test: TestCase;

@@ -5,12 +5,12 @@
 
 import { basename } from "node:path";
 import type { Step } from "../model/ast.ts";
-import { Deadline } from "../wire/deadline.ts";
-import { printable } from "../wire/printable.ts";
+import { Deadline } from "../../wire/deadline.ts";
+import { printable } from "../../wire/printable.ts";
 import type { ProtocolDriver, StepContext } from "../protocols/driver.ts";
-import type { Connection } from "./connection.ts";
+import type { Connection } from "../session/connection.ts";
 import type { Session } from "./session.ts";
-import { StepFailure, TestAborted } from "./step-failure.ts";
+import { StepFailure, TestAborted } from "../session/step-failure.ts";
 
 /** Short title for step events and reports; templates are shown unresolved. */
 export function describeStep(step: Step): string {

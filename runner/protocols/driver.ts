@@ -4,9 +4,9 @@
 // Standards: RFC 5321, RFC 1939, RFC 3501 (one driver each).
 
 import type { AuthStep, DataStep, ExpectStep, SendStep, Span } from "../model/ast.ts";
-import type { Connection } from "../exec/connection.ts";
-import type { Variables } from "../exec/variables.ts";
-import type { Deadline } from "../wire/deadline.ts";
+import type { Connection } from "../session/connection.ts";
+import type { Variables } from "../session/variables.ts";
+import type { Deadline } from "../../wire/deadline.ts";
 
 export interface StepContext {
   conn: Connection;

@@ -4,7 +4,7 @@
 // SMTP followed by polling POP3 STAT (delivery may be asynchronous, as in Postfix).
 // Standards: RFC 3501 §6.4.3 (SELECT), §6.3.11 (APPEND); RFC 5321 §3.3; RFC 1939 §5 (STAT).
 
-import { dotStuff } from "../wire/dot-stuffing.ts";
+import { dotStuff } from "../../wire/dot-stuffing.ts";
 import { ImapConversation, existsCount, imapQuoted } from "./sessions/imap.ts";
 import { SEED_SUBJECT, stressMessage, type StressUser } from "./sessions/session.ts";
 import { WireClient, WrongReply, type Endpoint } from "./wire-client.ts";

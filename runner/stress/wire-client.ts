@@ -6,8 +6,8 @@
 
 import net from "node:net";
 import tls from "node:tls";
-import { LineBuffer, LineTooLongError } from "../wire/lines.ts";
-import { ImapResponseAssembler, type ImapReadLimits } from "../wire/imap-tokens.ts";
+import { LineBuffer, LineTooLongError } from "../../wire/lines.ts";
+import { ImapResponseAssembler, type ImapReadLimits } from "../../wire/imap-tokens.ts";
 
 // RFC 5321 §4.5.3.1.5 allows 512-octet reply lines; IMAP FETCH lines run longer. Bounds a babbling server.
 const MAX_LINE_OCTETS = 64 * 1024;

@@ -6,8 +6,8 @@
 // Standards: RFC 5321 §4.2 (reply syntax), RFC 1939 §3 (status, multiline), RFC 3501 §7 (responses).
 
 import * as net from "node:net";
-import { LineBuffer } from "../../runner/wire/lines.ts";
-import { ImapResponseAssembler } from "../../runner/wire/imap-tokens.ts";
+import { LineBuffer } from "../../wire/lines.ts";
+import { ImapResponseAssembler } from "../../wire/imap-tokens.ts";
 
 export class ServerSilent extends Error {}
 export class ServerClosed extends Error {}

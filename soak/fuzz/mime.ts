@@ -10,7 +10,7 @@
 import fc from "fast-check";
 import { bodyStructure, bodyText, envelope, fetchSection, fullText, headerValues, parseMessage, sentDate, type MimePart, type SectionSpec } from "../../reference-server/imap/message/index.ts";
 import { encodeValue } from "../../reference-server/imap/writer.ts";
-import { tokenize } from "../../runner/wire/imap-tokens.ts";
+import { tokenize } from "../../wire/imap-tokens.ts";
 import { bytesOf, keyword, withMutations, word } from "./pieces.ts";
 import { showBytes, type FuzzTarget } from "./target.ts";
 

@@ -11,8 +11,8 @@ import { isMailError } from "../../reference-server/core/errors.ts";
 import { splitCommandLine } from "../../reference-server/core/session.ts";
 import { parseHeloArgument, parseMailbox, parsePathArgument } from "../../reference-server/smtp/grammar.ts";
 import { MessageBody } from "../../reference-server/smtp/message-body.ts";
-import { LineBuffer } from "../../runner/wire/lines.ts";
-import { unstuffLine } from "../../runner/wire/dot-stuffing.ts";
+import { LineBuffer } from "../../wire/lines.ts";
+import { unstuffLine } from "../../wire/dot-stuffing.ts";
 import { anyCase, bytesOf, edgeNumber, joined, keyword, specialChar, withMutations, word } from "./pieces.ts";
 import { showBytes, type FuzzTarget } from "./target.ts";
 

@@ -12,8 +12,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { AllureReporter } from "../../runner/report/allure.ts";
-import { sampleEvents } from "../report/sample-run.ts";
-import { findAll, parseXml } from "../report/xml-check.ts";
+import { sampleEvents } from "../runner/report/sample-run.ts";
+import { findAll, parseXml } from "../runner/report/xml-check.ts";
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
 const BIN = path.join(REPO, "bin", "mailconform.js");

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { reportRequests, targetSourceFrom, UsageError, wantsColour, type RunFlags } from "../../runner/cli/run.ts";
+import { reportRequests, targetSourceFrom, UsageError, wantsColour, type RunFlags } from "../../cli/run.ts";
 
 const base: RunFlags = { user: [], tag: [], jobs: 1, timeout: 10_000 };
 

@@ -2,7 +2,7 @@
 // runner is asked to do against it, and how the test must end (failure
 // class, message, or a pass where the misbehaviour is legal). Rows are data;
 // catalogue.test.ts runs each through runTest, run.test.ts all of them in one
-// orchestrated run. The greeting-level cases of test/exec/hostile.test.ts
+// orchestrated run. The greeting-level cases of test/runner/exec/hostile.test.ts
 // (silent greeting, 100 MB reply, refused connection, expect-closed) stay there.
 // Standards: RFC 5321 §4.2 (reply lines), RFC 1939 §3 (512-octet lines), RFC 3501 §2.2 / §7.5 (tags, literals), RFC 8314 (TLS).
 

@@ -15,9 +15,9 @@ import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
-import { LineBuffer } from "../../runner/wire/lines.ts";
-import { Deadline } from "../../runner/wire/deadline.ts";
-import { dotStuff, joinLines, unstuffLine } from "../../runner/wire/dot-stuffing.ts";
+import { LineBuffer } from "../../wire/lines.ts";
+import { Deadline } from "../../wire/deadline.ts";
+import { dotStuff, joinLines, unstuffLine } from "../../wire/dot-stuffing.ts";
 
 const ENABLED = process.env.MAILCONFORM_INTEROP === "1";
 const SKIP_REASON = "set MAILCONFORM_INTEROP=1 to run: needs root and apt-get (installs Postfix and Dovecot)";

@@ -9,9 +9,9 @@ import { expect } from "chai";
 import { parseConfig } from "../../reference-server/config/load.ts";
 import { MAX_CONNECTIONS_PER_ADDRESS } from "../../reference-server/config/defaults.ts";
 import { Admission } from "../../reference-server/core/admission.ts";
-import { startTestServer, type TestServer } from "../server/support/server.ts";
-import { WireClient } from "../server/support/wire-client.ts";
-import { ImapClient } from "../server/imap/support/imap-client.ts";
+import { startTestServer, type TestServer } from "../reference-server/support/server.ts";
+import { WireClient } from "../reference-server/support/wire-client.ts";
+import { ImapClient } from "../reference-server/imap/support/imap-client.ts";
 
 describe("security: connection and session limits", () => {
   it("the limits come from the config file, merged over documented defaults", () => {

@@ -13,7 +13,7 @@ import { join, relative } from "node:path";
 import { defaultConfig } from "../../reference-server/config/defaults.ts";
 import { startServer, type RunningServer } from "../../reference-server/serve.ts";
 import type { MailStore } from "../../reference-server/store/types.ts";
-import { ImapClient } from "../server/imap/support/imap-client.ts";
+import { ImapClient } from "../reference-server/imap/support/imap-client.ts";
 
 const SECRET = "Subject: bob-secret-7f3a";
 

@@ -4,8 +4,8 @@
 // Standards: RFC 5321 §3.6.2 and §7.1 (relaying), §4.1.1.3 (source routes), §2.3.8 and §4.1.1.4 (CRLF.CRLF), RFC 4954.
 
 import { expect } from "chai";
-import { startTestServer, type TestServer } from "../server/support/server.ts";
-import { WireClient } from "../server/support/wire-client.ts";
+import { startTestServer, type TestServer } from "../reference-server/support/server.ts";
+import { WireClient } from "../reference-server/support/wire-client.ts";
 
 const FOREIGN = [
   "<user@other.test>",

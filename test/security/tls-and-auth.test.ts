@@ -7,9 +7,9 @@
 // Standards: RFC 3207 §4.2, RFC 2595 §2.1 and §4, RFC 3501 §6.2.1 and §7.2.1 (LOGINDISABLED), RFC 4954 §4, RFC 8314 §5.1.
 
 import { expect } from "chai";
-import { startTestServer, type TestServer } from "../server/support/server.ts";
-import { WireClient } from "../server/support/wire-client.ts";
-import { ImapClient } from "../server/imap/support/imap-client.ts";
+import { startTestServer, type TestServer } from "../reference-server/support/server.ts";
+import { WireClient } from "../reference-server/support/wire-client.ts";
+import { ImapClient } from "../reference-server/imap/support/imap-client.ts";
 
 const PLAIN_ALICE = Buffer.from("\0alice\0alice-pw").toString("base64");
 

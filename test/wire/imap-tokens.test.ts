@@ -3,7 +3,7 @@
 // and must parse to the same tokens either way.
 
 import { expect } from "chai";
-import { LineBuffer } from "../../runner/wire/lines.ts";
+import { LineBuffer } from "../../wire/lines.ts";
 import {
   formatToken,
   ImapLimitError,
@@ -13,7 +13,7 @@ import {
   tokenize,
   type ImapResponse,
   type ImapToken,
-} from "../../runner/wire/imap-tokens.ts";
+} from "../../wire/imap-tokens.ts";
 
 const LIMITS = { maxLineOctets: 1024, maxLiteralOctets: 4096, maxResponseOctets: 8192 };
 

@@ -2,7 +2,7 @@
 // at a time; tail() quotes unread input without consuming it.
 
 import { expect } from "chai";
-import { LineBuffer, LineTooLongError } from "../../runner/wire/lines.ts";
+import { LineBuffer, LineTooLongError } from "../../wire/lines.ts";
 
 function feed(buffer: LineBuffer, data: string, bytewise: boolean): void {
   const bytes = Buffer.from(data, "latin1");

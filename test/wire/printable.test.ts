@@ -2,7 +2,7 @@
 // sequences become escapes, long input is summarised.
 
 import { expect } from "chai";
-import { printable } from "../../runner/wire/printable.ts";
+import { printable } from "../../wire/printable.ts";
 
 describe("wire/printable", () => {
   const CASES: Array<[string, Buffer, string]> = [

@@ -2,7 +2,7 @@
 // Standards: RFC 1939 §7 (RETR), §3 (byte-stuffing of multiline responses).
 
 import type { CommandRow } from "../../core/command-table.ts";
-import { dotStuff } from "../../../runner/wire/dot-stuffing.ts";
+import { dotStuff } from "../../../wire/dot-stuffing.ts";
 import { messageNumber, splitArgs } from "../maildrop.ts";
 import { readMessage } from "../read-message.ts";
 import type { Pop3Session, Pop3State } from "../states.ts";

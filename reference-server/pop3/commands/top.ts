@@ -3,7 +3,7 @@
 
 import type { CommandRow } from "../../core/command-table.ts";
 import { ClientError } from "../../core/errors.ts";
-import { dotStuff } from "../../../runner/wire/dot-stuffing.ts";
+import { dotStuff } from "../../../wire/dot-stuffing.ts";
 import { messageNumber, parseCount, splitArgs } from "../maildrop.ts";
 import { readMessage } from "../read-message.ts";
 import type { Pop3Session, Pop3State } from "../states.ts";

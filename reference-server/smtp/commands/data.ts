@@ -7,8 +7,8 @@
 import type { CommandRow } from "../../core/command-table.ts";
 import { LINE_TOO_LONG } from "../../core/connection.ts";
 import { ClientError } from "../../core/errors.ts";
-import { unstuffLine } from "../../../runner/wire/dot-stuffing.ts";
-import type { LineEnding } from "../../../runner/wire/lines.ts";
+import { unstuffLine } from "../../../wire/dot-stuffing.ts";
+import type { LineEnding } from "../../../wire/lines.ts";
 import { deliverMessage } from "../deliver.ts";
 import { MAX_WIRE_TEXT_LINE_OCTETS } from "../limits.ts";
 import { MessageBody } from "../message-body.ts";

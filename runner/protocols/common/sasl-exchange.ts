@@ -6,8 +6,8 @@
 
 import type { AuthStep } from "../../model/ast.ts";
 import type { StepContext } from "../driver.ts";
-import { StepFailure } from "../../exec/step-failure.ts";
-import { REDACTED } from "../../exec/transcript.ts";
+import { StepFailure } from "../../session/step-failure.ts";
+import { REDACTED } from "../../session/transcript.ts";
 import { decodeChallenge, saslClient } from "./sasl.ts";
 
 /** More challenges than any of PLAIN, LOGIN, CRAM-MD5 needs: the server is looping. */

@@ -4,8 +4,8 @@
 // Standards: none (suite language); matches structure-free text only where a suite asks for it.
 
 import type { Capture } from "../../model/ast.ts";
-import type { Variables } from "../../exec/variables.ts";
-import { StepFailure } from "../../exec/step-failure.ts";
+import type { Variables } from "../../session/variables.ts";
+import { StepFailure } from "../../session/step-failure.ts";
 
 /** Fail unless `pattern` matches `text`. */
 export function requireText(text: string, pattern: string | undefined): void {

@@ -5,8 +5,8 @@
 
 import type { AuthStep } from "../../model/ast.ts";
 import type { StepContext } from "../driver.ts";
-import { StepFailure } from "../../exec/step-failure.ts";
-import { printable } from "../../wire/printable.ts";
+import { StepFailure } from "../../session/step-failure.ts";
+import { printable } from "../../../wire/printable.ts";
 import { runSaslExchange } from "../common/sasl-exchange.ts";
 import { imapState, nextTag, readUntil } from "./session-state.ts";
 

@@ -5,10 +5,10 @@
 import { readFile } from "node:fs/promises";
 import type { ExpectStep, SendStep } from "../../model/ast.ts";
 import type { ProtocolDriver, StepContext } from "../driver.ts";
-import { StepFailure } from "../../exec/step-failure.ts";
-import { REDACTED } from "../../exec/transcript.ts";
-import { joinLines, splitTextLines } from "../../wire/dot-stuffing.ts";
-import { printable } from "../../wire/printable.ts";
+import { StepFailure } from "../../session/step-failure.ts";
+import { REDACTED } from "../../session/transcript.ts";
+import { joinLines, splitTextLines } from "../../../wire/dot-stuffing.ts";
+import { printable } from "../../../wire/printable.ts";
 import { sendInOneWrite } from "../common/one-write.ts";
 import { authImap } from "./auth.ts";
 import { expectImap, readAnyImap } from "./expect.ts";

@@ -8,9 +8,9 @@
 
 import type { ImapExpect } from "../../model/ast.ts";
 import type { StepContext } from "../driver.ts";
-import { StepFailure } from "../../exec/step-failure.ts";
-import { formatToken, ImapSyntaxError, tokenize, type ImapResponse, type ImapToken } from "../../wire/imap-tokens.ts";
-import { printable } from "../../wire/printable.ts";
+import { StepFailure } from "../../session/step-failure.ts";
+import { formatToken, ImapSyntaxError, tokenize, type ImapResponse, type ImapToken } from "../../../wire/imap-tokens.ts";
+import { printable } from "../../../wire/printable.ts";
 import { applyCaptures, requireText } from "../common/text.ts";
 import { Matcher, type Bindings } from "./matchers/tokens.ts";
 import { checkUntagged, describeResponses, mayMatchMust, parseRule, type ParsedRule } from "./matchers/untagged.ts";

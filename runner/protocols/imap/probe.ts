@@ -4,8 +4,8 @@
 // Standards: RFC 3501 §6.1.1 (CAPABILITY), §6.2.3 (LOGIN, LOGINDISABLED), §7.2.1; RFC 9051 §6.1.1.
 
 import type { CapabilityProbe, StepContext } from "../driver.ts";
-import { StepFailure } from "../../exec/step-failure.ts";
-import type { ImapToken } from "../../wire/imap-tokens.ts";
+import { StepFailure } from "../../session/step-failure.ts";
+import type { ImapToken } from "../../../wire/imap-tokens.ts";
 import { sendCommand, simpleCommand } from "./driver.ts";
 import { nextTag, resetAfterTls, takeUntagged } from "./session-state.ts";
 

@@ -4,11 +4,11 @@
 // works). Reads one response at a time and routes it to where it belongs.
 // Standards: RFC 3501 §2.2.1–§2.2.2 (tags, untagged data at any time), §7.5 (continuation requests).
 
-import type { Connection } from "../../exec/connection.ts";
-import { StepFailure } from "../../exec/step-failure.ts";
-import type { Deadline } from "../../wire/deadline.ts";
-import { ImapResponseAssembler, ImapSyntaxError, parseResponse, type ImapResponse } from "../../wire/imap-tokens.ts";
-import { printable } from "../../wire/printable.ts";
+import type { Connection } from "../../session/connection.ts";
+import { StepFailure } from "../../session/step-failure.ts";
+import type { Deadline } from "../../../wire/deadline.ts";
+import { ImapResponseAssembler, ImapSyntaxError, parseResponse, type ImapResponse } from "../../../wire/imap-tokens.ts";
+import { printable } from "../../../wire/printable.ts";
 
 export interface PendingCommand {
   tag: string;

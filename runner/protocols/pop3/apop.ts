@@ -8,8 +8,8 @@
 import { createHash } from "node:crypto";
 import type { AuthStep } from "../../model/ast.ts";
 import type { StepContext } from "../driver.ts";
-import { StepFailure } from "../../exec/step-failure.ts";
-import { REDACTED } from "../../exec/transcript.ts";
+import { StepFailure } from "../../session/step-failure.ts";
+import { REDACTED } from "../../session/transcript.ts";
 import { apopTimestamp } from "./greeting.ts";
 import { requireStatus } from "./matchers/status.ts";
 import { readStatus } from "./reader.ts";

@@ -5,7 +5,7 @@
 
 import type { AuthStep } from "../../model/ast.ts";
 import type { StepContext } from "../driver.ts";
-import { printable } from "../../wire/printable.ts";
+import { printable } from "../../../wire/printable.ts";
 import { runSaslExchange } from "../common/sasl-exchange.ts";
 import { apopPop3 } from "./apop.ts";
 import { requireStatus } from "./matchers/status.ts";

@@ -3,7 +3,7 @@
 
 import type { ExpectStep, SendStep } from "../../model/ast.ts";
 import type { ProtocolDriver, StepContext } from "../driver.ts";
-import { REDACTED } from "../../exec/transcript.ts";
+import { REDACTED } from "../../session/transcript.ts";
 import { sendInOneWrite } from "../common/one-write.ts";
 import { authPop3 } from "./auth.ts";
 import { expectPop3 } from "./expect.ts";

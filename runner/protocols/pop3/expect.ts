@@ -6,7 +6,7 @@
 
 import type { Pop3Expect } from "../../model/ast.ts";
 import type { StepContext } from "../driver.ts";
-import { StepFailure } from "../../exec/step-failure.ts";
+import { StepFailure } from "../../session/step-failure.ts";
 import { applyCaptures, requireText } from "../common/text.ts";
 import { requireBody } from "./matchers/body.ts";
 import { requireResponseCode, requireStatus } from "./matchers/status.ts";

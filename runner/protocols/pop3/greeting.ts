@@ -3,7 +3,7 @@
 // The probe turns a greeting with a timestamp into the pseudo-capability APOP.
 // Standards: RFC 1939 §4 (one-line greeting), §7 (APOP timestamp in msg-id form, RFC 822).
 
-import type { Connection } from "../../exec/connection.ts";
+import type { Connection } from "../../session/connection.ts";
 import type { Pop3Status } from "./reader.ts";
 
 const greetings = new WeakMap<Connection, string>();

@@ -4,12 +4,12 @@
 // Hands results to ./matchers/ and the SASL framing in ./auth.ts.
 // Standards: RFC 1939 §3 (status indicators, 512 octets, multiline), RFC 2449 §4 (response length), §8 (response codes).
 
-import type { Connection } from "../../exec/connection.ts";
-import { StepFailure } from "../../exec/step-failure.ts";
-import type { Deadline } from "../../wire/deadline.ts";
-import { unstuffLine } from "../../wire/dot-stuffing.ts";
+import type { Connection } from "../../session/connection.ts";
+import { StepFailure } from "../../session/step-failure.ts";
+import type { Deadline } from "../../../wire/deadline.ts";
+import { unstuffLine } from "../../../wire/dot-stuffing.ts";
 import { noteStatusLine } from "./greeting.ts";
-import { printable } from "../../wire/printable.ts";
+import { printable } from "../../../wire/printable.ts";
 
 /** RFC 2449 §4: "The maximum length of the first line of a command response (including the initial greeting) is unchanged at 512 octets (including the terminating CRLF)." */
 export const MAX_RESPONSE_LINE_OCTETS = 512;

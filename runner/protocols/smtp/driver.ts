@@ -5,8 +5,8 @@
 import { readFile } from "node:fs/promises";
 import type { DataStep, ExpectStep, SendStep } from "../../model/ast.ts";
 import type { ProtocolDriver, StepContext } from "../driver.ts";
-import { REDACTED } from "../../exec/transcript.ts";
-import { dotStuff } from "../../wire/dot-stuffing.ts";
+import { REDACTED } from "../../session/transcript.ts";
+import { dotStuff } from "../../../wire/dot-stuffing.ts";
 import { sendInOneWrite } from "../common/one-write.ts";
 import { authSmtp } from "./auth.ts";
 import { expectSmtp, requireCode } from "./expect.ts";

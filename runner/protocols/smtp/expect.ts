@@ -5,7 +5,7 @@
 
 import type { SmtpExpect } from "../../model/ast.ts";
 import type { StepContext } from "../driver.ts";
-import { StepFailure } from "../../exec/step-failure.ts";
+import { StepFailure } from "../../session/step-failure.ts";
 import { checkLineSet } from "../common/line-set.ts";
 import { applyCaptures, requireText } from "../common/text.ts";
 import { anyCodeMatches, describeCodes } from "./matchers/code.ts";

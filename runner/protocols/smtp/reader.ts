@@ -3,10 +3,10 @@
 // Hands the reply to the matchers in ./matchers/ and to the SASL framing.
 // Standards: RFC 5321 §4.2 (reply syntax), §4.2.1 (multiline replies carry one code).
 
-import type { Connection } from "../../exec/connection.ts";
-import { StepFailure } from "../../exec/step-failure.ts";
-import type { Deadline } from "../../wire/deadline.ts";
-import { printable } from "../../wire/printable.ts";
+import type { Connection } from "../../session/connection.ts";
+import { StepFailure } from "../../session/step-failure.ts";
+import type { Deadline } from "../../../wire/deadline.ts";
+import { printable } from "../../../wire/printable.ts";
 
 export interface SmtpReply {
   /** The three-digit code shared by every line. */

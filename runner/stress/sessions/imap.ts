@@ -4,7 +4,7 @@
 // deleted, so their sequence numbers hold while other sessions expunge.
 // Standards: RFC 3501 §6.2.3, §6.3.1, §6.3.11, §6.4.3, §6.4.4, §6.4.6, §6.4.8, §7; RFC 4315 §3 (APPENDUID).
 
-import { parseResponse, type ImapToken } from "../../wire/imap-tokens.ts";
+import { parseResponse, type ImapToken } from "../../../wire/imap-tokens.ts";
 import { WireClient, WrongReply } from "../wire-client.ts";
 import { connectTimed, looksLikeMessage, stressMessage, timed, type SessionContext } from "./session.ts";
 

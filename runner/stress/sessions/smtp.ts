@@ -2,7 +2,7 @@
 // reply code checked. The message is dot-stuffed by the shared codec.
 // Standards: RFC 5321 §3.3 (mail transaction), §4.1.1, §4.5.2 (transparency), §4.2 (replies).
 
-import { dotStuff } from "../../wire/dot-stuffing.ts";
+import { dotStuff } from "../../../wire/dot-stuffing.ts";
 import { WireClient } from "../wire-client.ts";
 import { connectTimed, stressMessage, timed, type SessionContext } from "./session.ts";
 

@@ -8,7 +8,7 @@
 // sets, everything else in order; a trailing "..." allows extra items.
 // Standards: RFC 3501 §7 (response syntax), §7.4.2 (FETCH items in any order), §2.3.2 (flags), RFC 9051 §7.
 
-import { formatToken, tokenText, type ImapToken } from "../../../wire/imap-tokens.ts";
+import { formatToken, tokenText, type ImapToken } from "../../../../wire/imap-tokens.ts";
 
 /** Captures bound during one match attempt; copied per attempt so a failed branch leaves no trace. */
 export type Bindings = Map<string, string>;

@@ -7,8 +7,8 @@
 // Standards: RFC 3501 §2.2.2 (untagged data may arrive at any time, in any order), §7.
 
 import type { UntaggedRule } from "../../../model/ast.ts";
-import { tokenize, type ImapResponse, type ImapToken } from "../../../wire/imap-tokens.ts";
-import { printable } from "../../../wire/printable.ts";
+import { tokenize, type ImapResponse, type ImapToken } from "../../../../wire/imap-tokens.ts";
+import { printable } from "../../../../wire/printable.ts";
 import { Matcher, type Bindings, type Lookup } from "./tokens.ts";
 
 type Untagged = Extract<ImapResponse, { kind: "untagged" }>;

@@ -7,9 +7,9 @@
 
 import { readFile } from "node:fs/promises";
 import type { ContentSource, Pop3Expect } from "../../../model/ast.ts";
-import { StepFailure } from "../../../exec/step-failure.ts";
-import { joinLines, splitTextLines } from "../../../wire/dot-stuffing.ts";
-import { printable } from "../../../wire/printable.ts";
+import { StepFailure } from "../../../session/step-failure.ts";
+import { joinLines, splitTextLines } from "../../../../wire/dot-stuffing.ts";
+import { printable } from "../../../../wire/printable.ts";
 import { checkLineSet } from "../../common/line-set.ts";
 import type { Pop3Body } from "../reader.ts";
 

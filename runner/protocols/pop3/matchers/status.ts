@@ -3,7 +3,7 @@
 // finer "SYS/TEMP" (codes are hierarchical).
 // Standards: RFC 1939 §3, RFC 2449 §8 (extended response codes), RFC 3206 (SYS, AUTH).
 
-import { StepFailure } from "../../../exec/step-failure.ts";
+import { StepFailure } from "../../../session/step-failure.ts";
 import type { Pop3Status } from "../reader.ts";
 
 export function requireStatus(actual: Pop3Status, status: "+OK" | "-ERR", what?: string): void {

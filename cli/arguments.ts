@@ -1,0 +1,46 @@
+// Parsers for option values, so a bad value is a usage error (exit 2) with
+// the flag's name in the message, before anything loads or connects.
+
+import { InvalidArgumentError } from "commander";
+import { parseShard, type Shard } from "../runner/plan/shard.ts";
+import { SelectionError } from "../runner/plan/select.ts";
+
+export function parsePort(value: string): number {
+  const n = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InvalidArgumentError("expected a TCP port, 1-65535.");
+  return n;
+}
+
+export function parsePositiveInt(value: string): number {
+  const n = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError("expected a whole number of at least 1.");
+  return n;
+}
+
+export function parsePercent(value: string): number {
+  const n = /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN;
+  if (!(n >= 0 && n <= 100)) throw new InvalidArgumentError("expected a percentage from 0 to 100.");
+  return n;
+}
+
+export function parseShardArg(value: string): Shard {
+  try {
+    return parseShard(value);
+  } catch (e) {
+    if (e instanceof SelectionError) throw new InvalidArgumentError(e.message.replace(/^--shard ("[^"]*"|\S+): /, "") + ".");
+    throw e;
+  }
+}
+
+/** LOGIN:PASSWORD[:ADDRESS]; the password may not be empty, the address is checked by the target loader. */
+export function collectUser(value: string, previous: string[]): string[] {
+  const [login, password] = value.split(":");
+  if (!login || password === undefined || password === "") {
+    throw new InvalidArgumentError("expected LOGIN:PASSWORD or LOGIN:PASSWORD:ADDRESS.");
+  }
+  return [...previous, value];
+}
+
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}

@@ -1,0 +1,89 @@
+// `mailconform grade --targets FILE [--profile NAME|FILE] [paths…]`: the
+// targets file and the profile are read first (every mistake as
+// file:line:col, exit 2, before any connection), then grade/ runs the class
+// and report/scoreboard/ writes the pages. Exit 0 when every target was
+// graded (whatever its score), 1 when the runner could not finish one.
+
+import path from "node:path";
+import type { ExitCode } from "../runner/model/result.ts";
+import type { Target } from "../runner/model/target.ts";
+import type { Profile } from "../runner/profile/profile.ts";
+import { BUNDLED_SUITES, PACKAGE_ROOT } from "./package-root.ts";
+import { UsageError } from "./run.ts";
+
+export interface GradeFlags {
+  targets?: string;
+  profile: string;
+  out: string;
+  concurrency: number;
+  timeout: number;
+  targetTimeout: number;
+}
+
+export const DEFAULT_PROFILE = "full";
+export const DEFAULT_GRADE_OUT = "reports/grade";
+export const PROFILES_DIR = path.join(PACKAGE_ROOT, "profiles");
+
+export async function gradeCommand(paths: string[], flags: GradeFlags): Promise<ExitCode> {
+  if (!flags.targets) throw new UsageError("grade needs --targets FILE (a targets file with a 'targets:' list)");
+  const { loadTargets } = await import("../runner/target/load.ts");
+  const { loadProfile, resolveProfile, shippedProfiles, ProfileError } = await import("../runner/profile/load.ts");
+  const { didYouMean } = await import("../runner/suite/did-you-mean.ts");
+  let targets: Target[];
+  let profile: Profile;
+  const problems: string[] = [];
+  try {
+    targets = await loadTargets(flags.targets);
+  } catch (e) {
+    problems.push((e as Error).message);
+    targets = [];
+  }
+  const profileFile = resolveProfile(flags.profile, PROFILES_DIR, process.cwd());
+  try {
+    profile = await loadProfile(profileFile);
+  } catch (e) {
+    const shipped = await shippedProfiles(PROFILES_DIR);
+    // A bare name that is no shipped profile: suggest the nearest one instead of "no such file".
+    const isName = !/[/\\]|\.ya?ml$/i.test(flags.profile);
+    if (e instanceof ProfileError && e.errors[0]?.line === 0 && isName) {
+      const near = didYouMean(flags.profile, shipped);
+      problems.push(`no profile '${flags.profile}'${near ? ` (did you mean '${near}'?)` : ""}; shipped profiles: ${shipped.join(", ")}, or give a file`);
+    } else problems.push((e as Error).message);
+    profile = undefined as unknown as Profile;
+  }
+  if (problems.length > 0) {
+    process.stderr.write(problems.join("\n\n") + "\n");
+    return 2;
+  }
+  const { gradeClass } = await import("../runner/grade/grade.ts");
+  const { writeScoreboard } = await import("../runner/report/scoreboard/write.ts");
+  const outDir = path.resolve(flags.out);
+  const controller = new AbortController();
+  const onSigint = () => {
+    process.stderr.write("\nmailconform: interrupted; finishing running targets and writing the scoreboard\n");
+    controller.abort();
+  };
+  process.once("SIGINT", onSigint);
+  try {
+    const result = await gradeClass({
+      targets,
+      profile,
+      paths: paths.length > 0 ? paths : [BUNDLED_SUITES],
+      outDir,
+      cwd: process.cwd(),
+      concurrency: flags.concurrency,
+      timeoutMs: flags.timeout,
+      targetBudgetMs: flags.targetTimeout,
+      out: process.stdout,
+      err: process.stderr,
+      signal: controller.signal,
+    });
+    if (!result.grade) return result.exitCode;
+    const { index } = writeScoreboard(outDir, result.grade, (i) => result.graded[i]?.report?.tests ?? []);
+    const passed = result.grade.targets.filter((t) => t.passedMark).length;
+    process.stdout.write(`\n${passed} of ${result.grade.targets.length} targets reached the pass mark of ${profile.passMark}%\nScoreboard: ${path.relative(process.cwd(), index) || index}\n`);
+    return result.exitCode;
+  } finally {
+    process.removeListener("SIGINT", onSigint);
+  }
+}

@@ -1,0 +1,212 @@
+// The `mailconform` command line: argv → options → one call into run/, suite/,
+// reference-server/ or allure → exit code. Nothing else happens here.
+// Usage errors (unknown flag, bad value, missing argument) exit 2.
+
+import { Command, CommanderError, Option } from "commander";
+import type { ExitCode } from "../runner/model/result.ts";
+import { DEFAULT_JOBS, DEFAULT_TIMEOUT_MS } from "../runner/run/run.ts";
+import { collect, collectUser, parsePercent, parsePort, parsePositiveInt, parseShardArg } from "./arguments.ts";
+import { packageVersion } from "./package-root.ts";
+import { reportHtmlCommand, DEFAULT_ALLURE_RESULTS, DEFAULT_HTML_OUT } from "./report-html.ts";
+import { runCommand, UsageError, type RunFlags } from "./run.ts";
+import { serveCommand, type ServeFlags } from "./serve.ts";
+import { DEFAULT_GRADE_OUT, DEFAULT_PROFILE, gradeCommand, type GradeFlags } from "./grade.ts";
+import { DEFAULT_TARGET_BUDGET_MS, DEFAULT_TARGET_CONCURRENCY } from "../runner/grade/grade.ts";
+import { mergeCommand, type MergeFlags } from "./merge.ts";
+import { recordCommand, type RecordFlags } from "./record.ts";
+import { validateCommand } from "./validate.ts";
+import { coverageCommand, type CoverageFlags } from "./coverage.ts";
+import { STRESS_DEFAULTS, stressCommand, type StressFlags } from "./stress.ts";
+
+const EXIT_USAGE: ExitCode = 2;
+
+function selectionOptions(cmd: Command): Command {
+  return cmd
+    .option("--grep <regex>", "run only tests whose id or title matches this regular expression")
+    .option("--tag <tag>", "run only tests carrying this tag (repeatable: any of them)", collect, [])
+    .option("--shard <i/n>", "run the i-th of n equal slices of the selection, over sorted ids", parseShardArg);
+}
+
+function buildProgram(setResult: (code: number) => void): Command {
+  const program = new Command("mailconform")
+    .description("Conformance tests for SMTP, POP3 and IMAP servers")
+    .version(packageVersion(), "-V, --version")
+    .exitOverride()
+    .showSuggestionAfterError(true)
+    .configureOutput({ outputError: (text, write) => write(`mailconform: ${text.replace(/^error: /, "")}`) });
+
+  const run = program
+    .command("run")
+    .description("run suites against a server (with no target: the bundled reference server)")
+    .argument("[paths...]", "suite files or directories (default: the bundled suites/)")
+    .option("--target <file>", "target file (YAML): host, ports, TLS, users, domain")
+    .option("--host <host>", "server host for the port flags")
+    .addOption(new Option("--smtp <port>", "SMTP port (plain, STARTTLS on request)").argParser(parsePort))
+    .addOption(new Option("--pop3 <port>", "POP3 port").argParser(parsePort))
+    .addOption(new Option("--imap <port>", "IMAP port").argParser(parsePort))
+    .addOption(new Option("--smtps <port>", "SMTP port with implicit TLS").argParser(parsePort))
+    .addOption(new Option("--pop3s <port>", "POP3 port with implicit TLS").argParser(parsePort))
+    .addOption(new Option("--imaps <port>", "IMAP port with implicit TLS").argParser(parsePort))
+    .option("--user <login:password[:address]>", "a mailbox user (repeatable; the first is the main user)", collectUser, [])
+    .option("--domain <domain>", "the server's mail domain")
+    .option("--name <name>", "the target's name in reports")
+    .option("--insecure", "do not verify TLS certificates")
+    .option("--ca <file>", "trust the certificates in this PEM file (a private CA or the server's pinned certificate) instead of the system's")
+    .option("--jobs <n>", "tests run at once; tests share the users' mailboxes, so concurrency is opt-in", parsePositiveInt, DEFAULT_JOBS)
+    .option("--bail", "stop starting tests after the first failure")
+    .option("--list", "print the selected test ids, one a line, and exit")
+    .option("--timeout <ms>", "wait budget per step in milliseconds", parsePositiveInt, DEFAULT_TIMEOUT_MS)
+    .option("--report-json <file>", "write the JSON report here")
+    .option("--report-junit <file>", "write JUnit XML here")
+    .option("--report-allure <dir>", "write Allure results into this directory")
+    .option("--report-events <file>", "write the raw event stream as JSON lines")
+    .option("--expect-deviations <file>", "expectations file of known deviations of the target (repeatable): listed failures are reported as expected deviations", collect, [])
+    .option("--report-ctrf <file>", "write a CTRF 1.0.0 JSON report")
+    .option("--stats", "print protocol statistics (latency per command, reply codes, octets, connect and TLS times)")
+    .addOption(new Option("--fail-on <level>", "which failures fail the run").choices(["must", "should", "any"]))
+    .addOption(new Option("--min-score <percent>", "fail when the weighted score (MUST 3, SHOULD 1, MAY 0) is below this").argParser(parsePercent))
+    .option("--baseline <report.json>", "compare with a previous JSON report: show regressions and fixes")
+    .option("--fail-on-regression", "with --baseline: only regressions fail the run")
+    .addHelpText(
+      "after",
+      "\nWith no --report-* flag, reports/mailconform.json and reports/junit.xml are written.\n" +
+        "Exit codes: 0 all passed, 1 conformance failures, 2 invalid suite or usage, 3 target unreachable, 4 nothing matched.",
+    );
+  selectionOptions(run).action(async (paths: string[], flags: RunFlags) => setResult(await runCommand(paths, flags)));
+
+  selectionOptions(
+    program
+      .command("list")
+      .description("print the selected test ids, one a line (same as run --list)")
+      .argument("[paths...]", "suite files or directories (default: the bundled suites/)"),
+  ).action(async (paths: string[], flags: Pick<RunFlags, "grep" | "tag" | "shard">) =>
+    setResult(await runCommand(paths, { ...flags, user: [], list: true, jobs: DEFAULT_JOBS, timeout: DEFAULT_TIMEOUT_MS })),
+  );
+
+  program
+    .command("validate")
+    .description("check suite files without running them; every error as file:line:col")
+    .argument("[paths...]", "suite files or directories (default: the bundled suites/)")
+    .action(async (paths: string[]) => setResult(await validateCommand(paths)));
+
+  program
+    .command("coverage")
+    .description("print the coverage matrix: tests per RFC section and per command, positive and negative")
+    .argument("[paths...]", "suite files or directories (default: the bundled suites/)")
+    .option("--out <file>", "write the matrix as Markdown to this file instead of printing it")
+    .action(async (paths: string[], flags: CoverageFlags) => setResult(await coverageCommand(paths, flags)));
+
+  program
+    .command("grade")
+    .description("grade many targets (a class) under a profile: scoreboard and per-target reports")
+    .argument("[paths...]", "suite files or directories (default: the bundled suites/)")
+    .option("--targets <file>", "targets file (YAML) with a 'targets:' list")
+    .option("--profile <name|file>", "smtp-basics, pop3-basics, imap-basics, full, or a profile file", DEFAULT_PROFILE)
+    .option("--out <dir>", "where the scoreboard and reports go", DEFAULT_GRADE_OUT)
+    .option("--concurrency <n>", "targets graded at once", parsePositiveInt, DEFAULT_TARGET_CONCURRENCY)
+    .option("--timeout <ms>", "wait budget per step in milliseconds", parsePositiveInt, DEFAULT_TIMEOUT_MS)
+    .option("--target-timeout <ms>", "budget for one target's whole run; tests not started by then count as failed", parsePositiveInt, DEFAULT_TARGET_BUDGET_MS)
+    .action(async (paths: string[], flags: GradeFlags) => setResult(await gradeCommand(paths, flags)));
+
+  program
+    .command("merge")
+    .description("join shard JSON reports into one JSON, JUnit and Allure set")
+    .argument("<reports...>", "JSON reports written by run --report-json (one per shard)")
+    .option("--report-json <file>", "merged JSON report", "reports/mailconform.json")
+    .option("--report-junit <file>", "merged JUnit XML", "reports/junit.xml")
+    .option("--report-allure <dir>", "merged Allure results", "reports/allure-results")
+    .option("--report-ctrf <file>", "also a merged CTRF report")
+    .action(async (reports: string[], flags: MergeFlags) => setResult(await mergeCommand(reports, flags)));
+
+  program
+    .command("record")
+    .description("proxy a live session between a client and a server and write it as a suite skeleton")
+    .addOption(new Option("--listen <port>", "local port the client connects to").argParser(parsePort).makeOptionMandatory())
+    .requiredOption("--to <host:port>", "the server to forward to")
+    .addOption(new Option("--protocol <protocol>", "smtp, pop3 or imap").choices(["smtp", "pop3", "imap"]).makeOptionMandatory())
+    .requiredOption("--out <file.yaml>", "the suite file to write (fixtures go next to it)")
+    .option("--sessions <n>", "stop after this many client sessions", parsePositiveInt, 1)
+    .option("--user <login:password>", "credentials the client uses, replaced by ${user.login} / ${user.password}", collect, [])
+    .action(async (flags: RecordFlags) => setResult(await recordCommand(flags)));
+
+  program
+    .command("stress")
+    .description("load a server with N concurrent clients running an SMTP/POP3/IMAP mix; every reply checked (with no target: the bundled reference server)")
+    .option("--target <file>", "target file (YAML), as for run")
+    .option("--host <host>", "server host for the port flags")
+    .addOption(new Option("--smtp <port>", "SMTP port").argParser(parsePort))
+    .addOption(new Option("--pop3 <port>", "POP3 port").argParser(parsePort))
+    .addOption(new Option("--imap <port>", "IMAP port").argParser(parsePort))
+    .addOption(new Option("--smtps <port>", "SMTP port with implicit TLS").argParser(parsePort))
+    .addOption(new Option("--pop3s <port>", "POP3 port with implicit TLS").argParser(parsePort))
+    .addOption(new Option("--imaps <port>", "IMAP port with implicit TLS").argParser(parsePort))
+    .option("--user <login:password[:address]>", "a mailbox user (repeatable)", collectUser, [])
+    .option("--domain <domain>", "the server's mail domain")
+    .option("--name <name>", "the target's name in the report")
+    .option("--insecure", "do not verify TLS certificates")
+    .option("--protocols <list>", "protocols to load: smtp,pop3,imap", STRESS_DEFAULTS.protocols)
+    .option("--clients <n>", "concurrent clients", parsePositiveInt, STRESS_DEFAULTS.clients)
+    .option("--duration <s>", `seconds to keep starting sessions (default ${STRESS_DEFAULTS.durationS})`, parsePositiveInt)
+    .option("--operations <n>", "sessions to run in all, instead of a duration", parsePositiveInt)
+    .option("--mix <weights>", "session weights per protocol, e.g. smtp=3,pop3=1,imap=2 (default: equal)")
+    .option("--seed <n>", "seed of the clients' random choices", parsePositiveInt, STRESS_DEFAULTS.seed)
+    .option("--timeout <ms>", "wait budget per command in milliseconds", parsePositiveInt, STRESS_DEFAULTS.timeoutMs)
+    .option("--messages <n>", "messages every INBOX must hold before the run (added when fewer)", parsePositiveInt, STRESS_DEFAULTS.messages)
+    .option("--message-size <octets>", "size of messages sent, appended and prepared", parsePositiveInt, STRESS_DEFAULTS.messageSize)
+    .option("--json <file>", "also write the result as JSON")
+    .addHelpText("after", "\nExit codes: 0 no errors, 1 wrong replies or timeouts counted, 2 usage or bad target, 3 target unreachable or mailboxes not preparable.")
+    .action(async (flags: StressFlags) => setResult(await stressCommand(flags)));
+
+  program
+    .command("serve")
+    .description("start the reference server (SMTP, POP3, IMAP) and print its ports")
+    .option("--config <file>", "server configuration (users, domain, ports)")
+    .option("--data <dir>", "Maildir data directory")
+    .addOption(new Option("--port-base <n>", "shift every default port by this base").argParser(parsePort))
+    .option("--verbose", "log every session")
+    .action(async (flags: ServeFlags) => setResult(await serveCommand(flags)));
+
+  const report = program.command("report").description("turn saved results into other formats");
+  report
+    .command("html")
+    .description("generate the Allure HTML report (needs Java 17)")
+    .option("--allure <dir>", "Allure results directory", DEFAULT_ALLURE_RESULTS)
+    .option("--out <dir>", "output directory", DEFAULT_HTML_OUT)
+    .action(async (flags: { allure?: string; out?: string }) => setResult(await reportHtmlCommand(flags)));
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  // `mailconform list | head`: a closed pipe ends our output, not the run (reports still get written).
+  const ignoreClosedPipe = (e: NodeJS.ErrnoException) => {
+    if (e.code !== "EPIPE" && e.code !== "ERR_STREAM_DESTROYED") throw e;
+  };
+  process.stdout.on("error", ignoreClosedPipe);
+  let result: number | undefined;
+  const program = buildProgram((code) => {
+    result = code;
+  });
+  try {
+    await program.parseAsync(argv, { from: "user" });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version are not errors; help shown for a missing command ("commander.help") is.
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.version") return 0;
+      if (e.code === "commander.help") return e.exitCode === 0 ? 0 : EXIT_USAGE;
+      return EXIT_USAGE;
+    }
+    if (e instanceof UsageError) {
+      process.stderr.write(`mailconform: ${e.message}\n`);
+      return EXIT_USAGE;
+    }
+    // Our bug: shown whole, never swallowed, and never an exit 0.
+    process.stderr.write(`mailconform: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return 1;
+  }
+  if (result === undefined) {
+    program.outputHelp({ error: true });
+    return EXIT_USAGE;
+  }
+  return result;
+}

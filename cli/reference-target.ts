@@ -1,0 +1,55 @@
+// With no target given, the run tests the bundled reference server, started
+// in-process on ephemeral ports over a fresh temporary Maildir, and stopped
+// (its data removed) when the run ends. Only cli/ may import reference-server/.
+// The plain ports are the endpoints (the suites exercise STARTTLS themselves);
+// the implicit-TLS ports serve connections a test declares `tls: implicit`.
+
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { AcquiredTarget } from "../runner/run/target-source.ts";
+
+const BUNDLED_AUTH_FAILURE_DELAY_MS = 50;
+
+export async function startReferenceTarget(): Promise<AcquiredTarget> {
+  const { startServer } = await import("../reference-server/serve.ts");
+  const { defaultConfig } = await import("../reference-server/config/defaults.ts");
+  const config = defaultConfig();
+  // A throwaway server on loopback for one run has no password to guess: the
+  // failed-login delay (a defence against guessing) would only add about a
+  // second to every wrong-password test. Kept, but short, so it still shows.
+  config.auth = { ...config.auth, failureDelayMs: BUNDLED_AUTH_FAILURE_DELAY_MS };
+  const dataDir = await mkdtemp(path.join(tmpdir(), "mailconform-reference-"));
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer({ portBase: "ephemeral", dataDir, config });
+  } catch (e) {
+    await rm(dataDir, { recursive: true, force: true });
+    throw e;
+  }
+  return {
+    target: {
+      name: "reference",
+      host: server.host,
+      domain: server.domain,
+      // The reference server's certificate is a self-signed development one.
+      insecure: true,
+      // Users configured with a hashed password cannot log in from a test; the defaults are all plain.
+      users: server.users.flatMap((u) => (u.password === undefined ? [] : [{ login: u.name, password: u.password, address: u.address }])),
+      endpoints: {
+        smtp: { port: server.ports.smtp, tls: "none", implicitTlsPort: server.ports.smtps },
+        pop3: { port: server.ports.pop3, tls: "none", implicitTlsPort: server.ports.pop3s },
+        ...(server.ports.imap
+          ? { imap: { port: server.ports.imap, tls: "none" as const, ...(server.ports.imaps ? { implicitTlsPort: server.ports.imaps } : {}) } }
+          : {}),
+      },
+    },
+    release: async () => {
+      try {
+        await server.close();
+      } finally {
+        await rm(dataDir, { recursive: true, force: true });
+      }
+    },
+  };
+}

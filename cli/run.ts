@@ -1,0 +1,156 @@
+// `mailconform run [paths…]` and `mailconform list`: flags → RunOptions →
+// runConformance. Only the decisions that belong to a terminal live here:
+// default suite paths, colour, Ctrl-C, and where the target comes from.
+
+import type { Shard } from "../runner/plan/shard.ts";
+import type { ExitCode } from "../runner/model/result.ts";
+import type { ReportRequest } from "../runner/report/registry.ts";
+import { defaultDeps, type RunDeps, type TargetFlags } from "../runner/run/deps.ts";
+import { runConformance } from "../runner/run/run.ts";
+import type { TargetSource } from "../runner/run/target-source.ts";
+import { PLAIN } from "../runner/report/format/failure-text.ts";
+import pc from "picocolors";
+import { BUNDLED_SUITES } from "./package-root.ts";
+import type { FailOn } from "../runner/model/gate.ts";
+import { BaselineError, loadBaseline, type Baseline } from "../runner/gate/baseline.ts";
+import type { GateOptions } from "../runner/gate/gate.ts";
+import { startReferenceTarget } from "./reference-target.ts";
+
+export interface RunFlags extends TargetFlags {
+  target?: string;
+  user: string[];
+  grep?: string;
+  tag: string[];
+  jobs: number;
+  bail?: boolean;
+  list?: boolean;
+  shard?: Shard;
+  reportJson?: string;
+  reportJunit?: string;
+  reportAllure?: string;
+  reportEvents?: string;
+  reportCtrf?: string;
+  stats?: boolean;
+  failOn?: FailOn;
+  minScore?: number;
+  baseline?: string;
+  failOnRegression?: boolean;
+  /** --expect-deviations FILE (repeatable): known deviations of the target. */
+  expectDeviations?: string[];
+  timeout: number;
+}
+
+export class UsageError extends Error {}
+
+const TARGET_FLAGS = ["host", "smtp", "pop3", "imap", "smtps", "pop3s", "imaps", "domain", "ca"] as const;
+
+export function targetSourceFrom(flags: RunFlags): TargetSource {
+  const given = TARGET_FLAGS.filter((k) => flags[k] !== undefined);
+  if (flags.target !== undefined) {
+    if (given.length > 0 || flags.user.length > 0) {
+      const names = [...given, ...(flags.user.length > 0 ? ["user"] : [])].map((k) => `--${k}`).join(", ");
+      throw new UsageError(`--target cannot be combined with ${names}: put those values in the target file`);
+    }
+    return { kind: "file", file: flags.target };
+  }
+  if (given.length > 0 || flags.user.length > 0) {
+    const ports = (["smtp", "pop3", "imap", "smtps", "pop3s", "imaps"] as const).filter((k) => flags[k] !== undefined);
+    if (ports.length === 0) throw new UsageError("give at least one port (--smtp, --pop3, --imap, --smtps, --pop3s, --imaps) with --host");
+    const targetFlags: TargetFlags = {
+      host: flags.host,
+      smtp: flags.smtp,
+      pop3: flags.pop3,
+      imap: flags.imap,
+      smtps: flags.smtps,
+      pop3s: flags.pop3s,
+      imaps: flags.imaps,
+      user: flags.user,
+      domain: flags.domain,
+      insecure: flags.insecure ?? false,
+      ca: flags.ca,
+      name: flags.name,
+    };
+    return { kind: "flags", flags: targetFlags };
+  }
+  return { kind: "started", start: startReferenceTarget };
+}
+
+export function reportRequests(flags: RunFlags): ReportRequest[] {
+  const out: ReportRequest[] = [];
+  if (flags.reportJson) out.push({ name: "json", destination: flags.reportJson });
+  if (flags.reportJunit) out.push({ name: "junit", destination: flags.reportJunit });
+  if (flags.reportAllure) out.push({ name: "allure", destination: flags.reportAllure });
+  if (flags.reportEvents) out.push({ name: "events", destination: flags.reportEvents });
+  if (flags.reportCtrf) out.push({ name: "ctrf", destination: flags.reportCtrf });
+  return out;
+}
+
+/** In GitHub Actions: annotations and the step summary, on top of whatever else was asked for. */
+export function ciReportRequests(env: NodeJS.ProcessEnv): ReportRequest[] {
+  return env.GITHUB_ACTIONS === "true" ? [{ name: "github", destination: env.GITHUB_STEP_SUMMARY ?? "" }] : [];
+}
+
+/** The gate, when any gating flag is given; the baseline is read now, so a bad one stops the run before it starts. */
+export async function gateFrom(flags: RunFlags): Promise<GateOptions | undefined> {
+  if (flags.failOnRegression && flags.baseline === undefined) throw new UsageError("--fail-on-regression needs --baseline FILE");
+  if (flags.failOn === undefined && flags.minScore === undefined && flags.baseline === undefined) return undefined;
+  let baseline: Baseline | undefined;
+  if (flags.baseline !== undefined) {
+    try {
+      baseline = await loadBaseline(flags.baseline);
+    } catch (e) {
+      if (e instanceof BaselineError) throw new UsageError(e.message);
+      throw e;
+    }
+  }
+  return {
+    failOn: flags.failOn ?? "any",
+    ...(flags.minScore !== undefined ? { minScore: flags.minScore } : {}),
+    ...(baseline ? { baseline } : {}),
+    failOnRegression: flags.failOnRegression ?? false,
+  };
+}
+
+/** Colour only on a terminal, and never when NO_COLOR is set (no-color.org); CI alone does not turn it on. */
+export function wantsColour(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv): boolean {
+  return stream.isTTY === true && !env.NO_COLOR;
+}
+
+export async function runCommand(paths: string[], flags: RunFlags, deps: RunDeps = defaultDeps): Promise<ExitCode> {
+  const target = flags.list ? ({ kind: "started", start: startReferenceTarget } as const) : targetSourceFrom(flags);
+  const gate = flags.list ? undefined : await gateFrom(flags);
+  const controller = new AbortController();
+  // First Ctrl-C: stop scheduling, let running tests end, write the reports. A second one kills.
+  const onSigint = () => {
+    process.stderr.write("\nmailconform: interrupted; finishing running tests and writing reports (Ctrl-C again to kill)\n");
+    controller.abort();
+  };
+  process.once("SIGINT", onSigint);
+  try {
+    return await runConformance(
+      {
+        paths: paths.length > 0 ? paths : [BUNDLED_SUITES],
+        target,
+        grep: flags.grep,
+        tags: flags.tag,
+        shard: flags.shard,
+        jobs: flags.jobs,
+        bail: flags.bail ?? false,
+        list: flags.list ?? false,
+        timeoutMs: flags.timeout,
+        reports: [...reportRequests(flags), ...ciReportRequests(process.env)],
+        stats: flags.stats ?? false,
+        ...(gate ? { gate } : {}),
+        ...(flags.expectDeviations && flags.expectDeviations.length > 0 ? { deviationFiles: flags.expectDeviations } : {}),
+        cwd: process.cwd(),
+        out: process.stdout,
+        err: process.stderr,
+        colors: wantsColour(process.stdout, process.env) ? pc.createColors(true) : PLAIN,
+        signal: controller.signal,
+      },
+      deps,
+    );
+  } finally {
+    process.removeListener("SIGINT", onSigint);
+  }
+}

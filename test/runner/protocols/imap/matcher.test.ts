@@ -1,0 +1,48 @@
+// The IMAP token matcher on its own: how a pattern's atoms and quoted
+// strings compare with a server's strings (case rules for BODYSTRUCTURE);
+// count rules next to plain must rules.
+
+import { expect } from "chai";
+import type { UntaggedRule } from "../../../../runner/model/ast.ts";
+import { Matcher } from "../../../../runner/protocols/imap/matchers/tokens.ts";
+import { checkUntagged, parseRule } from "../../../../runner/protocols/imap/matchers/untagged.ts";
+import { parseResponse, tokenize, type ImapResponse } from "../../../../wire/imap-tokens.ts";
+
+function matches(pattern: string, actual: string): boolean {
+  return new Matcher(() => undefined).response(tokenize(pattern), tokenize(actual), new Map());
+}
+
+describe("IMAP matcher: atoms and strings", () => {
+  const BODY = '1 FETCH (BODY ("text" "plain" ("charset" "iso-8859-1") NIL NIL "8bit" 10 1))';
+  it("an atom in the pattern matches a string case-insensitively", () => {
+    expect(matches("1 FETCH (BODY (TEXT PLAIN (CHARSET ISO-8859-1) NIL NIL 8BIT 10 1))", BODY)).to.equal(true);
+  });
+  it("a quoted string in the pattern stays case-exact", () => {
+    expect(matches('1 FETCH (BODY ("TEXT" "PLAIN" ("CHARSET" "ISO-8859-1") NIL NIL "8BIT" 10 1))', BODY)).to.equal(false);
+    expect(matches('1 FETCH (BODY ("text" "plain" ("charset" "iso-8859-1") NIL NIL "8bit" 10 1))', BODY)).to.equal(true);
+  });
+  it("an atom still differs from a string with other text, and from NIL", () => {
+    expect(matches("1 FETCH (BODY (TEXT HTML (CHARSET ISO-8859-1) NIL NIL 8BIT 10 1))", BODY)).to.equal(false);
+    expect(matches('1 FETCH (BODY (TEXT PLAIN (CHARSET ISO-8859-1) NIL NIL 8BIT 10 1))', '1 FETCH (BODY ("text" NIL ("charset" "iso-8859-1") NIL NIL "8bit" 10 1))')).to.equal(false);
+  });
+});
+
+describe("IMAP untagged rules: count next to must", () => {
+  const span = { file: "s.yaml", line: 1, col: 1 };
+  const rule = (pattern: string, count?: number): ReturnType<typeof parseRule> =>
+    parseRule({ pattern, mode: "must", span, ...(count !== undefined ? { count } : {}) } as UntaggedRule, pattern);
+  const responses = ['* LIST () "." a', '* LIST () "." b', '* LIST () "." c'].map(
+    (l) => parseResponse(Buffer.from(l)) as Extract<ImapResponse, { kind: "untagged" }>,
+  );
+  const check = (rules: ReturnType<typeof rule>[], strict = false) => checkUntagged(rules, responses, false, strict, () => undefined, new Map());
+
+  it("a count rule leaves the responses it counted to the must rules", () => {
+    expect(check([rule("* LIST ...", 3), rule('* LIST () "." b'), rule('* LIST () "." c')])).to.equal(null);
+  });
+  it("the count still fails when the number differs", () => {
+    expect(check([rule("* LIST ...", 2), rule('* LIST () "." b')])?.message).to.match(/expected 2 untagged responses/);
+  });
+  it("under strict, responses a count rule matched are not strays", () => {
+    expect(check([rule("* LIST ...", 3), rule('* LIST () "." b')], true)).to.equal(null);
+  });
+});
