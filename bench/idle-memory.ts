@@ -4,13 +4,13 @@
 // compared before and after: the delta ÷ N is the cost of one idle
 // connection. Then 10,000 IMAP sessions are logged in, have INBOX selected
 // and sit in IDLE at once; the server's whole RSS must stay under 300 MiB.
-// The client side is a bare node:net state machine per socket, kept lean so
-// 10,000 of them fit next to the server on a small machine.
+// The client side is the project's raw line client (runner/session/), lean
+// enough that 10,000 of them fit next to the server on a small machine.
 // BENCH_IDLE_CONNECTIONS / BENCH_IDLE_SESSIONS change the counts.
 // Standards: RFC 2177 (IDLE), RFC 3501 §6.2.3, §6.3.1; RFC 5321 §4.3.1, RFC 1939 §4 (greetings).
 
 import { execFileSync } from "node:child_process";
-import net from "node:net";
+import { LineClient } from "../runner/session/line-client.ts";
 import { startReferenceChild, type ReferenceChild } from "./lib/reference-child.ts";
 import { markdownTable } from "./lib/table.ts";
 
@@ -30,70 +30,44 @@ export interface IdleMemoryResult {
 }
 
 /**
- * One client socket driven through `script`: each entry waits for a line
- * matching `expect`, then sends `send` (if any). Resolves with the open
- * socket after the last expectation; rejects on close or timeout.
+ * One client driven through `script`: each entry waits for a line matching
+ * `expect`, then sends `send` (if any). Resolves with the open client after
+ * the last expectation; rejects on close or timeout. Whatever arrives later
+ * (IDLE updates) waits in the client's bounded read-ahead.
  */
-function scripted(port: number, script: { expect: RegExp; send?: string }[]): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(port, "127.0.0.1");
-    let step = 0;
-    let buffered = "";
-    const timer = setTimeout(() => fail(new Error(`no reply matching ${script[step]?.expect} within ${STEP_TIMEOUT_MS} ms`)), STEP_TIMEOUT_MS);
-    const fail = (error: Error) => {
-      clearTimeout(timer);
-      socket.destroy();
-      reject(error);
-    };
-    const onData = (chunk: Buffer) => {
-      buffered += chunk.toString("latin1");
-      let i: number;
-      while ((i = buffered.indexOf("\r\n")) !== -1) {
-        const line = buffered.slice(0, i);
-        buffered = buffered.slice(i + 2);
-        if (!script[step]!.expect.test(line)) continue;
-        if (script[step]!.send !== undefined) socket.write(script[step]!.send!);
-        if (++step === script.length) {
-          clearTimeout(timer);
-          socket.off("data", onData);
-          socket.off("close", onClose);
-          // Idle from here on: any later bytes (IDLE updates) are read and dropped.
-          socket.on("data", () => {});
-          resolve(socket);
-          return;
-        }
-      }
-    };
-    const onClose = () => fail(new Error(`connection closed at step ${step} (waiting for ${script[step]?.expect})`));
-    socket.on("data", onData);
-    socket.on("close", onClose);
-    socket.on("error", () => {});
-  });
+async function scripted(port: number, script: { expect: RegExp; send?: string }[]): Promise<LineClient> {
+  const client = await LineClient.connect({ port }, { timeoutMs: STEP_TIMEOUT_MS });
+  try {
+    for (const step of script) {
+      await client.readUntil((line) => step.expect.test(line));
+      if (step.send !== undefined) void client.send(step.send);
+    }
+  } catch (error) {
+    client.close();
+    throw error;
+  }
+  return client;
 }
 
-async function openMany(count: number, open: (i: number) => Promise<net.Socket>): Promise<net.Socket[]> {
-  const sockets: net.Socket[] = new Array(count);
+async function openMany(count: number, open: (i: number) => Promise<LineClient>): Promise<LineClient[]> {
+  const clients: LineClient[] = new Array(count);
   let next = 0;
   const worker = async () => {
     while (next < count) {
       const i = next++;
-      sockets[i] = await open(i);
+      clients[i] = await open(i);
     }
   };
   await Promise.all(Array.from({ length: Math.min(PARALLEL_SETUP, count) }, worker));
-  return sockets;
+  return clients;
 }
 
-async function closeAll(sockets: net.Socket[]): Promise<void> {
+async function closeAll(clients: LineClient[]): Promise<void> {
   await Promise.all(
-    sockets.map(
-      (s) =>
-        new Promise<void>((resolve) => {
-          if (s.destroyed) return resolve();
-          s.once("close", () => resolve());
-          s.destroy();
-        }),
-    ),
+    clients.map((c) => {
+      c.close();
+      return c.closed();
+    }),
   );
   // Let the server notice every close and drop its sessions before the next measurement.
   await new Promise((r) => setTimeout(r, 500));

@@ -78,10 +78,10 @@ function runnerDialogue(): TestCase {
   const span = { file: "bench", line: 1, col: 1 };
   const steps: Step[] = [];
   for (let i = 0; i < STEPS_PER_DIALOGUE; i++) {
-    steps.push({ kind: "send", on: "main", span, line: "NOOP" });
+    steps.push({ kind: "send", on: "main", span, line: { text: "NOOP", parts: ["NOOP"] } });
     steps.push({ kind: "expect", on: "main", span, expect: { protocol: "smtp", code: ["250"], captures: [], span } });
   }
-  steps.push({ kind: "send", on: "main", span, line: "QUIT" });
+  steps.push({ kind: "send", on: "main", span, line: { text: "QUIT", parts: ["QUIT"] } });
   steps.push({ kind: "expect", on: "main", span, expect: { protocol: "smtp", code: ["221"], captures: [], span } });
   steps.push({ kind: "expect-closed", on: "main", span });
   return {

@@ -1,13 +1,18 @@
 // Parsers for option values, so a bad value is a usage error (exit 2) with
-// the flag's name in the message, before anything loads or connects.
+// the flag's name in the message, before anything loads or connects; and
+// UsageError, for the mistakes only a whole command line shows.
 
 import { InvalidArgumentError } from "commander";
 import { parseShard, type Shard } from "../runner/plan/shard.ts";
 import { SelectionError } from "../runner/plan/select.ts";
+import { isPort, MAX_PORT } from "../runner/target/flags.ts";
+
+/** A command line that parsed but makes no sense (flags that exclude each other, a missing one): main.ts prints it and exits 2. */
+export class UsageError extends Error {}
 
 export function parsePort(value: string): number {
   const n = /^\d+$/.test(value) ? Number(value) : NaN;
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InvalidArgumentError("expected a TCP port, 1-65535.");
+  if (!isPort(n)) throw new InvalidArgumentError(`expected a TCP port, 1-${MAX_PORT}.`);
   return n;
 }
 

@@ -9,7 +9,7 @@ import type { ExitCode } from "../runner/model/result.ts";
 import type { Target } from "../runner/model/target.ts";
 import type { Profile } from "../runner/profile/profile.ts";
 import { BUNDLED_SUITES, PACKAGE_ROOT } from "./package-root.ts";
-import { UsageError } from "./run.ts";
+import { UsageError } from "./arguments.ts";
 
 export interface GradeFlags {
   targets?: string;

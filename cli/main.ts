@@ -5,10 +5,10 @@
 import { Command, CommanderError, Option } from "commander";
 import type { ExitCode } from "../runner/model/result.ts";
 import { DEFAULT_JOBS, DEFAULT_TIMEOUT_MS } from "../runner/run/run.ts";
-import { collect, collectUser, parsePercent, parsePort, parsePositiveInt, parseShardArg } from "./arguments.ts";
+import { collect, parsePercent, parsePort, parsePositiveInt, parseShardArg, UsageError } from "./arguments.ts";
 import { packageVersion } from "./package-root.ts";
 import { reportHtmlCommand, DEFAULT_ALLURE_RESULTS, DEFAULT_HTML_OUT } from "./report-html.ts";
-import { runCommand, UsageError, type RunFlags } from "./run.ts";
+import { runCommand, type RunFlags } from "./run.ts";
 import { serveCommand, type ServeFlags } from "./serve.ts";
 import { DEFAULT_GRADE_OUT, DEFAULT_PROFILE, gradeCommand, type GradeFlags } from "./grade.ts";
 import { DEFAULT_TARGET_BUDGET_MS, DEFAULT_TARGET_CONCURRENCY } from "../runner/grade/grade.ts";
@@ -17,6 +17,7 @@ import { recordCommand, type RecordFlags } from "./record.ts";
 import { validateCommand } from "./validate.ts";
 import { coverageCommand, type CoverageFlags } from "./coverage.ts";
 import { STRESS_DEFAULTS, stressCommand, type StressFlags } from "./stress.ts";
+import { targetOptions } from "./target-flags.ts";
 
 const EXIT_USAGE: ExitCode = 2;
 
@@ -35,22 +36,12 @@ function buildProgram(setResult: (code: number) => void): Command {
     .showSuggestionAfterError(true)
     .configureOutput({ outputError: (text, write) => write(`mailconform: ${text.replace(/^error: /, "")}`) });
 
-  const run = program
-    .command("run")
-    .description("run suites against a server (with no target: the bundled reference server)")
-    .argument("[paths...]", "suite files or directories (default: the bundled suites/)")
-    .option("--target <file>", "target file (YAML): host, ports, TLS, users, domain")
-    .option("--host <host>", "server host for the port flags")
-    .addOption(new Option("--smtp <port>", "SMTP port (plain, STARTTLS on request)").argParser(parsePort))
-    .addOption(new Option("--pop3 <port>", "POP3 port").argParser(parsePort))
-    .addOption(new Option("--imap <port>", "IMAP port").argParser(parsePort))
-    .addOption(new Option("--smtps <port>", "SMTP port with implicit TLS").argParser(parsePort))
-    .addOption(new Option("--pop3s <port>", "POP3 port with implicit TLS").argParser(parsePort))
-    .addOption(new Option("--imaps <port>", "IMAP port with implicit TLS").argParser(parsePort))
-    .option("--user <login:password[:address]>", "a mailbox user (repeatable; the first is the main user)", collectUser, [])
-    .option("--domain <domain>", "the server's mail domain")
-    .option("--name <name>", "the target's name in reports")
-    .option("--insecure", "do not verify TLS certificates")
+  const run = targetOptions(
+    program
+      .command("run")
+      .description("run suites against a server (with no target: the bundled reference server)")
+      .argument("[paths...]", "suite files or directories (default: the bundled suites/)"),
+  )
     .option("--ca <file>", "trust the certificates in this PEM file (a private CA or the server's pinned certificate) instead of the system's")
     .option("--jobs <n>", "tests run at once; tests share the users' mailboxes, so concurrency is opt-in", parsePositiveInt, DEFAULT_JOBS)
     .option("--bail", "stop starting tests after the first failure")
@@ -129,21 +120,11 @@ function buildProgram(setResult: (code: number) => void): Command {
     .option("--user <login:password>", "credentials the client uses, replaced by ${user.login} / ${user.password}", collect, [])
     .action(async (flags: RecordFlags) => setResult(await recordCommand(flags)));
 
-  program
-    .command("stress")
-    .description("load a server with N concurrent clients running an SMTP/POP3/IMAP mix; every reply checked (with no target: the bundled reference server)")
-    .option("--target <file>", "target file (YAML), as for run")
-    .option("--host <host>", "server host for the port flags")
-    .addOption(new Option("--smtp <port>", "SMTP port").argParser(parsePort))
-    .addOption(new Option("--pop3 <port>", "POP3 port").argParser(parsePort))
-    .addOption(new Option("--imap <port>", "IMAP port").argParser(parsePort))
-    .addOption(new Option("--smtps <port>", "SMTP port with implicit TLS").argParser(parsePort))
-    .addOption(new Option("--pop3s <port>", "POP3 port with implicit TLS").argParser(parsePort))
-    .addOption(new Option("--imaps <port>", "IMAP port with implicit TLS").argParser(parsePort))
-    .option("--user <login:password[:address]>", "a mailbox user (repeatable)", collectUser, [])
-    .option("--domain <domain>", "the server's mail domain")
-    .option("--name <name>", "the target's name in the report")
-    .option("--insecure", "do not verify TLS certificates")
+  targetOptions(
+    program
+      .command("stress")
+      .description("load a server with N concurrent clients running an SMTP/POP3/IMAP mix; every reply checked (with no target: the bundled reference server)"),
+  )
     .option("--protocols <list>", "protocols to load: smtp,pop3,imap", STRESS_DEFAULTS.protocols)
     .option("--clients <n>", "concurrent clients", parsePositiveInt, STRESS_DEFAULTS.clients)
     .option("--duration <s>", `seconds to keep starting sessions (default ${STRESS_DEFAULTS.durationS})`, parsePositiveInt)

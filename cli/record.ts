@@ -4,7 +4,8 @@
 
 import type { Protocol } from "../runner/model/ast.ts";
 import type { ExitCode } from "../runner/model/result.ts";
-import { UsageError } from "./run.ts";
+import { isPort } from "../runner/target/flags.ts";
+import { UsageError } from "./arguments.ts";
 
 export interface RecordFlags {
   listen: number;
@@ -18,7 +19,7 @@ export interface RecordFlags {
 export async function recordCommand(flags: RecordFlags): Promise<ExitCode> {
   const m = /^(.+):(\d+)$/.exec(flags.to);
   const port = m ? Number(m[2]) : NaN;
-  if (!m || !(port >= 1 && port <= 65535)) throw new UsageError(`--to ${flags.to}: expected HOST:PORT, e.g. 127.0.0.1:2525`);
+  if (!m || !isPort(port)) throw new UsageError(`--to ${flags.to}: expected HOST:PORT, e.g. 127.0.0.1:2525`);
   const users = flags.user.map((u) => {
     const i = u.indexOf(":");
     if (i <= 0) throw new UsageError(`--user ${u}: expected LOGIN:PASSWORD`);

@@ -17,8 +17,9 @@ export async function startReferenceTarget(): Promise<AcquiredTarget> {
   const config = defaultConfig();
   // A throwaway server on loopback for one run has no password to guess: the
   // failed-login delay (a defence against guessing) would only add about a
-  // second to every wrong-password test. Kept, but short, so it still shows.
-  config.auth = { ...config.auth, failureDelayMs: BUNDLED_AUTH_FAILURE_DELAY_MS };
+  // second to every wrong-password test. Kept, but short, so it still shows; the
+  // shared penalty (which would make the next login of that account wait) is off.
+  config.auth = { ...config.auth, failureDelayMs: BUNDLED_AUTH_FAILURE_DELAY_MS, penaltyMaxMs: 0 };
   const dataDir = await mkdtemp(path.join(tmpdir(), "mailconform-reference-"));
   let server: Awaited<ReturnType<typeof startServer>>;
   try {

@@ -1,13 +1,13 @@
 // `mailconform run [paths…]` and `mailconform list`: flags → RunOptions →
 // runConformance. Only the decisions that belong to a terminal live here:
-// default suite paths, colour, Ctrl-C, and where the target comes from.
+// default suite paths, colour, Ctrl-C; where the target comes from is
+// target-flags.ts, shared with `stress`.
 
 import type { Shard } from "../runner/plan/shard.ts";
 import type { ExitCode } from "../runner/model/result.ts";
 import type { ReportRequest } from "../runner/report/registry.ts";
-import { defaultDeps, type RunDeps, type TargetFlags } from "../runner/run/deps.ts";
+import { defaultDeps, type RunDeps } from "../runner/run/deps.ts";
 import { runConformance } from "../runner/run/run.ts";
-import type { TargetSource } from "../runner/run/target-source.ts";
 import { PLAIN } from "../runner/report/format/failure-text.ts";
 import pc from "picocolors";
 import { BUNDLED_SUITES } from "./package-root.ts";
@@ -15,10 +15,10 @@ import type { FailOn } from "../runner/model/gate.ts";
 import { BaselineError, loadBaseline, type Baseline } from "../runner/gate/baseline.ts";
 import type { GateOptions } from "../runner/gate/gate.ts";
 import { startReferenceTarget } from "./reference-target.ts";
+import { UsageError } from "./arguments.ts";
+import { targetSourceFrom, type TargetCommandFlags } from "./target-flags.ts";
 
-export interface RunFlags extends TargetFlags {
-  target?: string;
-  user: string[];
+export interface RunFlags extends TargetCommandFlags {
   grep?: string;
   tag: string[];
   jobs: number;
@@ -38,41 +38,6 @@ export interface RunFlags extends TargetFlags {
   /** --expect-deviations FILE (repeatable): known deviations of the target. */
   expectDeviations?: string[];
   timeout: number;
-}
-
-export class UsageError extends Error {}
-
-const TARGET_FLAGS = ["host", "smtp", "pop3", "imap", "smtps", "pop3s", "imaps", "domain", "ca"] as const;
-
-export function targetSourceFrom(flags: RunFlags): TargetSource {
-  const given = TARGET_FLAGS.filter((k) => flags[k] !== undefined);
-  if (flags.target !== undefined) {
-    if (given.length > 0 || flags.user.length > 0) {
-      const names = [...given, ...(flags.user.length > 0 ? ["user"] : [])].map((k) => `--${k}`).join(", ");
-      throw new UsageError(`--target cannot be combined with ${names}: put those values in the target file`);
-    }
-    return { kind: "file", file: flags.target };
-  }
-  if (given.length > 0 || flags.user.length > 0) {
-    const ports = (["smtp", "pop3", "imap", "smtps", "pop3s", "imaps"] as const).filter((k) => flags[k] !== undefined);
-    if (ports.length === 0) throw new UsageError("give at least one port (--smtp, --pop3, --imap, --smtps, --pop3s, --imaps) with --host");
-    const targetFlags: TargetFlags = {
-      host: flags.host,
-      smtp: flags.smtp,
-      pop3: flags.pop3,
-      imap: flags.imap,
-      smtps: flags.smtps,
-      pop3s: flags.pop3s,
-      imaps: flags.imaps,
-      user: flags.user,
-      domain: flags.domain,
-      insecure: flags.insecure ?? false,
-      ca: flags.ca,
-      name: flags.name,
-    };
-    return { kind: "flags", flags: targetFlags };
-  }
-  return { kind: "started", start: startReferenceTarget };
 }
 
 export function reportRequests(flags: RunFlags): ReportRequest[] {

@@ -5,15 +5,17 @@
 
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import type { Target } from "../runner/model/target.ts";
+import { acquireTarget, type AcquiredTarget } from "../runner/run/target-source.ts";
 import { effectiveMix, MixError, parseMix, parseProtocols } from "../runner/stress/mix.ts";
 import { PrepareError } from "../runner/stress/prepare.ts";
 import { formatStress } from "../runner/stress/report.ts";
 import { runStress, StressSetupError } from "../runner/stress/run-stress.ts";
 import { loadTarget, targetFromFlags, TargetError } from "../runner/target/load.ts";
-import { targetSourceFrom, UsageError, type RunFlags } from "./run.ts";
+import { UsageError } from "./arguments.ts";
+import { targetSourceFrom, type TargetCommandFlags } from "./target-flags.ts";
 
-export interface StressFlags extends Pick<RunFlags, "target" | "host" | "smtp" | "pop3" | "imap" | "smtps" | "pop3s" | "imaps" | "user" | "domain" | "insecure" | "name"> {
+/** No --ca: the stress clients do not take a private CA (runner/stress/checks.ts). */
+export interface StressFlags extends Omit<TargetCommandFlags, "ca"> {
   protocols: string;
   clients: number;
   duration?: number;
@@ -37,13 +39,9 @@ export async function stressCommand(flags: StressFlags): Promise<number> {
     throw e;
   }
   if (flags.duration !== undefined && flags.operations !== undefined) throw new UsageError("give --duration or --operations, not both");
-  const source = targetSourceFrom({ ...flags, user: flags.user ?? [], tag: [], jobs: 1, timeout: flags.timeout });
-  let target: Target;
-  let release = async () => {};
+  let acquired: AcquiredTarget;
   try {
-    if (source.kind === "file") target = await loadTarget(source.file);
-    else if (source.kind === "flags") target = targetFromFlags(source.flags);
-    else ({ target, release } = await source.start());
+    acquired = await acquireTarget(targetSourceFrom(flags), { loadTarget, targetFromFlags });
   } catch (e) {
     if (e instanceof TargetError) {
       process.stderr.write(`mailconform stress: ${e.message}\n`);
@@ -53,7 +51,7 @@ export async function stressCommand(flags: StressFlags): Promise<number> {
   }
   try {
     const result = await runStress({
-      target,
+      target: acquired.target,
       mix,
       clients: flags.clients,
       ...(flags.operations !== undefined ? { operations: flags.operations } : { durationMs: (flags.duration ?? STRESS_DEFAULTS.durationS) * 1000 }),
@@ -76,6 +74,6 @@ export async function stressCommand(flags: StressFlags): Promise<number> {
     }
     throw e;
   } finally {
-    await release();
+    await acquired.release();
   }
 }

@@ -7,13 +7,15 @@
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { UserDirectory } from "./auth/directory.ts";
-import { plaintextOf } from "./auth/passwords.ts";
+import { UserDirectory } from "./users/directory.ts";
+import { plaintextOf } from "./users/passwords.ts";
 import { defaultConfig } from "./config/defaults.ts";
 import { loadConfigFile } from "./config/load.ts";
 import type { ServerConfig } from "./config/types.ts";
 import type { ServerContext } from "./core/context.ts";
 import { Admission } from "./core/admission.ts";
+import { connectionLimit, raiseDescriptorLimit } from "./core/descriptor-limit.ts";
+import { MemoryBudget } from "./core/memory-budget.ts";
 import { listen, type Listener } from "./core/listener.ts";
 import { imapEngine, IMAP_MAX_BUFFERED_LINE_OCTETS } from "./imap/engine.ts";
 import { pop3Engine, POP3_MAX_BUFFERED_LINE_OCTETS } from "./pop3/engine.ts";
@@ -62,6 +64,12 @@ export interface RunningServer {
   /** PEM of the certificate served (the generated development one unless configured). */
   certificate: string;
   close(): Promise<void>;
+  /**
+   * Resolves once the server has ended the session of the client connected
+   * from `clientPort` to `port` (slot, locks, half-received data released);
+   * at once when there is none. For tests: await the server noticing a close, never sleep for it.
+   */
+  sessionEnded(port: number, clientPort: number): Promise<void>;
 }
 
 export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
@@ -73,8 +81,13 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const users = new UserDirectory(config);
   const tlsMaterial = await loadTlsMaterial(config, dataDir);
   const store = options.store ?? (await openDefaultStore(join(dataDir, "mail")));
-  const admission = new Admission(config.connections);
-  const context: ServerContext = { config, store, users, tls: tlsMaterial, admission, log };
+  // Connections beyond what the descriptor limit allows are greeted with 421 / -ERR / BYE, never left to EMFILE.
+  const descriptors = raiseDescriptorLimit(log);
+  const maxTotal = connectionLimit(descriptors, config.connections.maxTotal);
+  if (maxTotal < config.connections.maxTotal) log?.(`connection limit ${maxTotal} (descriptor limit ${descriptors?.soft})`);
+  const admission = new Admission({ ...config.connections, maxTotal });
+  const memory = new MemoryBudget(config.memory.maxHeldOctets);
+  const context: ServerContext = { config, store, users, tls: tlsMaterial, admission, memory, log };
 
   const host = options.host ?? config.listen.host;
   const base = options.portBase ?? config.listen.portBase;
@@ -138,6 +151,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         if (temporary) await rm(dataDir, { recursive: true, force: true });
       })();
       return closing;
+    },
+    sessionEnded(port, clientPort) {
+      return listeners.find((l) => l.port === port)?.sessionEnded(clientPort) ?? Promise.resolve();
     },
   };
 }

@@ -1,10 +1,11 @@
 // IMAP response codec: assembles a response from lines and the literals they
-// announce (read by byte count, bounded), then splits it into tokens — atoms,
-// numbers, quoted strings, literals, NIL, parenthesised lists, bracketed
-// response codes and section specs. Pure: no sockets; the runner's IMAP reader
-// and the reference server's parser share it. Patterns in suites use it too.
+// announce (read by byte count, bounded), then splits it into tokens: atoms,
+// numbers, strings, literals, NIL, lists, response codes, section specs. Pure.
+// The runner's IMAP reader and the suite loader (patterns, compiled once) use
+// it; the server reads commands with its own reader on imap-syntax.ts's classes.
 // Standards: RFC 3501 §4 (data formats), §7 (responses), §9 (formal syntax); RFC 9051 §4, §9; RFC 7888 (LITERAL+), RFC 3516 (literal8).
 
+import { isCtl, isTag } from "./imap-syntax.ts";
 import type { LineBuffer, LineEnding } from "./lines.ts";
 
 export type ImapToken =
@@ -21,7 +22,12 @@ export type ImapToken =
 
 /** Malformed response syntax; `offset` is the byte position in the response. */
 export class ImapSyntaxError extends Error {
-  constructor(message: string, readonly offset: number) {
+  constructor(
+    message: string,
+    readonly offset: number,
+    /** For a list, bracket or quoted string left open: where it was opened. */
+    readonly opened?: number,
+  ) {
     super(`${message} at octet ${offset}`);
   }
 }
@@ -48,16 +54,23 @@ const MAX_NESTING_DEPTH = 100;
 
 const STATUS_WORDS = new Set(["OK", "NO", "BAD", "PREAUTH", "BYE"]);
 
+/** Where each token was written: [start, end) octet offsets, for messages that point into a suite pattern. */
+export type TokenRanges = Map<ImapToken, readonly [number, number]>;
+
 class Scanner {
   pos = 0;
-  constructor(readonly bytes: Buffer) {}
+  constructor(
+    readonly bytes: Buffer,
+    /** Filled only when a caller asks (suite patterns): responses are scanned without the bookkeeping. */
+    private readonly ranges?: TokenRanges,
+  ) {}
 
   peek(): number {
     return this.pos < this.bytes.length ? this.bytes[this.pos]! : END;
   }
 
-  fail(message: string): never {
-    throw new ImapSyntaxError(message, this.pos);
+  fail(message: string, opened?: number): never {
+    throw new ImapSyntaxError(message, this.pos, opened);
   }
 
   skipSpaces(): void {
@@ -68,7 +81,7 @@ class Scanner {
    * Tokens up to `close` (")" or "]") or the end of input (END).
    * ABNF: a list's contents are SP-separated; servers that double a space are tolerated.
    */
-  sequence(close: number, depth: number): ImapToken[] {
+  sequence(close: number, depth: number, opened?: number): ImapToken[] {
     if (depth > MAX_NESTING_DEPTH) this.fail(`nesting deeper than ${MAX_NESTING_DEPTH}`);
     const items: ImapToken[] = [];
     for (;;) {
@@ -78,8 +91,11 @@ class Scanner {
         if (close !== END) this.pos++;
         return items;
       }
-      if (c === END) this.fail(`missing "${String.fromCharCode(close)}"`);
-      items.push(this.token(close, depth));
+      if (c === END) this.fail(`missing "${String.fromCharCode(close)}"`, opened);
+      const start = this.pos;
+      const token = this.token(close, depth);
+      this.ranges?.set(token, [start, this.pos]);
+      items.push(token);
       const after = this.peek();
       // `"x"y` and `a(b)`: tokens must be separated; a stray ")" or "]" is reported by token().
       // Lists may follow a list directly: body-type-mpart = 1*body SP media-subtype and
@@ -94,12 +110,12 @@ class Scanner {
   token(close: number, depth: number): ImapToken {
     const c = this.peek();
     if (c === LPAREN) {
-      this.pos++;
-      return { type: "list", items: this.sequence(RPAREN, depth + 1) };
+      const opened = this.pos++;
+      return { type: "list", items: this.sequence(RPAREN, depth + 1, opened) };
     }
     if (c === LBRACKET) {
-      this.pos++;
-      return { type: "bracket", items: this.sequence(RBRACKET, depth + 1) };
+      const opened = this.pos++;
+      return { type: "bracket", items: this.sequence(RBRACKET, depth + 1, opened) };
     }
     if (c === DQUOTE) return this.quoted();
     if (c === LBRACE || (c === TILDE && this.bytes[this.pos + 1] === LBRACE)) return this.literal();
@@ -109,17 +125,17 @@ class Scanner {
 
   /** quoted = DQUOTE *QUOTED-CHAR DQUOTE ; QUOTED-CHAR = <any TEXT-CHAR except quoted-specials> / "\" quoted-specials */
   quoted(): ImapToken {
-    this.pos++;
+    const opened = this.pos++;
     const out: number[] = [];
     for (;;) {
       const c = this.peek();
-      if (c === END) this.fail("unterminated quoted string");
+      if (c === END) this.fail("unterminated quoted string", opened);
       if (c === CR || c === LF || c === 0) this.fail("CR, LF or NUL inside a quoted string");
       this.pos++;
       if (c === DQUOTE) return { type: "string", value: Buffer.from(out), literal: false };
       if (c === BACKSLASH) {
         const escaped = this.peek();
-        if (escaped === END) this.fail("unterminated quoted string");
+        if (escaped === END) this.fail("unterminated quoted string", opened);
         out.push(escaped);
         this.pos++;
         continue;
@@ -162,14 +178,14 @@ class Scanner {
       const c = this.peek();
       if (c === END || c === SP || c === LPAREN || c === RPAREN || c === DQUOTE || c === LBRACKET) break;
       if (c === RBRACKET && close === RBRACKET) break;
-      if (c < 0x20 || c === 0x7f) this.fail(`control octet 0x${c.toString(16).padStart(2, "0")} in an atom`);
+      if (isCtl(c)) this.fail(`control octet 0x${c.toString(16).padStart(2, "0")} in an atom`);
       this.pos++;
     }
     if (this.pos === start) this.fail("empty atom");
     const value = this.bytes.subarray(start, this.pos).toString("utf8");
     if (this.peek() === LBRACKET) {
-      this.pos++;
-      const section = this.sequence(RBRACKET, depth + 1);
+      const opened = this.pos++;
+      const section = this.sequence(RBRACKET, depth + 1, opened);
       let partial: string | undefined;
       if (this.peek() === LT) {
         const end = this.bytes.indexOf(">", this.pos);
@@ -186,9 +202,12 @@ class Scanner {
   }
 }
 
-/** Split a complete response (or a suite pattern) into tokens; throws ImapSyntaxError. */
-export function tokenize(bytes: Buffer | string): ImapToken[] {
-  const scanner = new Scanner(typeof bytes === "string" ? Buffer.from(bytes, "utf8") : bytes);
+/**
+ * Split a complete response (or a suite pattern) into tokens; throws ImapSyntaxError.
+ * With `ranges`, records where each token (nested ones too) was written.
+ */
+export function tokenize(bytes: Buffer | string, ranges?: TokenRanges): ImapToken[] {
+  const scanner = new Scanner(typeof bytes === "string" ? Buffer.from(bytes, "utf8") : bytes, ranges);
   return scanner.sequence(END, 0);
 }
 
@@ -285,8 +304,7 @@ export function parseResponse(bytes: Buffer): ImapResponse {
     return new UntaggedData(bytes, restStart);
   }
   const tag = word(scanner);
-  // tag = 1*<any ASTRING-CHAR except "+">
-  if (tag.length === 0 || /[\x00-\x20(){%*"\\+\x7f-\xff]/.test(tag)) scanner.fail(`malformed tag "${tag}"`);
+  if (!isTag(tag)) scanner.fail(`malformed tag "${tag}"`);
   if (scanner.peek() !== SP) scanner.fail("expected a space after the tag");
   scanner.pos++;
   const status = word(scanner).toUpperCase();

@@ -9,6 +9,7 @@ import { LINE_TOO_LONG } from "../core/connection.ts";
 import type { ServerContext } from "../core/context.ts";
 import { ClientError, LimitExceeded } from "../core/errors.ts";
 import { findMechanism, plaintextAuthAllowed } from "./mechanisms.ts";
+import { loginGuard } from "./penalty.ts";
 import { runSasl } from "./sasl.ts";
 
 // RFC 4954 §4: an AUTH command line and each SASL response may be 12288
@@ -45,6 +46,7 @@ export async function authenticateCommand(conn: Connection, context: ServerConte
     users,
     hostname: config.hostname,
     failureDelayMs: config.auth.failureDelayMs,
+    guard: loginGuard(context, conn.remoteAddress),
     transport: {
       async challenge(data) {
         framing.writeChallenge(data.toString("base64"));

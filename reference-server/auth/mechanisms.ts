@@ -7,7 +7,7 @@ import type { ServerConfig } from "../config/types.ts";
 import type { Connection } from "../core/connection.ts";
 import { isLoopback } from "../core/connection.ts";
 import { cramMd5 } from "./cram-md5.ts";
-import type { UserDirectory } from "./directory.ts";
+import type { UserDirectory } from "../users/directory.ts";
 import { login } from "./login.ts";
 import { plain } from "./plain.ts";
 import type { SaslMechanism } from "./sasl.ts";

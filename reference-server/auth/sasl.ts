@@ -8,8 +8,9 @@
 import { createHmac } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ClientError } from "../core/errors.ts";
-import type { UserDirectory } from "./directory.ts";
-import { constantTimeEqual } from "./passwords.ts";
+import type { UserDirectory } from "../users/directory.ts";
+import { constantTimeEqual } from "../users/passwords.ts";
+import type { LoginGuard } from "./penalty.ts";
 
 export type Credentials =
   | { kind: "password"; authzid: string; login: string; password: string }
@@ -62,6 +63,8 @@ export interface SaslRun {
   users: UserDirectory;
   hostname: string;
   failureDelayMs: number;
+  /** The failed-login penalty (penalty.ts); without one the check runs at once. */
+  guard?: LoginGuard;
 }
 
 /** The authenticated user's name; throws ClientError (auth-failed, auth-cancelled, syntax). */
@@ -78,7 +81,9 @@ export async function runSasl(run: SaslRun): Promise<string> {
       continue;
     }
     if ("malformed" in step) return failAfterDelay(run.failureDelayMs, step.malformed);
-    const user = await checkCredentials(run.users, step.credentials);
+    const credentials = step.credentials;
+    const check = () => checkCredentials(run.users, credentials);
+    const user = await (run.guard ? run.guard(credentials.login, check) : check());
     if (user === null) return failAfterDelay(run.failureDelayMs, "authentication failed");
     return user;
   }
@@ -100,9 +105,10 @@ async function checkCredentials(users: UserDirectory, credentials: Credentials):
   return ok ? users.byLogin(credentials.login)!.name : null;
 }
 
-/** Check a login and password outside SASL (POP3 USER/PASS, IMAP LOGIN), with the same delay on failure. */
-export async function checkPassword(users: UserDirectory, login: string, password: string, failureDelayMs: number): Promise<string> {
-  const user = await users.verify(login, password);
+/** Check a login and password outside SASL (POP3 USER/PASS, IMAP LOGIN), with the same penalty and delay on failure. */
+export async function checkPassword(users: UserDirectory, login: string, password: string, failureDelayMs: number, guard?: LoginGuard): Promise<string> {
+  const check = () => users.verify(login, password);
+  const user = await (guard ? guard(login, check) : check());
   return user ?? failAfterDelay(failureDelayMs, "authentication failed");
 }
 

@@ -31,8 +31,21 @@ export const MAX_RECIPIENTS = 1000;
 // Errors before the session is ended (Postfix smtpd_hard_error_limit is 20; suites
 // send many malformed commands on one connection, so we allow more).
 export const MAX_BAD_COMMANDS = 50;
+// Octets of client data held in memory at once over all sessions: messages and literals
+// being received, delivery copies, unread input, unsent replies. Two clients sending 24 MiB
+// of empty DATA lines once took the process to 4 GiB and an out-of-memory crash; with this
+// budget spent, new connections get 421 / -ERR / BYE and new transactions 452 / NO.
+export const MAX_HELD_OCTETS = 256 * 1024 * 1024;
+// Postfix smtpd_min_data_rate: DATA, BDAT and literals may not arrive slower than this once
+// their grace (the data or idle timeout) is spent, so one byte a second cannot hold a session.
+export const MIN_DATA_OCTETS_PER_SECOND = 500;
 // Pause after a failed login, against online password guessing.
 export const AUTH_FAILURE_DELAY_MS = 1000;
+// The penalty an account or address with failures gets before its next check: doubling
+// from the delay above up to this, one check waiting at a time (Dovecot's auth_penalty:
+// 15 s cap, forgotten after an hour). 200 connections then make 1 guess per 15 s, not 200/s.
+export const AUTH_PENALTY_MAX_MS = 15_000;
+export const AUTH_PENALTY_FORGET_MS = 60 * 60_000;
 
 export function defaultConfig(): ServerConfig {
   return {
@@ -46,10 +59,13 @@ export function defaultConfig(): ServerConfig {
     dataDir: null,
     listen: { host: "127.0.0.1", portBase: 2000 },
     connections: { maxTotal: MAX_CONNECTIONS_TOTAL, maxPerAddress: MAX_CONNECTIONS_PER_ADDRESS },
+    memory: { maxHeldOctets: MAX_HELD_OCTETS },
     tls: null,
     auth: {
       plaintextWithoutTls: "loopback",
       failureDelayMs: AUTH_FAILURE_DELAY_MS,
+      penaltyMaxMs: AUTH_PENALTY_MAX_MS,
+      penaltyForgetMs: AUTH_PENALTY_FORGET_MS,
       mechanisms: ["PLAIN", "LOGIN", "CRAM-MD5"],
     },
     smtp: {
@@ -58,6 +74,7 @@ export function defaultConfig(): ServerConfig {
       bareLineEndings: "reject",
       commandTimeoutMs: SMTP_COMMAND_TIMEOUT_MS,
       dataTimeoutMs: SMTP_DATA_TIMEOUT_MS,
+      minDataOctetsPerSecond: MIN_DATA_OCTETS_PER_SECOND,
       maxBadCommands: MAX_BAD_COMMANDS,
       requireTls: false,
     },
@@ -72,6 +89,7 @@ export function defaultConfig(): ServerConfig {
       requireTls: false,
       // Same as what SMTP accepts: a message that could be delivered can be appended.
       maxAppendOctets: MAX_MESSAGE_OCTETS,
+      minLiteralOctetsPerSecond: MIN_DATA_OCTETS_PER_SECOND,
       maxSessionsPerUser: IMAP_MAX_SESSIONS_PER_USER,
     },
   };

@@ -55,9 +55,10 @@ export function parseConfig(text: string, file: string): ServerConfig {
 }
 
 type RawUser = Omit<UserConfig, "address" | "aliases"> & { address?: string; aliases?: string[] };
-type RawConfig = Omit<ServerConfig, "users" | "listen" | "connections" | "auth" | "smtp" | "pop3" | "imap"> & {
+type RawConfig = Omit<ServerConfig, "users" | "listen" | "connections" | "memory" | "auth" | "smtp" | "pop3" | "imap"> & {
   users: RawUser[];
   connections: Partial<ServerConfig["connections"]>;
+  memory: Partial<ServerConfig["memory"]>;
   listen: Partial<ServerConfig["listen"]>;
   auth: Partial<ServerConfig["auth"]>;
   smtp: Partial<ServerConfig["smtp"]>;
@@ -86,6 +87,7 @@ function merge(raw: Partial<RawConfig>, baseDir: string): ServerConfig {
     dataDir: raw.dataDir ? resolve(baseDir, raw.dataDir) : d.dataDir,
     listen: { ...d.listen, ...raw.listen },
     connections: { ...d.connections, ...raw.connections },
+    memory: { ...d.memory, ...raw.memory },
     tls: raw.tls ? { cert: resolve(baseDir, raw.tls.cert), key: resolve(baseDir, raw.tls.key) } : d.tls,
     auth: { ...d.auth, ...raw.auth },
     smtp: { ...d.smtp, ...raw.smtp },

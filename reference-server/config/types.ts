@@ -31,15 +31,28 @@ export interface ServerConfig {
     /** SMTP N+25, POP3 N+110, IMAP N+143, SMTPS N+465, IMAPS N+993, POP3S N+995. */
     portBase: number;
   };
-  /** Connections open at once, counted across every listener; one more is refused with 421 / -ERR / BYE. */
+  /**
+   * Connections open at once, counted across every listener; one more is refused with 421 / -ERR / BYE.
+   * maxTotal is an upper bound: at start the server lowers it to what its file-descriptor limit allows (core/descriptor-limit.ts).
+   */
   connections: { maxTotal: number; maxPerAddress: number };
+  /** Octets of client data held in memory at once over all sessions (core/memory-budget.ts). */
+  memory: { maxHeldOctets: number };
   /** PEM files; null = generate a development certificate into the data directory. */
   tls: { cert: string; key: string } | null;
   auth: {
     /** Where AUTH PLAIN/LOGIN, USER/PASS may run without TLS (RFC 8314 §5.1 / RFC 2595 §2.1). */
     plaintextWithoutTls: "loopback" | "always" | "never";
-    /** Pause before answering a failed authentication, against password guessing. */
+    /** Pause before answering a failed authentication, against password guessing; the penalty's first step. */
     failureDelayMs: number;
+    /**
+     * Longest wait the failed-login penalty puts before the next check of an
+     * account or client address with failures (doubling from failureDelayMs per
+     * failure); 0 turns the shared penalty off (the per-connection delay stays).
+     */
+    penaltyMaxMs: number;
+    /** Failures older than this are forgotten. */
+    penaltyForgetMs: number;
     mechanisms: SaslMechanismName[];
   };
   smtp: {
@@ -47,25 +60,32 @@ export interface ServerConfig {
     maxRecipients: number;
     /** What DATA does with bare LF / bare CR: refuse the message (default) or turn them into CRLF. */
     bareLineEndings: "reject" | "normalize";
+    /** Deadline for one whole command line (not reset by each octet). */
     commandTimeoutMs: number;
+    /** Longest stall in DATA or a BDAT chunk, and the grace before the minimum rate applies. */
     dataTimeoutMs: number;
+    /** DATA and BDAT must arrive at least this fast once dataTimeoutMs of grace is spent (Postfix smtpd_min_data_rate). */
+    minDataOctetsPerSecond: number;
     maxBadCommands: number;
     /** Refuse everything but EHLO/HELO/STARTTLS/NOOP/QUIT/RSET before TLS (RFC 3207 §4). */
     requireTls: boolean;
   };
   pop3: {
+    /** Autologout timer, and the deadline for one whole command line. */
     idleTimeoutMs: number;
     maxBadCommands: number;
     requireTls: boolean;
   };
   imap: {
-    /** Autologout timer; RFC 3501 §5.4: at least 30 minutes. */
+    /** Autologout timer, and the deadline for one whole command line; RFC 3501 §5.4: at least 30 minutes. */
     idleTimeoutMs: number;
     maxBadCommands: number;
     /** Refuse everything but CAPABILITY/NOOP/LOGOUT/STARTTLS before TLS. */
     requireTls: boolean;
     /** Largest message APPEND accepts (advertised as APPENDLIMIT, RFC 7889). */
     maxAppendOctets: number;
+    /** Literals must arrive at least this fast once idleTimeoutMs of grace is spent. */
+    minLiteralOctetsPerSecond: number;
     /** Authenticated sessions of one user at once; one more login gets NO [LIMIT] (RFC 5530). */
     maxSessionsPerUser: number;
   };

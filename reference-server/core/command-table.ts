@@ -13,6 +13,8 @@ export interface Command {
   tag?: string;
   /** IMAP: the whole command as received (lines and literals, without the final CRLF). */
   raw?: Buffer;
+  /** Gives back what the command holds in the memory budget (literals); the driver calls it once the handler is done. */
+  release?: () => void;
 }
 
 export interface CommandFlags {

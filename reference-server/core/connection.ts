@@ -1,13 +1,16 @@
 // One client connection as the engines see it: pull-based reads of lines and
-// byte runs (with a timeout on every wait), batched writes, and the in-place
-// TLS upgrade. The session driver and command handlers read through it; only
-// this file touches the socket.
+// byte runs (a deadline per line, a TransferDeadline for message data),
+// batched writes, and the in-place TLS upgrade. Unread input and unsent
+// replies are counted in the server's MemoryBudget. The session driver and
+// command handlers read through it; only this file touches the socket.
 // Standards: RFC 5321 §4.5.3.2 (timeouts), RFC 2920 §3.2 (reply batching),
 // RFC 3207 §4.2 / RFC 2595 §4 (discarding input across the TLS upgrade).
 
 import * as tls from "node:tls";
 import type * as net from "node:net";
 import { LineBuffer, LineTooLongError, type Line } from "../../wire/lines.ts";
+import type { MemoryBudget } from "./memory-budget.ts";
+import { TransferDeadline } from "./read-deadline.ts";
 
 /** The peer closed or reset the connection. */
 export class PeerClosed extends Error {
@@ -16,12 +19,18 @@ export class PeerClosed extends Error {
   }
 }
 
-/** No input within the timeout of a read. */
+/** No complete line before its deadline, or message data too slow (`text` says which, for the farewell). */
 export class ReadTimeout extends Error {
-  constructor(readonly ms: number) {
-    super(`no input within ${ms} ms`);
+  constructor(
+    readonly ms: number,
+    readonly text: string | null = null,
+  ) {
+    super(text ?? `no input within ${ms} ms`);
   }
 }
+
+/** A read's time limit: milliseconds for the whole line or run of octets, or a TransferDeadline. */
+export type ReadLimit = number | TransferDeadline;
 
 /** Returned instead of a line that exceeded the read's limit; the rest of it was skipped. */
 export const LINE_TOO_LONG = "line-too-long" as const;
@@ -30,6 +39,10 @@ export type ReadLine = Line | typeof LINE_TOO_LONG;
 // Above this many unread octets the socket is paused until a handler reads
 // again: a client that pipelines faster than we answer cannot grow memory.
 const INPUT_HIGH_WATER_OCTETS = 256 * 1024;
+// Above this many unsent reply octets the session waits for the peer to read
+// before it runs the next command: pipelined "RETR 1" from a client that never
+// reads once grew the process by 100 MiB a second.
+const OUTPUT_HIGH_WATER_OCTETS = 256 * 1024;
 // A peer that stops reading replies is given this long before it is dropped.
 const TLS_HANDSHAKE_TIMEOUT_MS = 30_000;
 // After a polite close, how long the peer may take to close its side.
@@ -41,6 +54,8 @@ export interface ConnectionOptions {
   maxBufferedLineOctets: number;
   /** Session log sink (verbose mode); null to stay quiet. */
   log: ((line: string) => void) | null;
+  /** Where unread input and unsent replies are counted. */
+  memory: MemoryBudget;
 }
 
 type Stream = net.Socket | tls.TLSSocket;
@@ -61,8 +76,21 @@ export class Connection {
   private readonly closedPromise: Promise<void>;
   private resolveClosed!: () => void;
   private readonly log: ((line: string) => void) | null;
+  private readonly memory: MemoryBudget;
+  /** Octets of `input` counted in the budget. */
+  private inputCharged = 0;
+  /** Octets of `pending` (not yet handed to the socket). */
+  private pendingOctets = 0;
+  /** Octets handed to the socket whose write has not completed. */
+  private outputCharged = 0;
+  private received = 0;
+  private lastInput = 0;
   private readonly onData = (chunk: Buffer) => {
     this.input.push(chunk);
+    this.received += chunk.length;
+    this.lastInput = Date.now();
+    this.inputCharged += chunk.length;
+    this.memory.charge(chunk.length);
     if (this.input.length > INPUT_HIGH_WATER_OCTETS) this.stream.pause();
     this.signal();
   };
@@ -73,6 +101,7 @@ export class Connection {
   private readonly onClose = () => {
     this.ended = true;
     this.closedFlag = true;
+    this.releaseAll();
     this.signal();
     this.resolveClosed();
   };
@@ -90,6 +119,7 @@ export class Connection {
     this.localPort = socket.localPort ?? 0;
     this.input = new LineBuffer({ maxLineOctets: options.maxBufferedLineOctets });
     this.log = options.log;
+    this.memory = options.memory;
     // Replies are already batched here (flush, cork): Nagle only adds a stall when a long reply is
     // flushed in parts (FETCH, flushAndDrain) — the second part waits for the client's delayed ACK,
     // measured as a 40 ms floor on every IMAP FETCH under `mailconform stress`.
@@ -113,25 +143,60 @@ export class Connection {
     return this.closedPromise;
   }
 
+  /** Octets received so far and when the last arrived: what a TransferDeadline measures. */
+  get receivedOctets(): number {
+    return this.received;
+  }
+
+  get lastInputAt(): number {
+    return this.lastInput;
+  }
+
+  /** A deadline for message data: `graceMs` of stall at most, then at least `minOctetsPerSecond`. */
+  transfer(graceMs: number, minOctetsPerSecond: number): TransferDeadline {
+    return new TransferDeadline(this, graceMs, minOctetsPerSecond);
+  }
+
   /** Queue a reply; it is sent when the session next waits for input or closes. */
   write(data: string | Buffer): void {
     if (this.isClosed) return;
     if (this.log && typeof data === "string") this.logReply(data);
     this.pending.push(data);
+    this.pendingOctets += data.length;
+    this.memory.charge(data.length);
   }
 
   /** Send everything queued. Pipelined commands get their replies in one batch (RFC 2920 §3.2). */
   flush(): void {
     if (this.pending.length === 0 || this.closedFlag) return;
     const parts = this.pending;
+    const octets = this.pendingOctets;
     this.pending = [];
+    this.pendingOctets = 0;
+    this.outputCharged += octets;
+    // Writes complete in order: the batch is given back to the budget when its last part is written.
+    const written = () => {
+      if (this.closedFlag) return;
+      this.outputCharged -= octets;
+      this.memory.release(octets);
+    };
     if (parts.length === 1) {
-      this.stream.write(parts[0]!);
+      this.stream.write(parts[0]!, written);
       return;
     }
     this.stream.cork();
-    for (const part of parts) this.stream.write(part);
+    for (let i = 0; i < parts.length - 1; i++) this.stream.write(parts[i]!);
+    this.stream.write(parts[parts.length - 1]!, written);
     this.stream.uncork();
+  }
+
+  /**
+   * After a command: when the replies not yet taken by the peer pass
+   * OUTPUT_HIGH_WATER_OCTETS, send them and wait until the peer reads, so a
+   * pipelining client that never reads cannot make us queue without bound.
+   */
+  async relieveOutput(timeoutMs: number): Promise<void> {
+    if (this.pendingOctets + this.outputCharged > OUTPUT_HIGH_WATER_OCTETS) await this.flushAndDrain(timeoutMs);
   }
 
   /**
@@ -152,12 +217,16 @@ export class Connection {
   /**
    * The next line, or LINE_TOO_LONG when it exceeded `maxOctets` (its rest is
    * skipped up to the next LF so the session stays in step with the client).
+   * A number limit is a deadline for the whole line from this call on: octets
+   * trickling in do not extend it.
    */
-  async readLine(maxOctets: number, timeoutMs: number): Promise<ReadLine> {
+  async readLine(maxOctets: number, limit: ReadLimit): Promise<ReadLine> {
+    let endsAt = 0;
     for (;;) {
       const line = this.takeLine(maxOctets);
       if (line !== null) return line;
-      await this.waitForInput(timeoutMs);
+      endsAt ||= typeof limit === "number" ? Date.now() + limit : 0;
+      await this.waitForInput(limit, endsAt);
     }
   }
 
@@ -181,16 +250,23 @@ export class Connection {
         continue;
       }
       if (line === null) return null;
+      this.uncountConsumedInput();
       return line.bytes.length > maxOctets ? LINE_TOO_LONG : line;
     }
   }
 
   /** Between 1 and `max` octets of raw input (BDAT chunks, IMAP literals). */
-  async readChunk(max: number, timeoutMs: number): Promise<Buffer> {
+  async readChunk(max: number, limit: ReadLimit): Promise<Buffer> {
+    let endsAt = 0;
     for (;;) {
       const available = Math.min(max, this.input.length);
-      if (available > 0) return this.input.nextBytes(available)!;
-      await this.waitForInput(timeoutMs);
+      if (available > 0) {
+        const bytes = this.input.nextBytes(available)!;
+        this.uncountConsumedInput();
+        return bytes;
+      }
+      endsAt ||= typeof limit === "number" ? Date.now() + limit : 0;
+      await this.waitForInput(limit, endsAt);
     }
   }
 
@@ -203,6 +279,7 @@ export class Connection {
   async startTls(context: tls.SecureContext): Promise<number> {
     this.flush();
     const discarded = this.input.drain().length;
+    this.uncountConsumedInput();
     this.skippingLongLine = false;
     if (this.closedFlag) throw new PeerClosed();
     const plain = this.stream;
@@ -266,21 +343,27 @@ export class Connection {
 
   /** Drop the connection without a word (a peer that is already gone). */
   destroy(): void {
+    this.memory.release(this.pendingOctets);
     this.pending = [];
+    this.pendingOctets = 0;
     this.stream.destroy();
   }
 
-  private async waitForInput(timeoutMs: number): Promise<void> {
+  /** Wait for more input until `endsAt` (a line's deadline) or the transfer's deadline. */
+  private async waitForInput(limit: ReadLimit, endsAt: number): Promise<void> {
     if (this.ended) throw new PeerClosed();
     this.flush();
+    const deadline = typeof limit === "number" ? endsAt : limit.endsAt();
+    const ms = typeof limit === "number" ? limit : limit.graceMs;
+    const timeout = () => new ReadTimeout(ms, typeof limit === "number" ? null : limit.describe());
     // A client that never reads our replies must not make us buffer without bound.
-    if (this.stream.writableNeedDrain) await this.waitFor("drain", timeoutMs);
+    if (this.stream.writableNeedDrain) await this.waitFor("drain", Math.max(0, deadline - Date.now()), timeout);
     if (this.stream.isPaused()) this.stream.resume();
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.wake = null;
-        reject(new ReadTimeout(timeoutMs));
-      }, timeoutMs);
+        reject(timeout());
+      }, Math.max(0, deadline - Date.now()));
       this.wake = () => {
         clearTimeout(timer);
         this.wake = null;
@@ -289,7 +372,7 @@ export class Connection {
     });
   }
 
-  private waitFor(event: "drain", timeoutMs: number): Promise<void> {
+  private waitFor(event: "drain", timeoutMs: number, timeout = () => new ReadTimeout(timeoutMs)): Promise<void> {
     return new Promise((resolve, reject) => {
       const done = () => {
         clearTimeout(timer);
@@ -301,7 +384,7 @@ export class Connection {
       const timer = setTimeout(() => {
         this.stream.off(event, done);
         this.stream.off("close", done);
-        reject(new ReadTimeout(timeoutMs));
+        reject(timeout());
       }, timeoutMs);
       this.stream.once(event, done);
       this.stream.once("close", done);
@@ -311,10 +394,27 @@ export class Connection {
   private skipToLineEnd(): boolean {
     const data = this.input.drain();
     const lf = data.indexOf(0x0a);
+    if (lf !== -1) this.input.push(data.subarray(lf + 1));
+    this.uncountConsumedInput();
     if (lf === -1) return false;
-    this.input.push(data.subarray(lf + 1));
     this.skippingLongLine = false;
     return true;
+  }
+
+  /** Give back to the budget the input octets a read took off the buffer. */
+  private uncountConsumedInput(): void {
+    // After the close everything was given back; lines still buffered may be read (pipelined, then reset).
+    if (this.closedFlag) return;
+    const consumed = this.inputCharged - this.input.length;
+    if (consumed === 0) return;
+    this.inputCharged -= consumed;
+    this.memory.release(consumed);
+  }
+
+  /** The socket is gone: what it buffered or queued is no longer counted (the buffers die with the session). */
+  private releaseAll(): void {
+    this.memory.release(this.inputCharged + this.pendingOctets + this.outputCharged);
+    this.inputCharged = this.pendingOctets = this.outputCharged = 0;
   }
 
   private signal(): void {

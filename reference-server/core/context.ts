@@ -5,9 +5,10 @@
 
 import type { MailStore } from "../store/types.ts";
 import type { ServerConfig } from "../config/types.ts";
-import type { UserDirectory } from "../auth/directory.ts";
+import type { UserDirectory } from "../users/directory.ts";
 import type { TlsMaterial } from "../tls/certificate.ts";
 import type { Admission } from "./admission.ts";
+import type { MemoryBudget } from "./memory-budget.ts";
 
 export interface ServerContext {
   readonly config: ServerConfig;
@@ -17,6 +18,8 @@ export interface ServerContext {
   readonly tls: TlsMaterial;
   /** Connection and per-user session counts against the configured limits. */
   readonly admission: Admission;
+  /** Octets held for clients across all sessions, against config.memory.maxHeldOctets. */
+  readonly memory: MemoryBudget;
   /** Session log sink, null unless verbose. */
   readonly log: ((line: string) => void) | null;
 }

@@ -58,7 +58,14 @@ export class TempFailure extends Error {
   }
 }
 
-export type FatalReason = "timeout" | "shutdown" | "too-many-errors" | "internal" | "too-many-connections";
+/**
+ * The server is short of memory (its MemoryBudget is spent): a retry later
+ * may succeed. SMTP 452 4.3.1 (RFC 5321 §4.2.3 "insufficient system
+ * storage"); elsewhere a TempFailure: IMAP NO [UNAVAILABLE], POP3 -ERR [SYS/TEMP].
+ */
+export class Overloaded extends TempFailure {}
+
+export type FatalReason = "timeout" | "shutdown" | "too-many-errors" | "internal" | "too-many-connections" | "overloaded";
 
 /** The session ends after the reply (SMTP 421, POP3 -ERR, IMAP BYE). */
 export class Fatal extends Error {

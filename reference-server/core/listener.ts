@@ -9,6 +9,7 @@ import * as net from "node:net";
 import * as tls from "node:tls";
 import { Connection } from "./connection.ts";
 import type { ServerContext } from "./context.ts";
+import { Fatal } from "./errors.ts";
 import { startSession, type Engine, type SessionBase, type SessionHandle } from "./session.ts";
 
 // How long a client on an implicit-TLS port may take to finish its handshake.
@@ -31,6 +32,12 @@ export interface Listener {
   readonly implicitTls: boolean;
   /** Stop accepting, say goodbye to every session, resolve when all sockets are closed. */
   close(): Promise<void>;
+  /**
+   * Resolves once the session of the client connected from `clientPort` has
+   * ended: its slot, locks and any half-received data released. At once when
+   * there is none. Tests await this instead of sleeping until the server notices a close.
+   */
+  sessionEnded(clientPort: number): Promise<void>;
 }
 
 let connectionCounter = 0;
@@ -40,10 +47,13 @@ const REFUSALS = {
   total: "too many connections, try again later",
   "per-address": "too many connections from your address, try again later",
 } as const;
+const SHORT_OF_MEMORY = "server is short of memory, try again later";
 
 export async function listen<S extends SessionBase>(options: ListenerOptions<S>): Promise<Listener> {
   const sessions = new Set<SessionHandle>();
   const sockets = new Set<net.Socket>();
+  /** The end of each live session, by the client's port. */
+  const endedByClientPort = new Map<number, Promise<void>>();
   const { context, engine } = options;
   let closing = false;
 
@@ -56,17 +66,24 @@ export async function listen<S extends SessionBase>(options: ListenerOptions<S>)
       id: `${options.name}#${++connectionCounter}`,
       maxBufferedLineOctets: options.maxBufferedLineOctets,
       log: context.log,
+      memory: context.memory,
     });
     context.log?.(`${conn.id} connect from ${conn.remoteAddress}${conn.tls ? " (TLS)" : ""}`);
     const admitted = context.admission.admit(conn.remoteAddress);
     if (admitted.refusal) context.log?.(`${conn.id} refused: too many connections (${admitted.refusal})`);
-    const handle = startSession(engine, conn, context, admitted.refusal === null ? null : REFUSALS[admitted.refusal]);
+    const overloaded = admitted.refusal === null && context.memory.underPressure;
+    if (overloaded) context.log?.(`${conn.id} refused: ${context.memory.held} octets held for clients`);
+    const refusal = admitted.refusal !== null ? new Fatal("too-many-connections", REFUSALS[admitted.refusal]) : overloaded ? new Fatal("overloaded", SHORT_OF_MEMORY) : null;
+    const handle = startSession(engine, conn, context, refusal);
     sessions.add(handle);
-    void handle.done.finally(() => {
+    const clientPort = socket.remotePort ?? 0;
+    const ended = handle.done.finally(() => {
       admitted.release();
       sessions.delete(handle);
       context.log?.(`${conn.id} disconnect`);
+      if (endedByClientPort.get(clientPort) === ended) endedByClientPort.delete(clientPort);
     });
+    endedByClientPort.set(clientPort, ended);
   };
 
   const track = (socket: net.Socket) => {
@@ -108,6 +125,9 @@ export async function listen<S extends SessionBase>(options: ListenerOptions<S>)
       for (const socket of sockets) socket.destroy();
       await stopped;
       await Promise.all([...sessions].map((s) => s.done));
+    },
+    sessionEnded(clientPort) {
+      return endedByClientPort.get(clientPort) ?? Promise.resolve();
     },
   };
 }

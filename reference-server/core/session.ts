@@ -67,7 +67,7 @@ export function startSession<S extends SessionBase>(
   engine: Engine<S>,
   conn: Connection,
   context: ServerContext,
-  refusal: string | null = null,
+  refusal: Fatal | null = null,
 ): SessionHandle {
   const session = engine.open(conn, context);
   const done = drive(engine, session, refusal).catch((error: unknown) => {
@@ -85,20 +85,22 @@ export function startSession<S extends SessionBase>(
   };
 }
 
-async function drive<S extends SessionBase>(engine: Engine<S>, session: S, refusal: string | null): Promise<void> {
+async function drive<S extends SessionBase>(engine: Engine<S>, session: S, refusal: Fatal | null): Promise<void> {
   const conn = session.conn;
   const log = session.context.log;
   let badCommands = 0;
   try {
     if (refusal !== null) {
       // RFC 5321 §3.1: a server that will not serve may greet with 421 and close; RFC 3501 §7.1.5: BYE.
-      await farewell(engine, session, "too-many-connections", refusal, null);
+      await farewell(engine, session, refusal.reason, refusal.message, null);
       return;
     }
     await engine.greet(session);
     while (!conn.isClosed) {
       let command: Command | null = null;
       try {
+        // Pipelined commands run without waiting for input, so their replies can pile up: past a mark, wait for the peer to read.
+        await conn.relieveOutput(engine.commandTimeoutMs);
         const line = await conn.readLine(engine.maxCommandLineOctets, engine.commandTimeoutMs);
         if (line === LINE_TOO_LONG) {
           log?.(`${conn.id} C: <line longer than ${engine.maxCommandLineOctets} octets>`);
@@ -113,7 +115,7 @@ async function drive<S extends SessionBase>(engine: Engine<S>, session: S, refus
       } catch (error) {
         if (error instanceof PeerClosed) break;
         if (error instanceof ReadTimeout) {
-          await farewell(engine, session, "timeout", `no command within ${error.ms / 1000} s`, command);
+          await farewell(engine, session, "timeout", error.text ?? `no command within ${error.ms / 1000} s`, command);
           break;
         }
         if (!isMailError(error)) {
@@ -131,6 +133,8 @@ async function drive<S extends SessionBase>(engine: Engine<S>, session: S, refus
           await farewell(engine, session, "too-many-errors", "too many errors", command);
           break;
         }
+      } finally {
+        command?.release?.();
       }
     }
   } catch (error) {
@@ -153,7 +157,7 @@ async function drive<S extends SessionBase>(engine: Engine<S>, session: S, refus
  */
 function gate<S extends SessionBase>(engine: Engine<S>, session: S, command: Command): CommandRow<S> {
   const row = engine.table.get(command.verb);
-  if (!row) throw new ClientError("unknown-command", `unknown command ${printable(command.verb)}`);
+  if (!row) throw new ClientError("unknown-command", `unknown command ${shownVerb(command.verb)}`);
   const state = engine.state(session);
   if (!row.states.includes(state)) {
     throw new ClientError("bad-sequence", `${command.verb} not allowed in the ${state} state`);
@@ -180,8 +184,8 @@ function describeArgs(row: CommandRow<unknown>, command: Command): string {
   return row.flags?.redactArgs ? " <redacted>" : " " + command.args;
 }
 
-/** A verb for an error text: at most 20 printable ASCII characters. */
-export function printable(text: string): string {
+/** A verb as an error text quotes it: at most 20 characters, anything but printable ASCII as "?" (a reply must not carry the client's control bytes). */
+export function shownVerb(text: string): string {
   const clean = text.replace(/[^\x21-\x7e]/g, "?");
   return clean.length > 20 ? clean.slice(0, 20) + "..." : clean;
 }
@@ -196,7 +200,7 @@ export function splitCommandLine(line: Buffer): Command {
   const space = text.indexOf(" ");
   const verb = space === -1 ? text : text.slice(0, space);
   if (!/^[A-Za-z]{1,20}$/.test(verb)) {
-    throw new ClientError(verb === "" ? "syntax" : "unknown-command", verb === "" ? "empty command line" : `unknown command ${printable(verb)}`);
+    throw new ClientError(verb === "" ? "syntax" : "unknown-command", verb === "" ? "empty command line" : `unknown command ${shownVerb(verb)}`);
   }
   return { verb: verb.toUpperCase(), args: space === -1 ? "" : text.slice(space + 1) };
 }

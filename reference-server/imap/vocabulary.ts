@@ -1,4 +1,4 @@
-// IMAP's reply forms: untagged "* ..." data, "+ " continuations, and the
+// IMAP's replies as handlers use them: the forms of responses.ts, and the
 // tagged OK / NO / BAD that end a command, with response codes. Handlers end
 // a command through `complete`, which first delivers the mailbox updates the
 // command may carry; failures arrive from the driver and map here:
@@ -8,22 +8,13 @@
 // RFC 7889 / RFC 4469 ([TOOBIG]).
 
 import type { Command } from "../core/command-table.ts";
-import { ClientError, Fatal, LimitExceeded, TempFailure, type ClientErrorReason, type MailError } from "../core/errors.ts";
+import { Fatal, LimitExceeded, TempFailure, type ClientError, type ClientErrorReason, type MailError } from "../core/errors.ts";
 import type { Vocabulary } from "../core/session.ts";
+import { clean, Refusal, statusLine } from "./responses.ts";
 import type { ImapSession } from "./states.ts";
 
-/**
- * A well-formed command the server will not carry out: tagged NO, with a
- * response code when RFC 5530 has one (NONEXISTENT, ALREADYEXISTS, TRYCREATE …).
- */
-export class Refusal extends ClientError {
-  constructor(
-    readonly code: string | null,
-    message: string,
-  ) {
-    super("rejected-content", message);
-  }
-}
+// Handlers take every reply form from here; responses.ts holds the ones the mailbox view needs below the session.
+export { continuation, Refusal, statusLine, untagged } from "./responses.ts";
 
 // RFC 3501 §7.1.5: BAD is for protocol-level errors — unknown command, bad
 // syntax, a command in the wrong state. Everything else is a NO.
@@ -43,26 +34,6 @@ const CODE_OF_REASON: Partial<Record<ClientErrorReason, string>> = {
   "tls-required": "PRIVACYREQUIRED",
   "in-use": "INUSE",
 };
-
-/** A response text: one line, no CR/LF, never empty (resp-text needs text). */
-function clean(text: string): string {
-  const line = text.replace(/[\r\n\0]/g, " ");
-  return line === "" ? "done" : line.length > 400 ? line.slice(0, 400) : line;
-}
-
-export function statusLine(tag: string, status: string, code: string | null, text: string): string {
-  return `${tag} ${status} ${code ? `[${code}] ` : ""}${clean(text)}\r\n`;
-}
-
-/** "* " + data + CRLF; the data may hold literals (Buffer). */
-export function untagged(s: ImapSession, data: string | Buffer): void {
-  if (typeof data === "string") s.conn.write(`* ${data}\r\n`);
-  else s.conn.write(Buffer.concat([Buffer.from("* "), data, Buffer.from("\r\n")]));
-}
-
-export function continuation(s: ImapSession, text: string): void {
-  s.conn.write(`+ ${clean(text)}\r\n`);
-}
 
 /**
  * The tagged OK that ends a command, after the pending mailbox updates this

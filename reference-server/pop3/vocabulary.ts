@@ -27,7 +27,7 @@ export const pop3Vocabulary: Vocabulary<Pop3Session> = {
   failure(_s, error: MailError, _command: Command | null): string {
     if (error instanceof TempFailure) return line("-ERR", `[SYS/TEMP] ${error.message}`);
     if (error instanceof Fatal) {
-      return line("-ERR", error.reason === "internal" || error.reason === "shutdown" || error.reason === "too-many-connections" ? `[SYS/TEMP] ${error.message}` : error.message);
+      return line("-ERR", error.reason === "internal" || error.reason === "shutdown" || error.reason === "too-many-connections" || error.reason === "overloaded" ? `[SYS/TEMP] ${error.message}` : error.message);
     }
     if (error instanceof LimitExceeded) return line("-ERR", error.message);
     const e = error as ClientError;

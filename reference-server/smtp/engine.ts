@@ -9,7 +9,7 @@ import { ClientError } from "../core/errors.ts";
 import { splitCommandLine, type Engine } from "../core/session.ts";
 import { MAX_COMMAND_LINE_OCTETS } from "./limits.ts";
 import { MAX_SASL_LINE_OCTETS } from "../auth/command.ts";
-import { smtpState, type SmtpSession } from "./states.ts";
+import { endTransaction, smtpState, type SmtpSession } from "./states.ts";
 import { smtpCommands } from "./table.ts";
 import { reply, smtpVocabulary } from "./vocabulary.ts";
 
@@ -36,5 +36,7 @@ export function smtpEngine(config: ServerConfig): Engine<SmtpSession> {
     },
     state: smtpState,
     tlsRequired: () => config.smtp.requireTls,
+    // A client gone in the middle of BDAT leaves chunks counted in the memory budget.
+    end: endTransaction,
   };
 }

@@ -14,3 +14,11 @@ export const MAX_DOMAIN_OCTETS = 255;
 export const MAX_PATH_OCTETS = 256;
 // BDAT chunks are read in slices of this size, so a huge chunk never sits in memory twice.
 export const BDAT_READ_SLICE_OCTETS = 64 * 1024;
+// DATA lines taken from the buffer before the session lets the others run:
+// a client streaming empty lines otherwise held the event loop for tens of
+// milliseconds per read and every other client's reply waited.
+export const DATA_LINES_PER_TURN = 1024;
+// Copies of one message handed to the store at once (one per recipient user):
+// each is the whole message with its trace headers, so a thousand recipients
+// of a 25 MiB message must not be copied all at once.
+export const DELIVERIES_AT_ONCE = 4;

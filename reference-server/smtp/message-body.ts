@@ -1,30 +1,39 @@
 // Collects a message from DATA lines or BDAT chunks and judges it: size
 // (RFC 1870, checked on the real data, not just the SIZE parameter), text
 // line length, and bare CR / bare LF — refused, or turned into CRLF when the
-// config says "normalize". Past the size limit nothing more is kept, so a
-// client streaming endless data costs no memory; the reply comes at the end.
-// Standards: RFC 5321 §2.3.8 and §4.1.4 (CRLF only), §4.5.3.1.6-7, RFC 1870 §6.3, RFC 3030 §2.
+// config says "normalize". The octets are copied into blocks counted in the
+// server's MemoryBudget (never a buffer per line); past the size limit, or
+// when the budget has no room, nothing more is kept, so a client streaming
+// endless data costs no memory; the reply comes at the end.
+// Standards: RFC 5321 §2.3.8 and §4.1.4 (CRLF only), §4.5.3.1.6-7, §4.2.3 (452), RFC 1870 §6.3, RFC 3030 §2.
 
-import { ClientError, LimitExceeded, type MailError } from "../core/errors.ts";
+import { ClientError, LimitExceeded, Overloaded, type MailError } from "../core/errors.ts";
+import { HeldOctets } from "../core/held-octets.ts";
+import { MemoryBudget } from "../core/memory-budget.ts";
 import type { LineEnding } from "../../wire/lines.ts";
 import { MAX_TEXT_LINE_OCTETS } from "./limits.ts";
 
 const CRLF = Buffer.from("\r\n");
 
 export class MessageBody {
-  private parts: Buffer[] = [];
+  private readonly held: HeldOctets;
   private size = 0;
   private tooBig = false;
+  private outOfMemory = false;
   private longLine = false;
   private bareEnding = false;
   // BDAT state carried across chunk boundaries.
   private lineOctets = 0;
   private pendingCr = false;
 
+  /** `budget`: where the kept octets are counted; by default a budget of its own with no limit (fuzzing, tests). */
   constructor(
     private readonly maxOctets: number,
     private readonly normalize: boolean,
-  ) {}
+    budget: MemoryBudget = new MemoryBudget(Infinity),
+  ) {
+    this.held = new HeldOctets(budget);
+  }
 
   get octets(): number {
     return this.size;
@@ -92,21 +101,36 @@ export class MessageBody {
     }
   }
 
-  /** Why the message must be refused, or null when it may be delivered. */
+  /**
+   * Why the message must be refused, or null when it may be delivered. The
+   * permanent reasons come first: retrying a message with bare LFs later
+   * would not help, retrying one refused for want of memory may.
+   */
   verdict(): MailError | null {
     if (this.tooBig) return new LimitExceeded("message-too-big", `message exceeds the fixed maximum size of ${this.maxOctets} octets`);
     if (this.longLine) return new LimitExceeded("text-line-too-long", `message has a line longer than ${MAX_TEXT_LINE_OCTETS} octets`);
     if (this.bareEnding) return new ClientError("rejected-content", "message contains bare CR or LF line endings; only CRLF is allowed");
+    if (this.outOfMemory) return new Overloaded("insufficient system storage for the message, try again later");
     return null;
   }
 
-  /** Whether the size limit was already passed (BDAT can refuse early). */
-  get overSize(): boolean {
-    return this.tooBig;
+  /** Whether the message can no longer be accepted, whatever follows (BDAT refuses early). */
+  get refusedEarly(): boolean {
+    return this.tooBig || this.outOfMemory;
+  }
+
+  /** The message as views of the blocks that hold it (no copy). */
+  parts(): Buffer[] {
+    return this.held.parts();
   }
 
   bytes(): Buffer {
-    return Buffer.concat(this.parts, this.size);
+    return Buffer.concat(this.held.parts(), this.held.length);
+  }
+
+  /** Give the kept octets back to the budget (after delivery, or when the transaction ends). */
+  release(): void {
+    this.held.release();
   }
 
   private bareLineEnd(out: number[]): void {
@@ -115,15 +139,15 @@ export class MessageBody {
     this.lineOctets = 0;
   }
 
-  private keep(...buffers: Buffer[]): void {
-    for (const buffer of buffers) {
-      this.size += buffer.length;
-      if (this.size > this.maxOctets) {
-        this.tooBig = true;
-        this.parts = [];
-      }
-      if (!this.tooBig) this.parts.push(buffer);
+  private keep(content: Buffer, ending?: Buffer): void {
+    this.size += content.length + (ending?.length ?? 0);
+    if (this.tooBig || this.outOfMemory) return;
+    if (this.size > this.maxOctets) {
+      this.tooBig = true;
+      this.held.release();
+      return;
     }
+    if (!this.held.append(content) || (ending && !this.held.append(ending))) this.outOfMemory = true;
   }
 }
 

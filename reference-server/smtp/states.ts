@@ -50,3 +50,13 @@ export function smtpState(s: SmtpSession): SmtpState {
 export function inMailTransaction(s: SmtpSession): boolean {
   return s.transaction !== null;
 }
+
+/**
+ * End the mail transaction, whatever ended it (RSET, EHLO, STARTTLS, QUIT,
+ * the last chunk, the end of the session), and give back the memory its BDAT
+ * chunks hold: a transaction dropped any other way would keep it counted.
+ */
+export function endTransaction(s: SmtpSession): void {
+  s.transaction?.chunks?.release();
+  s.transaction = null;
+}

@@ -2,11 +2,13 @@
 // "code-", and the mapping from each MailError to its code. Handlers write
 // success replies through `reply`; failures arrive here from the driver.
 // Standards: RFC 5321 §4.2 (replies), §4.2.4 (421), RFC 2034 §3 and RFC 3463
-// (enhanced codes), RFC 4954 §6 (AUTH codes), RFC 1870 §6 (552), RFC 6531 §3.7.4 (553 5.6.7).
+// (enhanced codes), RFC 4954 §6 (AUTH codes), RFC 1870 §6 (552), RFC 6531 §3.7.4 (553 5.6.7),
+// RFC 5321 §4.2.3 and RFC 3463 §3.4 (452 4.3.1 for a full mail store).
 
 import type { Command } from "../core/command-table.ts";
-import { ClientError, Fatal, LimitExceeded, type ClientErrorReason, type LimitReason, type MailError } from "../core/errors.ts";
+import { ClientError, Fatal, LimitExceeded, Overloaded, type ClientErrorReason, type LimitReason, type MailError } from "../core/errors.ts";
 import type { Vocabulary } from "../core/session.ts";
+import { diskFaultOf } from "../store/disk-faults.ts";
 import type { SmtpSession } from "./states.ts";
 
 // RFC 5321 §4.5.3.1.5: a reply line is at most 512 octets including CRLF.
@@ -53,7 +55,8 @@ const LIMITS: Record<LimitReason, [number, string]> = {
   "too-many-errors": [421, "4.7.0"],
 };
 
-const FATAL = { timeout: "4.4.2", shutdown: "4.3.2", "too-many-errors": "4.7.0", internal: "4.3.0", "too-many-connections": "4.7.0" } as const;
+// RFC 3463 §3.4: 4.3.2 "system not accepting network messages" for a server short of memory.
+const FATAL = { timeout: "4.4.2", shutdown: "4.3.2", "too-many-errors": "4.7.0", internal: "4.3.0", "too-many-connections": "4.7.0", overloaded: "4.3.2" } as const;
 
 export const smtpVocabulary: Vocabulary<SmtpSession> = {
   failure(s, error: MailError, command: Command | null): string {
@@ -75,6 +78,8 @@ export const smtpVocabulary: Vocabulary<SmtpSession> = {
       const [code, enhanced] = CLIENT_ERRORS[error.reason];
       return formatReply(code, enhanced, error.message);
     }
+    // RFC 5321 §4.2.3 452 insufficient system storage; RFC 3463 4.3.1 mail system full (disk or memory).
+    if (error instanceof Overloaded || diskFaultOf(error.cause) === "full") return formatReply(452, "4.3.1", error.message);
     // TempFailure: RFC 5321 §4.2.3 451 local error in processing; RFC 3463 4.3.0.
     return formatReply(451, "4.3.0", error.message);
   },

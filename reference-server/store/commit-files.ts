@@ -7,6 +7,7 @@
 
 import { constants } from "node:fs";
 import path from "node:path";
+import { diskOperation } from "./disk-faults.ts";
 import { closeQuietly, fsyncDir, fsyncFd, isMissing, openFd, truncateFd, writeAll } from "./durable.ts";
 import { UID_JOURNAL_FILE } from "./uid-journal.ts";
 
@@ -34,7 +35,10 @@ export class CommitFiles {
 
   /** Appends bytes to the journal; durable (data and size) when it resolves. */
   appendJournal(data: Buffer): Promise<void> {
-    return this.use("journal", (fd) => writeAll(fd, data));
+    return this.use("journal", async (fd) => {
+      diskOperation("write", path.join(this.maildir, UID_JOURNAL_FILE));
+      await writeAll(fd, data);
+    });
   }
 
   /** Creates the journal if it does not exist yet, its name durable in the Maildir. */
@@ -44,7 +48,10 @@ export class CommitFiles {
 
   /** Makes the renames into new/ or cur/ durable. */
   syncDir(sub: "new" | "cur"): Promise<void> {
-    return this.use(sub, (fd) => fsyncFd(fd));
+    return this.use(sub, async (fd) => {
+      diskOperation("sync", path.join(this.maildir, sub));
+      await fsyncFd(fd);
+    });
   }
 
   /**

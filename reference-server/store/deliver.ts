@@ -5,9 +5,9 @@
 // before the rename leaves only tmp/ debris, which no one lists.
 // Standards: Maildir delivery (cr.yp.to/proto/maildir.html), RFC 5321 §6.1 (accept only once stored).
 
-import { rename, unlink } from "node:fs/promises";
+import { unlink } from "node:fs/promises";
 import path from "node:path";
-import { isMissing, writeNewFile } from "./durable.ts";
+import { isMissing, renameFile, writeNewFile } from "./durable.ts";
 import { curFileName, uniqueBaseName, type MessageFile } from "./maildir.ts";
 
 export interface StagedMessage {
@@ -42,7 +42,7 @@ export async function publishMessage(maildir: string, staged: StagedMessage, inf
     info === null
       ? { sub: "new", file: staged.base, info: "" }
       : { sub: "cur", file: curFileName(staged.base, info), info };
-  await rename(path.join(maildir, "tmp", staged.base), path.join(maildir, target.sub, target.file));
+  await renameFile(path.join(maildir, "tmp", staged.base), path.join(maildir, target.sub, target.file));
   return target;
 }
 

@@ -3,12 +3,14 @@
 // directory (so a create or rename in it survives a crash), replace a small
 // file atomically, and the descriptor-level calls behind them. deliver.ts,
 // uid-list.ts, commit-files.ts and folders.ts use them; nothing else syncs.
+// Each write, sync and commit rename passes disk-faults.ts first (tests inject failures there).
 // Standards: POSIX rename(2) atomicity, O_DSYNC / fdatasync(2) (synchronized I/O data integrity); fsync(2) on a directory persists its entries (Linux).
 
 import { close, constants, fsync, ftruncate, futimes, open as openCallback, write } from "node:fs";
 import { rename, unlink } from "node:fs/promises";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
+import { diskOperation } from "./disk-faults.ts";
 
 /** Mail is private: files and directories are readable by the server's user only. */
 export const FILE_MODE = 0o600;
@@ -34,6 +36,7 @@ const NEW_FILE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL;
  */
 export async function writeNewFile(file: string, data: Buffer | string, mtime?: Date): Promise<void> {
   const bytes = typeof data === "string" ? Buffer.from(data) : data;
+  diskOperation("write", file);
   const fd = await openFd(file, mtime === undefined ? NEW_FILE_DATA_SYNC : NEW_FILE, FILE_MODE);
   try {
     await writeAll(fd, bytes);
@@ -43,6 +46,8 @@ export async function writeNewFile(file: string, data: Buffer | string, mtime?: 
     }
   } catch (error) {
     closeQuietly(fd);
+    // A write cut short by a full disk would otherwise keep its blocks until the 36-hour tmp/ sweep.
+    await unlink(file).catch(() => undefined);
     throw error;
   }
   // Not awaited: the bytes are durable already, and close(2) releases the
@@ -52,6 +57,7 @@ export async function writeNewFile(file: string, data: Buffer | string, mtime?: 
 
 /** Makes the entries of a directory (creates, renames, unlinks) durable. */
 export async function fsyncDir(dir: string): Promise<void> {
+  diskOperation("sync", dir);
   const fd = await openFd(dir, constants.O_RDONLY | constants.O_DIRECTORY);
   try {
     await fsyncFd(fd);
@@ -110,6 +116,12 @@ export async function replaceFile(file: string, data: Buffer | string): Promise<
     throw error;
   }
   await fsyncDir(path.dirname(file));
+}
+
+/** rename(2) of a message file that commits a change (publish, flag change, expunge). */
+export async function renameFile(from: string, to: string): Promise<void> {
+  diskOperation("rename", to);
+  await rename(from, to);
 }
 
 /** True for the error a vanished file gives; other errors are real trouble. */

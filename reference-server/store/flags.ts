@@ -4,6 +4,7 @@
 // standard for them and Dovecot's letter map allows only 26 per mailbox.
 // Standards: RFC 3501 §2.3.2 (flags), §9 (flag-keyword = atom); Maildir "info" (cr.yp.to/proto/maildir.html).
 
+import { isAtom } from "../../wire/imap-syntax.ts";
 import type { Flag } from "./types.ts";
 import { InvalidFlag } from "./types.ts";
 
@@ -39,11 +40,6 @@ export const MAX_KEYWORD_OCTETS = 100;
  */
 export const MAX_KEYWORDS_PER_MAILBOX = 256;
 
-// flag-keyword = atom; atom = 1*ATOM-CHAR; ATOM-CHAR = <any CHAR except atom-specials>
-// atom-specials = "(" / ")" / "{" / SP / CTL / list-wildcards / quoted-specials / resp-specials
-const ATOM = /^[\u0021-\u007e]+$/;
-const ATOM_SPECIALS = /[(){ %*"\\\]]/;
-
 /** Flags split the way the store keeps them. Keywords keep the caller's spelling. */
 export interface ParsedFlags {
   letters: Set<string>;
@@ -68,7 +64,8 @@ export function parseFlags(flags: readonly Flag[]): ParsedFlags {
       }
       throw new InvalidFlag(flag, "it is not a system flag, and keywords cannot start with \\");
     }
-    if (!ATOM.test(flag) || ATOM_SPECIALS.test(flag)) {
+    // flag-keyword = atom
+    if (!isAtom(flag)) {
       throw new InvalidFlag(flag, "a keyword must be an IMAP atom (RFC 3501 §9)");
     }
     if (Buffer.byteLength(flag) > MAX_KEYWORD_OCTETS) {

@@ -10,11 +10,11 @@ import { readFile, rename, unlink } from "node:fs/promises";
 import path from "node:path";
 import { CommitFiles } from "./commit-files.ts";
 import { discardMessage, publishMessage, stageMessage, type StagedMessage } from "./deliver.ts";
-import { isMissing } from "./durable.ts";
+import { isMissing, renameFile } from "./durable.ts";
 import { changeKeywords, changeLetters, flagsOf, MAX_KEYWORDS_PER_MAILBOX, parseFlags, type ParsedFlags } from "./flags.ts";
 import { Mutex } from "./locks.ts";
 import { curFileName, listMessageFiles, locateMessageFile, removeTmpDebris, statMessageFile, type MessageFile } from "./maildir.ts";
-import type { Flag, Mailbox, MailboxChange, MailboxStatus } from "./types.ts";
+import type { Flag, Mailbox, MailboxChange, MailboxStatus, NewMessage } from "./types.ts";
 import { InvalidFlag, MailboxNotFound, MessageGone } from "./types.ts";
 import { formatJournalRecords, JOURNAL_COMPACT_MIN_RECORDS, readJournal, replayJournal } from "./uid-journal.ts";
 import { MAX_UID, readUidList, writeUidList, type UidList, type UidListEntry, type UidValidityIssuer } from "./uid-list.ts";
@@ -69,6 +69,9 @@ export class MaildirMailbox implements Mailbox {
   // Set when a crash left bytes in the journal: the next compaction must empty it durably.
   private journalTorn = false;
   private compactionQueued = false;
+  // A list write failed (full disk) while reads went on: the generation on disk is uncertain, so no
+  // journal record may be appended until a whole list of a newer generation has been written.
+  private listWriteOwed = false;
 
   constructor(private readonly place: MailboxPlace) {
     this.user = place.user;
@@ -123,9 +126,7 @@ export class MaildirMailbox implements Mailbox {
    */
   async append(message: Buffer, options: { flags?: Flag[]; internalDate?: Date } = {}): Promise<number> {
     const flags = parseFlags(options.flags ?? []);
-    if (options.internalDate !== undefined && Number.isNaN(options.internalDate.getTime())) {
-      throw new TypeError("internalDate is not a valid date");
-    }
+    checkDate(options.internalDate);
     this.assertExists();
     const staged = await stageMessage(this.place.maildir, message, options.internalDate);
     const item: PendingAppend = { staged, flags, uid: 0, error: undefined, done: false };
@@ -137,6 +138,37 @@ export class MaildirMailbox implements Mailbox {
     return item.uid;
   }
 
+  /**
+   * All or none (IMAP APPEND, COPY, MOVE): each message is staged in tmp/ as
+   * `messages` yields it, then the whole batch is committed at once under
+   * the lock, like a group commit of deliveries but failing as one. Nothing
+   * staged is visible before that, and on any failure everything is taken
+   * back out.
+   */
+  async appendAll(messages: Iterable<NewMessage> | AsyncIterable<NewMessage>): Promise<{ uidValidity: number; uids: number[] }> {
+    const items: PendingAppend[] = [];
+    try {
+      for await (const message of messages) {
+        const flags = parseFlags(message.flags ?? []);
+        checkDate(message.internalDate);
+        this.assertExists();
+        const staged = await stageMessage(this.place.maildir, message.bytes, message.internalDate);
+        items.push({ staged, flags, uid: 0, error: undefined, done: false });
+      }
+      return await this.mutate(async () => {
+        const spellings = items.map((item) => this.canonicalKeywords(item.flags.keywords, true).spelled);
+        await this.commitLocked(items, spellings);
+        const uids = items.map((item) => item.uid);
+        this.notify({ kind: "added", uids });
+        this.compactIfDue();
+        return { uidValidity: this.uidValidity, uids };
+      });
+    } catch (error) {
+      await settleAll(items.map((item) => discardMessage(this.place.maildir, item.staged, null))).catch(() => undefined);
+      throw error;
+    }
+  }
+
   async storeFlags(uids: number[], mode: "set" | "add" | "remove", flags: Flag[]): Promise<Map<number, Flag[]>> {
     const parsed = parseFlags(flags);
     return this.mutate(async () => {
@@ -145,54 +177,83 @@ export class MaildirMailbox implements Mailbox {
       const result = new Map<number, Flag[]>();
       const changed: number[] = [];
       const touched = new Set<Sub>();
-      for (const uid of new Set(uids)) {
-        let entry: Entry | undefined = this.byUid.get(uid);
-        if (entry === undefined) continue;
-        const info = changeLetters(entry.info, mode, parsed.letters);
-        const words = changeKeywords(entry.keywords, mode, keywords.spelled);
-        const wordsChanged = words.length !== entry.keywords.length || words.some((w, i) => w !== entry!.keywords[i]);
-        const infoChanged = info !== entry.info;
-        if (infoChanged) {
-          entry = await this.renameLocked(entry, info, touched);
+      // Renames done so far, to be undone if a later step fails: a NO leaves every flag as it was.
+      const renamed: [from: string, to: string][] = [];
+      try {
+        for (const uid of new Set(uids)) {
+          let entry: Entry | undefined = this.byUid.get(uid);
           if (entry === undefined) continue;
+          const info = changeLetters(entry.info, mode, parsed.letters);
+          const words = changeKeywords(entry.keywords, mode, keywords.spelled);
+          const wordsChanged = words.length !== entry.keywords.length || words.some((w, i) => w !== entry!.keywords[i]);
+          const infoChanged = info !== entry.info;
+          if (infoChanged) {
+            const from = this.pathOf(entry);
+            entry = await this.renameLocked(entry, info, touched);
+            if (entry === undefined) continue;
+            renamed.push([from, this.pathOf(entry)]);
+          }
+          if (wordsChanged) {
+            entry.keywords = words;
+            listDirty = true;
+          }
+          if (infoChanged || wordsChanged) changed.push(uid);
+          result.set(uid, flagsOf(entry.info, entry.keywords));
         }
-        if (wordsChanged) {
-          entry.keywords = words;
-          listDirty = true;
-        }
-        if (infoChanged || wordsChanged) changed.push(uid);
-        result.set(uid, flagsOf(entry.info, entry.keywords));
+        await this.syncDirsLocked(touched);
+        if (listDirty) await this.writeListLocked();
+      } catch (error) {
+        for (const [from, to] of renamed.reverse()) await rename(to, from).catch(() => undefined);
+        await this.syncDirsLocked(touched).catch(() => undefined);
+        throw error;
       }
-      await this.syncDirsLocked(touched);
-      if (listDirty) await this.writeListLocked();
       this.notify({ kind: "flags", uids: changed });
       return result;
     });
   }
 
+  /**
+   * Each file is first renamed into tmp/ (where no reader looks), and only
+   * once all are there and the directories are synced is the expunge done;
+   * a failure before that renames them back, so a NO removed nothing. The
+   * files are then unlinked and the list rewritten; if that write fails
+   * (full disk) the expunge still stands, since a message whose file is gone
+   * is gone on the next load too.
+   */
   async expunge(uids: number[]): Promise<void> {
     return this.mutate(async () => {
       const removed: number[] = [];
       const touched = new Set<Sub>();
-      for (const uid of new Set(uids)) {
-        let entry = this.byUid.get(uid);
-        // A second try covers a file renamed (flag change by another program) since we looked.
-        for (let attempt = 0; entry !== undefined && attempt < 2; attempt++) {
-          try {
-            await unlink(this.pathOf(entry));
-            touched.add(entry.sub);
-            break;
-          } catch (error) {
-            if (!isMissing(error)) throw error;
-            const file = await locateMessageFile(this.place.maildir, entry.base);
-            entry = file === null ? undefined : Object.assign(entry, file);
+      const parked: [from: string, to: string][] = [];
+      try {
+        for (const uid of new Set(uids)) {
+          let entry = this.byUid.get(uid);
+          // A second try covers a file renamed (flag change by another program) since we looked.
+          for (let attempt = 0; entry !== undefined && attempt < 2; attempt++) {
+            const from = this.pathOf(entry);
+            const to = path.join(this.place.maildir, "tmp", entry.file);
+            try {
+              await renameFile(from, to);
+              parked.push([from, to]);
+              touched.add(entry.sub);
+              break;
+            } catch (error) {
+              if (!isMissing(error)) throw error;
+              const file = await locateMessageFile(this.place.maildir, entry.base);
+              entry = file === null ? undefined : Object.assign(entry, file);
+            }
           }
+          if (this.byUid.has(uid)) removed.push(uid);
         }
-        if (this.forget(uid)) removed.push(uid);
+        await this.syncDirsLocked(touched);
+      } catch (error) {
+        for (const [from, to] of parked.reverse()) await rename(to, from).catch(() => undefined);
+        throw error;
       }
+      for (const uid of removed) this.forget(uid);
       if (removed.length === 0) return;
-      await this.syncDirsLocked(touched);
-      await this.writeListLocked();
+      await settleAll(parked.map(([, to]) => unlink(to))).catch(() => undefined);
+      await this.writeListLocked({ keepView: true }).catch(() => undefined);
       this.notify({ kind: "expunged", uids: removed });
     });
   }
@@ -306,7 +367,8 @@ export class MaildirMailbox implements Mailbox {
       if (entry.file !== "" && file.info !== entry.info) flagged.push(entry.uid);
       Object.assign(entry, file);
     }
-    const added: number[] = [];
+    let added: number[] = [];
+    const uidNextBefore = this.uidNext;
     const unknown = [...onDisk.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     for (const [base, file] of unknown) {
       const info = await statMessageFile(path.join(this.place.maildir, file.sub, file.file));
@@ -315,7 +377,18 @@ export class MaildirMailbox implements Mailbox {
       this.remember(entry);
       added.push(entry.uid);
     }
-    if (forceWrite || expunged.length > 0 || added.length > 0) await this.writeListLocked();
+    if (forceWrite || expunged.length > 0 || added.length > 0) {
+      try {
+        await this.writeListLocked({ keepView: true });
+      } catch {
+        // A full or failing disk must not stop reads: serve what the list already holds. Files
+        // that have no UID yet stay unannounced (a UID is never shown before it is on disk) and
+        // are numbered once a list write succeeds; vanished ones are gone either way.
+        for (const uid of added) this.forget(uid);
+        this.uidNext = uidNextBefore;
+        added = [];
+      }
+    }
     this.notify({ kind: "expunged", uids: expunged });
     this.notify({ kind: "flags", uids: flagged });
     this.notify({ kind: "added", uids: added });
@@ -323,12 +396,11 @@ export class MaildirMailbox implements Mailbox {
 
   private async commitPendingLocked(): Promise<void> {
     const waiting = this.pending.splice(0);
-    const batch: PendingAppend[] = [];
-    const spellings: string[][] = [];
-    const published = new Map<PendingAppend, MessageFile>();
     try {
       await this.loadLocked();
       this.assertExists();
+      const batch: PendingAppend[] = [];
+      const spellings: string[][] = [];
       // A message over the keyword limit fails alone, not the whole batch.
       for (const item of waiting) {
         try {
@@ -339,6 +411,33 @@ export class MaildirMailbox implements Mailbox {
           await discardMessage(this.place.maildir, item.staged, null);
         }
       }
+      await this.commitLocked(batch, spellings);
+    } catch (error) {
+      // Not one of them was reported stored: every file is out again (commitLocked took back the published ones).
+      for (const item of waiting) {
+        item.error ??= error;
+        await discardMessage(this.place.maildir, item.staged, null).catch(() => undefined);
+      }
+      this.invalidate();
+    } finally {
+      for (const item of waiting) item.done = true;
+    }
+    const added = waiting.filter((item) => item.error === undefined).map((item) => item.uid);
+    this.notify({ kind: "added", uids: added });
+    this.compactIfDue();
+  }
+
+  /**
+   * Gives each staged message a UID and publishes the batch durably. On
+   * failure every published file is taken back out before it throws: the
+   * caller reports none of them stored.
+   */
+  private async commitLocked(batch: PendingAppend[], spellings: string[][]): Promise<void> {
+    if (batch.length === 0) return;
+    // Journal records must continue a list generation known to be on disk.
+    if (this.listWriteOwed) await this.writeListLocked();
+    const published = new Map<PendingAppend, MessageFile>();
+    try {
       // UIDs first: the journal append then runs side by side with the renames and the directory
       // fsyncs, and all of it finishes before anyone hears "stored". A crash in between leaves a
       // journaled UID whose file never reached new/ (forgotten on load) or a file in new/ without a
@@ -349,36 +448,29 @@ export class MaildirMailbox implements Mailbox {
         item.uid = this.takeUid();
         entries.push({ uid: item.uid, base, size, date, keywords: spellings[i]! });
       }
-      if (entries.length > 0) {
-        this.journalDirty = true;
-        const journaled = this.files.appendJournal(formatJournalRecords(this.uidValidity, this.journalGeneration, entries));
-        const touched = new Set<Sub>();
-        const publishing = settleAll(
-          // Every rename at once: each is one thread-pool job and none waits for another.
-          batch.map(async (item, i) => {
-            const flagged = item.flags.letters.size > 0 || spellings[i]!.length > 0;
-            const info = flagged ? [...item.flags.letters].sort().join("") : null;
-            const file = await publishMessage(this.place.maildir, item.staged, info);
-            published.set(item, file);
-            touched.add(file.sub);
-          }),
-        ).then(() => this.syncDirsLocked(touched));
-        await settleAll([journaled, publishing]);
-        this.journalRecords += entries.length;
-        for (const [i, item] of batch.entries()) this.remember({ ...entries[i]!, ...published.get(item)! });
-      }
+      this.journalDirty = true;
+      const journaled = this.files.appendJournal(formatJournalRecords(this.uidValidity, this.journalGeneration, entries));
+      const touched = new Set<Sub>();
+      const publishing = settleAll(
+        // Every rename at once: each is one thread-pool job and none waits for another.
+        batch.map(async (item, i) => {
+          const flagged = item.flags.letters.size > 0 || spellings[i]!.length > 0;
+          const info = flagged ? [...item.flags.letters].sort().join("") : null;
+          const file = await publishMessage(this.place.maildir, item.staged, info);
+          published.set(item, file);
+          touched.add(file.sub);
+        }),
+      ).then(() => this.syncDirsLocked(touched));
+      await settleAll([journaled, publishing]);
+      this.journalRecords += entries.length;
+      for (const [i, item] of batch.entries()) this.remember({ ...entries[i]!, ...published.get(item)! });
     } catch (error) {
-      // Not one of them was reported stored: take every file back out.
-      for (const item of waiting) {
-        item.error ??= error;
-        await discardMessage(this.place.maildir, item.staged, published.get(item) ?? null).catch(() => undefined);
-      }
-      this.invalidate();
-    } finally {
-      for (const item of waiting) item.done = true;
+      for (const [item, file] of published) await discardMessage(this.place.maildir, item.staged, file).catch(() => undefined);
+      throw error;
     }
-    const added = waiting.filter((item) => item.error === undefined).map((item) => item.uid);
-    this.notify({ kind: "added", uids: added });
+  }
+
+  private compactIfDue(): void {
     if (this.journalRecords > Math.max(JOURNAL_COMPACT_MIN_RECORDS, this.listedMessages)) this.scheduleCompaction();
   }
 
@@ -406,7 +498,7 @@ export class MaildirMailbox implements Mailbox {
     const file = curFileName(entry.base, info);
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
-        await rename(this.pathOf(entry), path.join(this.place.maildir, "cur", file));
+        await renameFile(this.pathOf(entry), path.join(this.place.maildir, "cur", file));
         touched.add(entry.sub);
         touched.add("cur");
         return Object.assign(entry, { sub: "cur" as const, file, info });
@@ -442,19 +534,26 @@ export class MaildirMailbox implements Mailbox {
    * (compaction). A crash after the list write leaves journal records of the
    * old generation, which the new list already holds and replay ignores.
    */
-  private async writeListLocked(): Promise<void> {
+  private async writeListLocked(options: { keepView?: boolean } = {}): Promise<void> {
     const generation = this.journalGeneration + 1;
-    // The journal exists before any list naming a generation does (the list's own directory fsync
-    // covers it), so on load a missing journal means a lost one, not a young mailbox.
-    await this.files.ensureJournal();
     try {
+      // The journal exists before any list naming a generation does (the list's own directory fsync
+      // covers it), so on load a missing journal means a lost one, not a young mailbox.
+      await this.files.ensureJournal();
       await writeUidList(this.place.maildir, { ...this.listOf(), journal: generation });
     } catch (error) {
-      // The new list may be on disk or not; appending under either generation could be wrong, so
-      // the view is dropped and rebuilt from what the disk holds.
-      this.invalidate();
+      // The new list may be on disk or not; appending under either generation could be wrong. Either
+      // the view is dropped and rebuilt from what the disk holds, or (keepView, for reads) it is kept
+      // and the write is owed: nothing is appended until a list of a still newer generation is written.
+      if (options.keepView) {
+        this.journalGeneration = generation;
+        this.listWriteOwed = true;
+      } else {
+        this.invalidate();
+      }
       throw error;
     }
+    this.listWriteOwed = false;
     this.journalGeneration = generation;
     this.journalRecords = 0;
     this.listedMessages = this.byUid.size;
@@ -492,6 +591,7 @@ export class MaildirMailbox implements Mailbox {
 
   private invalidate(): void {
     this.loaded = false;
+    this.listWriteOwed = false;
     this.byUid = new Map();
     // After an I/O error, descriptors are opened afresh rather than trusted.
     this.files.close();
@@ -550,6 +650,10 @@ export class MaildirMailbox implements Mailbox {
       }
     }
   }
+}
+
+function checkDate(date: Date | undefined): void {
+  if (date !== undefined && Number.isNaN(date.getTime())) throw new TypeError("internalDate is not a valid date");
 }
 
 /** Waits for every operation (none is left running behind a failure), then throws the first error. */

@@ -2,7 +2,9 @@
 // directory, `<root>/<user>/Maildir/` with Maildir++ folders inside. SMTP
 // delivers through it, POP3 locks and reads through it, IMAP uses all of it.
 // It hands out one MaildirMailbox per mailbox so every session shares its
-// lock and its watchers; it serves one server process (see locks.ts).
+// lock and its watchers; it serves one server process (see locks.ts). Folder
+// operations of a user (CREATE, DELETE, RENAME) run alone, never in the middle
+// of a multi-step command that holds the user's names (withStableNames).
 // Standards: Maildir, Maildir++, RFC 1939 §8, RFC 3501 §2.3.1.1 and §6.3.
 
 import { mkdir, rename } from "node:fs/promises";
@@ -18,13 +20,14 @@ import {
   renamePlan,
   writeSubscriptions,
 } from "./folders.ts";
-import { KeyedMutex, MaildropLocks } from "./locks.ts";
+import { KeyedMutex, KeyedSharedExclusiveLock, MaildropLocks } from "./locks.ts";
 import { ensureMaildir, listMessageFiles } from "./maildir.ts";
 import { MaildirMailbox } from "./mailbox.ts";
 import {
   canonicalMailboxName,
   checkUserName,
   folderDirName,
+  mailboxLevels,
   mailboxMaildir,
   mailboxNameOfDir,
   userMaildir,
@@ -59,8 +62,10 @@ class MaildirStore implements FolderMailStore {
   private readonly mailboxes = new Map<string, MaildirMailbox>();
   private readonly issuer = new UidValidityIssuer();
   private readonly maildrops = new MaildropLocks();
-  // Folder changes of one user (create, delete, rename, subscriptions) run one at a time.
-  private readonly folderLocks = new KeyedMutex();
+  // Per user: CREATE, DELETE and RENAME exclusive; APPEND, COPY and MOVE shared (withStableNames).
+  private readonly names = new KeyedSharedExclusiveLock();
+  // Subscription changes of one user run one at a time (they rename no folder).
+  private readonly subscriptionLocks = new KeyedMutex();
   private readonly readyInboxes = new Set<string>();
 
   constructor(
@@ -90,19 +95,38 @@ class MaildirStore implements FolderMailStore {
     return ["INBOX", ...names];
   }
 
-  async createMailbox(user: string, name: string): Promise<void> {
+  withStableNames<T>(user: string, section: () => Promise<T>): Promise<T> {
+    return this.names.of(checkUserName(user)).runShared(section);
+  }
+
+  async createMailbox(user: string, name: string, options: { superiors?: boolean } = {}): Promise<void> {
+    // The whole name is checked before anything touches the disk: a refused name leaves nothing behind.
     const dir = this.folderDir(name);
-    await this.folderLocks.run(checkUserName(user), async () => {
+    const levels = mailboxLevels(name, this.hierarchyDelimiter);
+    const superiors = options.superiors ? levels.slice(1).map((_, i) => this.folderDir(levels.slice(0, i + 1).join(this.hierarchyDelimiter))) : [];
+    await this.names.of(checkUserName(user)).runExclusive(async () => {
       const inbox = await this.inbox(user);
       if (dir === "" || (await folderExists(inbox, dir))) throw new MailboxExists(user, this.canonical(name));
-      await createFolder(inbox, dir);
+      const created: string[] = [];
+      try {
+        for (const superior of [...superiors.filter((d) => d !== ""), dir]) {
+          if (await folderExists(inbox, superior)) continue;
+          // Listed first: a folder whose creation failed halfway may exist already.
+          created.push(superior);
+          await createFolder(inbox, superior);
+        }
+      } catch (error) {
+        // A CREATE that fails halfway takes back the superiors it made: NO means nothing changed.
+        for (const made of created.reverse()) await deleteFolder(inbox, made).catch(() => undefined);
+        throw error;
+      }
     });
   }
 
   async deleteMailbox(user: string, name: string): Promise<void> {
     const dir = this.folderDir(name);
     if (dir === "") throw new InvalidName("mailbox", name, "INBOX cannot be deleted (RFC 3501 §6.3.4)");
-    await this.folderLocks.run(checkUserName(user), async () => {
+    await this.names.of(checkUserName(user)).runExclusive(async () => {
       const inbox = await this.inbox(user);
       if (!(await folderExists(inbox, dir))) throw new MailboxNotFound(user, this.canonical(name));
       const maildir = path.join(inbox, dir);
@@ -121,7 +145,7 @@ class MaildirStore implements FolderMailStore {
     const fromDir = this.folderDir(from);
     const toDir = this.folderDir(to);
     if (toDir === "") throw new MailboxExists(user, "INBOX");
-    await this.folderLocks.run(checkUserName(user), async () => {
+    await this.names.of(checkUserName(user)).runExclusive(async () => {
       const inbox = await this.inbox(user);
       if (await folderExists(inbox, toDir)) throw new MailboxExists(user, this.canonical(to));
       if (fromDir === "") return this.renameInbox(user, inbox, toDir);
@@ -151,7 +175,7 @@ class MaildirStore implements FolderMailStore {
 
   async subscribe(user: string, name: string): Promise<void> {
     const line = this.subscriptionLine(name);
-    await this.folderLocks.run(checkUserName(user), async () => {
+    await this.subscriptionLocks.run(checkUserName(user), async () => {
       const inbox = await this.inbox(user);
       const lines = await readSubscriptions(inbox);
       if (!lines.includes(line)) await writeSubscriptions(inbox, [...lines, line]);
@@ -160,7 +184,7 @@ class MaildirStore implements FolderMailStore {
 
   async unsubscribe(user: string, name: string): Promise<void> {
     const line = this.subscriptionLine(name);
-    await this.folderLocks.run(checkUserName(user), async () => {
+    await this.subscriptionLocks.run(checkUserName(user), async () => {
       const inbox = await this.inbox(user);
       const lines = await readSubscriptions(inbox);
       if (lines.includes(line)) await writeSubscriptions(inbox, lines.filter((l) => l !== line));
@@ -169,11 +193,26 @@ class MaildirStore implements FolderMailStore {
 
   // ---------------------------------------------------------------------------
 
+  /**
+   * The shared instance of a mailbox. It never holds the user's name lock (a
+   * section already holding it must be able to open mailboxes), so it checks
+   * instead that no DELETE or RENAME ran while it looked: an instance made
+   * for a folder that was being renamed away would write into a directory
+   * that no longer has that name.
+   */
   private async open(user: string, name: string): Promise<MaildirMailbox> {
     const maildir = mailboxMaildir(this.root, user, name, this.hierarchyDelimiter);
     const inbox = await this.inbox(user);
-    if (maildir !== inbox && !(await folderExists(inbox, path.basename(maildir)))) {
-      throw new MailboxNotFound(user, this.canonical(name));
+    if (maildir !== inbox) {
+      const names = this.names.of(user);
+      for (;;) {
+        await names.settled();
+        const seen = names.changes;
+        const exists = await folderExists(inbox, path.basename(maildir));
+        if (names.changing || names.changes !== seen) continue;
+        if (!exists) throw new MailboxNotFound(user, this.canonical(name));
+        break;
+      }
     }
     let mailbox = this.mailboxes.get(maildir);
     if (mailbox === undefined) {

@@ -33,6 +33,12 @@ export interface Lock {
   release(): void;
 }
 
+export interface NewMessage {
+  bytes: Buffer;
+  flags?: Flag[];
+  internalDate?: Date;
+}
+
 export interface MailboxChange {
   kind: "added" | "flags" | "expunged";
   uids: number[];
@@ -47,6 +53,14 @@ export interface Mailbox {
   read(uid: number): Promise<Buffer>;
   /** Add a message durably (fsync file and directory) and return its UID. */
   append(message: Buffer, options?: { flags?: Flag[]; internalDate?: Date }): Promise<number>;
+  /**
+   * Add messages all or none (IMAP APPEND, COPY, MOVE): each is written as it
+   * is taken from `messages`, none is visible until all are durable, and on
+   * any failure (of the store or of `messages` itself) none is kept. Returns
+   * the UIDs in order with the UIDVALIDITY they belong to, read in the same
+   * step (RFC 4315 APPENDUID / COPYUID).
+   */
+  appendAll(messages: Iterable<NewMessage> | AsyncIterable<NewMessage>): Promise<{ uidValidity: number; uids: number[] }>;
   /** Replace, add or remove flags; returns the new flags per UID that still exists. */
   storeFlags(uids: number[], mode: "set" | "add" | "remove", flags: Flag[]): Promise<Map<number, Flag[]>>;
   /** Remove messages for good; UIDs that are already gone are ignored. */
@@ -68,6 +82,13 @@ export interface MailStore {
   deliver(user: string, message: Buffer): Promise<number>;
   /** POP3's exclusive maildrop lock (RFC 1939 §8); null when another session holds it. */
   tryLockMaildrop(user: string): Lock | null;
+  /**
+   * Runs `section` while the user's mailboxes keep their names: a DELETE or
+   * RENAME waits until it ends, so a command that opens a mailbox, writes to
+   * it and reports the result (APPEND, COPY, MOVE) never answers NO after
+   * writing. Sections of one user run side by side; they must not nest.
+   */
+  withStableNames<T>(user: string, section: () => Promise<T>): Promise<T>;
 }
 
 export class MessageGone extends Error {
@@ -91,8 +112,12 @@ export interface MailFolders {
   readonly hierarchyDelimiter: string;
   /** Every selectable mailbox of the user, "INBOX" first, the rest sorted. */
   listMailboxes(user: string): Promise<string[]>;
-  /** Throws MailboxExists if it exists (INBOX always does). Superiors are not created. */
-  createMailbox(user: string, name: string): Promise<void>;
+  /**
+   * Throws MailboxExists if it exists (INBOX always does). With `superiors`,
+   * missing superiors are created too (RFC 3501 §6.3.3); the whole name is
+   * checked first, and a failure leaves none of them behind.
+   */
+  createMailbox(user: string, name: string, options?: { superiors?: boolean }): Promise<void>;
   /** Removes the mailbox and its messages; inferiors stay (RFC 3501 §6.3.4). INBOX is refused. */
   deleteMailbox(user: string, name: string): Promise<void>;
   /**

@@ -91,7 +91,7 @@ export function commandsOf(test: TestCase): { protocol: Protocol; command: strin
   for (const step of allSteps(test)) {
     const protocol = connectionProtocol(test, step.on);
     let command: string | undefined;
-    if (step.kind === "send") command = commandOf(protocol, step.line, step.tag === "none");
+    if (step.kind === "send") command = commandOf(protocol, step.line.text, step.tag === "none");
     else if (step.kind === "auth") command = AUTH_VERB[protocol];
     else if (step.kind === "starttls") command = TLS_VERB[protocol];
     if (command !== undefined) {

@@ -4,10 +4,10 @@
 // an unreachable or broken server is { ok: false, reason, class }.
 // Standards: RFC 5321 §4.1.1.1, RFC 2449 §5, RFC 3501 §6.1.1 (see the per-protocol probes).
 
-import type { Protocol } from "../model/ast.ts";
+import type { Protocol, Template } from "../model/ast.ts";
 import type { FailureClass } from "../model/failure.ts";
 import type { Target } from "../model/target.ts";
-import { DRIVERS, PROBES } from "../protocols/registry.ts";
+import { DRIVERS } from "../protocols/registry.ts";
 import { Deadline } from "../../wire/deadline.ts";
 import { Connection, DEFAULT_READ_LIMITS } from "../session/connection.ts";
 import { StepFailure } from "../session/step-failure.ts";
@@ -44,18 +44,19 @@ export async function probeCapabilities(target: Target, protocol: Protocol, time
       limits: DEFAULT_READ_LIMITS,
       deadline,
     });
-    const open = conn;
-    const ctx = { conn: open, deadline, vars, span: PROBE_SPAN, resolve: (t: string) => vars.resolve(t, PROBE_SPAN), resolveRegex: (t: string) => vars.resolve(t, PROBE_SPAN, 0, true) };
-    await DRIVERS[protocol].greeting(ctx);
+    const ctx = { conn, deadline, vars, span: PROBE_SPAN, resolve: (t: Template) => vars.resolve(t, PROBE_SPAN), resolveRegex: (t: Template) => vars.resolve(t, PROBE_SPAN, 0, true) };
+    const session = DRIVERS[protocol].open(conn);
+    await session.greeting(ctx);
     const user = target.users[0];
-    const advertised = await PROBES[protocol](
+    const advertised = await session.capabilities(
       { ...ctx, deadline: new Deadline(timeoutMs * 3) },
       { starttls: endpoint.tls === "starttls", ...(user ? { user: { login: user.login, password: user.password } } : {}) },
     );
     return { ok: true, advertised };
   } catch (error) {
     if (error instanceof StepFailure) {
-      return { ok: false, reason: `${error.message}${error.actual ? ` (got: ${error.actual})` : ""}`, class: error.failureClass };
+      const { message, actual } = error.failure;
+      return { ok: false, reason: `${message}${actual ? ` (got: ${actual})` : ""}`, class: error.failure.class };
     }
     throw error;
   } finally {

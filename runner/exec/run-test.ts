@@ -15,6 +15,7 @@ import { Session } from "./session.ts";
 import { StepFailure, TestAborted } from "../session/step-failure.ts";
 import { describeStep, executeStep, sleep } from "./steps.ts";
 import { Transcript } from "../session/transcript.ts";
+import { LINE_CLASSIFIERS } from "../protocols/line-classifiers.ts";
 import { buildVariables, Variables } from "../session/variables.ts";
 
 export { buildVariables };
@@ -34,19 +35,23 @@ export interface TestEnv {
 
 type Phase = StepResult["phase"];
 
-/** A step failure located in the suite: where, which step, after which command. */
-interface Located {
-  failure: StepFailure;
-  step: Step;
-  index: number;
-  iteration?: { at: number; of: number };
-  /** Set when the step failed inside a retry that gave up. */
-  retry?: { attempts: number; ms: number };
-}
+/** A Failure in any phase: a finally step's is only a warning, never reported as the test's Failure. */
+type PlacedFailure = Omit<Failure, "phase"> & { phase: Phase };
 
-class PhaseFailed extends Error {
-  constructor(readonly located: Located) {
-    super(located.failure.message);
+/**
+ * A step failed: the report's Failure, placed once at the innermost failing
+ * step (which step, where written, after which command) and carried up
+ * through repeat and retry to its phase.
+ */
+class StepFailed extends Error {
+  constructor(
+    readonly failure: PlacedFailure,
+    /** What the step threw: retry notes and finally warnings quote its own message. */
+    readonly cause: StepFailure,
+    /** failure.message as placed, before a retry's note: the last retry to give up names itself alone. */
+    readonly placedMessage = failure.message,
+  ) {
+    super(failure.message);
   }
 }
 
@@ -87,22 +92,25 @@ class TestRun {
 
   /** Attempts the last retry step took; read by phase() for its StepResult. */
   private attempts: number | undefined;
+  /** The phase running: a failure is placed in it. */
+  private current: Phase = "setup";
 
-  /** Run a phase; throws PhaseFailed at the first failing step and records the rest as skipped. */
+  /** Run a phase; throws StepFailed at the first failing step and records the rest as skipped. */
   async phase(phase: Phase, steps: Step[]): Promise<void> {
+    this.current = phase;
     let index = 1;
     for (let i = 0; i < steps.length; i++) {
       const step = steps[i]!;
       const title = this.title(step);
       this.env.emit({ type: "step-begin", id: this.test.id, phase, index, title });
       const started = Date.now();
-      let failed: PhaseFailed | undefined;
+      let failed: StepFailed | undefined;
       this.attempts = undefined;
       try {
         await this.step(step, index, started);
       } catch (error) {
-        if (error instanceof StepFailure) failed = new PhaseFailed({ failure: error, step, index });
-        else if (error instanceof PhaseFailed) failed = error;
+        if (error instanceof StepFailure) failed = this.place(error, step, index);
+        else if (error instanceof StepFailed) failed = error;
         else throw error;
       }
       const result: StepResult = { phase, index, title, status: failed ? "failed" : "passed", durationMs: Date.now() - started };
@@ -119,6 +127,25 @@ class TestRun {
       }
       index += 1 + writtenCount(innerSteps(step));
     }
+  }
+
+  /** The Failure of `step`, which threw `error`: built here once, from what the thrower knew and where the step is. */
+  private place(error: StepFailure, step: Step, index: number, iteration?: { at: number; of: number }): StepFailed {
+    const { class: failureClass, message, expected, actual } = error.failure;
+    const command = this.session.lastCommand(step.on);
+    return new StepFailed(
+      {
+        class: failureClass,
+        message: iteration ? `${message} (repeat iteration ${iteration.at} of ${iteration.of})` : message,
+        phase: this.current,
+        step: index,
+        position: positionOf(step),
+        expected: expected ?? describeStep(step),
+        actual,
+        ...(command !== undefined ? { command } : {}),
+      },
+      error,
+    );
   }
 
   private title(step: Step): string {
@@ -141,15 +168,13 @@ class TestRun {
   }
 
   /** Nested steps numbered after their parent; a failure is located at the failing child. */
-  private async nested(steps: Step[], index: number, iteration?: Located["iteration"]): Promise<void> {
+  private async nested(steps: Step[], index: number, iteration?: { at: number; of: number }): Promise<void> {
     let inner = index + 1;
     for (const child of steps) {
       try {
         await this.step(child, inner);
       } catch (error) {
-        if (error instanceof StepFailure) {
-          throw new PhaseFailed({ failure: error, step: child, index: inner, ...(iteration ? { iteration } : {}) });
-        }
+        if (error instanceof StepFailure) throw this.place(error, child, inner, iteration);
         throw error;
       }
       inner += 1 + writtenCount(innerSteps(child));
@@ -177,36 +202,19 @@ class TestRun {
         this.attempts = attempt;
         return;
       } catch (error) {
-        if (!(error instanceof PhaseFailed)) throw error;
+        if (!(error instanceof StepFailed)) throw error;
         const elapsed = Date.now() - began;
         if (elapsed + step.everyMs >= step.withinMs) {
           note(`retry: attempt ${attempt} failed; giving up after ${elapsed} ms (window ${step.withinMs} ms)`);
           this.attempts = attempt;
-          throw new PhaseFailed({ ...error.located, retry: { attempts: attempt, ms: elapsed } });
+          const gaveUp = ` (retry gave up after ${attempt} attempt${attempt === 1 ? "" : "s"} in ${elapsed} ms)`;
+          throw new StepFailed({ ...error.failure, message: error.placedMessage + gaveUp }, error.cause, error.placedMessage);
         }
-        note(`retry: attempt ${attempt} failed at step ${error.located.index} (${error.located.failure.message}); next attempt in ${step.everyMs} ms`);
+        note(`retry: attempt ${attempt} failed at step ${error.failure.step} (${error.cause.message}); next attempt in ${step.everyMs} ms`);
       }
       await sleep(step.everyMs, this.env.signal);
     }
   }
-}
-
-function toFailure(located: Located, phase: Failure["phase"], session: Session): Failure {
-  const { failure, step, index, iteration, retry } = located;
-  const suffix =
-    (iteration ? ` (repeat iteration ${iteration.at} of ${iteration.of})` : "") +
-    (retry ? ` (retry gave up after ${retry.attempts} attempt${retry.attempts === 1 ? "" : "s"} in ${retry.ms} ms)` : "");
-  const command = session.lastCommand(step.on);
-  return {
-    class: failure.failureClass,
-    message: `${failure.message}${suffix}`,
-    phase,
-    step: index,
-    position: positionOf(step),
-    expected: failure.expected ?? describeStep(step),
-    actual: failure.actual,
-    ...(command !== undefined ? { command } : {}),
-  };
 }
 
 export async function runTest(test: TestCase, env: TestEnv): Promise<TestResult> {
@@ -215,6 +223,7 @@ export async function runTest(test: TestCase, env: TestEnv): Promise<TestResult>
     startedAt,
     (line) => env.emit({ type: "wire", id: test.id, line }),
     env.target.users.map((u) => u.password),
+    LINE_CLASSIFIERS,
   );
   const vars = new Variables(buildVariables(env.target, test, env.runToken), env.target.users);
   const limits: ReadLimits = { ...DEFAULT_READ_LIMITS, ...env.limits };
@@ -229,8 +238,9 @@ export async function runTest(test: TestCase, env: TestEnv): Promise<TestResult>
       try {
         await run.phase(phase, steps);
       } catch (error) {
-        if (!(error instanceof PhaseFailed)) throw error;
-        failure = toFailure(error.located, phase, session);
+        if (!(error instanceof StepFailed)) throw error;
+        // The phase again, now as the type of a reported Failure (setup, steps or cleanup).
+        failure = { ...error.failure, phase };
         break;
       }
     }
@@ -238,9 +248,8 @@ export async function runTest(test: TestCase, env: TestEnv): Promise<TestResult>
       try {
         await run.phase("finally", test.finally);
       } catch (error) {
-        if (!(error instanceof PhaseFailed)) throw error;
-        const { failure: f, index } = error.located;
-        warnings.push(`finally step ${index}: ${f.message} (actual: ${f.actual})`);
+        if (!(error instanceof StepFailed)) throw error;
+        warnings.push(`finally step ${error.failure.step}: ${error.cause.message} (actual: ${error.failure.actual})`);
       }
     }
   } catch (error) {

@@ -1,12 +1,12 @@
 // The named connections of one test: "main" and those declared in
 // test.connections, each opened on first use (or by a `connect` step) with
-// its protocol, TLS mode and user; reads and checks the greeting and does the
+// its protocol session, TLS mode and user; reads and checks the greeting and does the
 // automatic STARTTLS of a `starttls` endpoint. Destroys every socket at the end.
 // Standards: RFC 5321 §3.1, RFC 1939 §4, RFC 3501 §7.1 (greetings); RFC 3207, RFC 2595 (STARTTLS).
 
-import type { ConnectionSpec, Protocol, Span, Step, TestCase, TlsMode } from "../model/ast.ts";
+import type { ConnectionSpec, Protocol, Span, Step, Template, TestCase, TlsMode } from "../model/ast.ts";
 import type { Target } from "../model/target.ts";
-import type { ProtocolDriver, StepContext } from "../protocols/driver.ts";
+import type { ProtocolSession, StepContext } from "../protocols/common/driver.ts";
 import { DRIVERS } from "../protocols/registry.ts";
 import { Deadline } from "../../wire/deadline.ts";
 import { Connection, type ReadLimits } from "../session/connection.ts";
@@ -36,43 +36,35 @@ class ConnectionContext implements StepContext {
     readonly span: Span,
   ) {}
 
-  resolve(template: string): string {
+  resolve(template: Template): string {
     return this.vars.resolve(template, this.span, this.conn.userIndex);
   }
 
-  resolveRegex(template: string): string {
+  resolveRegex(template: Template): string {
     return this.vars.resolve(template, this.span, this.conn.userIndex, true);
   }
+}
+
+/** An open connection and the protocol session its steps go through. */
+export interface OpenConnection {
+  conn: Connection;
+  protocol: ProtocolSession;
 }
 
 /** Steps that read the greeting themselves when they open a connection. */
 const READING_STEPS = new Set<Step["kind"]>(["expect", "expect-closed", "expect-silence"]);
 
 export class Session {
-  private readonly open = new Map<string, Connection>();
+  private readonly open = new Map<string, OpenConnection>();
   private readonly retired: Connection[] = [];
-  /** spec() per connection name: asked on every step, and test.connections never changes. */
-  private readonly specs = new Map<string, { protocol: Protocol; tls?: TlsMode; user: number }>();
 
   constructor(private readonly options: SessionOptions) {}
 
-  spec(name: string): { protocol: Protocol; tls?: TlsMode; user: number } {
-    let spec = this.specs.get(name);
-    if (!spec) {
-      spec = this.declaredSpec(name);
-      this.specs.set(name, spec);
-    }
-    return spec;
-  }
-
-  private declaredSpec(name: string): { protocol: Protocol; tls?: TlsMode; user: number } {
+  /** How connection `name` is declared (test.connections), or the test's own protocol for "main". */
+  private spec(name: string): { protocol: Protocol; tls?: TlsMode; user: number } {
     const declared: ConnectionSpec | undefined = this.options.test.connections.find((c) => c.name === name);
     if (declared) return { protocol: declared.protocol, ...(declared.tls ? { tls: declared.tls } : {}), user: declared.user ?? 0 };
     return { protocol: this.options.test.protocol, user: 0 };
-  }
-
-  driver(conn: Connection): ProtocolDriver {
-    return DRIVERS[this.spec(conn.name).protocol];
   }
 
   context(conn: Connection, deadline: Deadline, span: Span): StepContext {
@@ -86,24 +78,24 @@ export class Session {
 
   /** The last command sent on a connection, for Failure.command. */
   lastCommand(name: string): string | undefined {
-    return this.open.get(name)?.lastCommand ?? this.retired.findLast((c) => c.name === name)?.lastCommand;
+    return this.open.get(name)?.conn.lastCommand ?? this.retired.findLast((c) => c.name === name)?.lastCommand;
   }
 
   /** The open, usable connection `name`, if there is one (no await: the common case of every step). */
-  ready(name: string): Connection | undefined {
+  ready(name: string): OpenConnection | undefined {
     const existing = this.open.get(name);
-    return existing && existing.usable ? existing : undefined;
+    return existing && existing.conn.usable ? existing : undefined;
   }
 
   /** The open connection `name`, opening it first if needed; a reading step leaves the greeting to itself. */
-  async use(name: string, step: Step, budgetMs: number): Promise<Connection> {
+  async use(name: string, step: Step, budgetMs: number): Promise<OpenConnection> {
     const existing = this.ready(name);
     if (existing) return existing;
     return this.connect(name, !READING_STEPS.has(step.kind), step.span, budgetMs);
   }
 
   /** Open `name` now (closing an earlier connection of that name); one deadline covers connect, TLS and greeting. */
-  async connect(name: string, readGreeting: boolean, span: Span, budgetMs: number): Promise<Connection> {
+  async connect(name: string, readGreeting: boolean, span: Span, budgetMs: number): Promise<OpenConnection> {
     this.close(name, false);
     const { target, transcript, limits, signal } = this.options;
     const spec = this.spec(name);
@@ -113,7 +105,7 @@ export class Session {
     }
     const tls = spec.tls ?? endpoint.tls;
     const deadline = new Deadline(budgetMs);
-    transcript.record(name, "*", `connecting to ${target.host}:${endpoint.port} (${spec.protocol}, tls ${tls})`);
+    transcript.note(name, { kind: "connect", host: target.host, port: endpoint.port, protocol: spec.protocol, tls });
     const conn = await Connection.open({
       name,
       host: target.host,
@@ -127,17 +119,18 @@ export class Session {
       ...(signal ? { signal } : {}),
     });
     conn.userIndex = spec.user;
-    this.open.set(name, conn);
+    const open: OpenConnection = { conn, protocol: DRIVERS[spec.protocol].open(conn) };
+    this.open.set(name, open);
     const ctx = this.context(conn, deadline, span);
     // A starttls endpoint must be past its greeting before the upgrade, whoever asked.
-    if (readGreeting || tls === "starttls") await DRIVERS[spec.protocol].greeting(ctx);
-    if (tls === "starttls") await DRIVERS[spec.protocol].upgrade(ctx);
-    return conn;
+    if (readGreeting || tls === "starttls") await open.protocol.greeting(ctx);
+    if (tls === "starttls") await open.protocol.upgrade(ctx);
+    return open;
   }
 
   /** Client-side close; `record` false when a reconnect replaces it. */
   close(name: string, record = true): void {
-    const conn = this.open.get(name);
+    const conn = this.open.get(name)?.conn;
     if (!conn) return;
     this.open.delete(name);
     this.retired.push(conn);
@@ -145,7 +138,8 @@ export class Session {
   }
 
   destroyAll(): void {
-    for (const conn of [...this.open.values(), ...this.retired]) conn.destroy();
+    for (const { conn } of this.open.values()) conn.destroy();
+    for (const conn of this.retired) conn.destroy();
     this.open.clear();
     this.retired.length = 0;
   }

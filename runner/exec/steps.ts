@@ -1,15 +1,15 @@
 // Executes one step of any kind on the test's session: protocol steps go to
-// the connection's driver; the generic ones (raw, wait, connect, close,
+// the connection's protocol session; the generic ones (raw, wait, connect, close,
 // expect-closed, expect-silence) are done here, once for all protocols.
 // Standards: RFC 5321 §3.8 / RFC 1939 §6 / RFC 3501 §7.1.5 (server-initiated close).
 
 import { basename } from "node:path";
-import type { Step } from "../model/ast.ts";
+import type { Step, Template } from "../model/ast.ts";
 import { Deadline } from "../../wire/deadline.ts";
 import { printable } from "../../wire/printable.ts";
-import type { ProtocolDriver, StepContext } from "../protocols/driver.ts";
+import type { ProtocolSession, StepContext } from "../protocols/common/driver.ts";
 import type { Connection } from "../session/connection.ts";
-import type { Session } from "./session.ts";
+import type { OpenConnection, Session } from "./session.ts";
 import { StepFailure, TestAborted } from "../session/step-failure.ts";
 
 /** Short title for step events and reports; templates are shown unresolved. */
@@ -17,13 +17,13 @@ export function describeStep(step: Step): string {
   const on = step.on === "main" ? "" : `${step.on}: `;
   switch (step.kind) {
     case "send":
-      return `${on}send ${step.line}${step.literal ? ` {literal${step.literal.sync ? "" : "+"}}` : ""}`;
+      return `${on}send ${step.line.text}${step.literal ? ` {literal${step.literal.sync ? "" : "+"}}` : ""}`;
     case "raw":
-      return `${on}raw "${printable(Buffer.from(step.bytes, "latin1"), 60)}"`;
+      return `${on}raw "${printable(Buffer.from(step.bytes.text, "latin1"), 60)}"`;
     case "data":
       return `${on}data ${step.source.kind === "file" ? basename(step.source.path) : "(inline text)"}${step.raw ? " (raw)" : ""}`;
     case "starttls":
-      return `${on}starttls${step.inject ? ` + injected ${step.inject.line} in the same write` : ""}`;
+      return `${on}starttls${step.inject ? ` + injected ${step.inject.line.text} in the same write` : ""}`;
     case "auth":
       return `${on}auth ${step.mechanism} (${step.outcome})`;
     case "expect": {
@@ -31,7 +31,7 @@ export function describeStep(step: Step): string {
       if (e.protocol === "smtp") return `${on}expect ${e.code.join(" or ") || "any reply"}`;
       if (e.protocol === "pop3") return `${on}expect ${e.status}${e.multiline ? " (multiline)" : ""}`;
       const status = Array.isArray(e.status) ? e.status.join(" or ") : e.status;
-      return `${on}expect ${status ?? "untagged"}${e.code ? ` [${e.code}]` : ""}`;
+      return `${on}expect ${status ?? "untagged"}${e.code ? ` [${e.code.text.text}]` : ""}`;
     }
     case "expect-closed":
       return `${on}expect closed`;
@@ -78,14 +78,14 @@ type ConnectionStep = Exclude<Step, { kind: "repeat" | "retry" | "wait" | "close
  * Run one non-repeat step. `budgetMs` bounds every wait in it, counted
  * from `startedAt` (the caller's clock read at the step's start). Not async
  * itself: on the common path (the connection is open) it hands back the
- * driver's promise, one async frame less per step (bench/runner-step.ts).
+ * protocol session's promise, one async frame less per step (bench/runner-step.ts).
  */
 export function executeStep(session: Session, step: Exclude<Step, { kind: "repeat" | "retry" }>, budgetMs: number, signal?: AbortSignal, startedAt?: number): Promise<void> {
   if (step.kind === "wait" || step.kind === "close" || step.kind === "connect") return controlStep(session, step, budgetMs, signal);
-  const conn = session.ready(step.on);
-  if (!conn) return openThenRun(session, step, budgetMs);
+  const open = session.ready(step.on);
+  if (!open) return openThenRun(session, step, budgetMs);
   try {
-    return onConnection(session, conn, step, budgetMs, startedAt);
+    return onConnection(session, open, step, budgetMs, startedAt);
   } catch (error) {
     // A synchronous throw (a raw write on a closed socket, an unbound variable) rejects, as from an async step.
     return Promise.reject(error);
@@ -99,36 +99,33 @@ async function controlStep(session: Session, step: ControlStep, budgetMs: number
 }
 
 async function openThenRun(session: Session, step: ConnectionStep, budgetMs: number): Promise<void> {
-  const conn = await session.use(step.on, step, budgetMs);
-  return onConnection(session, conn, step, budgetMs);
+  return onConnection(session, await session.use(step.on, step, budgetMs), step, budgetMs);
 }
 
 /** The step on its open connection; its deadline starts at `startedAt` (the step's start) or now, after a connect. */
-function onConnection(session: Session, conn: Connection, step: ConnectionStep, budgetMs: number, startedAt?: number): Promise<void> {
+function onConnection(session: Session, { conn, protocol }: OpenConnection, step: ConnectionStep, budgetMs: number, startedAt?: number): Promise<void> {
   const deadline = new Deadline(step.kind === "expect-silence" ? step.ms : budgetMs, startedAt);
   const ctx = session.context(conn, deadline, step.span);
-  const driver = session.driver(conn);
   switch (step.kind) {
     case "send":
-      return driver.send(ctx, step);
+      return protocol.send(ctx, step);
     case "raw": {
       const bytes = rawBytes(ctx.resolve(step.bytes));
-      conn.write(bytes);
-      conn.lastCommand = conn.transcript.redact(printable(bytes, 200));
+      conn.sendCommandBytes(bytes, printable(bytes, 200));
       return Promise.resolve();
     }
     case "data":
-      return driver.data(ctx, step);
+      return protocol.data(ctx, step);
     case "starttls":
-      return step.inject ? starttlsInjection(ctx, driver, step.inject) : driver.starttls(ctx);
+      return step.inject ? starttlsInjection(ctx, protocol, step.inject) : protocol.starttls(ctx);
     case "auth":
-      return driver.auth(ctx, step);
+      return protocol.auth(ctx, step);
     case "expect":
-      return driver.expect(ctx, step);
+      return protocol.expect(ctx, step);
     case "expect-silence":
       return expectSilence(conn, deadline);
     case "expect-closed":
-      return expectClosed(ctx, driver);
+      return expectClosed(ctx, protocol);
   }
 }
 
@@ -142,12 +139,12 @@ function onConnection(session: Session, conn: Connection, step: ConnectionStep, 
  * pipelined input) never executes the injected command: that passes, and the
  * connection is left closed.
  */
-async function starttlsInjection(ctx: StepContext, driver: ProtocolDriver, inject: { line: string; silenceMs: number }): Promise<void> {
+async function starttlsInjection(ctx: StepContext, protocol: ProtocolSession, inject: { line: Template; silenceMs: number }): Promise<void> {
   const line = ctx.resolve(inject.line);
   try {
-    await driver.starttls(ctx, line);
+    await protocol.starttls(ctx, line);
   } catch (error) {
-    if (!(error instanceof StepFailure) || (error.failureClass !== "tls" && error.failureClass !== "connection")) throw error;
+    if (!(error instanceof StepFailure) || (error.failure.class !== "tls" && error.failure.class !== "connection")) throw error;
     ctx.conn.transcript.record(ctx.conn.name, "*", `the server dropped the connection instead of negotiating TLS with ${line} pipelined: the injected command was not executed (${error.message})`);
     ctx.conn.destroy();
     return;
@@ -157,14 +154,14 @@ async function starttlsInjection(ctx: StepContext, driver: ProtocolDriver, injec
     await expectSilence(ctx.conn, new Deadline(inject.silenceMs));
   } catch (error) {
     if (!(error instanceof StepFailure)) throw error;
-    const closed = error.actual === "connection closed";
+    const closed = error.failure.actual === "connection closed";
     throw new StepFailure(
       "assertion",
       closed
         ? `after the TLS handshake the server closed the connection instead of discarding the injected ${line}`
         : `the server answered ${line}, sent as plaintext in the same write as the TLS upgrade, inside TLS (command injection, RFC 3207 §4.2)`,
       `no answer to the injected ${line} within ${inject.silenceMs} ms of the handshake`,
-      error.actual,
+      error.failure.actual,
     );
   }
 }
@@ -188,22 +185,22 @@ async function expectSilence(conn: Connection, deadline: Deadline): Promise<void
  * before the close are fine (a 221 or * BYE not read by an earlier expect);
  * a reply cut off by the close is not.
  */
-async function expectClosed(ctx: StepContext, driver: ProtocolDriver): Promise<void> {
+async function expectClosed(ctx: StepContext, protocol: ProtocolSession): Promise<void> {
   const { conn, deadline } = ctx;
   for (;;) {
     if (conn.atEof) {
-      conn.transcript.record(conn.name, "*", "connection closed by server");
+      conn.transcript.note(conn.name, { kind: "closed", by: "server" });
       return;
     }
     if (conn.buffer.length > 0) {
       try {
-        await driver.readAny(ctx);
+        await protocol.readAny(ctx);
       } catch (error) {
-        if (error instanceof StepFailure && error.failureClass === "connection") {
-          throw new StepFailure("assertion", "server closed the connection in the middle of a reply", "complete replies, then the close", error.actual);
+        if (error instanceof StepFailure && error.failure.class === "connection") {
+          throw new StepFailure("assertion", "server closed the connection in the middle of a reply", "complete replies, then the close", error.failure.actual);
         }
-        if (error instanceof StepFailure && error.failureClass === "timeout") {
-          throw new StepFailure("timeout", `server did not close the connection within ${deadline.ms} ms (an incomplete reply is pending)`, "connection closed", error.actual);
+        if (error instanceof StepFailure && error.failure.class === "timeout") {
+          throw new StepFailure("timeout", `server did not close the connection within ${deadline.ms} ms (an incomplete reply is pending)`, "connection closed", error.failure.actual);
         }
         throw error;
       }

@@ -10,7 +10,7 @@
 import type { Level } from "../model/ast.ts";
 import type { FailOn, GateVerdict, StatusChange } from "../model/gate.ts";
 import { isExpectedDeviation, type ExitCode, type TestResult } from "../model/result.ts";
-import { scoreResults } from "../grade/score.ts";
+import { scoreResults } from "../profile/score.ts";
 import { EVERYTHING, type Profile } from "../profile/profile.ts";
 import type { Baseline } from "./baseline.ts";
 

@@ -17,7 +17,7 @@ import { profileTakes, type Profile } from "../profile/profile.ts";
 import type { TextSink } from "../report/reporter.ts";
 import { defaultDeps, type RunDeps } from "../run/deps.ts";
 import { runConformance } from "../run/run.ts";
-import { scoreByProtocol, scoreResults } from "./score.ts";
+import { scoreByProtocol, scoreResults } from "../profile/score.ts";
 
 /** Targets graded at once: each holds a few sockets at a time; a class of 30 finishes in a few waves. */
 export const DEFAULT_TARGET_CONCURRENCY = 4;

@@ -1,7 +1,8 @@
 // The parsed form of a suite file: what runner/suite/ produces from YAML and
 // runner/exec/ executes. Types only, JSON-serialisable; every node that can
 // fail keeps the Span of the YAML that wrote it, for file:line:col messages.
-// Strings marked "template" may hold ${var} references, resolved at run time.
+// Template fields are compiled once by the loader (literal parts and ${var}
+// references), IMAP patterns are tokenized once; the executor only resolves them.
 
 export type Protocol = "smtp" | "pop3" | "imap";
 export type Level = "MUST" | "SHOULD" | "MAY";
@@ -12,6 +13,46 @@ export interface Span {
   file: string;
   line: number;
   col: number;
+}
+
+/**
+ * A string of the suite language that may hold `${name}` references, split
+ * by the loader (which also checked every name is bound where it is used).
+ * Resolved at run time by walking `parts`; nothing is parsed again.
+ */
+export interface Template {
+  /** As written (after YAML's own escapes): shown in step titles and messages. */
+  text: string;
+  /** Literal text (`$${` already turned into `${`) and references, in order; empty for "". */
+  parts: TemplatePart[];
+}
+
+/** `offset`: where the reference's `${` starts in `text`. */
+export type TemplatePart = string | { ref: string; offset: number };
+
+/**
+ * An IMAP pattern in the tokens of wire/imap-tokens.ts, with the suite
+ * language's placeholders recognised once: `$name` captures, `$_` any one
+ * token, a trailing `...` more items, `$$x` the atom `$x`. String values are
+ * UTF-8 text, so the AST stays plain JSON.
+ */
+export type PatternToken =
+  | { type: "atom"; value: string; section?: PatternToken[]; partial?: string }
+  | { type: "number"; value: string }
+  | { type: "string"; value: string }
+  | { type: "nil" }
+  | { type: "list"; items: PatternToken[] }
+  | { type: "bracket"; items: PatternToken[] }
+  | { type: "capture"; name: string }
+  | { type: "any" }
+  | { type: "more" }
+  /** A token as written with `${}` references in it: resolved and tokenized when the step runs. */
+  | { type: "template"; template: Template };
+
+export interface ImapPattern {
+  /** The pattern as written, without an untagged pattern's leading "* ": for messages once resolved. */
+  text: Template;
+  tokens: PatternToken[];
 }
 
 export interface SuiteFile {
@@ -74,26 +115,25 @@ interface StepBase {
 /** Send one command line; CRLF is appended. IMAP lines get the runner's tag unless `tag` says otherwise. */
 export interface SendStep extends StepBase {
   kind: "send";
-  /** template */
-  line: string;
+  line: Template;
   /**
    * IMAP only: "auto" (default) prefixes a fresh tag; "none" sends the line as written (continuation data, DONE);
    * `{ fixed }` prefixes that tag as written (tag syntax tests, RFC 3501 §2.2.1) and awaits its completion.
    */
   tag?: "auto" | "none" | { fixed: string };
   /** IMAP only: a literal appended to the line as {n} (sync) or {n+} (non-synchronizing, RFC 7888). */
-  literal?: { source: ContentSource; sync: boolean; /** template, sent after the literal before CRLF */ after: string };
+  literal?: { source: ContentSource; sync: boolean; /** sent after the literal before CRLF */ after: Template };
 }
 
 /** Bytes sent exactly as written (after ${} interpolation): malformed-input tests. */
 export interface RawStep extends StepBase {
   kind: "raw";
-  /** template; YAML double-quoted escapes (\r \n \x00) carry control bytes. */
-  bytes: string;
+  /** YAML double-quoted escapes (\r \n \x00) carry control bytes. */
+  bytes: Template;
 }
 
 export type ContentSource =
-  | { kind: "text"; text: string /* template */ }
+  | { kind: "text"; text: Template }
   | { kind: "file"; path: string /* resolved absolute path of a fixture */ };
 
 /**
@@ -111,11 +151,11 @@ export interface StartTlsStep extends StepBase {
   kind: "starttls";
   /**
    * Command injection check (RFC 3207 §4.2, RFC 2595 §3.1, RFC 3501 §6.2.1):
-   * this command line (template; IMAP gets a tag) goes out in the same TCP
+   * this command line (IMAP gets a tag) goes out in the same TCP
    * write as STARTTLS / STLS, and after the handshake nothing may arrive for
    * `silenceMs` — a server that kept the plaintext and answers it inside TLS fails.
    */
-  inject?: { line: string; silenceMs: number };
+  inject?: { line: Template; silenceMs: number };
 }
 
 /**
@@ -126,9 +166,9 @@ export interface StartTlsStep extends StepBase {
 export interface AuthStep extends StepBase {
   kind: "auth";
   mechanism: "PLAIN" | "LOGIN" | "CRAM-MD5" | "APOP";
-  /** template; defaults to the connection user's login and password */
-  login?: string;
-  password?: string;
+  /** Default to the connection user's login and password. */
+  login?: Template;
+  password?: Template;
   /** Send the first response with the command (RFC 4954 initial response / SASL-IR). */
   initialResponse: boolean;
   /** success: 235 / +OK / OK; failure: 535 / -ERR / NO; cancel: send "*" at the first challenge, expect 501 / -ERR / BAD. */
@@ -208,14 +248,15 @@ export type Step =
 /** A capture: regex with one group applied to the reply text (SMTP, POP3) or a response line (IMAP). */
 export interface Capture {
   name: string;
-  regex: string;
+  /** A regex once resolved (inserted values escaped). */
+  regex: Template;
   span: Span;
 }
 
 /** Line-set checks on a multiline reply (EHLO keywords, CAPA lines): first word, case-insensitive. */
 export interface LineSet {
-  includes: string[];
-  excludes: string[];
+  includes: Template[];
+  excludes: Template[];
 }
 
 /** 250, "2xx", "25x" or a list of those. */
@@ -228,7 +269,7 @@ export interface SmtpExpect {
   enhanced?: string;
   lines?: LineSet;
   /** regex over the reply text (all lines joined by "\n", codes removed) */
-  text?: string;
+  text?: Template;
   captures: Capture[];
   span: Span;
 }
@@ -238,7 +279,8 @@ export interface Pop3Expect {
   status: "+OK" | "-ERR";
   /** RFC 2449 response code, e.g. "IN-USE", "SYS/TEMP". */
   code?: string;
-  text?: string;
+  /** regex over the status line's text */
+  text?: Template;
   /** Read a multiline body up to the lone "." (and dot-unstuff it). */
   multiline: boolean;
   body?: {
@@ -253,14 +295,14 @@ export interface Pop3Expect {
     equalsAfterTrace?: ContentSource;
     lineCount?: number;
     /**
-     * template (a number, or "${size}" captured from LIST): the body's size in
+     * A number, or "${size}" captured from LIST: the body's size in
      * octets as RFC 1939 §5 counts it — dot-unstuffed, CRLF line ends, without the terminator.
      */
-    octets?: string;
+    octets?: Template;
     /** Each regex must match some body line. */
-    matches: string[];
+    matches: Template[];
     /** No body line may match any of these regexes (a deleted message gone from a listing, TOP leaving the body out). */
-    notMatches?: string[];
+    notMatches?: Template[];
     lines?: LineSet;
   };
   captures: Capture[];
@@ -269,7 +311,7 @@ export interface Pop3Expect {
 
 /** One untagged-response rule, written in IMAP syntax with $name captures and $_ wildcards. */
 export interface UntaggedRule {
-  pattern: string;
+  pattern: ImapPattern;
   /** must: appears (at least once, or exactly `count` times); not: never appears; may: allowed. */
   mode: "must" | "not" | "may";
   count?: number;
@@ -287,9 +329,10 @@ export interface ImapExpect {
    * status, where the RFC lets a server choose (`[NO, BAD]`, RFC 3501 §6.2.2).
    */
   status?: ImapStatus | ("OK" | "NO" | "BAD")[];
-  /** Response code pattern in brackets, e.g. "READ-WRITE", "UIDVALIDITY $uv". */
-  code?: string;
-  text?: string;
+  /** Response code pattern, written without its brackets: "READ-WRITE", "UIDVALIDITY $uv". */
+  code?: ImapPattern;
+  /** regex over the response text */
+  text?: Template;
   untagged: UntaggedRule[];
   /** Untagged rules must match in the written order (default: any order). */
   ordered: boolean;

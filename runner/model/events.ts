@@ -22,6 +22,7 @@ export type RunEvent =
   | { type: "file-begin"; file: string }
   | { type: "test-begin"; id: string }
   | { type: "step-begin"; id: string; phase: StepResult["phase"]; index: number; title: string }
+  /** One transcript line as recorded: its text, and its typed facts (octets, verb, code/status/tag, note). */
   | { type: "wire"; id: string; line: TranscriptLine }
   | { type: "step-end"; id: string; step: StepResult }
   | { type: "test-end"; result: TestResult }

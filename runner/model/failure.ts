@@ -40,6 +40,13 @@ export interface Failure {
   command?: string;
 }
 
+/**
+ * A Failure as the layer that saw it throws it (runner/session, the protocol
+ * readers and matchers): runner/exec adds where it happened — phase, step,
+ * position, command — and, when `expected` is absent, the step's own description.
+ */
+export type FailureCause = Pick<Failure, "class" | "message" | "actual"> & Partial<Pick<Failure, "expected">>;
+
 /** A malformed suite, target or profile: found at load time, before any socket opens. */
 export interface SuiteError {
   file: string;

@@ -1,9 +1,13 @@
 // The outcome of one test and of a run: what every report is built from.
 
-import type { Level, Protocol, TestCase } from "./ast.ts";
+import type { Level, Protocol, TestCase, TlsMode } from "./ast.ts";
 import type { Failure, TestStatus } from "./failure.ts";
 
-/** One line of the wire transcript (the lecture's "Protokollmitschnitt"). */
+/**
+ * One line of the wire transcript (the lecture's "Protokollmitschnitt") as a
+ * typed wire event: the text people read, plus what the runner knew about the
+ * line when it recorded it, so statistics and tools read facts, not English.
+ */
 export interface TranscriptLine {
   /** Connection name within the test ("main", "b", ...). */
   connection: string;
@@ -13,7 +17,53 @@ export interface TranscriptLine {
   ms: number;
   /** The line without CRLF; non-printable bytes escaped (\r, \x00); secrets redacted. */
   text: string;
+  /** C and S lines: octets as shown, plus CRLF (an escape counts one octet, a redacted secret as "***"). */
+  octets?: number;
+  /** `*` lines the runner types; a free remark (a retry, a failed injection) has none. */
+  note?: WireNote;
+  /** C and S lines on a connection of known protocol: where the line sits in the dialogue. */
+  role?: LineRole;
+  /** C command: its verb, upper case ("UID FETCH" in IMAP; "" for an empty line); C response: the command it continues; S: the command whose reply this line starts. */
+  verb?: string;
+  /** IMAP: the tag of a command or of its tagged reply. */
+  tag?: string;
+  /** SMTP: the reply code of a reply line. */
+  code?: string;
+  /** The reply goes on: an SMTP "250-" line, a POP3 "+OK" opening a multiline body. */
+  more?: true;
+  /** POP3: "+OK" / "-ERR"; IMAP: OK / NO / BAD of a tagged completion, and the greeting's or a BYE's status. */
+  status?: string;
+  /** IMAP untagged: the response name ("EXISTS", "CAPABILITY", "OK"). */
+  untagged?: string;
+  /** S: the first line of the greeting. */
+  greeting?: true;
+  /** S, with `verb`: ms from the command (or its last continuation line) to this first line of its reply. */
+  waitedMs?: number;
+  /** S: the positive reply to STARTTLS / STLS; the handshake starts now. */
+  tlsGoAhead?: true;
 }
+
+/**
+ * C: command, response (SASL answer, IDLE's DONE), content (SMTP message
+ * after 354), end-of-data (its lone "."), literal (IMAP literal octets).
+ * S: reply (SMTP reply line, POP3 status, IMAP tagged completion), continue
+ * (a "+" continuation request), untagged (IMAP "*"), content and end-of-data
+ * (a POP3 multiline body and its "."), literal. other: a line the protocol's
+ * dialogue has no place for (a stray tag, garbage).
+ */
+export type LineRole = "command" | "response" | "content" | "end-of-data" | "literal" | "reply" | "continue" | "untagged" | "other";
+
+/** What a `*` line says, typed; its text is rendered from it (runner/session/wire-notes.ts). */
+export type WireNote =
+  | { kind: "connect"; host: string; port: number; protocol: Protocol; tls: TlsMode }
+  | { kind: "tls-established"; version: string; cipher: string }
+  /** An IMAP literal of the server follows: its octets are the next S lines. */
+  | { kind: "literal"; octets: number }
+  | { kind: "closed"; by: "client" | "server" }
+  /** Input that no step read, recorded at the end of the test. */
+  | { kind: "unread"; octets: number }
+  | { kind: "transcript-limit" }
+  | { kind: "omitted"; lines: number };
 
 export interface StepResult {
   phase: "setup" | "steps" | "cleanup" | "finally";

@@ -1,17 +1,27 @@
 // The wire of one proxied session as protocol units: client and server
 // lines, and literals (IMAP {n}) as raw octets, in the order they crossed.
-// Fed chunk by chunk from the proxy; stops at a STARTTLS / STLS go-ahead,
-// after which the bytes are TLS and opaque to a transparent proxy.
+// Each line carries the facts the runner's transcript lines carry (code,
+// status, tag, role...), from the same protocol line classifiers. Fed chunk
+// by chunk from the proxy; stops at a STARTTLS / STLS go-ahead, after which
+// the bytes are TLS and opaque to a transparent proxy.
 // Standards: RFC 5321 §2.3.8 (CRLF lines), RFC 1939 §3, RFC 3501 §4.3 (literals),
 // RFC 3207 §4, RFC 2595 §4, RFC 3501 §6.2.1 (STARTTLS).
 
 import type { Protocol } from "../model/ast.ts";
+import { LINE_CLASSIFIERS } from "../protocols/line-classifiers.ts";
+import type { LineClassifier, LineFacts } from "../session/transcript.ts";
+
+/** A line as it crossed (UTF-8, not escaped), with its place in the dialogue. */
+export type LineUnit = { dir: "C" | "S"; kind: "line"; text: string } & LineFacts;
 
 export type WireUnit =
-  | { dir: "C" | "S"; kind: "line"; text: string }
+  | LineUnit
   | { dir: "C" | "S"; kind: "literal"; bytes: Buffer }
   | { dir: "*"; kind: "tls" }
   | { dir: "*"; kind: "closed"; by: "C" | "S" };
+
+/** What a Direction cuts off its byte stream, before classification. */
+type Crossed = { dir: "C" | "S"; kind: "line"; text: string } | Extract<WireUnit, { kind: "literal" }>;
 
 /** A line longer than this is recorded as it is cut; a recording is for people, not for floods. */
 const MAX_RECORDED_LINE_OCTETS = 64 * 1024;
@@ -25,7 +35,7 @@ class Direction {
 
   constructor(
     private readonly dir: "C" | "S",
-    private readonly emit: (u: WireUnit) => void,
+    private readonly emit: (u: Crossed) => void,
     private readonly imap: boolean,
   ) {}
 
@@ -70,14 +80,15 @@ export class SessionRecorder {
   readonly units: WireUnit[] = [];
   private readonly client: Direction;
   private readonly server: Direction;
-  private tlsAsked = false;
+  private readonly classifier: LineClassifier;
   /** True once TLS began: later bytes are not recorded. */
   opaque = false;
 
   constructor(readonly protocol: Protocol) {
-    const emit = (u: WireUnit) => this.onUnit(u);
+    const emit = (u: Crossed) => this.onUnit(u);
     this.client = new Direction("C", emit, protocol === "imap");
     this.server = new Direction("S", emit, protocol === "imap");
+    this.classifier = LINE_CLASSIFIERS[protocol]();
   }
 
   feed(dir: "C" | "S", chunk: Buffer): void {
@@ -89,28 +100,20 @@ export class SessionRecorder {
     if (!this.units.some((u) => u.kind === "closed")) this.units.push({ dir: "*", kind: "closed", by });
   }
 
-  private onUnit(u: WireUnit): void {
+  private onUnit(u: Crossed): void {
     if (this.opaque) return;
-    this.units.push(u);
-    if (u.kind !== "line") return;
-    if (u.dir === "C") {
-      this.tlsAsked = /^(STARTTLS|STLS)\s*$/i.test(u.text) || (this.protocol === "imap" && /^\S+ STARTTLS\s*$/i.test(u.text));
+    if (u.kind === "literal") {
+      // The classifier counts a literal's octets off as the engine's transcript does: a server literal is announced by a note.
+      if (u.dir === "S") this.classifier.note({ kind: "literal", octets: u.bytes.length });
+      this.classifier.line(u.dir, "", 0, u.bytes.length);
+      this.units.push(u);
       return;
     }
-    if (!this.tlsAsked) return;
-    // Only the final line of the reply to STARTTLS decides (untagged IMAP lines and "250-" lines do not).
-    const final = this.protocol === "smtp" ? /^\d{3}( |$)/.test(u.text) : this.protocol === "pop3" || !u.text.startsWith("* ");
-    if (!final) return;
-    this.tlsAsked = false;
-    if (positive(this.protocol, u.text)) {
+    const line: LineUnit = { ...u, ...this.classifier.line(u.dir, u.text, 0, Buffer.byteLength(u.text) + 2) };
+    this.units.push(line);
+    if (line.tlsGoAhead) {
       this.opaque = true;
       this.units.push({ dir: "*", kind: "tls" });
     }
   }
-}
-
-function positive(protocol: Protocol, line: string): boolean {
-  if (protocol === "smtp") return /^2\d\d /.test(line) || /^2\d\d$/.test(line);
-  if (protocol === "pop3") return line.startsWith("+OK");
-  return /^\S+ OK\b/i.test(line) && !line.startsWith("* ");
 }

@@ -4,12 +4,14 @@
 // response codes and untagged response names) — never a server's wording.
 // Message content (SMTP DATA, IMAP literals) becomes fixture files; logins
 // and passwords become ${user.login} / ${user.password}; SASL exchanges
-// become `auth` steps the runner computes. Pure: the proxy writes the files.
+// become `auth` steps the runner computes. Server lines are read by the facts
+// the recorder's line classifier put on them (code, status, tag, role), the
+// same facts the runner's transcripts carry. Pure: the proxy writes the files.
 // Standards: RFC 5321 §4.1.1, §4.2 (commands, reply codes), RFC 4954 (AUTH),
 // RFC 1939 §3-§7, RFC 2449 (POP3), RFC 3501 §6, §7 (IMAP commands, responses).
 
 import type { Protocol } from "../model/ast.ts";
-import type { WireUnit } from "./recorder.ts";
+import type { LineUnit, WireUnit } from "./recorder.ts";
 
 export type StepObject = Record<string, unknown>;
 
@@ -32,8 +34,11 @@ export interface Skeleton {
 }
 
 const SASL_MECHANISMS = new Set(["PLAIN", "LOGIN", "CRAM-MD5"]);
-/** POP3 commands whose +OK starts a multiline response (RFC 1939 §5, §7; RFC 2449 §5 CAPA). */
-const pop3Multiline = (verb: string, args: string) => verb === "RETR" || verb === "TOP" || verb === "CAPA" || ((verb === "LIST" || verb === "UIDL") && args.trim() === "");
+
+/** A server line of the recording. */
+function serverLine(u: WireUnit | undefined): u is LineUnit & { dir: "S" } {
+  return u?.kind === "line" && u.dir === "S";
+}
 
 interface Ctx {
   users: Credentials[];
@@ -86,7 +91,7 @@ function smtpSteps(units: readonly WireUnit[], ctx: Ctx): StepObject[] {
       if (u.kind === "line" && u.dir === "S") {
         lines.push(u.text);
         i++;
-        if (/^\d{3}( |$)/.test(u.text)) return { code: Number(u.text.slice(0, 3)), lines };
+        if (u.code !== undefined && !u.more) return { code: Number(u.code), lines };
         continue;
       }
       if (lines.length > 0 && u.kind === "line") {
@@ -162,7 +167,6 @@ function smtpSteps(units: readonly WireUnit[], ctx: Ctx): StepObject[] {
 function pop3Steps(units: readonly WireUnit[], ctx: Ctx): StepObject[] {
   const steps: StepObject[] = [];
   let i = 0;
-  let pending: { verb: string; args: string } | undefined;
   while (i < units.length) {
     const u = units[i]!;
     i++;
@@ -177,7 +181,7 @@ function pop3Steps(units: readonly WireUnit[], ctx: Ctx): StepObject[] {
       const args = rest.join(" ");
       if (verb === "STLS") {
         const next = units[i];
-        if (next?.kind === "line" && next.dir === "S" && next.text.startsWith("+OK")) {
+        if (serverLine(next) && next.tlsGoAhead) {
           i++;
           steps.push({ starttls: true });
           continue;
@@ -189,8 +193,8 @@ function pop3Steps(units: readonly WireUnit[], ctx: Ctx): StepObject[] {
           const n = units[i]!;
           if (n.kind !== "line") break;
           i++;
-          if (n.dir === "S" && (n.text.startsWith("+OK") || n.text.startsWith("-ERR"))) {
-            outcome = n.text.startsWith("+OK") ? "success" : "failure";
+          if (n.dir === "S" && n.status !== undefined) {
+            outcome = n.status === "+OK" ? "success" : "failure";
             break;
           }
         }
@@ -203,23 +207,17 @@ function pop3Steps(units: readonly WireUnit[], ctx: Ctx): StepObject[] {
         ctx.notes.push("APOP's digest depends on each greeting's timestamp, so a recorded digest never matches again: replace the APOP step by hand");
         steps.push({ send: `APOP ${secret(rest[0] ?? "", ctx, "login")} 00000000000000000000000000000000` });
       } else steps.push({ send: template(u.text) });
-      pending = { verb, args };
       continue;
     }
-    // Server: a status line, possibly starting a multiline body.
-    if (!(u.text.startsWith("+OK") || u.text.startsWith("-ERR"))) continue;
-    const ok = u.text.startsWith("+OK");
-    const multiline = ok && pending !== undefined && pop3Multiline(pending.verb, pending.args);
-    if (multiline) {
-      while (i < units.length) {
-        const b = units[i]!;
-        if (b.kind !== "line" || b.dir !== "S") break;
-        i++;
-        if (b.text === ".") break;
+    // Server: a status line; `more` when a multiline body follows (runner/protocols/pop3/multiline.ts says which commands have one).
+    if (u.role !== "reply") continue;
+    if (u.more) {
+      while (serverLine(units[i])) {
+        const b = units[i++] as LineUnit;
+        if (b.role === "end-of-data") break;
       }
       steps.push({ expect: { status: "+OK", multiline: true } });
-    } else steps.push({ expect: ok ? "+OK" : "-ERR" });
-    pending = undefined;
+    } else steps.push({ expect: u.status });
   }
   return steps;
 }
@@ -248,7 +246,6 @@ function imapSteps(units: readonly WireUnit[], ctx: Ctx): StepObject[] {
   const steps: StepObject[] = [];
   const pendingTags = new Set<string>();
   let untagged: string[] = [];
-  let greeted = false;
   let i = 0;
   let authenticating: string | undefined;
   const flushUntagged = (status: string, code: string | undefined): StepObject => {
@@ -284,7 +281,7 @@ function imapSteps(units: readonly WireUnit[], ctx: Ctx): StepObject[] {
       pendingTags.add(tag);
       if (verb === "STARTTLS") {
         const next = units[i];
-        if (next?.kind === "line" && next.dir === "S" && next.text.startsWith(`${tag} OK`)) {
+        if (serverLine(next) && next.tag === tag && next.tlsGoAhead) {
           i++;
           pendingTags.delete(tag);
           steps.push({ starttls: true });
@@ -320,36 +317,31 @@ function imapSteps(units: readonly WireUnit[], ctx: Ctx): StepObject[] {
     }
     // Server lines.
     const text = u.text;
-    if (text.startsWith("* ")) {
-      if (!greeted && pendingTags.size === 0) {
-        greeted = true;
-        const status = /^\* (OK|PREAUTH|BYE)\b/i.exec(text)?.[1]?.toUpperCase() ?? "OK";
-        steps.push({ expect: status });
-        continue;
-      }
-      untagged.push(untaggedShape(text));
+    if (u.role === "untagged") {
+      if (u.greeting) steps.push({ expect: u.status ?? "OK" });
+      else untagged.push(untaggedShape(text));
       continue;
     }
-    if (text === "+" || text.startsWith("+ ")) {
+    if (u.role === "continue") {
       if (authenticating === undefined) steps.push({ expect: "+" });
       continue;
     }
-    const sp = text.indexOf(" ");
-    const tag = sp > 0 ? text.slice(0, sp) : text;
-    if (!pendingTags.has(tag)) continue;
+    const tag = u.tag;
+    if (tag === undefined || !pendingTags.has(tag)) continue;
     pendingTags.delete(tag);
-    const m = /^(OK|NO|BAD)\b\s*(.*)$/i.exec(text.slice(sp + 1));
-    if (!m) continue;
+    const status = u.status;
+    if (status === undefined) continue;
     if (authenticating === tag) {
       authenticating = undefined;
       untagged = [];
-      if (m[1]!.toUpperCase() !== "OK") {
+      if (status !== "OK") {
         const last = steps.at(-1) as { auth: Record<string, unknown> };
-        last.auth.outcome = m[1]!.toUpperCase() === "NO" ? "failure" : "cancel";
+        last.auth.outcome = status === "NO" ? "failure" : "cancel";
       }
       continue;
     }
-    steps.push(flushUntagged(m[1]!.toUpperCase(), atomCode(m[2] ?? "")));
+    // resp-text after "tag SP status SP": its [atom] code, if any.
+    steps.push(flushUntagged(status, atomCode(text.slice(tag.length + 1 + status.length).trimStart())));
   }
   return steps;
 }

@@ -12,7 +12,6 @@ import type { TestStatus } from "../model/failure.ts";
 import { isExpectedDeviation, type TestResult } from "../model/result.ts";
 import { failureText } from "./format/failure-text.ts";
 import { displayPath } from "./format/paths.ts";
-import { SourceCache } from "./format/source-excerpt.ts";
 import { formatTranscript } from "./format/transcript.ts";
 import type { Reporter } from "./reporter.ts";
 
@@ -42,7 +41,6 @@ export class AllureReporter implements Reporter {
   readonly name = "allure";
   readonly printsToConsole = false;
   private readonly runtime: ReporterRuntime;
-  private readonly sources = new SourceCache();
   private readonly began = new Map<string, number>();
 
   constructor(private readonly options: AllureOptions) {
@@ -127,14 +125,14 @@ export class AllureReporter implements Reporter {
         t.status = Status.SKIPPED;
         t.statusDetails = {
           message: `expected deviation: ${r.deviation!.ref}: ${r.deviation!.reason}`,
-          trace: failureText(r, { cwd: this.options.cwd, sources: this.sources, transcriptLines: 0 }).join("\n"),
+          trace: failureText(r, { cwd: this.options.cwd, transcriptLines: 0 }).join("\n"),
         };
       } else if (r.deviation?.fixed) t.statusDetails = { message: `deviation fixed: listed in ${r.deviation.source} but passed; remove the entry` };
       else if (r.status === "skipped") t.statusDetails = { message: r.skipReason ?? "skipped" };
       else if (r.status === "failed" || r.status === "error") {
         t.statusDetails = {
           message: r.failure?.message ?? "the runner could not finish this test",
-          trace: failureText(r, { cwd: this.options.cwd, sources: this.sources, transcriptLines: 0 }).join("\n"),
+          trace: failureText(r, { cwd: this.options.cwd, transcriptLines: 0 }).join("\n"),
           ...(r.failure ? { expected: r.failure.expected, actual: r.failure.actual } : {}),
         };
       }

@@ -10,8 +10,7 @@ import { isExpectedDeviation, type TestResult } from "../model/result.ts";
 import { byId } from "./format/order.ts";
 import { gateSection, statsSection } from "./format/run-sections.ts";
 import { failureText, PLAIN, type Colors } from "./format/failure-text.ts";
-import { printable } from "./format/printable.ts";
-import { SourceCache } from "./format/source-excerpt.ts";
+import { terminalSafe } from "./format/terminal-safe.ts";
 import type { Reporter, TextSink } from "./reporter.ts";
 
 export interface ConsoleOptions {
@@ -31,7 +30,6 @@ export class ConsoleReporter implements Reporter {
   readonly printsToConsole = true;
   private readonly c: Colors;
   private readonly results: TestResult[] = [];
-  private readonly sources = new SourceCache();
 
   constructor(private readonly options: ConsoleOptions) {
     this.c = options.colors ?? PLAIN;
@@ -74,9 +72,9 @@ export class ConsoleReporter implements Reporter {
         if (r.deviation?.fixed) return `  ${c.green("✓")} ${r.id} ${ms} ${c.yellow(`deviation fixed: listed in ${r.deviation.source}, remove the entry`)}`;
         return `  ${c.green("✓")} ${r.id} ${ms}`;
       case "failed":
-        return `  ${c.red("✗")} ${r.id} ${ms} ${c.red(printable(r.failure?.message ?? ""))}`;
+        return `  ${c.red("✗")} ${r.id} ${ms} ${c.red(terminalSafe(r.failure?.message ?? ""))}`;
       case "error":
-        return `  ${c.red("!")} ${r.id} ${ms} ${c.red(printable(r.failure?.message ?? r.warnings[0] ?? "runner error"))}`;
+        return `  ${c.red("!")} ${r.id} ${ms} ${c.red(terminalSafe(r.failure?.message ?? r.warnings[0] ?? "runner error"))}`;
       case "skipped":
         return `  ${c.yellow("-")} ${r.id} ${c.yellow(`skipped: ${r.skipReason ?? ""}`)}`;
     }
@@ -90,14 +88,13 @@ export class ConsoleReporter implements Reporter {
       if (block.length > 1) {
         // Many tests stopped by the same cause before their first step (a protocol down): say it once.
         const f = block[0]!.failure!;
-        this.print(`${this.c.bold(this.c.red(block[0]!.status === "error" ? "ERROR" : "FAIL"))} ${block.length} tests could not start: ${printable(f.message)}`);
-        this.print(`  expected: ${this.c.green(printable(f.expected))}`);
-        this.print(`  actual:   ${this.c.red(printable(f.actual))}`);
+        this.print(`${this.c.bold(this.c.red(block[0]!.status === "error" ? "ERROR" : "FAIL"))} ${block.length} tests could not start: ${terminalSafe(f.message)}`);
+        this.print(`  expected: ${this.c.green(terminalSafe(f.expected))}`);
+        this.print(`  actual:   ${this.c.red(terminalSafe(f.actual))}`);
         this.print(`  tests:    ${block.map((r) => r.id).join(", ")}`);
       } else {
         const lines = failureText(block[0]!, {
           cwd: this.options.cwd,
-          sources: this.sources,
           colors: this.c,
           transcriptLines: this.options.transcriptLines ?? 12,
         });
@@ -109,7 +106,7 @@ export class ConsoleReporter implements Reporter {
     const deviations = this.results.filter(isExpectedDeviation).sort(byId);
     if (deviations.length > 0) {
       this.print(this.c.bold(`Expected deviations (${deviations.length}), as listed in the expectations files:`));
-      for (const r of deviations) this.print(`  ${r.id}: ${r.deviation!.ref}: ${r.deviation!.reason} (${printable(r.failure?.message ?? r.status)})`);
+      for (const r of deviations) this.print(`  ${r.id}: ${r.deviation!.ref}: ${r.deviation!.reason} (${terminalSafe(r.failure?.message ?? r.status)})`);
       this.print("");
     }
     const fixed = this.results.filter((r) => r.deviation?.fixed).sort(byId);

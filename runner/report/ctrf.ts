@@ -13,7 +13,6 @@ import type { TestResult } from "../model/result.ts";
 import { failureText } from "./format/failure-text.ts";
 import { byId } from "./format/order.ts";
 import { displayPath } from "./format/paths.ts";
-import { SourceCache } from "./format/source-excerpt.ts";
 import type { Reporter } from "./reporter.ts";
 
 export const CTRF_SPEC_VERSION = "1.0.0";
@@ -47,7 +46,6 @@ export class CtrfReporter implements Reporter {
 }
 
 export function buildCtrf(begin: RunBegin, end: RunEnd, results: readonly TestResult[], cwd: string) {
-  const sources = new SourceCache();
   const start = Date.parse(begin.startedAt);
   const stop = Date.parse(end.finishedAt);
   const count = (s: string) => results.filter((r) => STATUS[r.status] === s).length;
@@ -66,7 +64,7 @@ export function buildCtrf(begin: RunBegin, end: RunEnd, results: readonly TestRe
         ...(r.status !== STATUS[r.status] ? { rawStatus: r.status } : {}),
         ...(r.status === "skipped" && r.skipReason ? { message: r.skipReason } : {}),
         ...(r.status === "failed" || r.status === "error"
-          ? { message: r.failure?.message ?? "the runner could not finish this test", trace: failureText(r, { cwd, sources, transcriptLines: 40 }).join("\n") }
+          ? { message: r.failure?.message ?? "the runner could not finish this test", trace: failureText(r, { cwd, transcriptLines: 40 }).join("\n") }
           : {}),
         suite: [r.protocol, displayPath(r.file, cwd)],
         filePath: displayPath(r.failure?.position.file ?? r.file, cwd),

@@ -11,7 +11,7 @@ import type { RunEvent } from "../model/events.ts";
 import type { TestResult } from "../model/result.ts";
 import { byId } from "./format/order.ts";
 import { displayPath } from "./format/paths.ts";
-import { printable } from "./format/printable.ts";
+import { terminalSafe } from "./format/terminal-safe.ts";
 import type { Reporter, TextSink } from "./reporter.ts";
 
 /** Annotations beyond GitHub's per-step display limit are dropped by GitHub anyway; say how many instead. */
@@ -60,10 +60,10 @@ export function annotation(r: TestResult, cwd: string): string {
   const props = [`file=${escapeProperty(file)}`, `line=${at?.line ?? r.line}`, ...(at ? [`col=${at.col}`] : []), `title=${escapeProperty(`${r.id} (${r.level})`)}`];
   const message = r.failure ? `${r.failure.message}\nexpected: ${r.failure.expected}\nactual: ${r.failure.actual}` : (r.warnings[0] ?? "runner error");
   const refs = r.refs.length > 0 ? `\n${r.refs.join(", ")}` : "";
-  return `::error ${props.join(",")}::${escapeData(printable(message) + refs)}`;
+  return `::error ${props.join(",")}::${escapeData(terminalSafe(message) + refs)}`;
 }
 
-const cell = (s: string) => printable(s).replace(/\|/g, "\\|").replace(/\n/g, " ");
+const cell = (s: string) => terminalSafe(s).replace(/\|/g, "\\|").replace(/\n/g, " ");
 
 export function summaryMarkdown(target: string, end: RunEnd, results: readonly TestResult[], cwd: string): string {
   const s = end.summary;

@@ -13,7 +13,6 @@ import { isExpectedDeviation, type TestResult } from "../model/result.ts";
 import { byId, compareText } from "./format/order.ts";
 import { failureText } from "./format/failure-text.ts";
 import { displayPath } from "./format/paths.ts";
-import { SourceCache } from "./format/source-excerpt.ts";
 import { escapeXmlAttr as attr, escapeXmlText as text } from "./format/xml.ts";
 import type { Reporter } from "./reporter.ts";
 
@@ -74,7 +73,6 @@ export function buildJunit(
   runErrors: readonly { message: string; stack?: string }[],
   cwd: string,
 ): string {
-  const sources = new SourceCache();
   const byFile = new Map<string, TestResult[]>();
   for (const r of results) {
     const file = displayPath(r.file, cwd);
@@ -91,7 +89,7 @@ export function buildJunit(
     out.push(
       `  <testsuite name="${attr(file)}" tests="${n.tests}" failures="${n.failures}" errors="${n.errors}" skipped="${n.skipped}" time="${seconds(n.time)}" timestamp="${attr(begin.startedAt)}">`,
     );
-    for (const r of rs) out.push(...testcase(r, file, cwd, sources));
+    for (const r of rs) out.push(...testcase(r, file, cwd));
     out.push("  </testsuite>");
   }
   if (runErrors.length > 0) {
@@ -108,7 +106,7 @@ export function buildJunit(
   return out.join("\n") + "\n";
 }
 
-function testcase(r: TestResult, file: string, cwd: string, sources: SourceCache): string[] {
+function testcase(r: TestResult, file: string, cwd: string): string[] {
   const out: string[] = [];
   out.push(
     `    <testcase name="${attr(r.id)}" classname="${attr(`${r.protocol}/${file}`)}" file="${attr(file)}" line="${r.line}" time="${seconds(r.durationMs)}">`,
@@ -128,13 +126,13 @@ function testcase(r: TestResult, file: string, cwd: string, sources: SourceCache
     // server's known, documented deviation, and <passed> would be a lie. A
     // skipped testcase is neither, CI viewers show its message, and the
     // failure text with the transcript stays in system-out for whoever looks.
-    const body = failureText(r, { cwd, sources, transcriptLines: MAX_TRANSCRIPT_LINES }).join("\n");
+    const body = failureText(r, { cwd, transcriptLines: MAX_TRANSCRIPT_LINES }).join("\n");
     out.push(`      <skipped message="${attr(`expected deviation: ${r.deviation!.ref}: ${r.deviation!.reason}`)}"/>`);
     out.push(`      <system-out>${text(body)}</system-out>`);
   } else if (r.status === "skipped") {
     out.push(`      <skipped message="${attr(r.skipReason ?? "")}"/>`);
   } else if (r.status === "failed" || r.status === "error") {
-    const body = failureText(r, { cwd, sources, transcriptLines: MAX_TRANSCRIPT_LINES }).join("\n");
+    const body = failureText(r, { cwd, transcriptLines: MAX_TRANSCRIPT_LINES }).join("\n");
     if (r.failure) {
       const element = FAILURE_CLASSES[r.failure.class].junit;
       out.push(`      <${element} message="${attr(r.failure.message)}" type="${r.failure.class}">${text(body)}</${element}>`);

@@ -26,6 +26,7 @@ import { runPool, type PoolEntry } from "./pool.ts";
 import { brokenResult, skippedResult, unreachableResult } from "./results.ts";
 import { applyDeviation } from "./deviations.ts";
 import { checkDeviationIds, loadDeviations, type DeviationEntry } from "../suite/deviations.ts";
+import { duplicateIds } from "../suite/unique-ids.ts";
 import { acquireTarget, publicTarget, type AcquiredTarget, type TargetSource } from "./target-source.ts";
 import { applyGate, type GateOptions } from "../gate/gate.ts";
 import { computeStats } from "../stats/compute.ts";
@@ -97,7 +98,8 @@ export async function runConformance(options: RunOptions, deps: RunDeps = defaul
   // Task: load — every suite error listed, exit 2, no socket opened.
   const { suites, errors } = await deps.loadSuites(options.paths.map((p) => path.resolve(options.cwd, p)));
   const allTests = suites.flatMap((s) => s.tests);
-  const duplicateErrors = duplicateIds(allTests);
+  // The loader checks this too; suites handed in by other means (deps) are checked the same way.
+  const duplicateErrors = duplicateIds(allTests.map((t) => ({ id: t.id, span: t.span })));
   if (errors.length > 0 || duplicateErrors.length > 0) {
     await printSuiteErrors([...errors, ...duplicateErrors], deps, say, "the suites");
     return 2;
@@ -333,23 +335,6 @@ function countSteps(test: TestCase, stepBudgetMs: number): number {
       return n + 1;
     }, 0);
   return count(test.setup) + count(test.steps) + count(test.cleanup) + count(test.finally);
-}
-
-function duplicateIds(tests: readonly TestCase[]): SuiteError[] {
-  const first = new Map<string, TestCase>();
-  const errors: SuiteError[] = [];
-  for (const t of tests) {
-    const seen = first.get(t.id);
-    if (seen) {
-      errors.push({
-        file: t.span.file,
-        line: t.span.line,
-        col: t.span.col,
-        message: `duplicate test id "${t.id}", first used at ${seen.span.file}:${seen.span.line}:${seen.span.col}; ids must be unique across all suites`,
-      });
-    } else first.set(t.id, t);
-  }
-  return errors;
 }
 
 /** Every error with its source excerpt, then the count and `where` they are ("the suites", "the expectations file"). */

@@ -16,7 +16,8 @@ export type TargetSource =
   | { kind: "flags"; flags: TargetFlags }
   | { kind: "started"; start(): Promise<AcquiredTarget> };
 
-export async function acquireTarget(source: TargetSource, deps: RunDeps): Promise<AcquiredTarget> {
+/** The run passes its RunDeps; `stress` passes the target loaders themselves. */
+export async function acquireTarget(source: TargetSource, deps: Pick<RunDeps, "loadTarget" | "targetFromFlags">): Promise<AcquiredTarget> {
   const nothing = async () => {};
   switch (source.kind) {
     case "file":

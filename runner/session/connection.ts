@@ -181,8 +181,6 @@ class PendingPull<T> implements Waiter {
 
 export class Connection {
   readonly buffer: LineBuffer;
-  /** The last command sent, after interpolation, secrets redacted (for Failure.command). */
-  lastCommand: string | undefined;
   /** Index into the target's users that ${user.*} means on this connection. */
   userIndex = 0;
   private socket: net.Socket;
@@ -202,6 +200,8 @@ export class Connection {
   /** Octets a reader waits for (an IMAP literal): the socket is not paused below this. */
   private needOctets = 0;
   private closedByUs = false;
+  /** Set only by sendCommand / sendCommandBytes, once the write went out. */
+  private sentCommand: string | undefined;
 
   static async open(options: ConnectOptions): Promise<Connection> {
     const raw = await tcpConnect(options);
@@ -231,6 +231,11 @@ export class Connection {
 
   get transcript(): Transcript {
     return this.options.transcript;
+  }
+
+  /** The last command a step sent, after interpolation, secrets redacted (Failure.command). */
+  get lastCommand(): string | undefined {
+    return this.sentCommand;
   }
 
   get isTls(): boolean {
@@ -326,7 +331,7 @@ export class Connection {
 
   private noteTls(socket: tls.TLSSocket): void {
     const cipher = socket.getCipher();
-    this.transcript.record(this.name, "*", `TLS established: ${socket.getProtocol() ?? "?"} ${cipher?.name ?? ""}`.trimEnd());
+    this.transcript.note(this.name, { kind: "tls-established", version: socket.getProtocol() ?? "?", cipher: cipher?.name ?? "" });
   }
 
   /**
@@ -443,21 +448,34 @@ export class Connection {
   }
 
   /**
-   * Send bytes. `shown` replaces the transcript text (redacted SASL payloads);
-   * otherwise the bytes are recorded line by line with passwords redacted.
+   * Send bytes that are no command of their own (an IMAP literal's content).
+   * `shown` replaces the transcript text (redacted SASL payloads); otherwise
+   * the bytes are recorded line by line with passwords redacted.
    */
-  write(bytes: Buffer, shown?: string[]): void {
+  write(bytes: Buffer, shown?: readonly string[]): void {
     this.requireWritable();
     if (shown) for (const text of shown) this.transcript.record(this.name, "C", text);
     else this.transcript.recordSent(this.name, bytes);
     this.socket.write(bytes);
   }
 
-  /** One command line, CRLF added, recorded as `shown`: written as a string, no Buffer per command (UTF-8, as Buffer.from). */
-  writeLine(line: string, shown: string): void {
+  /**
+   * A step's command line, CRLF added, shown in the transcript as `shown`
+   * (the protocol masks what the line carries in clear: PASS, SASL payloads).
+   * Written as a string, no Buffer per command (UTF-8, as Buffer.from).
+   */
+  sendCommand(line: string, shown: string): void {
     this.requireWritable();
-    this.transcript.record(this.name, "C", shown);
+    const text = this.transcript.redact(shown);
+    this.transcript.record(this.name, "C", text);
     this.socket.write(`${line}\r\n`);
+    this.sentCommand = text;
+  }
+
+  /** A step's command that is not one line (lines in one write, message content, raw octets), shown as `command`. */
+  sendCommandBytes(bytes: Buffer, command: string, shown?: readonly string[]): void {
+    this.write(bytes, shown);
+    this.sentCommand = this.transcript.redact(command);
   }
 
   private requireWritable(): void {
@@ -494,7 +512,7 @@ export class Connection {
   close(): void {
     if (this.closedByUs) return;
     this.closedByUs = true;
-    this.transcript.record(this.name, "*", "connection closed by client");
+    this.transcript.note(this.name, { kind: "closed", by: "client" });
     this.socket.end();
     setTimeout(() => this.socket.destroy(), 1000).unref();
   }
@@ -522,6 +540,6 @@ export class Connection {
     for (const line of shown.toString("latin1").split("\r\n")) {
       if (line.length > 0) this.transcript.record(this.name, "S", Buffer.from(line, "latin1"));
     }
-    this.transcript.record(this.name, "*", `${octets} octets received but not read by any step`);
+    this.transcript.note(this.name, { kind: "unread", octets });
   }
 }

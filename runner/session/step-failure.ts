@@ -1,20 +1,24 @@
 // The one error type a step throws when the server — not our code — is at
-// fault. run-test.ts turns it into a Failure; any other exception is our bug
-// and propagates to become a run-error.
+// fault. It carries the report's Failure as far as the thrower knows it;
+// runner/exec places it in the test. Any other exception is our bug and
+// propagates to become a run-error.
 // Standards: none (runner internals).
 
-import type { FailureClass } from "../model/failure.ts";
+import type { FailureCause, FailureClass } from "../model/failure.ts";
 
 export class StepFailure extends Error {
+  readonly failure: FailureCause;
+
   constructor(
-    readonly failureClass: FailureClass,
+    failureClass: FailureClass,
     message: string,
-    /** What the step expected; run-test fills in the step's own description when absent. */
-    readonly expected: string | undefined,
+    /** What the step expected; runner/exec fills in the step's own description when absent. */
+    expected: string | undefined,
     /** What arrived, already printable. */
-    readonly actual: string,
+    actual: string,
   ) {
     super(message);
+    this.failure = expected === undefined ? { class: failureClass, message, actual } : { class: failureClass, message, expected, actual };
   }
 }
 

@@ -2,11 +2,15 @@
 // the lecture's "Protokollmitschnitt"): printable, secrets redacted, and
 // bounded — a server that floods a million lines costs the first
 // MAX_TRANSCRIPT_HEAD_LINES plus the last MAX_TRANSCRIPT_TAIL_LINES.
-// Hands each kept line to the event stream as a `wire` event.
+// Each kept line is a typed wire event: octets, the facts its protocol's
+// LineClassifier places it by (verb, code, status, tag...), or a typed note.
+// Hands each head line to the event stream as a `wire` event.
 // Standards: none (report format).
 
-import type { TranscriptLine } from "../model/result.ts";
+import type { Protocol } from "../model/ast.ts";
+import type { TranscriptLine, WireNote } from "../model/result.ts";
 import { printable } from "../../wire/printable.ts";
+import { noteText } from "./wire-notes.ts";
 
 /** Lines kept from the start of a test; enough for any sane dialogue. */
 export const MAX_TRANSCRIPT_HEAD_LINES = 2000;
@@ -17,7 +21,66 @@ export const MAX_TRANSCRIPT_LINE_CHARS = 2000;
 
 export const REDACTED = "***";
 
-type Pending = { connection: string; dir: TranscriptLine["dir"]; ms: number; bytes: Buffer | string };
+/** The facts a classifier adds to a C or S line. */
+export type LineFacts = Pick<TranscriptLine, "role" | "verb" | "tag" | "code" | "more" | "status" | "untagged" | "greeting" | "waitedMs" | "tlsGoAhead">;
+
+/**
+ * Places the C and S lines of one connection in its protocol's dialogue
+ * (runner/protocols/<protocol>/line-classifier.ts), fed every kept line in
+ * transcript order: the same lines a saved report holds.
+ */
+export interface LineClassifier {
+  line(dir: "C" | "S", text: string, ms: number, octets: number): LineFacts;
+  /** A typed note on the same connection (an IMAP server literal follows). */
+  note(note: WireNote): void;
+}
+
+export type LineClassifiers = Record<Protocol, () => LineClassifier>;
+
+/**
+ * Octets a transcript line stood for on the wire, without its CRLF: the
+ * engine's escapes (\xNN, \r, \n, \t) were one octet each, the rest is UTF-8.
+ */
+export function wireOctets(text: string): number {
+  // Most lines hold no escape: no regex pass for them (this runs for every kept line).
+  if (!text.includes("\\")) return Buffer.byteLength(text, "utf8");
+  let escapes = 0;
+  const plain = text.replace(/\\x[0-9a-f]{2}|\\[rnt]/g, () => {
+    escapes++;
+    return "";
+  });
+  return Buffer.byteLength(plain, "utf8") + escapes;
+}
+
+/** One classifier per connection, started by the connection's `connect` note. */
+class Annotator {
+  private readonly byConnection = new Map<string, LineClassifier>();
+
+  constructor(private readonly classifiers: LineClassifiers | undefined) {}
+
+  annotate(line: TranscriptLine): TranscriptLine {
+    if (line.dir === "*") {
+      const note = line.note;
+      if (note?.kind === "connect") {
+        const make = this.classifiers?.[note.protocol];
+        if (make) this.byConnection.set(line.connection, make());
+        else this.byConnection.delete(line.connection);
+      } else if (note) this.byConnection.get(line.connection)?.note(note);
+      return line;
+    }
+    const octets = wireOctets(line.text) + 2;
+    const facts = this.byConnection.get(line.connection)?.line(line.dir, line.text, line.ms, octets);
+    return { ...line, octets, ...facts };
+  }
+}
+
+/** Facts for lines that carry only text (a test's hand-written transcript): the path every recorded line takes. */
+export function annotateLines(lines: readonly TranscriptLine[], classifiers: LineClassifiers): TranscriptLine[] {
+  const annotator = new Annotator(classifiers);
+  return lines.map((l) => annotator.annotate(l));
+}
+
+type Pending = { connection: string; dir: TranscriptLine["dir"]; ms: number; bytes: Buffer | string; note?: WireNote };
 
 export class Transcript {
   private readonly head: TranscriptLine[] = [];
@@ -25,13 +88,19 @@ export class Transcript {
   private tail: Pending[] = [];
   private dropped = 0;
   private readonly secrets: string[];
+  private readonly annotator: Annotator;
+  /** The omitted-lines note and the tail, annotated once when the transcript is read. */
+  private closing: TranscriptLine[] | undefined;
 
   constructor(
     private readonly startedAt: number,
     private readonly onLine: (line: TranscriptLine) => void,
     /** Passwords of the target's users: replaced by *** in every C: line. */
     secrets: string[],
+    /** Without them lines carry text and octets only (a capability probe's throwaway transcript). */
+    classifiers?: LineClassifiers,
   ) {
+    this.annotator = new Annotator(classifiers);
     // Longest first, so a password containing another is redacted whole.
     this.secrets = secrets.filter((s) => s.length > 0).sort((a, b) => b.length - a.length);
   }
@@ -46,20 +115,31 @@ export class Transcript {
 
   /** Record one line; bytes are made printable, client lines redacted. */
   record(connection: string, dir: TranscriptLine["dir"], bytes: Buffer | string): void {
+    this.add(connection, dir, bytes, undefined);
+  }
+
+  /** Record a typed runner note; its text is the note's one wording. */
+  note(connection: string, note: WireNote): void {
+    this.add(connection, "*", noteText(note), note);
+  }
+
+  private add(connection: string, dir: TranscriptLine["dir"], bytes: Buffer | string, note: WireNote | undefined): void {
     const ms = Date.now() - this.startedAt;
     if (this.head.length < MAX_TRANSCRIPT_HEAD_LINES) {
-      const line = { connection, dir, ms, text: this.render(dir, bytes) };
+      const line = this.annotator.annotate({ connection, dir, ms, text: this.render(dir, bytes), ...(note ? { note } : {}) });
       this.head.push(line);
       this.onLine(line);
       if (this.head.length === MAX_TRANSCRIPT_HEAD_LINES) {
-        this.onLine({ connection, dir: "*", ms, text: `transcript limit reached: later lines are summarised` });
+        const limit: WireNote = { kind: "transcript-limit" };
+        this.onLine({ connection, dir: "*", ms, text: noteText(limit), note: limit });
       }
       return;
     }
     // A copy (the line may be a view into a 20 MB literal), and never more than one rendered line's worth:
     // a line too long to show whole is rendered now, so 400 kept lines of 64 KiB do not cost 25 MB.
     const kept = typeof bytes === "string" ? bytes : bytes.length > MAX_TRANSCRIPT_LINE_CHARS ? printable(bytes, MAX_TRANSCRIPT_LINE_CHARS) : Buffer.from(bytes);
-    this.tail.push({ connection, dir, ms, bytes: kept });
+    this.tail.push({ connection, dir, ms, bytes: kept, ...(note ? { note } : {}) });
+    this.closing = undefined;
     if (this.tail.length > MAX_TRANSCRIPT_TAIL_LINES * 2) {
       this.dropped += this.tail.length - MAX_TRANSCRIPT_TAIL_LINES;
       this.tail = this.tail.slice(-MAX_TRANSCRIPT_TAIL_LINES);
@@ -80,14 +160,24 @@ export class Transcript {
     forEachWireLine(bytes, (line) => this.record(connection, "S", line));
   }
 
+  /** The kept lines; read once, at the end of the test (the tail's classification continues from the head's). */
   lines(): TranscriptLine[] {
+    this.closing ??= this.close();
+    return [...this.head, ...this.closing];
+  }
+
+  private close(): TranscriptLine[] {
     const tail = this.tail.slice(-MAX_TRANSCRIPT_TAIL_LINES);
     const dropped = this.dropped + (this.tail.length - tail.length);
-    const out = [...this.head];
+    const out: TranscriptLine[] = [];
     if (dropped > 0 || tail.length > 0) {
-      out.push({ connection: tail[0]?.connection ?? "main", dir: "*", ms: tail[0]?.ms ?? 0, text: `… ${dropped} lines omitted …` });
+      const omitted: WireNote = { kind: "omitted", lines: dropped };
+      out.push({ connection: tail[0]?.connection ?? "main", dir: "*", ms: tail[0]?.ms ?? 0, text: noteText(omitted), note: omitted });
     }
-    for (const line of tail) out.push({ connection: line.connection, dir: line.dir, ms: line.ms, text: this.render(line.dir, line.bytes) });
+    for (const line of tail) {
+      const { connection, dir, ms, note } = line;
+      out.push(this.annotator.annotate({ connection, dir, ms, text: this.render(dir, line.bytes), ...(note ? { note } : {}) }));
+    }
     return out;
   }
 

@@ -1,12 +1,49 @@
 // The variables a test's templates see: builtins from the target (user.*,
-// user2.*, domain, host, run.token, test.id, test.slug) and the captures steps bind.
-// Resolution goes through the suite loader's interpolate(); regex fields
-// insert values escaped. A connection declared with `user: n` sees users[n] as user.*.
+// user2.*, domain, host, run.token, test.id, test.slug) and the captures steps
+// bind. Templates arrive compiled by the loader; resolving one walks its parts
+// against this store, escaping inserted values in regex fields. A connection
+// declared with `user: n` sees users[n] as user.*.
 // Standards: none (suite language).
 
-import type { Span, TestCase } from "../model/ast.ts";
+import type { Span, Template, TestCase } from "../model/ast.ts";
 import type { Target, TargetUser } from "../model/target.ts";
-import { escapeRegExp, interpolate, UnknownVariableError } from "../suite/interpolate.ts";
+
+/** A reference to a variable that is not bound. */
+export class UnknownVariableError extends Error {
+  constructor(readonly variable: string) {
+    super(`unknown variable '${variable}'`);
+    this.name = "UnknownVariableError";
+  }
+}
+
+/** Escapes regex syntax so the value matches itself literally. */
+export function escapeRegExp(value: string): string {
+  return value.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+}
+
+/**
+ * Resolves every reference of a compiled template. `encode` transforms each
+ * inserted value — regex fields pass escapeRegExp so a captured value matches literally.
+ */
+export function interpolate(template: Template, lookup: (name: string) => string | undefined, encode?: (value: string) => string): string {
+  const { parts } = template;
+  if (parts.length === 1 && typeof parts[0] === "string") return parts[0];
+  let out = "";
+  for (const part of parts) {
+    if (typeof part === "string") {
+      out += part;
+      continue;
+    }
+    const value = lookup(part.ref);
+    if (value === undefined) throw new UnknownVariableError(part.ref);
+    out += encode === undefined ? value : encode(value);
+  }
+  return out;
+}
+
+/** ${user.login} and ${user.password}: what an auth step without credentials sends. */
+export const DEFAULT_LOGIN: Template = { text: "${user.login}", parts: [{ ref: "user.login", offset: 0 }] };
+export const DEFAULT_PASSWORD: Template = { text: "${user.password}", parts: [{ ref: "user.password", offset: 0 }] };
 
 function userVariables(prefix: string, user: TargetUser | undefined): Record<string, string> {
   if (!user) return {};
@@ -35,8 +72,12 @@ export function testSlug(id: string): string {
   return id.replace(/[^a-z0-9-]/g, "-");
 }
 
+const hasOwn = (record: Record<string, string>, name: string): boolean => Object.prototype.hasOwnProperty.call(record, name);
+
 export class Variables {
   private readonly captures: Record<string, string> = {};
+  /** user.* of each other target user a connection speaks as, built on first use. */
+  private readonly overlays = new Map<number, Record<string, string>>();
 
   constructor(
     private readonly builtins: Record<string, string>,
@@ -52,21 +93,28 @@ export class Variables {
     this.captures[name] = value;
   }
 
-  /** Every variable (captures over builtins), with user.* pointed at users[userIndex]. */
-  table(userIndex = 0): Map<string, string> {
-    const overlay = userIndex === 0 ? {} : userVariables("user", this.users[userIndex]);
-    return new Map(Object.entries({ ...this.builtins, ...overlay, ...this.captures }));
+  /** A variable as a connection speaking as users[userIndex] sees it: captures over its user.* over the builtins. */
+  lookup(name: string, userIndex = 0): string | undefined {
+    if (hasOwn(this.captures, name)) return this.captures[name];
+    if (userIndex !== 0) {
+      let overlay = this.overlays.get(userIndex);
+      if (overlay === undefined) this.overlays.set(userIndex, (overlay = userVariables("user", this.users[userIndex])));
+      if (hasOwn(overlay, name)) return overlay[name];
+    }
+    return hasOwn(this.builtins, name) ? this.builtins[name] : undefined;
   }
 
   /**
-   * Resolve ${...} in a template. An unknown name here is a suite bug the
+   * Resolve a compiled template. An unknown name here is a suite bug the
    * loader could not see (a capture used before any step binds it): it is
    * raised as a plain Error naming the position, never blamed on the server.
    */
-  resolve(template: string, span: Span, userIndex = 0, regex = false): string {
-    if (!template.includes("${")) return template;
+  resolve(template: Template, span: Span, userIndex = 0, regex = false): string {
+    // Most templates (command lines, codes) are one literal part: no lookup to set up.
+    const { parts } = template;
+    if (parts.length <= 1 && typeof parts[0] !== "object") return parts[0] ?? "";
     try {
-      return regex ? interpolate(template, this.table(userIndex), escapeRegExp) : interpolate(template, this.table(userIndex));
+      return interpolate(template, (name) => this.lookup(name, userIndex), regex ? escapeRegExp : undefined);
     } catch (error) {
       if (error instanceof UnknownVariableError) {
         throw new Error(`${span.file}:${span.line}:${span.col}: ${error.message} (no capture or builtin of that name is bound here)`);

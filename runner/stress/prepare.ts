@@ -5,9 +5,10 @@
 // Standards: RFC 3501 §6.4.3 (SELECT), §6.3.11 (APPEND); RFC 5321 §3.3; RFC 1939 §5 (STAT).
 
 import { dotStuff } from "../../wire/dot-stuffing.ts";
-import { ImapConversation, existsCount, imapQuoted } from "./sessions/imap.ts";
+import type { LineEndpoint } from "../session/line-client.ts";
+import { connectImap, connectLines, expectImapOk, expectPop3Ok, expectSmtp, WrongReply } from "./checks.ts";
+import { existsCount, imapQuoted } from "./sessions/imap.ts";
 import { SEED_SUBJECT, stressMessage, type StressUser } from "./sessions/session.ts";
-import { WireClient, WrongReply, type Endpoint } from "./wire-client.ts";
 
 // Postfix hands mail to its delivery agent asynchronously; a few seconds is normal on a loaded box.
 const DELIVERY_WAIT_MS = 30_000;
@@ -15,9 +16,9 @@ const DELIVERY_POLL_MS = 200;
 
 export interface PrepareOptions {
   users: StressUser[];
-  imap?: Endpoint;
-  pop3?: Endpoint;
-  smtp?: Endpoint;
+  imap?: LineEndpoint;
+  pop3?: LineEndpoint;
+  smtp?: LineEndpoint;
   messages: number;
   messageOctets: number;
   timeoutMs: number;
@@ -47,44 +48,38 @@ async function prepareUser(o: PrepareOptions, user: StressUser): Promise<void> {
   }
 }
 
-async function prepareByImap(o: PrepareOptions, endpoint: Endpoint, user: StressUser): Promise<void> {
-  const client = await WireClient.connect(endpoint, o.timeoutMs);
+async function prepareByImap(o: PrepareOptions, endpoint: LineEndpoint, user: StressUser): Promise<void> {
+  const t = o.timeoutMs;
+  const imap = await connectImap(endpoint, t);
   try {
-    const imap = new ImapConversation(client, o.timeoutMs);
-    await imap.greeting();
-    await imap.command(`LOGIN ${imapQuoted(user.login)} ${imapQuoted(user.password)}`);
-    const exists = existsCount((await imap.command("SELECT INBOX")).untagged) ?? 0;
+    await expectImapOk(imap, `LOGIN ${imapQuoted(user.login)} ${imapQuoted(user.password)}`, t);
+    const exists = existsCount((await expectImapOk(imap, "SELECT INBOX", t)).untagged) ?? 0;
     for (let i = exists; i < o.messages; i++) {
-      await imap.command("APPEND INBOX", stressMessage(o.messageOctets, seedId(user, i), user.address, user.address, `${SEED_SUBJECT} ${i + 1}`));
+      await expectImapOk(imap, "APPEND INBOX", t, stressMessage(o.messageOctets, seedId(user, i), user.address, user.address, `${SEED_SUBJECT} ${i + 1}`));
     }
-    await imap.command("LOGOUT");
+    await expectImapOk(imap, "LOGOUT", t);
   } finally {
-    client.destroy();
+    imap.close();
   }
 }
 
-async function prepareBySmtp(o: PrepareOptions, smtp: Endpoint, pop3: Endpoint, user: StressUser): Promise<void> {
+async function prepareBySmtp(o: PrepareOptions, smtp: LineEndpoint, pop3: LineEndpoint, user: StressUser): Promise<void> {
   const have = await pop3Count(pop3, user, o.timeoutMs);
   if (have >= o.messages) return;
-  const client = await WireClient.connect(smtp, o.timeoutMs);
+  const t = o.timeoutMs;
+  const client = await connectLines(smtp, t);
   try {
-    await client.smtpReply(220, o.timeoutMs);
-    client.write("EHLO stress.example\r\n");
-    await client.smtpReply(250, o.timeoutMs);
+    await expectSmtp(client, null, 220, t);
+    await expectSmtp(client, "EHLO stress.example", 250, t);
     for (let i = have; i < o.messages; i++) {
-      client.write(`MAIL FROM:<${user.address}>\r\n`);
-      await client.smtpReply(250, o.timeoutMs);
-      client.write(`RCPT TO:<${user.address}>\r\n`);
-      await client.smtpReply(250, o.timeoutMs);
-      client.write("DATA\r\n");
-      await client.smtpReply(354, o.timeoutMs);
-      client.write(dotStuff(stressMessage(o.messageOctets, seedId(user, i), user.address, user.address, `${SEED_SUBJECT} ${i + 1}`)));
-      await client.smtpReply(250, o.timeoutMs);
+      await expectSmtp(client, `MAIL FROM:<${user.address}>`, 250, t);
+      await expectSmtp(client, `RCPT TO:<${user.address}>`, 250, t);
+      await expectSmtp(client, "DATA", 354, t);
+      await expectSmtp(client, dotStuff(stressMessage(o.messageOctets, seedId(user, i), user.address, user.address, `${SEED_SUBJECT} ${i + 1}`)), 250, t);
     }
-    client.write("QUIT\r\n");
-    await client.smtpReply(221, o.timeoutMs);
+    await expectSmtp(client, "QUIT", 221, t);
   } finally {
-    client.destroy();
+    client.close();
   }
   const deadline = Date.now() + DELIVERY_WAIT_MS;
   while ((await pop3Count(pop3, user, o.timeoutMs)) < o.messages) {
@@ -93,22 +88,18 @@ async function prepareBySmtp(o: PrepareOptions, smtp: Endpoint, pop3: Endpoint, 
   }
 }
 
-async function pop3Count(endpoint: Endpoint, user: StressUser, timeoutMs: number): Promise<number> {
-  const client = await WireClient.connect(endpoint, timeoutMs);
+async function pop3Count(endpoint: LineEndpoint, user: StressUser, timeoutMs: number): Promise<number> {
+  const client = await connectLines(endpoint, timeoutMs);
   try {
-    await client.pop3Ok(timeoutMs);
-    client.write(`USER ${user.login}\r\n`);
-    await client.pop3Ok(timeoutMs);
-    client.write(`PASS ${user.password}\r\n`);
-    await client.pop3Ok(timeoutMs);
-    client.write("STAT\r\n");
-    const m = /^\+OK (\d+)/.exec(await client.pop3Ok(timeoutMs));
+    await expectPop3Ok(client, null, timeoutMs);
+    await expectPop3Ok(client, `USER ${user.login}`, timeoutMs);
+    await expectPop3Ok(client, `PASS ${user.password}`, timeoutMs);
+    const m = /^\+OK (\d+)/.exec(await expectPop3Ok(client, "STAT", timeoutMs));
     if (!m) throw new WrongReply("STAT: no message count");
-    client.write("QUIT\r\n");
-    await client.pop3Ok(timeoutMs);
+    await expectPop3Ok(client, "QUIT", timeoutMs);
     return Number(m[1]);
   } finally {
-    client.destroy();
+    client.close();
   }
 }
 

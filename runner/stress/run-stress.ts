@@ -14,7 +14,7 @@ import { imapSession } from "./sessions/imap.ts";
 import { pop3Session } from "./sessions/pop3.ts";
 import { SessionAborted, type SessionContext, type StressUser } from "./sessions/session.ts";
 import { smtpSession } from "./sessions/smtp.ts";
-import type { Endpoint } from "./wire-client.ts";
+import type { LineEndpoint } from "../session/line-client.ts";
 
 export interface StressOptions {
   target: Target;
@@ -46,7 +46,7 @@ export class StressSetupError extends Error {}
 
 const SESSIONS: Record<StressProtocol, (ctx: SessionContext) => Promise<void>> = { smtp: smtpSession, pop3: pop3Session, imap: imapSession };
 
-function endpointOf(target: Target, protocol: StressProtocol): Endpoint | undefined {
+function endpointOf(target: Target, protocol: StressProtocol): LineEndpoint | undefined {
   const e = target.endpoints[protocol];
   if (!e) return undefined;
   // STARTTLS endpoints are driven in the clear: the load is the protocol, not the handshake.
@@ -55,7 +55,7 @@ function endpointOf(target: Target, protocol: StressProtocol): Endpoint | undefi
 
 export async function runStress(o: StressOptions): Promise<StressResult> {
   const active = STRESS_PROTOCOLS.filter((p) => o.mix[p] > 0);
-  const endpoints: Partial<Record<StressProtocol, Endpoint>> = {};
+  const endpoints: Partial<Record<StressProtocol, LineEndpoint>> = {};
   for (const p of STRESS_PROTOCOLS) {
     const e = endpointOf(o.target, p);
     if (e) endpoints[p] = e;

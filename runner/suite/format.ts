@@ -4,26 +4,28 @@
 // Standards: none (GNU "file:line:col: message" convention).
 
 import type { SuiteError } from "../model/failure.ts";
+import { excerpt } from "../source/excerpt.ts";
+import { sourceLine } from "../source/cache.ts";
 
-const MAX_CARETS = 60;
-
-/** One error; with `source` (the file's text) the line and carets follow. */
-export function formatSuiteError(e: SuiteError, source?: string): string {
+function render(e: SuiteError, line: (n: number) => string | undefined): string {
   const where = e.line > 0 ? `${e.file}:${e.line}:${e.col}` : e.file;
   const hint = e.suggestion === undefined ? "" : ` (did you mean '${e.suggestion}'?)`;
   const head = `${where}: ${e.message}${hint}`;
-  const text = source?.split(/\r?\n/)[e.line - 1];
-  if (e.line <= 0 || text === undefined) return head;
-  // YAML allows no tabs in indentation; any left are shown as one space so carets line up.
-  const shown = text.replace(/\t/g, " ").trimEnd();
-  const start = Math.min(Math.max(0, e.col - 1), shown.length);
-  const width = Math.max(1, Math.min(e.length ?? 1, MAX_CARETS, Math.max(1, shown.length - start)));
-  const number = String(e.line);
-  const gutter = " ".repeat(number.length);
-  return [head, `${gutter} |`, `${number} | ${shown}`, `${gutter} | ${" ".repeat(start)}${"^".repeat(width)}`].join("\n");
+  const text = e.line > 0 ? line(e.line) : undefined;
+  if (text === undefined) return head;
+  const ex = excerpt(text, e.line, e.col, e.length ?? 1);
+  return [head, `${ex.gutter} |`, `${ex.lineNumber} | ${ex.source}`, `${ex.gutter} | ${ex.carets}`].join("\n");
 }
 
-/** Several errors, each with its excerpt when its file's text is in `sources`, separated by blank lines. */
-export function formatSuiteErrors(errors: readonly SuiteError[], sources: ReadonlyMap<string, string> = new Map()): string {
-  return errors.map((e) => formatSuiteError(e, sources.get(e.file))).join("\n\n");
+/** One error with its excerpt: from `source` (the file's text) when given, else from the suite text the loader read. */
+export function formatSuiteError(e: SuiteError, source?: string): string {
+  return render(e, (n) => (source === undefined ? sourceLine(e.file, n) : source.split(/\r?\n/)[n - 1]));
+}
+
+/**
+ * Several errors, each with its excerpt, separated by blank lines. `sources`:
+ * the texts of files that are not suites (targets, profiles); without it, the suite texts.
+ */
+export function formatSuiteErrors(errors: readonly SuiteError[], sources?: ReadonlyMap<string, string>): string {
+  return errors.map((e) => render(e, (n) => (sources === undefined ? sourceLine(e.file, n) : sources.get(e.file)?.split(/\r?\n/)[n - 1]))).join("\n\n");
 }

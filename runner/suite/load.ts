@@ -1,7 +1,8 @@
 // Entry point of the dialogue language: finds suite files under the given
 // paths, reads each into the AST of runner/model/ast.ts and returns every
 // error of every file, sorted by file and position. Hands the suites to
-// runner/plan/ and runner/exec/; nothing here opens a socket.
+// runner/plan/ and runner/exec/, and each file's text to source/cache.ts for every
+// later excerpt; nothing here opens a socket.
 // Standards: none (suite language, docs/language.md).
 
 import { readdir, readFile, stat } from "node:fs/promises";
@@ -9,7 +10,9 @@ import path from "node:path";
 import type { Span, SuiteFile } from "../model/ast.ts";
 import type { SuiteError } from "../model/failure.ts";
 import { NodeReader } from "./node-reader.ts";
-import { readSuite, type IdSite } from "./read-suite.ts";
+import { readSuite } from "./read-suite.ts";
+import { rememberSource } from "../source/cache.ts";
+import { duplicateIds, type IdSite } from "./unique-ids.ts";
 import { parseYaml } from "./yaml-document.ts";
 
 export interface LoadResult {
@@ -17,8 +20,8 @@ export interface LoadResult {
   suites: SuiteFile[];
   /** Every error of every file, by file (in path order) and position. */
   errors: SuiteError[];
-  /** The text of each file read, by its `file` name: for carets under error positions. */
-  sources: ReadonlyMap<string, string>;
+  /** The files read, by their `file` name; their texts are in source/cache.ts, for carets under error positions. */
+  files: string[];
 }
 
 const SUITE_EXTENSIONS = [".yaml", ".yml"];
@@ -27,26 +30,21 @@ const SKIPPED_DIRS = new Set(["fixtures", "node_modules"]);
 
 export async function loadSuites(paths: string[]): Promise<LoadResult> {
   const { files, errors } = await findSuiteFiles(paths);
-  const sources = new Map<string, string>();
+  const readFiles: string[] = [];
   const suites: SuiteFile[] = [];
   const firstIds = new Map<string, Span>();
   const reads = await Promise.all(files.map((file) => loadOne(file)));
-  for (const { file, text, read, ioError } of reads) {
+  for (const { file, read, ioError } of reads) {
     if (ioError !== undefined) {
       errors.push(ioError);
       continue;
     }
-    sources.set(file, text);
-    const fileErrors = [...read.errors];
-    for (const site of read.ids) {
-      const first = firstIds.get(site.id);
-      if (first === undefined) firstIds.set(site.id, site.span);
-      else fileErrors.push(duplicateId(site, first));
-    }
+    readFiles.push(file);
+    const fileErrors = [...read.errors, ...duplicateIds(read.ids, firstIds)];
     errors.push(...sortByPosition(fileErrors));
     if (read.suite !== undefined && fileErrors.length === 0) suites.push(read.suite);
   }
-  return { suites, errors, sources };
+  return { suites, errors, files: readFiles };
 }
 
 /** Suite files under `paths` (files as given, directories recursively), without duplicates, sorted by path. */
@@ -81,8 +79,8 @@ async function walk(dir: string, found: Map<string, string>): Promise<void> {
 }
 
 type OneRead =
-  | { file: string; text: string; read: { suite?: SuiteFile; ids: IdSite[]; errors: SuiteError[] }; ioError?: undefined }
-  | { file: string; text?: undefined; read?: undefined; ioError: SuiteError };
+  | { file: string; read: { suite?: SuiteFile; ids: IdSite[]; errors: SuiteError[] }; ioError?: undefined }
+  | { file: string; read?: undefined; ioError: SuiteError };
 
 async function loadOne(file: string): Promise<OneRead> {
   let text: string;
@@ -91,9 +89,10 @@ async function loadOne(file: string): Promise<OneRead> {
   } catch (e) {
     return { file, ioError: { file, line: 0, col: 0, message: ioMessage(e) } };
   }
+  rememberSource(file, text);
   const { source, errors } = parseYaml(file, text);
   // After a syntax error the document is a guess; reading it would add noise.
-  if (errors.length > 0) return { file, text, read: { ids: [], errors } };
+  if (errors.length > 0) return { file, read: { ids: [], errors } };
   const read = readSuite(source, file);
   const fixtureReader = new NodeReader(source);
   await Promise.all(
@@ -111,17 +110,7 @@ async function loadOne(file: string): Promise<OneRead> {
   const all = [...read.errors, ...fixtureReader.errors];
   const result: { suite?: SuiteFile; ids: IdSite[]; errors: SuiteError[] } = { ids: read.ids, errors: all };
   if (read.suite !== undefined && all.length === 0) result.suite = read.suite;
-  return { file, text, read: result };
-}
-
-function duplicateId(site: IdSite, first: Span): SuiteError {
-  return {
-    file: site.span.file,
-    line: site.span.line,
-    col: site.span.col,
-    length: site.length,
-    message: `duplicate test id '${site.id}' (first used at ${first.file}:${first.line}:${first.col})`,
-  };
+  return { file, read: result };
 }
 
 export function sortByPosition(errors: SuiteError[]): SuiteError[] {

@@ -4,7 +4,7 @@
 // wrong types at the value). The suite and target readers are built on it.
 // Standards: none (suite language, docs/language.md "Errors").
 
-import { isAlias, isMap, isScalar, isSeq, type Node } from "yaml";
+import { isAlias, isMap, isScalar, isSeq, visit, type Alias, type Document, type Node } from "yaml";
 import type { Span } from "../model/ast.ts";
 import type { SuiteError } from "../model/failure.ts";
 import { didYouMean } from "./did-you-mean.ts";
@@ -27,6 +27,33 @@ export interface KeySet {
 export interface ErrorOptions {
   suggestion?: string;
   length?: number;
+}
+
+/** Each alias of a document and the node it names, found in one walk. */
+const aliasTargets = new WeakMap<Document, Map<Alias, Node>>();
+
+/**
+ * What yaml's Alias.resolve() does — the last node before the alias that
+ * carries its anchor — for all aliases at once: resolve() walks the whole
+ * document per call, which made a suite of 400 aliases cost seconds.
+ */
+function targetsOf(doc: Document.Parsed): Map<Alias, Node> {
+  let targets = aliasTargets.get(doc);
+  if (targets !== undefined) return targets;
+  targets = new Map();
+  const anchored = new Map<string, Node>();
+  visit(doc, {
+    Node: (_key, node) => {
+      if (isAlias(node)) {
+        const target = anchored.get(node.source);
+        if (target !== undefined) targets!.set(node, target);
+      } else if ((isScalar(node) || isMap(node) || isSeq(node)) && node.anchor) {
+        anchored.set(node.anchor, node);
+      }
+    },
+  });
+  aliasTargets.set(doc, targets);
+  return targets;
 }
 
 export class NodeReader {
@@ -63,7 +90,7 @@ export class NodeReader {
   /** Follows an alias to its anchored node. */
   resolve(node: unknown): Node | null {
     if (node === null || node === undefined) return null;
-    if (isAlias(node)) return (node.resolve(this.source.doc) as Node | undefined) ?? null;
+    if (isAlias(node)) return targetsOf(this.source.doc).get(node) ?? null;
     return node as Node;
   }
 

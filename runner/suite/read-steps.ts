@@ -5,13 +5,15 @@
 // Standards: RFC 5321 §4.1 (SMTP commands), RFC 1939 §3, RFC 3501 §2.2 / RFC 7888 (literals), RFC 4954 / 5034 / 3501 §6.2.2 (AUTH).
 
 import { isMap, isScalar, type Node } from "yaml";
-import type { AuthStep, Protocol, RetryStep, SendStep, Step } from "../model/ast.ts";
+import type { AuthStep, Protocol, RetryStep, SendStep, Step, Template } from "../model/ast.ts";
+import { isTag } from "../../wire/imap-syntax.ts";
 import { readContent } from "./expect/content.ts";
 import type { Binding, ExpectRead } from "./expect/capture.ts";
 import { readImapExpect } from "./expect/imap.ts";
 import { readPop3Expect } from "./expect/pop3.ts";
 import { readSmtpExpect } from "./expect/smtp.ts";
 import type { Slot } from "./node-reader.ts";
+import { compileTemplate } from "./template.ts";
 import type { TestContext } from "./test-context.ts";
 import {
   AUTH_KEYS,
@@ -19,7 +21,6 @@ import {
   AUTH_OUTCOMES,
   CONNECT_KEYS,
   DATA_KEYS,
-  IMAP_TAG,
   LITERAL_KEYS,
   DEFAULT_INJECT_SILENCE_MS,
   DEFAULT_RETRY_EVERY_MS,
@@ -80,8 +81,8 @@ function readStep(ctx: TestContext, slot: Slot): Step | undefined {
       return readSend(ctx, value, on, protocol, base);
     case "raw": {
       const bytes = ctx.template(value, on);
-      if (bytes === "") reader.error(value.node, "'raw' must not be empty");
-      return bytes ? { kind: "raw", bytes, ...base } : undefined;
+      if (bytes?.text === "") reader.error(value.node, "'raw' must not be empty");
+      return bytes && bytes.text !== "" ? { kind: "raw", bytes, ...base } : undefined;
     }
     case "data":
       return readData(ctx, value, on, protocol, base);
@@ -128,10 +129,10 @@ function readStartTls(ctx: TestContext, slot: Slot, on: string, base: Base): Ste
   if (entries === undefined) return undefined;
   const injectSlot = entries.get("inject");
   const line = injectSlot === undefined ? undefined : commandLine(ctx, injectSlot, on);
-  if (line === "") reader.error(injectSlot!.node, "'inject' must be a command line, like RSET or NOOP");
+  if (line?.text === "") reader.error(injectSlot!.node, "'inject' must be a command line, like RSET or NOOP");
   const silenceSlot = entries.get("silence");
   const silenceMs = silenceSlot === undefined ? DEFAULT_INJECT_SILENCE_MS : reader.integer(silenceSlot, 1, MAX_WAIT_MS);
-  if (!line || silenceMs === undefined) return undefined;
+  if (!line || line.text === "" || silenceMs === undefined) return undefined;
   return { kind: "starttls", inject: { line, silenceMs }, ...base };
 }
 
@@ -147,7 +148,7 @@ function readSend(ctx: TestContext, slot: Slot, on: string, protocol: Protocol, 
   if (entries === undefined) return undefined;
   const lineSlot = entries.get("line");
   const line = lineSlot === undefined ? undefined : commandLine(ctx, lineSlot, on);
-  const step: SendStep = { kind: "send", line: line ?? "", ...base };
+  const step: SendStep = { kind: "send", line: line ?? compileTemplate(""), ...base };
   let ok = line !== undefined;
   for (const key of ["tag", "literal"] as const) {
     const entry = entries.get(key);
@@ -161,7 +162,7 @@ function readSend(ctx: TestContext, slot: Slot, on: string, protocol: Protocol, 
     // Besides auto / none, a tag written out is sent as is (tag syntax tests).
     const text = isScalar(tag.node) && typeof tag.node.value === "string" ? tag.node.value : undefined;
     if (text !== undefined && !(SEND_TAG_MODES as readonly string[]).includes(text)) {
-      if (IMAP_TAG.test(text)) step.tag = { fixed: text };
+      if (isTag(text)) step.tag = { fixed: text };
       else {
         reader.error(tag.node, `tag must be auto, none or an IMAP tag (printable ASCII but ( ) { % * " \\ + and space), got '${text}'`);
         ok = false;
@@ -182,9 +183,9 @@ function readSend(ctx: TestContext, slot: Slot, on: string, protocol: Protocol, 
 }
 
 /** A command line: one line, CRLF added by the runner; control bytes belong in `raw`. */
-function commandLine(ctx: TestContext, slot: Slot, on: string): string | undefined {
+function commandLine(ctx: TestContext, slot: Slot, on: string): Template | undefined {
   const line = ctx.template(slot, on);
-  if (line !== undefined && /[\r\n]/.test(line)) {
+  if (line !== undefined && /[\r\n]/.test(line.text)) {
     ctx.reader.error(slot.node, `${slot.name} must be one line (the runner adds CRLF); use 'raw' to send line breaks exactly`);
     return undefined;
   }
@@ -198,7 +199,7 @@ function readLiteral(ctx: TestContext, slot: Slot, on: string): SendStep["litera
   const syncSlot = entries.get("sync");
   const sync = syncSlot === undefined ? true : ctx.reader.boolean(syncSlot);
   const afterSlot = entries.get("after");
-  const after = afterSlot === undefined ? "" : commandLine(ctx, afterSlot, on);
+  const after = afterSlot === undefined ? compileTemplate("") : commandLine(ctx, afterSlot, on);
   if (source === undefined || sync === undefined || after === undefined) return undefined;
   return { source, sync, after };
 }
@@ -213,8 +214,8 @@ function readData(ctx: TestContext, slot: Slot, on: string, protocol: Protocol, 
   if (!isMap(slot.node)) {
     const text = ctx.template(slot, on);
     if (text === undefined) return undefined;
-    if (LOOKS_LIKE_PATH.test(text.trim())) {
-      reader.error(slot.node, `a string under 'data' is sent as the message text itself; for a fixture write 'data: { file: ${text.trim()} }'`);
+    if (LOOKS_LIKE_PATH.test(text.text.trim())) {
+      reader.error(slot.node, `a string under 'data' is sent as the message text itself; for a fixture write 'data: { file: ${text.text.trim()} }'`);
       return undefined;
     }
     return { kind: "data", source: { kind: "text", text }, raw: false, ...base };

@@ -5,11 +5,12 @@
 // Standards: RFC 2119 (requirement levels).
 
 import path from "node:path";
-import type { ConnectionSpec, Protocol, Span, SuiteFile, TestCase } from "../model/ast.ts";
+import type { ConnectionSpec, Protocol, SuiteFile, TestCase } from "../model/ast.ts";
 import type { SuiteError } from "../model/failure.ts";
 import { NodeReader, type Slot } from "./node-reader.ts";
 import { readSteps } from "./read-steps.ts";
 import { MAIN_CONNECTION, TestContext, type PendingFixture } from "./test-context.ts";
+import type { IdSite } from "./unique-ids.ts";
 import {
   CONNECTION_KEYS,
   CONNECTION_NAME,
@@ -23,15 +24,9 @@ import {
 } from "./vocabulary.ts";
 import type { YamlSource } from "./yaml-document.ts";
 
-/** Where a test id is written, for duplicate-id errors across files. */
-export interface IdSite {
-  id: string;
-  span: Span;
-  length: number;
-}
-
 export interface SuiteRead {
   suite?: SuiteFile;
+  /** Every test id as written, for the loader's one duplicate-id check. */
   ids: IdSite[];
   fixtures: PendingFixture[];
   errors: SuiteError[];
@@ -60,9 +55,8 @@ export function readSuite(source: YamlSource, suitePath: string): SuiteRead {
   const tests: TestCase[] = [];
   // Without a protocol the expectations cannot be read: their forms depend on it.
   if (protocol !== undefined) {
-    const seen = new Map<string, Span>();
     for (const item of items) {
-      const test = readTest(reader, item, protocol, path.dirname(suitePath), fixtures, ids, seen);
+      const test = readTest(reader, item, protocol, path.dirname(suitePath), fixtures, ids);
       if (test !== undefined) tests.push(test);
     }
   }
@@ -79,7 +73,6 @@ function readTest(
   suiteDir: string,
   fixtures: PendingFixture[],
   ids: IdSite[],
-  seen: Map<string, Span>,
 ): TestCase | undefined {
   const entries = reader.map(slot, "a test", TEST_KEYS);
   if (entries === undefined) return undefined;
@@ -90,16 +83,7 @@ function readTest(
     reader.error(idSlot!.node, `test id '${id}' must be lower-case letters, digits, '.', '_' and '-', starting with a letter or digit`);
     id = undefined;
   }
-  if (id !== undefined) {
-    const first = seen.get(id);
-    const span = reader.span(idSlot!.node);
-    if (first !== undefined) {
-      reader.error(idSlot!.node, `duplicate test id '${id}' (first used at ${first.file}:${first.line}:${first.col})`);
-    } else {
-      seen.set(id, span);
-      ids.push({ id, span, length: reader.widthOf(idSlot!.node) });
-    }
-  }
+  if (id !== undefined) ids.push({ id, span: reader.span(idSlot!.node), length: reader.widthOf(idSlot!.node) });
   const title = entries.has("title") ? reader.word(entries.get("title")!) : undefined;
   const refs = entries.has("refs") ? reader.stringList(entries.get("refs")!, { nonEmpty: true }) : undefined;
   const level = entries.has("level") ? reader.oneOf(entries.get("level")!, LEVELS) : undefined;

@@ -1,14 +1,14 @@
 // What the reader of one test knows while it walks the steps in order: the
 // variables bound so far (builtins, earlier captures, a repeat's counter), the
 // declared connections, and the fixtures to check once the file is read. It
-// checks template strings and regexes where they are written.
+// compiles template strings and checks them and regexes where they are written.
 // Standards: none (suite language, docs/language.md "Variables").
 
 import path from "node:path";
 import { isScalar, type Node } from "yaml";
-import type { ConnectionSpec, Protocol } from "../model/ast.ts";
+import type { ConnectionSpec, Protocol, Template } from "../model/ast.ts";
 import { didYouMean } from "./did-you-mean.ts";
-import { parseTemplate, TemplateSyntaxError, type TemplatePart } from "./interpolate.ts";
+import { compileTemplate, TemplateSyntaxError } from "./template.ts";
 import type { NodeReader, Slot } from "./node-reader.ts";
 import { CAPTURE_NAME } from "./vocabulary.ts";
 
@@ -98,21 +98,19 @@ export class TestContext {
     return MAIN_CONNECTION;
   }
 
-  /** A template string: every ${name} must be bound at this point of the test. */
-  template(slot: Slot, connection: string): string | undefined {
+  /** A template string, compiled: every ${name} must be bound at this point of the test. */
+  template(slot: Slot, connection: string): Template | undefined {
     const value = this.reader.string(slot);
     if (value === undefined) return undefined;
-    return this.checkTemplate(slot.node, value, connection) ? value : undefined;
+    return this.compile(slot.node, value, connection);
   }
 
   /** A template that is a JavaScript regular expression once its variables are inserted. */
-  regex(slot: Slot, connection: string, options: { groups?: number } = {}): string | undefined {
+  regex(slot: Slot, connection: string, options: { groups?: number } = {}): Template | undefined {
     const value = this.template(slot, connection);
     if (value === undefined) return undefined;
     // Inserted values are escaped at run time, so any word stands in for them here.
-    const probe = parseTemplate(value)
-      .map((part) => (part.kind === "text" ? part.text : "x"))
-      .join("");
+    const probe = value.parts.map((part) => (typeof part === "string" ? part : "x")).join("");
     let compiled: RegExp;
     try {
       compiled = new RegExp(probe);
@@ -130,31 +128,31 @@ export class TestContext {
     return value;
   }
 
-  /** Checks references and syntax of a template that was read from `node`. */
-  checkTemplate(node: Node | null, value: string, connection: string): boolean {
-    let parts: TemplatePart[];
+  /** Compiles a template that was read from `node`, checking its syntax and that every reference is bound here. */
+  compile(node: Node | null, value: string, connection: string): Template | undefined {
+    let template: Template;
     try {
-      parts = parseTemplate(value);
+      template = compileTemplate(value);
     } catch (e) {
       if (!(e instanceof TemplateSyntaxError)) throw e;
       this.reader.error(this.offsetInValue(node, value, e.offset), e.message, { length: 2 });
-      return false;
+      return undefined;
     }
     let ok = true;
-    for (const part of parts) {
-      if (part.kind !== "var") continue;
-      const root = part.name.split(".")[0];
-      if (root === "user" && this.variables.has(part.name)) this.needsUserOf(connection);
-      if (root === "user2" && this.variables.has(part.name)) this.usersNeeded = Math.max(this.usersNeeded, 2);
-      if (this.variables.has(part.name)) continue;
+    for (const part of template.parts) {
+      if (typeof part === "string") continue;
+      const root = part.ref.split(".")[0];
+      if (root === "user" && this.variables.has(part.ref)) this.needsUserOf(connection);
+      if (root === "user2" && this.variables.has(part.ref)) this.usersNeeded = Math.max(this.usersNeeded, 2);
+      if (this.variables.has(part.ref)) continue;
       ok = false;
-      const suggestion = didYouMean(part.name, this.variables);
-      this.reader.error(this.offsetInValue(node, value, part.offset), `unknown variable '${part.name}': not a builtin and not captured earlier in this test`, {
-        length: part.name.length + 3,
+      const suggestion = didYouMean(part.ref, this.variables);
+      this.reader.error(this.offsetInValue(node, value, part.offset), `unknown variable '${part.ref}': not a builtin and not captured earlier in this test`, {
+        length: part.ref.length + 3,
         ...(suggestion === undefined ? {} : { suggestion }),
       });
     }
-    return ok;
+    return ok ? template : undefined;
   }
 
   /**

@@ -7,8 +7,9 @@ import { formatSuiteErrors } from "./format.ts";
 import { loadSuites } from "./load.ts";
 
 export async function validatePaths(paths: string[]): Promise<{ ok: boolean; output: string }> {
-  const { suites, errors, sources } = await loadSuites(paths);
-  const files = sources.size;
+  const loaded = await loadSuites(paths);
+  const { suites, errors } = loaded;
+  const files = loaded.files.length;
   if (errors.length === 0 && files === 0) {
     return { ok: false, output: `no suite files (*.yaml, *.yml) found in ${paths.join(", ")}` };
   }
@@ -18,7 +19,7 @@ export async function validatePaths(paths: string[]): Promise<{ ok: boolean; out
     errors.length === 0
       ? `${plural(files, "file")}, ${plural(tests, "test")}: no errors`
       : `${plural(errors.length, "error")} in ${plural(failedFiles, "file")} (${plural(files, "file")} read)`;
-  const body = formatSuiteErrors(errors, sources);
+  const body = formatSuiteErrors(errors);
   return { ok: errors.length === 0, output: body === "" ? summary : `${body}\n\n${summary}` };
 }
 

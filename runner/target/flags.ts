@@ -27,6 +27,13 @@ export interface TargetFlags {
   name?: string;
 }
 
+/** A TCP port a server can listen on: 16 bits, and port 0 is no port (RFC 793 §3.1, RFC 6335 §6). */
+export const MAX_PORT = 65535;
+
+export function isPort(n: number): boolean {
+  return Number.isInteger(n) && n >= 1 && n <= MAX_PORT;
+}
+
 const FLAGS_FILE = "command line";
 const DEFAULT_HOST = "127.0.0.1";
 const DEFAULT_DOMAIN = "localhost";
@@ -76,7 +83,7 @@ export function caFileProblem(file: string): string | undefined {
 
 function port(value: number | undefined, flag: string, fail: (message: string) => void): number | undefined {
   if (value === undefined) return undefined;
-  if (!Number.isInteger(value) || value < 1 || value > 65535) {
+  if (!isPort(value)) {
     fail(`${flag}: a port is a whole number from 1 to 65535, got ${value}`);
     return undefined;
   }

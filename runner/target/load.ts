@@ -12,7 +12,7 @@ import { NodeReader, type Slot } from "../suite/node-reader.ts";
 import { sortByPosition } from "../suite/load.ts";
 import { ENDPOINT_KEYS, PROTOCOLS, TARGET_KEYS, TARGETS_FILE_KEYS, TLS_MODES, USER_KEYS } from "../suite/vocabulary.ts";
 import { parseYaml } from "../suite/yaml-document.ts";
-import { caFileProblem, defaultAddress } from "./flags.ts";
+import { caFileProblem, defaultAddress, MAX_PORT } from "./flags.ts";
 import { TargetError } from "./target-error.ts";
 
 export { defaultAddress, targetFromFlags, type TargetFlags } from "./flags.ts";
@@ -130,15 +130,15 @@ function readCaFile(reader: NodeReader, slot: Slot): string | undefined {
 function readEndpoint(reader: NodeReader, slot: Slot): Endpoint | undefined {
   // `smtp: 2525` is short for `smtp: { port: 2525 }`.
   if (!isMap(slot.node)) {
-    const port = reader.integer(slot, 1, 65535);
+    const port = reader.integer(slot, 1, MAX_PORT);
     return port === undefined ? undefined : { port, tls: "none" };
   }
   const entries = reader.map(slot, `${slot.name}`, ENDPOINT_KEYS);
   if (entries === undefined) return undefined;
-  const port = entries.has("port") ? reader.integer(entries.get("port")!, 1, 65535) : undefined;
+  const port = entries.has("port") ? reader.integer(entries.get("port")!, 1, MAX_PORT) : undefined;
   const tls = entries.has("tls") ? reader.oneOf(entries.get("tls")!, TLS_MODES) : "none";
   const implicitSlot = entries.get("implicit-port");
-  const implicitTlsPort = implicitSlot === undefined ? undefined : reader.integer(implicitSlot, 1, 65535);
+  const implicitTlsPort = implicitSlot === undefined ? undefined : reader.integer(implicitSlot, 1, MAX_PORT);
   if (implicitSlot !== undefined && tls === "implicit") {
     reader.error(implicitSlot.at, "'implicit-port' names a second, implicit-TLS port; 'port' already speaks implicit TLS here");
     return undefined;

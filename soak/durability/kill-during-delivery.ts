@@ -10,7 +10,9 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
-import { LineClient } from "../client/line-client.ts";
+import { ImapLineClient } from "../../runner/session/imap-line-client.ts";
+import { LineClient } from "../../runner/session/line-client.ts";
+import { readSmtpReply } from "../../runner/session/line-replies.ts";
 
 const CHILD = fileURLToPath(new URL("./server-child.ts", import.meta.url));
 const REPLY_BOUND_MS = 10_000;
@@ -84,13 +86,12 @@ function messageFor(id: string, rand: () => number): Buffer {
 
 /** uid → X-Soak-Id of every message in the user's INBOX, as IMAP shows it now. */
 async function uidMap(port: number, user: string): Promise<Map<number, string>> {
-  const c = await LineClient.connect(port);
+  const c = await ImapLineClient.connect({ port }, { timeoutMs: REPLY_BOUND_MS });
   try {
-    await c.imapResponse(REPLY_BOUND_MS);
     c.send(`a LOGIN ${user} ${user}-pw\r\nb EXAMINE INBOX\r\nc UID FETCH 1:* (UID BODY.PEEK[HEADER.FIELDS (X-SOAK-ID)])\r\n`);
-    await c.imapUntil("a", REPLY_BOUND_MS);
-    await c.imapUntil("b", REPLY_BOUND_MS);
-    const r = await c.imapUntil("c", REPLY_BOUND_MS);
+    await c.until("a");
+    await c.until("b");
+    const r = await c.until("c");
     const map = new Map<number, string>();
     for (const response of r.untagged) {
       const uid = /UID (\d+)/.exec(response)?.[1];
@@ -104,13 +105,12 @@ async function uidMap(port: number, user: string): Promise<Map<number, string>> 
 }
 
 async function uidValidity(port: number, user: string): Promise<number> {
-  const c = await LineClient.connect(port);
+  const c = await ImapLineClient.connect({ port }, { timeoutMs: REPLY_BOUND_MS });
   try {
-    await c.imapResponse(REPLY_BOUND_MS);
     c.send(`a LOGIN ${user} ${user}-pw\r\n`);
-    await c.imapUntil("a", REPLY_BOUND_MS);
+    await c.until("a");
     c.send("b STATUS INBOX (UIDVALIDITY)\r\n");
-    const r = await c.imapUntil("b", REPLY_BOUND_MS);
+    const r = await c.until("b");
     const match = /UIDVALIDITY (\d+)/.exec(r.untagged.join(" "));
     if (!match) throw new Error(`no UIDVALIDITY in ${r.untagged.join(" ")}`);
     return Number(match[1]);
@@ -180,18 +180,18 @@ export async function killDuringDelivery(options: DurabilityOptions): Promise<Du
         if (restarting) await restarting;
         if (!c || c.isEnded) {
           c?.close();
-          c = await LineClient.connect(server.ports.smtp);
-          if ((await c.smtpReply(REPLY_BOUND_MS)).code !== 220) throw new Error("no greeting");
+          c = await LineClient.connect({ port: server.ports.smtp }, { timeoutMs: REPLY_BOUND_MS });
+          if ((await readSmtpReply(c)).code !== 220) throw new Error("no greeting");
           c.send("EHLO soak.test\r\n");
-          await c.smtpReply(REPLY_BOUND_MS);
+          await readSmtpReply(c);
         }
         c.send(`MAIL FROM:<soak@soak.test>\r\nRCPT TO:<${user}@example.test>\r\nDATA\r\n`);
         for (const expected of [250, 250, 354]) {
-          const r = await c.smtpReply(REPLY_BOUND_MS);
+          const r = await readSmtpReply(c);
           if (r.code !== expected) throw new Error(`expected ${expected}, got ${r.lines.join(" ")}`);
         }
         c.send(Buffer.concat([body, Buffer.from(".\r\n")]));
-        const r = await c.smtpReply(REPLY_BOUND_MS);
+        const r = await readSmtpReply(c);
         if (r.code === 250) acknowledged.add(id);
       } catch {
         // The server died under us: this message may or may not be stored, but it was never acknowledged.

@@ -11,7 +11,9 @@
 // Standards: RFC 5321 §4.2 and §4.3, RFC 1939 §3, RFC 3501 §2.2.2 and §7.
 
 import fc from "fast-check";
-import { LineClient, ServerClosed } from "../client/line-client.ts";
+import { ImapLineClient } from "../../runner/session/imap-line-client.ts";
+import { ConnectionClosed, LineClient } from "../../runner/session/line-client.ts";
+import { readPop3Body, readPop3Status, readSmtpReply } from "../../runner/session/line-replies.ts";
 import { imapCommand } from "./imap.ts";
 import { mimeMessage } from "./mime.ts";
 import { pop3CommandLine } from "./pop3.ts";
@@ -76,19 +78,29 @@ class Session {
 
   async open(): Promise<void> {
     this.client?.close();
-    this.client = await LineClient.connect(this.options.port, this.options.host);
+    this.client = null;
+    const endpoint = { port: this.options.port, ...(this.options.host ? { host: this.options.host } : {}) };
+    const options = { timeoutMs: this.options.replyBoundMs };
     this.connections++;
-    const bound = this.options.replyBoundMs;
-    if (this.options.protocol === "smtp") {
-      const r = await this.client.smtpReply(bound);
-      if (r.code !== 220) throw new Error(`greeting was ${r.lines[0]}`);
-    } else if (this.options.protocol === "pop3") {
-      const line = await this.client.popStatus(bound);
-      if (!line.startsWith("+OK")) throw new Error(`greeting was ${line}`);
-    } else {
-      const greeting = await this.client.imapResponse(bound);
-      if (!/^\* (OK|PREAUTH) /.test(greeting)) throw new Error(`greeting was ${greeting.slice(0, 200)}`);
+    if (this.options.protocol === "imap") {
+      const imap = (this.client = await ImapLineClient.connect(endpoint, options));
+      if (!/^\* (OK|PREAUTH) /.test(imap.greeting)) throw new Error(`greeting was ${imap.greeting.slice(0, 200)}`);
+      return;
     }
+    const c = (this.client = await LineClient.connect(endpoint, options));
+    if (this.options.protocol === "smtp") {
+      const r = await readSmtpReply(c);
+      if (r.code !== 220) throw new Error(`greeting was ${r.lines[0]}`);
+    } else {
+      const line = await readPop3Status(c);
+      if (!line.startsWith("+OK")) throw new Error(`greeting was ${line}`);
+    }
+  }
+
+  /** The IMAP client of an IMAP session. */
+  get imap(): ImapLineClient {
+    if (!(this.client instanceof ImapLineClient)) throw new Error("not an IMAP session");
+    return this.client;
   }
 }
 
@@ -98,13 +110,13 @@ async function smtpSequence(s: Session, lines: string[], bound: number): Promise
     const c = s.client!;
     c.send(bytesOf(line + "\r\n"));
     s.commands++;
-    let r = await c.smtpReply(bound);
+    let r = await readSmtpReply(c, bound);
     if (r.code === 354) {
       c.send("Subject: fuzz\r\n\r\nx line one\nx bare lf\rx bare cr\r\n\r\n.\r\n");
-      r = await c.smtpReply(bound);
+      r = await readSmtpReply(c, bound);
     } else if (r.code === 334) {
       c.send("*\r\n");
-      r = await c.smtpReply(bound);
+      r = await readSmtpReply(c, bound);
     }
     if (r.code === 221 || r.code === 421 || (r.code === 220 && /^starttls/i.test(line))) {
       if (r.code !== 220) await c.closed(bound);
@@ -122,23 +134,23 @@ async function pop3Sequence(s: Session, lines: string[], bound: number): Promise
     s.commands++;
     let status: string;
     try {
-      status = await c.popStatus(bound);
+      status = await readPop3Status(c, bound);
     } catch (error) {
       // A session may end after an -ERR (too many errors); before any other reply that is a bug.
-      if (!(error instanceof ServerClosed) || !lastErr) throw error;
+      if (!(error instanceof ConnectionClosed) || !lastErr) throw error;
       await s.open();
       continue;
     }
     if (status.startsWith("+ ")) {
       c.send("*\r\n");
-      status = await c.popStatus(bound);
+      status = await readPop3Status(c, bound);
     }
     lastErr = status.startsWith("-ERR");
     const space = line.indexOf(" ");
     const verb = (space === -1 ? line : line.slice(0, space)).toUpperCase();
     const args = space === -1 ? "" : line.slice(space + 1);
     const multiline = ["CAPA", "RETR", "TOP"].includes(verb) || (["LIST", "UIDL", "AUTH"].includes(verb) && args === "");
-    if (status.startsWith("+OK") && multiline) await c.popMultiline(bound);
+    if (status.startsWith("+OK") && multiline) await readPop3Body(c, bound);
     if ((verb === "QUIT" && status.startsWith("+OK")) || (verb === "STLS" && status.startsWith("+OK"))) await s.open();
   }
 }
@@ -151,7 +163,7 @@ async function imapSequence(s: Session, steps: ImapStep[], bound: number): Promi
   await s.open();
   let n = 0;
   for (const step of [...steps, { text: "LOGOUT" }]) {
-    const c = s.client!;
+    const c = s.imap;
     const tag = `f${++n}`;
     let literal = step.literal ?? null;
     let text = step.text;
@@ -173,9 +185,9 @@ async function imapSequence(s: Session, steps: ImapStep[], bound: number): Promi
     for (;;) {
       let response: string;
       try {
-        response = await c.imapResponse(bound);
+        response = await c.response(bound);
       } catch (error) {
-        if (!(error instanceof ServerClosed) || !bye) throw error;
+        if (!(error instanceof ConnectionClosed) || !bye) throw error;
         break;
       }
       if (response.startsWith(`${tag} `)) {

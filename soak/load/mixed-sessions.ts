@@ -7,9 +7,12 @@
 
 import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { LineClient } from "../client/line-client.ts";
+import { ImapLineClient } from "../../runner/session/imap-line-client.ts";
+import { LineClient, type LineClientOptions } from "../../runner/session/line-client.ts";
+import { readPop3Status, readSmtpReply } from "../../runner/session/line-replies.ts";
 
 const REPLY_BOUND_MS = 30_000;
+const CLIENT: LineClientOptions = { timeoutMs: REPLY_BOUND_MS };
 
 export interface LoadOptions {
   ports: { smtp: number; pop3: number; imap: number };
@@ -42,9 +45,14 @@ function barrier(count: number): { arrive(): Promise<void>; arrived: () => numbe
   };
 }
 
-async function smtpSession(c: LineClient, user: string, hold: () => Promise<void>): Promise<void> {
+/** One session of a protocol; `opened` gets its client at once, so the caller closes it whatever happens. */
+type Session = (port: number, user: string, hold: () => Promise<void>, opened: (c: LineClient) => void) => Promise<void>;
+
+const smtpSession: Session = async (port, user, hold, opened) => {
+  const c = await LineClient.connect({ port }, CLIENT);
+  opened(c);
   const expect = async (code: number) => {
-    const r = await c.smtpReply(REPLY_BOUND_MS);
+    const r = await readSmtpReply(c);
     if (r.code !== code) throw new Error(`expected ${code}, got ${r.lines.join(" | ")}`);
   };
   await expect(220);
@@ -58,11 +66,13 @@ async function smtpSession(c: LineClient, user: string, hold: () => Promise<void
   c.send(`Subject: load\r\n\r\nhello ${user}\r\n.\r\nQUIT\r\n`);
   await expect(250);
   await expect(221);
-}
+};
 
-async function pop3Session(c: LineClient, user: string, hold: () => Promise<void>): Promise<void> {
+const pop3Session: Session = async (port, user, hold, opened) => {
+  const c = await LineClient.connect({ port }, CLIENT);
+  opened(c);
   const ok = async () => {
-    const line = await c.popStatus(REPLY_BOUND_MS);
+    const line = await readPop3Status(c);
     if (!line.startsWith("+OK")) throw new Error(`expected +OK, got ${line}`);
   };
   await ok();
@@ -75,16 +85,17 @@ async function pop3Session(c: LineClient, user: string, hold: () => Promise<void
   await ok();
   c.send("QUIT\r\n");
   await ok();
-}
+};
 
-async function imapSession(c: LineClient, user: string, hold: () => Promise<void>): Promise<void> {
+const imapSession: Session = async (port, user, hold, opened) => {
+  const c = await ImapLineClient.connect({ port }, CLIENT);
+  opened(c);
   const ok = async (tag: string) => {
-    const r = await c.imapUntil(tag, REPLY_BOUND_MS);
-    if (!/^\S+ OK/.test(r.tagged)) throw new Error(`expected OK, got ${r.tagged}`);
+    const r = await c.until(tag);
+    if (r.status !== "OK") throw new Error(`expected OK, got ${r.tagged}`);
     return r;
   };
-  const greeting = await c.imapResponse(REPLY_BOUND_MS);
-  if (!greeting.startsWith("* OK")) throw new Error(`greeting ${greeting}`);
+  if (!c.greeting.startsWith("* OK")) throw new Error(`greeting ${c.greeting}`);
   c.send(`a LOGIN ${user} ${user}-pw\r\n`);
   await ok("a");
   await hold();
@@ -94,9 +105,9 @@ async function imapSession(c: LineClient, user: string, hold: () => Promise<void
   await ok("c");
   c.send("d LOGOUT\r\n");
   await ok("d");
-}
+};
 
-const RUN: Record<Protocol, (c: LineClient, user: string, hold: () => Promise<void>) => Promise<void>> = { smtp: smtpSession, pop3: pop3Session, imap: imapSession };
+const RUN: Record<Protocol, Session> = { smtp: smtpSession, pop3: pop3Session, imap: imapSession };
 
 export async function mixedLoad(options: LoadOptions): Promise<LoadResult> {
   const started = performance.now();
@@ -109,7 +120,7 @@ export async function mixedLoad(options: LoadOptions): Promise<LoadResult> {
       const protocol = protocols[i % 3]!;
       // POP3 locks the maildrop: each POP3 session gets a user of its own.
       const user = `user${Math.floor(i / 3) % options.users}`;
-      let c: LineClient | null = null;
+      const opened: LineClient[] = [];
       let arrived = false;
       const hold = async () => {
         arrived = true;
@@ -117,13 +128,12 @@ export async function mixedLoad(options: LoadOptions): Promise<LoadResult> {
         heldAtOnce = Math.max(heldAtOnce, gate.arrived());
       };
       try {
-        c = await LineClient.connect(options.ports[protocol], "127.0.0.1", REPLY_BOUND_MS);
-        await RUN[protocol](c, user, hold);
+        await RUN[protocol](options.ports[protocol], user, hold, (c) => opened.push(c));
       } catch (error) {
         errors.push(`${protocol} session ${i} (${user}): ${error instanceof Error ? error.message : String(error)}`);
         if (!arrived) void gate.arrive();
       } finally {
-        c?.close();
+        for (const c of opened) c.close();
       }
     }),
   );
@@ -153,10 +163,11 @@ export async function idleRssPerConnection(child: ChildProcess, port: number, pr
     for (let i = 0; i < count; i += 100) {
       const batch = await Promise.all(
         Array.from({ length: Math.min(100, count - i) }, async () => {
-          const c = await LineClient.connect(port);
-          if (protocol === "smtp") await c.smtpReply(REPLY_BOUND_MS);
-          else if (protocol === "pop3") await c.popStatus(REPLY_BOUND_MS);
-          else await c.imapResponse(REPLY_BOUND_MS);
+          // Each client reads its greeting (ImapLineClient.connect does for IMAP).
+          if (protocol === "imap") return ImapLineClient.connect({ port }, CLIENT);
+          const c = await LineClient.connect({ port }, CLIENT);
+          if (protocol === "smtp") await readSmtpReply(c);
+          else await readPop3Status(c);
           return c;
         }),
       );

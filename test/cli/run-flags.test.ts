@@ -1,5 +1,7 @@
 import { expect } from "chai";
-import { reportRequests, targetSourceFrom, UsageError, wantsColour, type RunFlags } from "../../cli/run.ts";
+import { UsageError } from "../../cli/arguments.ts";
+import { reportRequests, wantsColour, type RunFlags } from "../../cli/run.ts";
+import { targetSourceFrom } from "../../cli/target-flags.ts";
 
 const base: RunFlags = { user: [], tag: [], jobs: 1, timeout: 10_000 };
 

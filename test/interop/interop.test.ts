@@ -1,6 +1,6 @@
 // The interop lane end to end: interop/setup.sh and start.sh bring up a real
-// Postfix and Dovecot on loopback, then raw node:net sockets check that mail
-// sent over SMTP arrives in the Maildir that POP3 and IMAP read. Stops them after.
+// Postfix and Dovecot on loopback, then raw line clients (runner/session/) check
+// that mail sent over SMTP arrives in the Maildir that POP3 and IMAP read. Stops them after.
 // Skipped unless MAILCONFORM_INTEROP=1: it needs root and apt-get (it installs
 // Debian packages and starts system daemons), which a developer's `npm test`
 // must never do behind their back.
@@ -11,13 +11,14 @@ import { expect } from "chai";
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
-import { LineBuffer } from "../../wire/lines.ts";
+import { ImapLineClient } from "../../runner/session/imap-line-client.ts";
+import { LineClient, type LineClientOptions } from "../../runner/session/line-client.ts";
+import { pop3Command, readPop3Body, readSmtpReply, smtpCommand } from "../../runner/session/line-replies.ts";
 import { Deadline } from "../../wire/deadline.ts";
-import { dotStuff, joinLines, unstuffLine } from "../../wire/dot-stuffing.ts";
+import { dotStuff } from "../../wire/dot-stuffing.ts";
 
 const ENABLED = process.env.MAILCONFORM_INTEROP === "1";
 const SKIP_REASON = "set MAILCONFORM_INTEROP=1 to run: needs root and apt-get (installs Postfix and Dovecot)";
@@ -32,6 +33,7 @@ const SETUP_TIMEOUT_MS = 10 * 60_000; // apt-get on a fresh machine
 const START_TIMEOUT_MS = 90_000;
 const STEP_TIMEOUT_MS = 10_000;
 const DELIVERY_TIMEOUT_MS = 20_000; // Postfix queues, then virtual(8) delivers
+const CLIENT: LineClientOptions = { timeoutMs: STEP_TIMEOUT_MS };
 
 /** Runs one interop script with a hard timeout; rejects with its stderr. */
 function runScript(name: string, args: string[], timeoutMs: number): Promise<string> {
@@ -48,93 +50,11 @@ function runScript(name: string, args: string[], timeoutMs: number): Promise<str
   });
 }
 
-/** A line-oriented client over a real socket; every read is bounded. */
-class LineClient {
-  private readonly buffer = new LineBuffer({ maxLineOctets: 65_536 });
-  private waiter: (() => void) | undefined;
-  private closed = false;
-  readonly transcript: string[] = [];
-
-  private constructor(private readonly socket: net.Socket) {
-    socket.on("data", (chunk: Buffer) => {
-      this.buffer.push(chunk);
-      this.waiter?.();
-    });
-    socket.on("close", () => {
-      this.closed = true;
-      this.waiter?.();
-    });
-    socket.on("error", () => undefined); // surfaces as "closed" on the next read
-  }
-
-  static connect(port: number): Promise<LineClient> {
-    const deadline = new Deadline(STEP_TIMEOUT_MS);
-    return deadline.race(
-      new Promise((resolve, reject) => {
-        const socket = net.connect({ host: HOST, port }, () => resolve(new LineClient(socket)));
-        socket.once("error", reject);
-      }),
-      `connect to ${HOST}:${port}`,
-    );
-  }
-
-  async readLine(): Promise<string> {
-    const deadline = new Deadline(STEP_TIMEOUT_MS);
-    for (;;) {
-      const line = this.buffer.nextLine();
-      if (line) {
-        const text = line.bytes.toString("latin1");
-        this.transcript.push(`S: ${text}`);
-        return text;
-      }
-      if (this.closed) throw new Error(`connection closed; transcript:\n${this.transcript.join("\n")}`);
-      await deadline.race(new Promise<void>((resolve) => (this.waiter = resolve)), "a server line");
-      this.waiter = undefined;
-    }
-  }
-
-  send(line: string): void {
-    this.transcript.push(`C: ${line}`);
-    this.socket.write(`${line}\r\n`);
-  }
-
-  sendRaw(bytes: Buffer): void {
-    this.transcript.push(`C: <${bytes.length} octets>`);
-    this.socket.write(bytes);
-  }
-
-  close(): void {
-    this.socket.destroy();
-  }
-}
-
-/** An SMTP reply: every line until the one with a space after the code (RFC 5321 §4.2.1). */
-async function smtpReply(c: LineClient): Promise<{ code: number; lines: string[] }> {
-  const lines: string[] = [];
-  for (;;) {
-    const line = await c.readLine();
-    lines.push(line.slice(4));
-    if (line[3] !== "-") return { code: Number(line.slice(0, 3)), lines };
-  }
-}
-
-/** Untagged lines up to and including the tagged status line of `tag`. */
-async function imapUntil(c: LineClient, tag: string): Promise<{ untagged: string[]; status: string }> {
-  const untagged: string[] = [];
-  for (;;) {
-    const line = await c.readLine();
-    if (line.startsWith(`${tag} `)) return { untagged, status: line.slice(tag.length + 1) };
-    untagged.push(line);
-  }
-}
-
 async function pop3LoggedIn(user: string, password: string): Promise<LineClient> {
-  const c = await LineClient.connect(PORTS.pop3);
+  const c = await LineClient.connect({ host: HOST, port: PORTS.pop3 }, CLIENT);
   expect(await c.readLine()).to.match(/^\+OK/);
-  c.send(`USER ${user}`);
-  expect(await c.readLine()).to.match(/^\+OK/);
-  c.send(`PASS ${password}`);
-  expect(await c.readLine()).to.match(/^\+OK/);
+  expect(await pop3Command(c, `USER ${user}`)).to.match(/^\+OK/);
+  expect(await pop3Command(c, `PASS ${password}`)).to.match(/^\+OK/);
   return c;
 }
 
@@ -178,25 +98,20 @@ describe(`interop: Postfix + Dovecot on loopback${ENABLED ? "" : ` (skipped: ${S
   });
 
   it("Postfix greets, answers EHLO and accepts a message for alice", async function () {
-    const c = await LineClient.connect(PORTS.smtp);
+    const c = await LineClient.connect({ host: HOST, port: PORTS.smtp }, CLIENT);
     try {
-      expect((await smtpReply(c)).code).to.equal(220);
-      c.send("EHLO client.example");
-      const ehlo = await smtpReply(c);
+      expect((await readSmtpReply(c)).code).to.equal(220);
+      const ehlo = await smtpCommand(c, "EHLO client.example");
       expect(ehlo.code).to.equal(250);
       expect(ehlo.lines.length, "multiline EHLO reply").to.be.greaterThan(1);
-      c.send("MAIL FROM:<bob@example.test>");
-      expect((await smtpReply(c)).code).to.equal(250);
-      c.send("RCPT TO:<alice@example.test>");
-      expect((await smtpReply(c)).code).to.equal(250);
-      c.send("DATA");
-      expect((await smtpReply(c)).code).to.equal(354);
+      expect((await smtpCommand(c, "MAIL FROM:<bob@example.test>")).code).to.equal(250);
+      expect((await smtpCommand(c, "RCPT TO:<alice@example.test>")).code).to.equal(250);
+      expect((await smtpCommand(c, "DATA")).code).to.equal(354);
       const message = `From: <bob@example.test>\r\nTo: <alice@example.test>\r\nSubject: interop ${token}\r\n\r\n${body}`;
-      c.sendRaw(dotStuff(Buffer.from(message)));
+      c.send(dotStuff(Buffer.from(message)));
       // 250 only once the message is in Postfix's queue, fsynced (RFC 5321 §4.1.1.4)
-      expect((await smtpReply(c)).code).to.equal(250);
-      c.send("QUIT");
-      expect((await smtpReply(c)).code).to.equal(221);
+      expect((await readSmtpReply(c)).code).to.equal(250);
+      expect((await smtpCommand(c, "QUIT")).code).to.equal(221);
     } finally {
       c.close();
     }
@@ -209,53 +124,41 @@ describe(`interop: Postfix + Dovecot on loopback${ENABLED ? "" : ` (skipped: ${S
     for (;;) {
       const c = await pop3LoggedIn("alice", "alice-pw");
       try {
-        c.send("STAT");
-        const stat = await c.readLine();
+        const stat = await pop3Command(c, "STAT");
         const m = /^\+OK (\d+) (\d+)/.exec(stat);
         expect(m, `STAT reply ${stat}`).to.not.equal(null);
         count = Number(m![1]);
         if (count >= 1) {
-          c.send(`RETR ${count}`);
-          expect(await c.readLine()).to.match(/^\+OK/);
-          const lines: Buffer[] = [];
-          for (;;) {
-            const line = unstuffLine(Buffer.from(await c.readLine(), "latin1"));
-            if (line === "end") break;
-            lines.push(line);
-          }
-          const text = joinLines(lines).toString("latin1");
+          expect(await pop3Command(c, `RETR ${count}`)).to.match(/^\+OK/);
+          const text = (await readPop3Body(c)).toString("latin1");
           // Postfix prepends Received and may add headers: compare the body only.
           expect(text.slice(text.indexOf("\r\n\r\n") + 4)).to.equal(body);
-          c.send("QUIT");
-          expect(await c.readLine()).to.match(/^\+OK/);
+          expect(await pop3Command(c, "QUIT")).to.match(/^\+OK/);
           return;
         }
-        c.send("QUIT");
-        await c.readLine();
+        await pop3Command(c, "QUIT");
       } finally {
         c.close();
       }
       if (deadline.expired()) throw new Error(`no message in alice's maildrop after ${DELIVERY_TIMEOUT_MS} ms`);
+      // Polling another system's mail queue: Postfix and Dovecot have no event to await.
       await new Promise((r) => setTimeout(r, 200));
     }
   });
 
   it("Dovecot IMAP: LOGIN, SELECT INBOX reports EXISTS >= 1", async function () {
-    const c = await LineClient.connect(PORTS.imap);
+    const c = await ImapLineClient.connect({ host: HOST, port: PORTS.imap }, CLIENT);
     try {
-      expect(await c.readLine()).to.match(/^\* OK/);
-      c.send("a1 LOGIN alice alice-pw");
-      expect((await imapUntil(c, "a1")).status).to.match(/^OK/);
-      c.send("a2 SELECT INBOX");
-      const select = await imapUntil(c, "a2");
-      expect(select.status).to.match(/^OK/);
+      expect(c.greeting).to.match(/^\* OK/);
+      expect((await c.run("LOGIN alice alice-pw")).status).to.equal("OK");
+      const select = await c.run("SELECT INBOX");
+      expect(select.status).to.equal("OK");
       const exists = select.untagged.map((l) => /^\* (\d+) EXISTS$/i.exec(l)).find((m) => m);
       expect(exists, `EXISTS in ${select.untagged.join(" | ")}`).to.not.equal(undefined);
       expect(Number(exists![1])).to.be.at.least(1);
-      c.send("a3 LOGOUT");
-      const logout = await imapUntil(c, "a3");
+      const logout = await c.run("LOGOUT");
       expect(logout.untagged.some((l) => l.startsWith("* BYE"))).to.equal(true);
-      expect(logout.status).to.match(/^OK/);
+      expect(logout.status).to.equal("OK");
     } finally {
       c.close();
     }

@@ -4,7 +4,8 @@
 import { expect } from "chai";
 import * as net from "node:net";
 import { removeTestDataDir, startTestServer, type TestServer } from "./support/server.ts";
-import { WireClient } from "./support/wire-client.ts";
+import { LineClient } from "../../runner/session/line-client.ts";
+import { readSmtpReply, smtpCommand } from "../../runner/session/line-replies.ts";
 
 describe("hostile clients (reference server)", function () {
   this.timeout(30_000);
@@ -25,9 +26,9 @@ describe("hostile clients (reference server)", function () {
       })),
     );
     try {
-      const client = await WireClient.connect(server.ports.smtp);
-      expect((await client.reply()).code).to.equal(220);
-      expect((await client.command("NOOP")).code).to.equal(250);
+      const client = await LineClient.connect({ port: server.ports.smtp });
+      expect((await readSmtpReply(client)).code).to.equal(220);
+      expect((await smtpCommand(client, "NOOP")).code).to.equal(250);
       client.close();
     } finally {
       for (const s of sockets) s.destroy();
@@ -35,28 +36,28 @@ describe("hostile clients (reference server)", function () {
   });
 
   it("skips a line that never ends in bounded memory and answers 500 once it does", async () => {
-    const client = await WireClient.connect(server.ports.smtp);
+    const client = await LineClient.connect({ port: server.ports.smtp });
     try {
-      await client.reply();
+      await readSmtpReply(client);
       for (let i = 0; i < 64; i++) client.send("A".repeat(16 * 1024));
       client.send("\r\n");
-      const reply = await client.reply();
+      const reply = await readSmtpReply(client);
       expect(reply.code).to.equal(500);
       expect(reply.text).to.match(/^5\.5\.2 /);
-      expect((await client.command("NOOP")).code).to.equal(250);
+      expect((await smtpCommand(client, "NOOP")).code).to.equal(250);
     } finally {
       client.close();
     }
   });
 
   it("answers every line of a pipelined flood of junk, then ends the session at the error limit", async () => {
-    const client = await WireClient.connect(server.ports.pop3);
+    const client = await LineClient.connect({ port: server.ports.pop3 });
     try {
-      await client.line();
+      await client.readLine();
       client.send("JUNK\r\n".repeat(200));
       let errors = 0;
       while (!(await client.closed(0).catch(() => false))) {
-        const line = await client.line().catch(() => null);
+        const line = await client.readLine().catch(() => null);
         if (line === null) break;
         expect(line).to.match(/^-ERR /);
         errors++;

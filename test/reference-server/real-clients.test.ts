@@ -10,8 +10,9 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import nodemailer from "nodemailer";
+import { LineClient } from "../../runner/session/line-client.ts";
+import { pop3Command, readPop3Body } from "../../runner/session/line-replies.ts";
 import { removeTestDataDir, startTestServer, type TestServer } from "./support/server.ts";
-import { WireClient } from "./support/wire-client.ts";
 
 const CLIENT_TIMEOUT_MS = 15_000;
 
@@ -67,13 +68,13 @@ function run(file: string, args: string[], input?: string): Promise<{ stdout: Bu
 }
 
 async function retrViaWire(server: TestServer, user: string, n: number): Promise<Buffer> {
-  const client = await WireClient.connect(server.ports.pop3);
+  const client = await LineClient.connect({ port: server.ports.pop3 });
   try {
-    await client.line();
-    await client.pop(`USER ${user}`);
-    expect(await client.pop(`PASS ${user}-pw`)).to.match(/^\+OK/);
-    expect(await client.pop(`RETR ${n}`)).to.match(/^\+OK/);
-    return await client.multiline();
+    await client.readLine();
+    await pop3Command(client, `USER ${user}`);
+    expect(await pop3Command(client, `PASS ${user}-pw`)).to.match(/^\+OK/);
+    expect(await pop3Command(client, `RETR ${n}`)).to.match(/^\+OK/);
+    return await readPop3Body(client);
   } finally {
     client.close();
   }

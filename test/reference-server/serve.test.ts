@@ -11,7 +11,8 @@ import { fileURLToPath } from "node:url";
 import { defaultConfig } from "../../reference-server/config/defaults.ts";
 import { PORT_OFFSETS, startServer } from "../../reference-server/serve.ts";
 import { MemoryStore } from "./support/memory-store.ts";
-import { WireClient } from "./support/wire-client.ts";
+import { LineClient } from "../../runner/session/line-client.ts";
+import { pop3Command, readPop3Body, readSmtpReply, smtpCommand } from "../../runner/session/line-replies.ts";
 
 const SERVE_MODULE = fileURLToPath(new URL("../../reference-server/serve.ts", import.meta.url));
 
@@ -66,11 +67,11 @@ describe("serve", function () {
     const lines: string[] = [];
     const server = await startServer({ dataDir, portBase: "ephemeral", store: new MemoryStore(), verbose: true, log: (l) => lines.push(l), config: { ...defaultConfig(), auth: { ...defaultConfig().auth, failureDelayMs: 0 } } });
     try {
-      const client = await WireClient.connect(server.ports.pop3);
-      await client.line();
-      await client.pop("USER alice");
-      await client.pop("PASS alice-pw");
-      await client.pop("QUIT");
+      const client = await LineClient.connect({ port: server.ports.pop3 });
+      await client.readLine();
+      await pop3Command(client, "USER alice");
+      await pop3Command(client, "PASS alice-pw");
+      await pop3Command(client, "QUIT");
       await client.closed();
       client.close();
     } finally {
@@ -85,21 +86,21 @@ describe("serve", function () {
   it("delivers through the Maildir store and serves the message back over POP3", async () => {
     const server = await startServer({ dataDir, portBase: "ephemeral", config: { ...defaultConfig(), auth: { ...defaultConfig().auth, failureDelayMs: 0 } } });
     try {
-      const smtp = await WireClient.connect(server.ports.smtp);
-      await smtp.reply();
-      await smtp.command("EHLO c.test");
-      await smtp.command("MAIL FROM:<a@b.test>");
-      await smtp.command("RCPT TO:<bob@example.test>");
-      await smtp.command("DATA");
-      expect((await smtp.command("Subject: disk\r\n\r\n..dot\r\n.")).code).to.equal(250);
+      const smtp = await LineClient.connect({ port: server.ports.smtp });
+      await readSmtpReply(smtp);
+      await smtpCommand(smtp, "EHLO c.test");
+      await smtpCommand(smtp, "MAIL FROM:<a@b.test>");
+      await smtpCommand(smtp, "RCPT TO:<bob@example.test>");
+      await smtpCommand(smtp, "DATA");
+      expect((await smtpCommand(smtp, "Subject: disk\r\n\r\n..dot\r\n.")).code).to.equal(250);
       smtp.close();
-      const pop = await WireClient.connect(server.ports.pop3);
-      await pop.line();
-      await pop.pop("USER bob");
-      expect(await pop.pop("PASS bob-pw")).to.match(/^\+OK .*1 messages/);
-      const size = Number((await pop.pop("LIST 1")).split(" ")[2]);
-      expect(await pop.pop("RETR 1")).to.match(/^\+OK/);
-      const body = await pop.multiline();
+      const pop = await LineClient.connect({ port: server.ports.pop3 });
+      await pop.readLine();
+      await pop3Command(pop, "USER bob");
+      expect(await pop3Command(pop, "PASS bob-pw")).to.match(/^\+OK .*1 messages/);
+      const size = Number((await pop3Command(pop, "LIST 1")).split(" ")[2]);
+      expect(await pop3Command(pop, "RETR 1")).to.match(/^\+OK/);
+      const body = await readPop3Body(pop);
       expect(body.length).to.equal(size);
       expect(body.toString()).to.match(/\r\nSubject: disk\r\n\r\n\.dot\r\n$/);
       pop.close();
@@ -124,18 +125,18 @@ describe("serve", function () {
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
     const timer = setTimeout(() => child.kill("SIGKILL"), 25_000);
     try {
-      while (!stdout.includes("pop3s")) {
-        if (child.exitCode !== null) throw new Error(`serve exited early: ${stderr}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on("data", () => stdout.includes("pop3s") && resolve());
+        child.once("exit", () => reject(new Error(`serve exited early: ${stderr}`)));
+      });
       expect(stdout).to.include(`smtp  127.0.0.1:${base + 25}`);
       expect(stdout).to.include(`pop3  127.0.0.1:${base + 110}`);
       // A session open at shutdown gets 421.
-      const client = await WireClient.connect(base + 25);
-      expect((await client.reply()).code).to.equal(220);
-      expect((await client.command("EHLO c.test")).code).to.equal(250);
+      const client = await LineClient.connect({ port: base + 25 });
+      expect((await readSmtpReply(client)).code).to.equal(220);
+      expect((await smtpCommand(client, "EHLO c.test")).code).to.equal(250);
       child.kill("SIGTERM");
-      expect((await client.reply()).code).to.equal(421);
+      expect((await readSmtpReply(client)).code).to.equal(421);
       client.close();
       expect(await exited, stderr).to.equal(0);
     } finally {

@@ -9,9 +9,11 @@ import { expect } from "chai";
 import { parseConfig } from "../../reference-server/config/load.ts";
 import { MAX_CONNECTIONS_PER_ADDRESS } from "../../reference-server/config/defaults.ts";
 import { Admission } from "../../reference-server/core/admission.ts";
-import { startTestServer, type TestServer } from "../reference-server/support/server.ts";
-import { WireClient } from "../reference-server/support/wire-client.ts";
-import { ImapClient } from "../reference-server/imap/support/imap-client.ts";
+import { sessionsEnded, startTestServer, type TestServer } from "../reference-server/support/server.ts";
+import { LineClient } from "../../runner/session/line-client.ts";
+import { pop3Command, readSmtpReply } from "../../runner/session/line-replies.ts";
+import { ImapLineClient } from "../../runner/session/imap-line-client.ts";
+import { loggedIn } from "../reference-server/imap/support/imap-server.ts";
 
 describe("security: connection and session limits", () => {
   it("the limits come from the config file, merged over documented defaults", () => {
@@ -44,7 +46,7 @@ describe("security: connection and session limits", () => {
 
   describe("on the wire", () => {
     let server: TestServer;
-    const open: { close(): void }[] = [];
+    const open: LineClient[] = [];
     before(async () =>
       (server = await startTestServer((c) => {
         c.connections.maxPerAddress = 3;
@@ -58,55 +60,56 @@ describe("security: connection and session limits", () => {
     it("the connection over the per-address limit gets 421 / -ERR / BYE and is closed, on every protocol", async () => {
       // Three held connections spread over the protocols: the limit counts all ports together.
       for (const port of [server.ports.smtp, server.ports.pop3, server.ports.imap!]) {
-        const c = await WireClient.connect(port);
-        await c.line();
+        const c = await LineClient.connect({ port });
+        await c.readLine();
         open.push(c);
       }
-      const smtp = await WireClient.connect(server.ports.smtp);
-      expect((await smtp.reply()).code).to.equal(421);
-      expect(await smtp.closed()).to.equal(true);
-      const pop = await WireClient.connect(server.ports.pop3);
-      expect(await pop.line()).to.match(/^-ERR /);
-      expect(await pop.closed()).to.equal(true);
-      const imap = await WireClient.connect(server.ports.imap!);
-      expect(await imap.line()).to.match(/^\* BYE /);
-      expect(await imap.closed()).to.equal(true);
-      // Once one leaves, a newcomer is greeted normally.
-      open.pop()!.close();
-      await new Promise((r) => setTimeout(r, 100));
-      const again = await WireClient.connect(server.ports.smtp);
-      expect((await again.reply()).code).to.equal(220);
+      const smtp = await LineClient.connect({ port: server.ports.smtp });
+      expect((await readSmtpReply(smtp)).code).to.equal(421);
+      await smtp.closed();
+      const pop = await LineClient.connect({ port: server.ports.pop3 });
+      expect(await pop.readLine()).to.match(/^-ERR /);
+      await pop.closed();
+      const imap = await LineClient.connect({ port: server.ports.imap! });
+      expect(await imap.readLine()).to.match(/^\* BYE /);
+      await imap.closed();
+      // Once one leaves, a newcomer is greeted normally (a refused connection holds its slot until its session ends too).
+      const leaving = open.pop()!;
+      leaving.close();
+      await sessionsEnded(server, leaving, smtp, pop, imap);
+      const again = await LineClient.connect({ port: server.ports.smtp });
+      expect((await readSmtpReply(again)).code).to.equal(220);
       again.close();
     });
 
     it("a user's IMAP session over the per-user limit gets NO [LIMIT] and may still log in as someone else", async () => {
-      const a1 = await ImapClient.loggedIn(server.ports.imap!);
-      const a2 = await ImapClient.loggedIn(server.ports.imap!);
+      const a1 = await loggedIn(server.ports.imap!);
+      const a2 = await loggedIn(server.ports.imap!);
       open.push(a1, a2);
-      const a3 = await ImapClient.connect(server.ports.imap!);
+      const a3 = await ImapLineClient.connect({ port: server.ports.imap! });
       open.push(a3);
       const refused = await a3.run("LOGIN alice alice-pw");
       expect(refused.tagged).to.match(/^\S+ NO \[LIMIT\]/);
       expect((await a3.run("LOGIN bob bob-pw")).status).to.equal("OK");
       // A slot comes back when a session ends.
       a1.close();
-      await new Promise((r) => setTimeout(r, 100));
-      const a4 = await ImapClient.connect(server.ports.imap!);
+      await sessionsEnded(server, a1);
+      const a4 = await ImapLineClient.connect({ port: server.ports.imap! });
       open.push(a4);
       expect((await a4.run("LOGIN alice alice-pw")).status).to.equal("OK");
     });
 
     it("a second POP3 session of the same user gets -ERR [IN-USE]", async () => {
-      const p1 = await WireClient.connect(server.ports.pop3);
-      await p1.line();
+      const p1 = await LineClient.connect({ port: server.ports.pop3 });
+      await p1.readLine();
       open.push(p1);
-      await p1.pop("USER alice");
-      expect(await p1.pop("PASS alice-pw")).to.match(/^\+OK/);
-      const p2 = await WireClient.connect(server.ports.pop3);
-      await p2.line();
+      await pop3Command(p1, "USER alice");
+      expect(await pop3Command(p1, "PASS alice-pw")).to.match(/^\+OK/);
+      const p2 = await LineClient.connect({ port: server.ports.pop3 });
+      await p2.readLine();
       open.push(p2);
-      await p2.pop("USER alice");
-      expect(await p2.pop("PASS alice-pw")).to.match(/^-ERR \[IN-USE\]/);
+      await pop3Command(p2, "USER alice");
+      expect(await pop3Command(p2, "PASS alice-pw")).to.match(/^-ERR \[IN-USE\]/);
     });
   });
 
@@ -114,16 +117,16 @@ describe("security: connection and session limits", () => {
     const server = await startTestServer((c) => {
       c.connections.maxTotal = 2;
     });
-    const held: WireClient[] = [];
+    const held: LineClient[] = [];
     try {
       for (const port of [server.ports.imap!, server.ports.pop3]) {
-        const c = await WireClient.connect(port);
-        await c.line();
+        const c = await LineClient.connect({ port });
+        await c.readLine();
         held.push(c);
       }
-      const over = await WireClient.connect(server.ports.smtp);
+      const over = await LineClient.connect({ port: server.ports.smtp });
       held.push(over);
-      const reply = await over.reply();
+      const reply = await readSmtpReply(over);
       expect(reply.code).to.equal(421);
       expect(reply.text).to.match(/^4\.7\.0 /);
     } finally {

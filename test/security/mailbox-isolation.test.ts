@@ -13,7 +13,7 @@ import { join, relative } from "node:path";
 import { defaultConfig } from "../../reference-server/config/defaults.ts";
 import { startServer, type RunningServer } from "../../reference-server/serve.ts";
 import type { MailStore } from "../../reference-server/store/types.ts";
-import { ImapClient } from "../reference-server/imap/support/imap-client.ts";
+import { loggedIn } from "../reference-server/imap/support/imap-server.ts";
 
 const SECRET = "Subject: bob-secret-7f3a";
 
@@ -65,15 +65,15 @@ describe("security: mailbox isolation between users (IMAP, Maildir store)", () =
       ".bob", "INBOX.bob", "..bob", "x/".repeat(150) + "x", "y".repeat(1200),
     ];
     const quoted = (n: string) => `"${n.replace(/["\\]/g, "\\$&")}"`;
-    const c = await ImapClient.loggedIn(server.ports.imap!);
+    const c = await loggedIn(server.ports.imap!);
     const all: string[] = [];
     const record = (r: { tagged: string; untagged: string[] }) => all.push(r.tagged, ...r.untagged);
-    record(await c.runWithLiteral("APPEND INBOX ", "Subject: alice\r\n\r\nmine\r\n"));
+    record(await c.run("APPEND INBOX", "Subject: alice\r\n\r\nmine\r\n"));
     for (const name of names) {
       record(await c.run(`SELECT ${quoted(name)}`));
       record(await c.run(`EXAMINE ${quoted(name)}`));
       record(await c.run(`STATUS ${quoted(name)} (MESSAGES UIDNEXT)`));
-      record(await c.runWithLiteral(`APPEND ${quoted(name)} `, "Subject: planted\r\n\r\nx\r\n"));
+      record(await c.run(`APPEND ${quoted(name)}`, "Subject: planted\r\n\r\nx\r\n"));
       record(await c.run(`LIST "" ${quoted(name)}`));
       record(await c.run(`LIST ${quoted(name)} *`));
       record(await c.run(`CREATE ${quoted(name + "/new")}`));
@@ -91,8 +91,8 @@ describe("security: mailbox isolation between users (IMAP, Maildir store)", () =
       record(await c.run(`FETCH 1:* BODY.PEEK[]`));
     }
     // NUL inside a literal name: refused, never truncated to a shorter path.
-    record(await c.runWithLiteral("SELECT ", Buffer.from("INBOX\0../../bob")));
-    record(await c.runWithLiteral("CREATE ", Buffer.from("a\0b")));
+    record(await c.run("SELECT", Buffer.from("INBOX\0../../bob")));
+    record(await c.run("CREATE", Buffer.from("a\0b")));
     await c.run("LOGOUT").catch(() => undefined);
     c.close();
 

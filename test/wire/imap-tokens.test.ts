@@ -163,4 +163,24 @@ describe("wire/imap-tokens: response codec", () => {
   it("tokenizes suite patterns with captures and ellipsis as atoms", () => {
     expect(show(tokenize("$n FETCH (FLAGS (\\Seen ...) UID $uid)"))).to.equal("$n FETCH (FLAGS (\\Seen ...) UID $uid)");
   });
+
+  it("records where each token was written when asked (suite patterns)", () => {
+    const ranges = new Map<ImapToken, readonly [number, number]>();
+    const [list] = tokenize('(a "b c") BODY[1]<0>', ranges);
+    const written = [...ranges].map(([t, [start, end]]) => `${t.type}:${'(a "b c") BODY[1]<0>'.slice(start, end)}`);
+    expect(written).to.deep.equal(["atom:a", 'string:"b c"', 'list:(a "b c")', "number:1", "atom:BODY[1]<0>"]);
+    expect(ranges.get(list!)).to.deep.equal([0, 9]);
+  });
+
+  const UNCLOSED: Array<[string, string, number]> = [
+    ["a list", "* (a (b)", 2],
+    ["a response code", "[UIDNEXT 4", 0],
+    ["a section", "BODY[HEADER", 4],
+    ["a quoted string", 'a "bc', 2],
+  ];
+  for (const [name, text, opened] of UNCLOSED) {
+    it(`says where ${name} left open was opened`, () => {
+      expect(() => tokenize(text)).to.throw(ImapSyntaxError).with.property("opened", opened);
+    });
+  }
 });

@@ -1,7 +1,9 @@
 // APPEND mailbox [flags] [date-time] literal: the message is stored durably
 // before the OK, which carries APPENDUID. The literal was read whole by the
 // command reader (its size checked against APPENDLIMIT before the "+"), so a
-// client that disconnects mid-literal leaves nothing behind.
+// client that disconnects mid-literal leaves nothing behind. The mailbox keeps
+// its name from the lookup to the UID (a RENAME by another session waits), so
+// NO always means nothing was stored.
 // Standards: RFC 3501 §6.3.11, RFC 4315 §3 (APPENDUID), RFC 7889 (APPENDLIMIT), RFC 7888.
 
 import type { CommandRow } from "../../core/command-table.ts";
@@ -35,9 +37,11 @@ export const append: CommandRow<ImapSession, ImapState> = {
     const message = r.literal();
     r.end();
     if (message.length === 0) throw new Refusal(null, "an empty message cannot be appended");
-    const mailbox = await viaStore(s, () => s.context.store.mailbox(s.user!, name), { tryCreate: true });
-    const uid = await viaStore(s, () => mailbox.append(message, { flags, ...(date ? { internalDate: date } : {}) }));
-    const { uidValidity } = await viaStore(s, () => mailbox.status());
-    await complete(s, command, "append completed", `APPENDUID ${uidValidity} ${uid}`);
+    const { store } = s.context;
+    const { uidValidity, uids } = await store.withStableNames(s.user!, async () => {
+      const mailbox = await viaStore(s, () => store.mailbox(s.user!, name), { tryCreate: true });
+      return viaStore(s, () => mailbox.appendAll([{ bytes: message, flags, ...(date ? { internalDate: date } : {}) }]));
+    });
+    await complete(s, command, "append completed", `APPENDUID ${uidValidity} ${uids[0]}`);
   },
 };

@@ -6,6 +6,7 @@ import type { CommandRow } from "../../core/command-table.ts";
 import { LINE_TOO_LONG } from "../../core/connection.ts";
 import { ClientError, LimitExceeded } from "../../core/errors.ts";
 import { findMechanism, plaintextAuthAllowed } from "../../auth/mechanisms.ts";
+import { loginGuard } from "../../auth/penalty.ts";
 import { runSasl } from "../../auth/sasl.ts";
 import { enterAuthenticated } from "../authenticated.ts";
 import { argsOf } from "../grammar/command-args.ts";
@@ -36,6 +37,7 @@ export const authenticate: CommandRow<ImapSession, ImapState> = {
       users,
       hostname: config.hostname,
       failureDelayMs: config.auth.failureDelayMs,
+      guard: loginGuard(s.context, s.conn.remoteAddress),
       transport: {
         async challenge(data) {
           s.conn.write(`+ ${data.toString("base64")}\r\n`);

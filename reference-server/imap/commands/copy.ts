@@ -1,9 +1,11 @@
 // COPY (and UID COPY): copy messages with their flags and internal dates to
-// another mailbox, all or none; the OK carries COPYUID. MOVE reuses it.
+// another mailbox, all or none (the store commits them as one batch); the OK
+// carries COPYUID. MOVE reuses it, inside the same hold on the user's names.
 // Standards: RFC 3501 §6.4.7 ([TRYCREATE], all-or-nothing), RFC 4315 §3 (COPYUID).
 
 import type { CommandRow } from "../../core/command-table.ts";
 import { argsOf } from "../grammar/command-args.ts";
+import type { Mailbox, NewMessage } from "../../store/types.ts";
 import type { ArgReader } from "../grammar/reader.ts";
 import { formatUidSet, readSequenceSet, resolveSequenceNumbers, resolveUids } from "../grammar/sequence-set.ts";
 import { storeFailure, viaStore } from "../mailbox/store-errors.ts";
@@ -18,7 +20,7 @@ export const copy: CommandRow<ImapSession, ImapState> = {
   async handle(s, command) {
     const r = argsOf(command);
     r.sp();
-    const result = await copyMessages(s, r, false);
+    const result = await s.context.store.withStableNames(s.user!, () => copyMessages(s, r, false));
     await complete(s, command, "copy completed", result.code);
   },
 };
@@ -28,9 +30,12 @@ export interface CopyResult {
   code: string | null;
   /** Positions (0-based) of the copied source messages. */
   positions: number[];
+  /** The mailbox copied into and the new UIDs there (MOVE takes them back if its expunge fails). */
+  target: Mailbox;
+  uids: number[];
 }
 
-/** `r` positioned at "sequence-set SP mailbox". */
+/** `r` positioned at "sequence-set SP mailbox"; the caller holds the user's names (withStableNames). */
 export async function copyMessages(s: ImapSession, r: ArgReader, byUid: boolean): Promise<CopyResult> {
   const set = readSequenceSet(r);
   r.sp();
@@ -41,20 +46,18 @@ export async function copyMessages(s: ImapSession, r: ArgReader, byUid: boolean)
     (i) => !view.messages[i]!.gone,
   );
   const target = await viaStore(s, () => s.context.store.mailbox(s.user!, name), { tryCreate: true });
-  const copied: number[] = [];
   const sources: ViewMessage[] = positions.map((i) => view.messages[i]!);
+  // Read one at a time as the store stages them: a large COPY is never held in memory whole.
+  async function* messages(): AsyncGenerator<NewMessage> {
+    for (const m of sources) yield { bytes: await view.mailbox.read(m.uid), flags: m.flags, internalDate: m.internalDate };
+  }
+  let copied: { uidValidity: number; uids: number[] };
   try {
-    for (const m of sources) {
-      const bytes = await view.mailbox.read(m.uid);
-      copied.push(await target.append(bytes, { flags: m.flags, internalDate: m.internalDate }));
-    }
+    copied = await target.appendAll(messages());
   } catch (error) {
-    // All or nothing (RFC 3501 §6.4.7): take back what was already copied.
-    await target.expunge(copied).catch(() => undefined);
     if (error instanceof MessageGone) throw new Refusal("EXPUNGEISSUED", "a message was expunged by another session, nothing copied");
     throw storeFailure(s, error);
   }
-  if (copied.length === 0) return { code: null, positions };
-  const { uidValidity } = await viaStore(s, () => target.status());
-  return { code: `COPYUID ${uidValidity} ${formatUidSet(sources.map((m) => m.uid))} ${formatUidSet(copied)}`, positions };
+  const code = copied.uids.length === 0 ? null : `COPYUID ${copied.uidValidity} ${formatUidSet(sources.map((m) => m.uid))} ${formatUidSet(copied.uids)}`;
+  return { code, positions, target, uids: copied.uids };
 }

@@ -1,9 +1,9 @@
 // CREATE mailbox: a trailing delimiter only declares intent to hold inferiors;
-// missing superiors are created too. INBOX always exists.
+// missing superiors are created too, by the store in one step that checks the
+// whole name first, so a refused name leaves no superiors behind. INBOX always exists.
 // Standards: RFC 3501 §6.3.3.
 
 import type { CommandRow } from "../../core/command-table.ts";
-import { MailboxExists } from "../../store/types.ts";
 import { mailboxOnly } from "../grammar/command-args.ts";
 import { delimiter, folders } from "../mailbox/folders.ts";
 import { viaStore } from "../mailbox/store-errors.ts";
@@ -19,19 +19,7 @@ export const create: CommandRow<ImapSession, ImapState> = {
     if (name.endsWith(d) && name.length > d.length) name = name.slice(0, -d.length);
     if (name === "INBOX") throw new Refusal("ALREADYEXISTS", "INBOX always exists");
     const f = folders(s);
-    const levels = name.split(d);
-    for (let i = 1; i < levels.length; i++) {
-      const superior = levels.slice(0, i).join(d);
-      if (superior === "INBOX") continue;
-      await viaStore(s, async () => {
-        try {
-          await f.createMailbox(s.user!, superior);
-        } catch (error) {
-          if (!(error instanceof MailboxExists)) throw error;
-        }
-      });
-    }
-    await viaStore(s, () => f.createMailbox(s.user!, name));
+    await viaStore(s, () => f.createMailbox(s.user!, name, { superiors: true }));
     await complete(s, command, "create completed");
   },
 };

@@ -5,6 +5,7 @@
 import type { CommandRow } from "../../core/command-table.ts";
 import { ClientError } from "../../core/errors.ts";
 import { plaintextAuthAllowed } from "../../auth/mechanisms.ts";
+import { loginGuard } from "../../auth/penalty.ts";
 import { checkPassword } from "../../auth/sasl.ts";
 import { enterAuthenticated } from "../authenticated.ts";
 import { argsOf } from "../grammar/command-args.ts";
@@ -25,7 +26,7 @@ export const login: CommandRow<ImapSession, ImapState> = {
       throw new ClientError("encryption-required", "LOGIN is disabled on a clear channel, use STARTTLS first");
     }
     const { users, config } = s.context;
-    const name = await checkPassword(users, user, password, config.auth.failureDelayMs);
+    const name = await checkPassword(users, user, password, config.auth.failureDelayMs, loginGuard(s.context, s.conn.remoteAddress));
     await enterAuthenticated(s, command, name);
   },
 };

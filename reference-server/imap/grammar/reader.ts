@@ -1,11 +1,12 @@
 // Reads command arguments off the received command (wire form, literals
-// inline as "{n}" CRLF octets): atoms, astrings, quoted strings with their
-// escapes, literals, flag lists, mailbox names. Every deviation throws a
-// ClientError("syntax"), which the vocabulary turns into a tagged BAD.
+// inline as "{n}" CRLF octets), by wire/imap-syntax.ts's character classes:
+// atoms, astrings, quoted strings, literals, flag lists, mailbox names. Every
+// deviation throws a ClientError("syntax"), which the vocabulary turns into a tagged BAD.
 // Standards: RFC 3501 §4 (data formats), §9 (formal syntax), RFC 7888 (literal+).
 
 import { ClientError } from "../../core/errors.ts";
 import { isInbox } from "../../store/names.ts";
+import { isAstringChar, isAtomChar, isListChar } from "../../../wire/imap-syntax.ts";
 import { decodeMutf7, InvalidMutf7 } from "./mutf7.ts";
 import { Refusal } from "../vocabulary.ts";
 
@@ -13,21 +14,6 @@ const SP = 0x20;
 const DQUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const LBRACE = 0x7b;
-
-/** atom-specials = "(" / ")" / "{" / SP / CTL / list-wildcards / quoted-specials / resp-specials */
-export function isAtomChar(c: number): boolean {
-  return c > 0x20 && c < 0x7f && c !== 0x28 && c !== 0x29 && c !== 0x7b && c !== 0x25 && c !== 0x2a && c !== DQUOTE && c !== BACKSLASH && c !== 0x5d;
-}
-
-/** ASTRING-CHAR = ATOM-CHAR / resp-specials */
-function isAstringChar(c: number): boolean {
-  return isAtomChar(c) || c === 0x5d;
-}
-
-/** list-char = ATOM-CHAR / list-wildcards / resp-specials */
-function isListChar(c: number): boolean {
-  return isAstringChar(c) || c === 0x25 || c === 0x2a;
-}
 
 export function syntax(message: string): never {
   throw new ClientError("syntax", message);

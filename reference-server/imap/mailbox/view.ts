@@ -8,8 +8,8 @@
 
 import { MailboxNotFound, type Mailbox, type MailboxStatus, type MessageInfo } from "../../store/types.ts";
 import { Fatal } from "../../core/errors.ts";
-import type { ImapSession } from "../states.ts";
-import { untagged } from "../vocabulary.ts";
+import type { SessionBase } from "../../core/session.ts";
+import { untagged } from "../responses.ts";
 import { takeRecent } from "./recent.ts";
 import { storeFailure } from "./store-errors.ts";
 
@@ -53,7 +53,7 @@ export class MailboxView {
   ) {}
 
   /** Open a mailbox for SELECT/EXAMINE; the caller writes the responses (selectResponses). */
-  static async open(s: ImapSession, mailbox: Mailbox, name: string, readOnly: boolean): Promise<MailboxView> {
+  static async open(s: SessionBase, mailbox: Mailbox, name: string, readOnly: boolean): Promise<MailboxView> {
     const view = new MailboxView(mailbox, name, readOnly);
     // Watch first, so nothing that happens between status() and watch() is lost.
     view.unwatch = mailbox.watch(() => view.markStale());
@@ -118,7 +118,7 @@ export class MailboxView {
    * Send what changed since the client last heard: EXPUNGE (only when
    * `expunges`), FETCH FLAGS, FLAGS for new keywords, EXISTS and RECENT.
    */
-  async deliverUpdates(s: ImapSession, options: { expunges: boolean }): Promise<void> {
+  async deliverUpdates(s: SessionBase, options: { expunges: boolean }): Promise<void> {
     if (!this.stale && !(options.expunges && this.messages.some((m) => m.gone))) return;
     this.stale = false;
     let status: MailboxStatus;
@@ -173,7 +173,7 @@ export class MailboxView {
   }
 
   /** After this session's own EXPUNGE: announce and drop the given positions (0-based, any order). */
-  removeAnnounced(s: ImapSession, positions: number[]): void {
+  removeAnnounced(s: SessionBase, positions: number[]): void {
     for (const i of [...positions].sort((a, b) => b - a)) {
       untagged(s, `${i + 1} EXPUNGE`);
       this.messages.splice(i, 1);

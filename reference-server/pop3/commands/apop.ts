@@ -5,8 +5,9 @@
 import { createHash } from "node:crypto";
 import type { CommandRow } from "../../core/command-table.ts";
 import { ClientError } from "../../core/errors.ts";
+import { loginGuard } from "../../auth/penalty.ts";
 import { failAfterDelay } from "../../auth/sasl.ts";
-import { constantTimeEqual } from "../../auth/passwords.ts";
+import { constantTimeEqual } from "../../users/passwords.ts";
 import { openMaildrop } from "../maildrop.ts";
 import type { Pop3Session, Pop3State } from "../states.ts";
 
@@ -19,11 +20,14 @@ export const apop: CommandRow<Pop3Session, Pop3State> = {
     const match = /^(\S+) ([0-9a-fA-F]{32})$/.exec(command.args);
     if (!match) throw new ClientError("syntax", "expected APOP <name> <digest>");
     const { users, config } = s.context;
-    const secret = users.plaintextPassword(match[1]!);
-    const expected = createHash("md5").update(s.timestamp + (secret ?? "")).digest("hex");
-    const good = secret !== null && constantTimeEqual(Buffer.from(expected), Buffer.from(match[2]!.toLowerCase()));
-    if (!good) await failAfterDelay(config.auth.failureDelayMs, "authentication failed");
+    const user = await loginGuard(s.context, s.conn.remoteAddress)(match[1]!, async () => {
+      const secret = users.plaintextPassword(match[1]!);
+      const expected = createHash("md5").update(s.timestamp + (secret ?? "")).digest("hex");
+      const good = secret !== null && constantTimeEqual(Buffer.from(expected), Buffer.from(match[2]!.toLowerCase()));
+      return good ? users.byLogin(match[1]!)!.name : null;
+    });
+    if (user === null) return failAfterDelay(config.auth.failureDelayMs, "authentication failed");
     s.pendingUser = null;
-    await openMaildrop(s, users.byLogin(match[1]!)!.name);
+    await openMaildrop(s, user);
   },
 };

@@ -4,6 +4,7 @@
 
 import type { CommandRow } from "../../core/command-table.ts";
 import { ClientError } from "../../core/errors.ts";
+import { loginGuard } from "../../auth/penalty.ts";
 import { checkPassword } from "../../auth/sasl.ts";
 import { openMaildrop } from "../maildrop.ts";
 import type { Pop3Session, Pop3State } from "../states.ts";
@@ -18,7 +19,7 @@ export const pass: CommandRow<Pop3Session, Pop3State> = {
     s.pendingUser = null;
     if (command.args === "") throw new ClientError("syntax", "expected PASS <password>");
     const { users, config } = s.context;
-    const user = await checkPassword(users, login, command.args, config.auth.failureDelayMs);
+    const user = await checkPassword(users, login, command.args, config.auth.failureDelayMs, loginGuard(s.context, s.conn.remoteAddress));
     await openMaildrop(s, user);
   },
 };

@@ -1,6 +1,7 @@
 // BDAT: a chunk of exactly chunk-size octets, the last one marked LAST. The
 // chunk is always read, even when the command is refused, because its octets
-// are not commands and must not be executed as such.
+// are not commands and must not be executed as such; it must keep arriving
+// (a TransferDeadline: stall limit and minimum rate).
 // Standards: RFC 3030 §2 and §3 (bdat-cmd, 503 without a valid transaction), RFC 1870 §6.3.
 
 import type { CommandRow } from "../../core/command-table.ts";
@@ -8,7 +9,7 @@ import { ClientError } from "../../core/errors.ts";
 import { deliverMessage } from "../deliver.ts";
 import { BDAT_READ_SLICE_OCTETS } from "../limits.ts";
 import { MessageBody } from "../message-body.ts";
-import { ALL_STATES, smtpState, type SmtpSession } from "../states.ts";
+import { ALL_STATES, endTransaction, smtpState, type SmtpSession } from "../states.ts";
 import { reply } from "../vocabulary.ts";
 
 export const bdat: CommandRow<SmtpSession> = {
@@ -26,9 +27,10 @@ export const bdat: CommandRow<SmtpSession> = {
     const state = smtpState(s);
     const accepting = (state === "rcpt" || state === "bdat") && (!s.context.config.smtp.requireTls || s.conn.tls);
     const t = s.transaction;
-    const body = accepting ? (t!.chunks ??= new MessageBody(smtp.maxMessageOctets, smtp.bareLineEndings === "normalize")) : null;
+    const body = accepting ? (t!.chunks ??= new MessageBody(smtp.maxMessageOctets, smtp.bareLineEndings === "normalize", s.context.memory)) : null;
+    const deadline = s.conn.transfer(smtp.dataTimeoutMs, smtp.minDataOctetsPerSecond);
     for (let left = size; left > 0; ) {
-      const slice = await s.conn.readChunk(Math.min(left, BDAT_READ_SLICE_OCTETS), smtp.dataTimeoutMs);
+      const slice = await s.conn.readChunk(Math.min(left, BDAT_READ_SLICE_OCTETS), deadline);
       left -= slice.length;
       body?.addChunk(slice);
     }
@@ -36,8 +38,8 @@ export const bdat: CommandRow<SmtpSession> = {
       if (state !== "rcpt" && state !== "bdat") throw new ClientError("bad-sequence", "BDAT needs MAIL and RCPT first");
       throw new ClientError("tls-required", "must issue a STARTTLS command first");
     }
-    if (body.overSize) {
-      s.transaction = null;
+    if (body.refusedEarly) {
+      endTransaction(s);
       throw body.verdict()!;
     }
     if (!last) {
@@ -45,10 +47,14 @@ export const bdat: CommandRow<SmtpSession> = {
       return;
     }
     s.transaction = null;
-    body.finishChunks();
-    const refusal = body.verdict();
-    if (refusal) throw refusal;
-    const id = await deliverMessage(s, t, body.bytes());
-    reply(s, 250, "2.0.0", `OK ${body.octets} octets queued as ${id}`);
+    try {
+      body.finishChunks();
+      const refusal = body.verdict();
+      if (refusal) throw refusal;
+      const id = await deliverMessage(s, t, body.parts());
+      reply(s, 250, "2.0.0", `OK ${body.octets} octets queued as ${id}`);
+    } finally {
+      body.release();
+    }
   },
 };

@@ -6,7 +6,7 @@
 import type { CommandRow } from "../../core/command-table.ts";
 import { usableMechanisms } from "../../auth/mechanisms.ts";
 import { parseHeloArgument } from "../grammar.ts";
-import { ALL_STATES, type SmtpSession } from "../states.ts";
+import { ALL_STATES, endTransaction, type SmtpSession } from "../states.ts";
 import { reply } from "../vocabulary.ts";
 
 /** The EHLO keyword list, as this connection may use it now. */
@@ -27,7 +27,7 @@ export const ehlo: CommandRow<SmtpSession> = {
   handle(s, command) {
     const domain = parseHeloArgument(command.args, "EHLO");
     s.greeting = { verb: "EHLO", domain };
-    s.transaction = null;
+    endTransaction(s);
     const host = s.context.config.hostname;
     reply(s, 250, null, [`${host} greets ${domain}`, ...extensions(s)]);
   },
@@ -40,7 +40,7 @@ export const helo: CommandRow<SmtpSession> = {
   handle(s, command) {
     const domain = parseHeloArgument(command.args, "HELO");
     s.greeting = { verb: "HELO", domain };
-    s.transaction = null;
+    endTransaction(s);
     reply(s, 250, null, s.context.config.hostname);
   },
 };

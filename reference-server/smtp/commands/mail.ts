@@ -1,10 +1,12 @@
 // MAIL FROM: opens a mail transaction with a reverse-path (possibly <>) and
 // the ESMTP parameters SIZE, BODY, SMTPUTF8 and AUTH.
-// Standards: RFC 5321 §4.1.1.2 and §3.3, RFC 1870 §6 (SIZE), RFC 6152 (BODY=8BITMIME),
+// A server short of memory refuses the transaction here with 452 4.3.1, as
+// Postfix does when its queue lacks room for a message of the size limit.
+// Standards: RFC 5321 §4.1.1.2 and §3.3, RFC 1870 §6 (SIZE, 452), RFC 6152 (BODY=8BITMIME),
 // RFC 6531 §3.4 (SMTPUTF8), RFC 4954 §5 (AUTH=), §4.5.5 (null reverse-path).
 
 import type { CommandRow } from "../../core/command-table.ts";
-import { ClientError, LimitExceeded } from "../../core/errors.ts";
+import { ClientError, LimitExceeded, Overloaded } from "../../core/errors.ts";
 import { parsePathArgument } from "../grammar.ts";
 import type { SmtpSession } from "../states.ts";
 import { reply } from "../vocabulary.ts";
@@ -17,6 +19,7 @@ export const mail: CommandRow<SmtpSession> = {
     const { mailbox, params } = parsePathArgument(command.args, "FROM");
     let body: "7BIT" | "8BITMIME" = "7BIT";
     let utf8 = false;
+    let size: number | null = null;
     for (const [key, value] of params) {
       switch (key) {
         case "SIZE": {
@@ -26,6 +29,7 @@ export const mail: CommandRow<SmtpSession> = {
           if (Number(value) > limit) {
             throw new LimitExceeded("message-too-big", `message size exceeds fixed maximum message size of ${limit} octets`);
           }
+          size = Number(value);
           break;
         }
         case "BODY": {
@@ -46,6 +50,10 @@ export const mail: CommandRow<SmtpSession> = {
       }
     }
     if (mailbox?.utf8 && !utf8) throw new ClientError("non-ascii-address", "non-ASCII address needs SMTPUTF8");
+    // RFC 1870 §6.1: 452 when the size "exceeds the space temporarily available"; without SIZE, room for the largest message.
+    if (!s.context.memory.hasRoomFor(size ?? s.context.config.smtp.maxMessageOctets)) {
+      throw new Overloaded("insufficient system storage, try again later");
+    }
     s.transaction = { reversePath: mailbox?.text ?? "", utf8, body, recipients: [], chunks: null };
     reply(s, 250, "2.1.0", "sender OK");
   },

@@ -3,7 +3,7 @@
 
 import type { CommandRow } from "../../core/command-table.ts";
 import { ClientError } from "../../core/errors.ts";
-import { ALL_STATES, type SmtpSession } from "../states.ts";
+import { ALL_STATES, endTransaction, type SmtpSession } from "../states.ts";
 import { reply } from "../vocabulary.ts";
 
 export const rset: CommandRow<SmtpSession> = {
@@ -12,7 +12,7 @@ export const rset: CommandRow<SmtpSession> = {
   flags: { preTls: true },
   handle(s, command) {
     if (command.args !== "") throw new ClientError("syntax", "RSET takes no arguments");
-    s.transaction = null;
+    endTransaction(s);
     reply(s, 250, "2.0.0", "OK");
   },
 };

@@ -6,7 +6,7 @@
 
 import type { CommandRow } from "../../core/command-table.ts";
 import { ClientError } from "../../core/errors.ts";
-import type { SmtpSession } from "../states.ts";
+import { endTransaction, type SmtpSession } from "../states.ts";
 import { reply } from "../vocabulary.ts";
 
 export const starttls: CommandRow<SmtpSession> = {
@@ -21,6 +21,6 @@ export const starttls: CommandRow<SmtpSession> = {
     if (discarded > 0) s.context.log?.(`${s.conn.id} discarded ${discarded} octets pipelined behind STARTTLS`);
     s.greeting = null;
     s.user = null;
-    s.transaction = null;
+    endTransaction(s);
   },
 };

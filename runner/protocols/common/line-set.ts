@@ -4,8 +4,6 @@
 // parameters ("AUTH PLAIN" matches "AUTH LOGIN PLAIN").
 // Standards: RFC 5321 §4.1.1.1 (ehlo-keyword), RFC 2449 §5 (capa-tag), both case-insensitive.
 
-import type { LineSet } from "../../model/ast.ts";
-
 function words(text: string): string[] {
   return text.trim().split(/\s+/).filter((w) => w.length > 0).map((w) => w.toUpperCase());
 }
@@ -18,7 +16,7 @@ function lineHas(line: string, entry: string): boolean {
 }
 
 /** null when the lines satisfy the set, else what is wrong. */
-export function checkLineSet(lines: readonly string[], set: LineSet): { message: string; expected: string } | null {
+export function checkLineSet(lines: readonly string[], set: { includes: readonly string[]; excludes: readonly string[] }): { message: string; expected: string } | null {
   const missing = set.includes.filter((entry) => !lines.some((line) => lineHas(line, entry)));
   const present = set.excludes.filter((entry) => lines.some((line) => lineHas(line, entry)));
   if (missing.length === 0 && present.length === 0) return null;

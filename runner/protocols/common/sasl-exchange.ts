@@ -5,9 +5,10 @@
 // Standards: RFC 4422 §3 (exchange, cancel), RFC 4954 §4, RFC 5034 §4, RFC 3501 §6.2.2.
 
 import type { AuthStep } from "../../model/ast.ts";
-import type { StepContext } from "../driver.ts";
+import type { StepContext } from "./driver.ts";
 import { StepFailure } from "../../session/step-failure.ts";
 import { REDACTED } from "../../session/transcript.ts";
+import { DEFAULT_LOGIN, DEFAULT_PASSWORD } from "../../session/variables.ts";
 import { decodeChallenge, saslClient } from "./sasl.ts";
 
 /** More challenges than any of PLAIN, LOGIN, CRAM-MD5 needs: the server is looping. */
@@ -30,19 +31,14 @@ export interface SaslFraming<Final> {
   rfc: string;
 }
 
-function sendLine(ctx: StepContext, line: string, shown: string): void {
-  ctx.conn.write(Buffer.from(`${line}\r\n`), [shown]);
-  ctx.conn.lastCommand = shown;
-}
-
 export async function runSaslExchange<Final>(ctx: StepContext, step: AuthStep, framing: SaslFraming<Final>): Promise<void> {
-  const login = ctx.resolve(step.login ?? "${user.login}");
-  const password = ctx.resolve(step.password ?? "${user.password}");
+  const login = ctx.resolve(step.login ?? DEFAULT_LOGIN);
+  const password = ctx.resolve(step.password ?? DEFAULT_PASSWORD);
   const sasl = saslClient(step.mechanism, login, password);
   const initial = step.initialResponse && step.outcome !== "cancel" ? sasl.initial() : null;
-  if (initial === null) sendLine(ctx, framing.command, framing.command);
+  if (initial === null) ctx.conn.sendCommand(framing.command, framing.command);
   // A zero-length initial response is sent as "=" (RFC 4954 §4, RFC 4959 §3).
-  else sendLine(ctx, `${framing.command} ${initial === "" ? "=" : initial}`, `${framing.command} ${REDACTED}`);
+  else ctx.conn.sendCommand(`${framing.command} ${initial === "" ? "=" : initial}`, `${framing.command} ${REDACTED}`);
   for (let round = 0; ; round++) {
     const turn = await framing.readTurn();
     if ("final" in turn) {
@@ -53,13 +49,13 @@ export async function runSaslExchange<Final>(ctx: StepContext, step: AuthStep, f
       throw new StepFailure("protocol-violation", `more than ${MAX_CHALLENGES} SASL challenges`, "a final reply", turn.shown);
     }
     if (step.outcome === "cancel") {
-      sendLine(ctx, "*", "*");
+      ctx.conn.sendCommand("*", "*");
       continue;
     }
     const challenge = decodeChallenge(turn.challenge);
     if (challenge === null) {
       throw new StepFailure("protocol-violation", `SASL challenge is not base64 (${framing.rfc})`, framing.challengeForm, turn.shown);
     }
-    sendLine(ctx, sasl.respond(challenge), REDACTED);
+    ctx.conn.sendCommand(sasl.respond(challenge), REDACTED);
   }
 }

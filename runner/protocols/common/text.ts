@@ -3,15 +3,15 @@
 // whole match) from the first text that matches.
 // Standards: none (suite language); matches structure-free text only where a suite asks for it.
 
-import type { Capture } from "../../model/ast.ts";
+import type { Capture, Template } from "../../model/ast.ts";
 import type { Variables } from "../../session/variables.ts";
 import { StepFailure } from "../../session/step-failure.ts";
 
-/** Fail unless `pattern` matches `text`. */
-export function requireText(text: string, pattern: string | undefined): void {
+/** Fail unless `pattern` matches `text`; `shown` is the reply the failure quotes (the text itself by default). */
+export function requireText(text: string, pattern: string | undefined, shown = text): void {
   if (pattern === undefined) return;
   if (!new RegExp(pattern).test(text)) {
-    throw new StepFailure("assertion", `text does not match /${pattern}/`, `text matching /${pattern}/`, text);
+    throw new StepFailure("assertion", `text does not match /${pattern}/`, `text matching /${pattern}/`, shown);
   }
 }
 
@@ -20,7 +20,7 @@ export function requireText(text: string, pattern: string | undefined): void {
  * that matches nothing fails the step. `resolveRegex` inserts ${…} values
  * escaped, so a variable in a capture regex matches its value literally.
  */
-export function applyCaptures(captures: readonly Capture[], texts: readonly string[], vars: Variables, resolveRegex: (template: string) => string): void {
+export function applyCaptures(captures: readonly Capture[], texts: readonly string[], vars: Variables, resolveRegex: (template: Template) => string): void {
   for (const capture of captures) {
     const regex = new RegExp(resolveRegex(capture.regex));
     let bound = false;

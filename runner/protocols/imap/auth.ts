@@ -4,26 +4,25 @@
 // Standards: RFC 3501 §6.2.2 (AUTHENTICATE, "*" cancel → BAD), RFC 4959 (SASL-IR).
 
 import type { AuthStep } from "../../model/ast.ts";
-import type { StepContext } from "../driver.ts";
+import type { StepContext } from "../common/driver.ts";
 import { StepFailure } from "../../session/step-failure.ts";
 import { printable } from "../../../wire/printable.ts";
 import { runSaslExchange } from "../common/sasl-exchange.ts";
-import { imapState, nextTag, readUntil } from "./session-state.ts";
+import type { ImapState, PendingCommand } from "./session-state.ts";
 
 const OUTCOME_STATUS: Record<AuthStep["outcome"], string> = { success: "OK", failure: "NO", cancel: "BAD" };
 
-export async function authImap(ctx: StepContext, step: AuthStep): Promise<void> {
-  const state = imapState(ctx.conn);
-  const tag = nextTag(ctx.conn);
+export async function authImap(state: ImapState, ctx: StepContext, step: AuthStep): Promise<void> {
+  const tag = state.nextTag();
   const command = `${tag} AUTHENTICATE ${step.mechanism}`;
-  const pending = { tag, command, continued: false } as (typeof state.pending)[number];
+  const pending: PendingCommand = { tag, command, continued: false };
   state.pending.push(pending);
-  type Completion = NonNullable<typeof pending.completion>;
+  type Completion = NonNullable<PendingCommand["completion"]>;
   try {
     await runSaslExchange<Completion>(ctx, step, {
       command,
       readTurn: async () => {
-        await readUntil(ctx.conn, ctx.deadline, `the completion of ${tag}`, () => state.continuations.length > 0 || pending.completion !== undefined);
+        await state.readUntil(ctx.deadline, `the completion of ${tag}`, () => state.continuations.length > 0 || pending.completion !== undefined);
         const continuation = state.continuations.shift();
         return continuation ? { challenge: continuation.text, shown: printable(continuation.bytes, 200) } : { final: pending.completion! };
       },

@@ -6,24 +6,29 @@
 // pending, it reads until the untagged rules are satisfied.
 // Standards: RFC 3501 §7.1 (status responses, codes), §7.5 (continuation), §6.3.13 / RFC 2177 (IDLE).
 
-import type { ImapExpect } from "../../model/ast.ts";
-import type { StepContext } from "../driver.ts";
+import type { ImapExpect, ImapPattern, PatternToken, Span } from "../../model/ast.ts";
+import type { StepContext } from "../common/driver.ts";
 import { StepFailure } from "../../session/step-failure.ts";
-import { formatToken, ImapSyntaxError, tokenize, type ImapResponse, type ImapToken } from "../../../wire/imap-tokens.ts";
+import { formatToken, ImapSyntaxError, type ImapResponse } from "../../../wire/imap-tokens.ts";
 import { printable } from "../../../wire/printable.ts";
 import { applyCaptures, requireText } from "../common/text.ts";
+import { resolvePattern } from "./matchers/pattern.ts";
 import { Matcher, type Bindings } from "./matchers/tokens.ts";
-import { checkUntagged, describeResponses, mayMatchMust, parseRule, type ParsedRule } from "./matchers/untagged.ts";
-import { imapState, readAndRoute, readUntil, takeUntagged } from "./session-state.ts";
+import { checkUntagged, describeResponses, mayMatchMust, type ParsedRule } from "./matchers/untagged.ts";
+import type { ImapState } from "./session-state.ts";
 
 type Target = ImapResponse | null;
 
-/** Tokenize suite text; a syntax error there is a suite bug, raised with the step's position. */
-export function parsePattern(ctx: StepContext, text: string): ImapToken[] {
+/**
+ * A compiled pattern with its ${} references resolved. A value that breaks
+ * the IMAP syntax is a suite bug, raised with the position of `span`
+ * (`written`: what the pattern's text leaves out, an untagged rule's "* ").
+ */
+function resolveOrThrow(ctx: StepContext, pattern: ImapPattern, span: Span, written = ""): { text: string; tokens: PatternToken[] } {
   try {
-    return tokenize(text);
+    return resolvePattern(pattern, (t) => ctx.resolve(t));
   } catch (error) {
-    if (error instanceof ImapSyntaxError) throw new Error(`${ctx.span.file}:${ctx.span.line}:${ctx.span.col}: IMAP pattern "${text}": ${error.message}`);
+    if (error instanceof ImapSyntaxError) throw new Error(`${span.file}:${span.line}:${span.col}: IMAP pattern "${written}${ctx.resolve(pattern.text)}": ${error.message}`);
     throw error;
   }
 }
@@ -33,15 +38,14 @@ function statusOf(response: ImapResponse): string {
 }
 
 /** Read until the response this expectation is about has arrived; null in untagged-only mode. */
-async function readTarget(ctx: StepContext, expect: ImapExpect, rules: ParsedRule[]): Promise<Target> {
-  const { conn, deadline } = ctx;
-  const state = imapState(conn);
+async function readTarget(state: ImapState, ctx: StepContext, expect: ImapExpect, rules: ParsedRule[]): Promise<Target> {
+  const { deadline } = ctx;
   // The oldest command: responses complete in any order, expects consume them in the order sent.
   const pending = state.pending[0];
   const status = expect.status;
 
   if (status === "+") {
-    await readUntil(conn, deadline, "a continuation request (+)", () => state.continuations.length > 0 || pending?.completion !== undefined);
+    await state.readUntil(deadline, "a continuation request (+)", () => state.continuations.length > 0 || pending?.completion !== undefined);
     const continuation = state.continuations.shift();
     if (continuation) return continuation;
     state.pending.splice(state.pending.indexOf(pending!), 1);
@@ -49,7 +53,7 @@ async function readTarget(ctx: StepContext, expect: ImapExpect, rules: ParsedRul
   }
 
   if (pending && status !== "BYE" && status !== "PREAUTH" && !(status === undefined && pending.continued && pending.completion === undefined)) {
-    await readUntil(conn, deadline, `the completion of ${pending.tag}`, () => pending.completion !== undefined);
+    await state.readUntil(deadline, `the completion of ${pending.tag}`, () => pending.completion !== undefined);
     state.pending.splice(state.pending.indexOf(pending), 1);
     return pending.completion!;
   }
@@ -64,7 +68,7 @@ async function readTarget(ctx: StepContext, expect: ImapExpect, rules: ParsedRul
       for (; unchecked < state.untagged.length; unchecked++) if (wanted(state.untagged[unchecked]!)) return unchecked;
       return -1;
     };
-    await readUntil(conn, deadline, status === "BYE" ? "an untagged BYE" : "a server greeting", () => find() !== -1 || pending?.completion !== undefined);
+    await state.readUntil(deadline, status === "BYE" ? "an untagged BYE" : "a server greeting", () => find() !== -1 || pending?.completion !== undefined);
     const at = find();
     if (at !== -1) return state.untagged.splice(at, 1)[0]!;
     state.pending.splice(state.pending.indexOf(pending!), 1);
@@ -84,7 +88,7 @@ async function readTarget(ctx: StepContext, expect: ImapExpect, rules: ParsedRul
     return relevant && check();
   };
   if (rules.length === 0 ? state.untagged.length === 0 : !check()) {
-    await readUntil(conn, deadline, "untagged responses matching the rules", () => satisfied() || pending?.completion !== undefined);
+    await state.readUntil(deadline, "untagged responses matching the rules", () => satisfied() || pending?.completion !== undefined);
   }
   return null;
 }
@@ -93,18 +97,10 @@ function fail(message: string, expected: string, target: Target): never {
   throw new StepFailure("assertion", message, expected, target ? printable(target.bytes, 500) : "no response");
 }
 
-export async function expectImap(ctx: StepContext, expect: ImapExpect): Promise<void> {
-  const rules = expect.untagged.map((rule) => {
-    const text = ctx.resolve(rule.pattern);
-    try {
-      return parseRule(rule, text);
-    } catch (error) {
-      if (error instanceof ImapSyntaxError) throw new Error(`${rule.span.file}:${rule.span.line}:${rule.span.col}: IMAP pattern "${text}": ${error.message}`);
-      throw error;
-    }
-  });
-  const target = await readTarget(ctx, expect, rules);
-  const collected = takeUntagged(ctx.conn);
+export async function expectImap(state: ImapState, ctx: StepContext, expect: ImapExpect): Promise<void> {
+  const rules: ParsedRule[] = expect.untagged.map((rule) => ({ rule, ...resolveOrThrow(ctx, rule.pattern, rule.span, "* ") }));
+  const target = await readTarget(state, ctx, expect, rules);
+  const collected = state.takeUntagged();
   const bindings: Bindings = new Map();
   const lookup = (name: string): string | undefined => ctx.vars.get(name);
 
@@ -120,23 +116,18 @@ export async function expectImap(ctx: StepContext, expect: ImapExpect): Promise<
   }
 
   if (expect.code !== undefined) {
-    const pattern = parsePattern(ctx, ctx.resolve(expect.code));
-    const shown = `[${ctx.resolve(expect.code)}]`;
+    const { text, tokens } = resolveOrThrow(ctx, expect.code, ctx.span);
+    const shown = `[${text}]`;
     const code = target && "code" in target ? target.code : undefined;
     if (!code) fail(`expected response code ${shown}, the response has none`, shown, target);
-    if (!new Matcher(lookup).code(pattern, code, bindings)) {
+    if (!new Matcher(lookup).code(tokens, code, bindings)) {
       fail(`expected response code ${shown}, got [${code.map(formatToken).join(" ")}]`, shown, target);
     }
   }
 
   if (expect.text !== undefined && target) {
     const text = "text" in target ? (target.text ?? "") : "";
-    try {
-      requireText(text, ctx.resolveRegex(expect.text));
-    } catch (error) {
-      if (error instanceof StepFailure) fail(error.message, error.expected ?? "", target);
-      throw error;
-    }
+    requireText(text, ctx.resolveRegex(expect.text), printable(target.bytes, 500));
   }
 
   if (rules.length > 0) {
@@ -152,7 +143,7 @@ export async function expectImap(ctx: StepContext, expect: ImapExpect): Promise<
 }
 
 /** Read one response of any kind (expect-closed). */
-export async function readAnyImap(ctx: StepContext): Promise<void> {
-  await readAndRoute(ctx.conn, ctx.deadline, "an IMAP response");
-  takeUntagged(ctx.conn);
+export async function readAnyImap(state: ImapState, ctx: StepContext): Promise<void> {
+  await state.readAndRoute(ctx.deadline, "an IMAP response");
+  state.takeUntagged();
 }

@@ -7,9 +7,10 @@
 
 import { createHash } from "node:crypto";
 import type { AuthStep } from "../../model/ast.ts";
-import type { StepContext } from "../driver.ts";
+import type { StepContext } from "../common/driver.ts";
 import { StepFailure } from "../../session/step-failure.ts";
 import { REDACTED } from "../../session/transcript.ts";
+import { DEFAULT_LOGIN, DEFAULT_PASSWORD } from "../../session/variables.ts";
 import { apopTimestamp } from "./greeting.ts";
 import { requireStatus } from "./matchers/status.ts";
 import { readStatus } from "./reader.ts";
@@ -19,8 +20,9 @@ export function apopDigest(timestamp: string, secret: string): string {
   return createHash("md5").update(timestamp + secret, "utf8").digest("hex");
 }
 
-export async function apopPop3(ctx: StepContext, step: AuthStep): Promise<void> {
-  const timestamp = apopTimestamp(ctx.conn);
+/** `greeting`: the text of the connection's greeting, which carries the timestamp. */
+export async function apopPop3(ctx: StepContext, step: AuthStep, greeting: string | undefined): Promise<void> {
+  const timestamp = apopTimestamp(greeting);
   if (timestamp === null) {
     throw new StepFailure(
       "assertion",
@@ -29,10 +31,8 @@ export async function apopPop3(ctx: StepContext, step: AuthStep): Promise<void> 
       "no timestamp",
     );
   }
-  const login = ctx.resolve(step.login ?? "${user.login}");
-  const password = ctx.resolve(step.password ?? "${user.password}");
-  const shown = `APOP ${login} ${REDACTED}`;
-  ctx.conn.write(Buffer.from(`APOP ${login} ${apopDigest(timestamp, password)}\r\n`), [shown]);
-  ctx.conn.lastCommand = shown;
+  const login = ctx.resolve(step.login ?? DEFAULT_LOGIN);
+  const password = ctx.resolve(step.password ?? DEFAULT_PASSWORD);
+  ctx.conn.sendCommand(`APOP ${login} ${apopDigest(timestamp, password)}`, `APOP ${login} ${REDACTED}`);
   requireStatus(await readStatus(ctx.conn, ctx.deadline), step.outcome === "success" ? "+OK" : "-ERR", `APOP (${step.outcome})`);
 }

@@ -4,15 +4,16 @@
 // Standards: RFC 5034 §4 (AUTH, initial response, "*" cancel → -ERR), RFC 1939 §7 (APOP).
 
 import type { AuthStep } from "../../model/ast.ts";
-import type { StepContext } from "../driver.ts";
+import type { StepContext } from "../common/driver.ts";
 import { printable } from "../../../wire/printable.ts";
 import { runSaslExchange } from "../common/sasl-exchange.ts";
 import { apopPop3 } from "./apop.ts";
 import { requireStatus } from "./matchers/status.ts";
 import { parseStatusLine } from "./reader.ts";
 
-export function authPop3(ctx: StepContext, step: AuthStep): Promise<void> {
-  if (step.mechanism === "APOP") return apopPop3(ctx, step);
+/** `greeting`: the connection's greeting text, for APOP's timestamp. */
+export function authPop3(ctx: StepContext, step: AuthStep, greeting: string | undefined): Promise<void> {
+  if (step.mechanism === "APOP") return apopPop3(ctx, step, greeting);
   return runSaslExchange<Buffer>(ctx, step, {
     command: `AUTH ${step.mechanism}`,
     readTurn: async () => {

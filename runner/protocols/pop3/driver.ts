@@ -1,14 +1,17 @@
-// The POP3 driver: greeting, STLS, command lines, expectations and AUTH.
-// Standards: RFC 1939 §4 (greeting +OK), RFC 2595 §4 (STLS), RFC 5034 (AUTH).
+// The POP3 driver: greeting, STLS, command lines, expectations, AUTH / APOP
+// and the capability probe. A session keeps its connection's greeting, whose
+// timestamp APOP needs.
+// Standards: RFC 1939 §4 (greeting +OK), §7 (APOP), RFC 2595 §4 (STLS), RFC 5034 (AUTH).
 
-import type { ExpectStep, SendStep } from "../../model/ast.ts";
-import type { ProtocolDriver, StepContext } from "../driver.ts";
+import type { AuthStep, ExpectStep, SendStep } from "../../model/ast.ts";
+import type { ProbeOptions, ProtocolDriver, ProtocolSession, StepContext } from "../common/driver.ts";
 import { REDACTED } from "../../session/transcript.ts";
 import { sendInOneWrite } from "../common/one-write.ts";
 import { authPop3 } from "./auth.ts";
 import { expectPop3 } from "./expect.ts";
 import { requireStatus } from "./matchers/status.ts";
-import { readStatus } from "./reader.ts";
+import { probePop3 } from "./probe.ts";
+import { readStatus, type Pop3Status } from "./reader.ts";
 
 /** PASS and AUTH initial responses written by hand in a suite are credentials. */
 function shownCommand(line: string): string {
@@ -18,37 +21,60 @@ function shownCommand(line: string): string {
   return auth ? `${auth[1]} ${REDACTED}` : line;
 }
 
-export function sendCommand(ctx: StepContext, line: string): void {
-  const shown = ctx.conn.transcript.redact(shownCommand(line));
-  ctx.conn.write(Buffer.from(`${line}\r\n`), [shown]);
-  ctx.conn.lastCommand = shown;
+function sendCommand(ctx: StepContext, line: string): void {
+  ctx.conn.sendCommand(line, shownCommand(line));
 }
 
-async function stls(ctx: StepContext, inject?: string): Promise<void> {
-  if (inject === undefined) sendCommand(ctx, "STLS");
-  else sendInOneWrite(ctx, ["STLS", inject], ["STLS", ctx.conn.transcript.redact(shownCommand(inject))]);
-  requireStatus(await readStatus(ctx.conn, ctx.deadline), "+OK", "STLS");
-  await ctx.conn.startTls(ctx.deadline);
-}
+class Pop3Session implements ProtocolSession {
+  /** The text of the first status line read on the connection: the greeting. */
+  private greetingText: string | undefined;
 
-export const pop3Driver: ProtocolDriver = {
-  async greeting(ctx) {
-    requireStatus(await readStatus(ctx.conn, ctx.deadline, "the greeting"), "+OK", "greeting");
-  },
-  upgrade: stls,
-  starttls: stls,
-  async send(ctx, step: SendStep) {
+  /** Every status line of the session is read here, so the greeting is kept whichever step reads it. */
+  private async status(ctx: StepContext, what?: string): Promise<Pop3Status> {
+    const status = await readStatus(ctx.conn, ctx.deadline, what);
+    this.greetingText ??= status.text;
+    return status;
+  }
+
+  async greeting(ctx: StepContext): Promise<void> {
+    requireStatus(await this.status(ctx, "the greeting"), "+OK", "greeting");
+  }
+
+  upgrade(ctx: StepContext): Promise<void> {
+    return this.starttls(ctx);
+  }
+
+  async starttls(ctx: StepContext, inject?: string): Promise<void> {
+    if (inject === undefined) sendCommand(ctx, "STLS");
+    else sendInOneWrite(ctx, ["STLS", inject], ["STLS", ctx.conn.transcript.redact(shownCommand(inject))]);
+    requireStatus(await this.status(ctx), "+OK", "STLS");
+    await ctx.conn.startTls(ctx.deadline);
+  }
+
+  async send(ctx: StepContext, step: SendStep): Promise<void> {
     sendCommand(ctx, ctx.resolve(step.line));
-  },
-  async data() {
+  }
+
+  async data(): Promise<void> {
     throw new Error("a data step is SMTP-only");
-  },
-  async expect(ctx, step: ExpectStep) {
+  }
+
+  async expect(ctx: StepContext, step: ExpectStep): Promise<void> {
     if (step.expect.protocol !== "pop3") throw new Error(`an ${step.expect.protocol} expectation on a POP3 connection`);
-    await expectPop3(ctx, step.expect);
-  },
-  auth: authPop3,
-  async readAny(ctx) {
-    await readStatus(ctx.conn, ctx.deadline);
-  },
-};
+    await expectPop3(ctx, step.expect, () => this.status(ctx));
+  }
+
+  auth(ctx: StepContext, step: AuthStep): Promise<void> {
+    return authPop3(ctx, step, this.greetingText);
+  }
+
+  async readAny(ctx: StepContext): Promise<void> {
+    await this.status(ctx);
+  }
+
+  capabilities(ctx: StepContext, options: ProbeOptions): Promise<Set<string>> {
+    return probePop3(ctx, options, this.greetingText);
+  }
+}
+
+export const pop3Driver: ProtocolDriver = { open: () => new Pop3Session() };

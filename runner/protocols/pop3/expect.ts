@@ -5,12 +5,11 @@
 // Standards: RFC 1939 §3 (an -ERR response is never multiline), RFC 2449 §8.
 
 import type { Pop3Expect } from "../../model/ast.ts";
-import type { StepContext } from "../driver.ts";
-import { StepFailure } from "../../session/step-failure.ts";
+import type { StepContext } from "../common/driver.ts";
 import { applyCaptures, requireText } from "../common/text.ts";
 import { requireBody } from "./matchers/body.ts";
 import { requireResponseCode, requireStatus } from "./matchers/status.ts";
-import { readBody, readStatus, type Pop3Body } from "./reader.ts";
+import { readBody, type Pop3Body, type Pop3Status } from "./reader.ts";
 
 const NO_BODY: Pop3Body = { lines: [], lineCount: 0, octets: 0, head: [] };
 
@@ -22,19 +21,13 @@ function keepsLines(expect: Pop3Expect): boolean {
   return body.equals !== undefined || body.equalsAfterTrace !== undefined || body.matches.length > 0 || (body.notMatches?.length ?? 0) > 0 || body.lines !== undefined;
 }
 
-export async function expectPop3(ctx: StepContext, expect: Pop3Expect): Promise<void> {
-  const status = await readStatus(ctx.conn, ctx.deadline);
+/** `readStatus`: the session's status-line reader (it keeps the greeting for APOP). */
+export async function expectPop3(ctx: StepContext, expect: Pop3Expect, readStatus: () => Promise<Pop3Status>): Promise<void> {
+  const status = await readStatus();
   const body = expect.multiline && status.status === "+OK" ? await readBody(ctx.conn, ctx.deadline, keepsLines(expect)) : NO_BODY;
   requireStatus(status, expect.status);
-  if (expect.code !== undefined) requireResponseCode(status, ctx.resolve(expect.code));
-  if (expect.text !== undefined) {
-    try {
-      requireText(status.text, ctx.resolveRegex(expect.text));
-    } catch (error) {
-      if (error instanceof StepFailure) throw new StepFailure(error.failureClass, error.message, error.expected, status.line);
-      throw error;
-    }
-  }
+  if (expect.code !== undefined) requireResponseCode(status, expect.code);
+  if (expect.text !== undefined) requireText(status.text, ctx.resolveRegex(expect.text), status.line);
   if (expect.body) await requireBody(body, expect.body, (t) => ctx.resolve(t), (t) => ctx.resolveRegex(t));
   applyCaptures(expect.captures, [status.text, ...(body.lines ?? []).map((l) => l.toString("utf8"))], ctx.vars, (t) => ctx.resolveRegex(t));
 }

@@ -4,18 +4,20 @@
 // A server without CAPA advertises only APOP, if that.
 // Standards: RFC 2449 §5 (CAPA), §6.3 (SASL tag), RFC 2595 §4 (STLS), RFC 1939 §7 (APOP timestamp).
 
-import type { CapabilityProbe } from "../driver.ts";
-import { sendCommand } from "./driver.ts";
+import type { ProbeOptions, StepContext } from "../common/driver.ts";
 import { apopTimestamp } from "./greeting.ts";
 import { requireStatus } from "./matchers/status.ts";
 import { readBody, readStatus } from "./reader.ts";
 
-export const probePop3: CapabilityProbe = async (ctx, { starttls }) => {
+/** `greeting`: the connection's greeting text, read by the session. */
+export async function probePop3(ctx: StepContext, { starttls }: ProbeOptions, greeting: string | undefined): Promise<Set<string>> {
   const advertised = new Set<string>();
+  // The probe's commands carry no credentials: shown as sent.
+  const sendCommand = (line: string): void => ctx.conn.sendCommand(line, line);
   // APOP has no CAPA tag (RFC 2449 §6 lists none): a timestamp in the greeting is the offer (RFC 1939 §7).
-  if (apopTimestamp(ctx.conn) !== null) advertised.add("APOP");
+  if (apopTimestamp(greeting) !== null) advertised.add("APOP");
   const capa = async (): Promise<void> => {
-    sendCommand(ctx, "CAPA");
+    sendCommand("CAPA");
     const status = await readStatus(ctx.conn, ctx.deadline);
     if (status.status !== "+OK") return;
     for (const line of (await readBody(ctx.conn, ctx.deadline)).lines!) {
@@ -27,11 +29,11 @@ export const probePop3: CapabilityProbe = async (ctx, { starttls }) => {
   };
   await capa();
   if (starttls) {
-    sendCommand(ctx, "STLS");
+    sendCommand("STLS");
     requireStatus(await readStatus(ctx.conn, ctx.deadline), "+OK", "STLS");
     await ctx.conn.startTls(ctx.deadline);
     await capa();
   }
-  sendCommand(ctx, "QUIT");
+  sendCommand("QUIT");
   return advertised;
-};
+}

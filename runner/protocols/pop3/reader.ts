@@ -8,7 +8,6 @@ import type { Connection } from "../../session/connection.ts";
 import { StepFailure } from "../../session/step-failure.ts";
 import type { Deadline } from "../../../wire/deadline.ts";
 import { unstuffLine } from "../../../wire/dot-stuffing.ts";
-import { noteStatusLine } from "./greeting.ts";
 import { printable } from "../../../wire/printable.ts";
 
 /** RFC 2449 §4: "The maximum length of the first line of a command response (including the initial greeting) is unchanged at 512 octets (including the terminating CRLF)." */
@@ -51,9 +50,7 @@ export function parseStatusLine(bytes: Buffer): Pop3Status {
 }
 
 export async function readStatus(conn: Connection, deadline: Deadline, what = "a POP3 response"): Promise<Pop3Status> {
-  const status = parseStatusLine(await conn.readLine(deadline, what));
-  noteStatusLine(conn, status);
-  return status;
+  return parseStatusLine(await conn.readLine(deadline, what));
 }
 
 /** A multiline body as read: always counted; its lines kept only when a matcher reads them. */

@@ -3,7 +3,7 @@
 // Standards: RFC 4954 §4 (AUTH command, 334, "*" cancel → 501), §6 (235, 535).
 
 import type { AuthStep } from "../../model/ast.ts";
-import type { StepContext } from "../driver.ts";
+import type { StepContext } from "../common/driver.ts";
 import { runSaslExchange } from "../common/sasl-exchange.ts";
 import { formatSmtpReply, readSmtpReply, type SmtpReply } from "./reader.ts";
 import { requireCode } from "./expect.ts";

@@ -1,15 +1,18 @@
 // The SMTP driver: greeting, the STARTTLS upgrade, command lines, DATA
-// content (dot-stuffed by the shared codec, or raw), expectations and AUTH.
+// content (dot-stuffed by the shared codec, or raw), expectations, AUTH and
+// the capability probe. SMTP keeps no protocol state between steps, so every
+// connection shares one session object.
 // Standards: RFC 5321 §3.1 (greeting 220), §4.1.1.4 + §4.5.2 (DATA, transparency), RFC 3207 (STARTTLS), RFC 4954 (AUTH).
 
 import { readFile } from "node:fs/promises";
 import type { DataStep, ExpectStep, SendStep } from "../../model/ast.ts";
-import type { ProtocolDriver, StepContext } from "../driver.ts";
+import type { ProtocolDriver, ProtocolSession, StepContext } from "../common/driver.ts";
 import { REDACTED } from "../../session/transcript.ts";
 import { dotStuff } from "../../../wire/dot-stuffing.ts";
 import { sendInOneWrite } from "../common/one-write.ts";
 import { authSmtp } from "./auth.ts";
 import { expectSmtp, requireCode } from "./expect.ts";
+import { ehloArgument, probeSmtp } from "./probe.ts";
 import { readSmtpReply } from "./reader.ts";
 
 /** What a send step returns: one settled promise shared by all, none allocated per command. */
@@ -23,16 +26,8 @@ function shownCommand(line: string): string {
   return auth ? `${auth[1]} ${REDACTED}` : line;
 }
 
-export function sendCommand(ctx: StepContext, line: string): void {
-  const shown = ctx.conn.transcript.redact(shownCommand(line));
-  ctx.conn.writeLine(line, shown);
-  ctx.conn.lastCommand = shown;
-}
-
-/** An EHLO argument every server accepts: our own address literal (RFC 5321 §4.1.3). */
-export function ehloArgument(address: string): string {
-  const plain = address.replace(/^::ffff:/, "");
-  return plain.includes(":") ? `[IPv6:${plain}]` : `[${plain}]`;
+function sendCommand(ctx: StepContext, line: string): void {
+  ctx.conn.sendCommand(line, shownCommand(line));
 }
 
 async function starttls(ctx: StepContext, inject?: string): Promise<void> {
@@ -42,7 +37,7 @@ async function starttls(ctx: StepContext, inject?: string): Promise<void> {
   await ctx.conn.startTls(ctx.deadline);
 }
 
-export const smtpDriver: ProtocolDriver = {
+const smtpSession: ProtocolSession = {
   async greeting(ctx) {
     requireCode(await readSmtpReply(ctx.conn, ctx.deadline, "the greeting"), ["220"], "greeting");
   },
@@ -65,8 +60,7 @@ export const smtpDriver: ProtocolDriver = {
     const content =
       step.source.kind === "text" ? Buffer.from(ctx.resolve(step.source.text), "utf8") : await readFile(step.source.path);
     const bytes = step.raw ? content : dotStuff(content);
-    ctx.conn.write(bytes);
-    ctx.conn.lastCommand = `<message content, ${bytes.length} octets${step.raw ? ", raw" : ""}>`;
+    ctx.conn.sendCommandBytes(bytes, `<message content, ${bytes.length} octets${step.raw ? ", raw" : ""}>`);
   },
 
   // Not async: hands back expectSmtp's promise (one frame less on the hottest path).
@@ -80,4 +74,8 @@ export const smtpDriver: ProtocolDriver = {
   async readAny(ctx) {
     await readSmtpReply(ctx.conn, ctx.deadline);
   },
+
+  capabilities: probeSmtp,
 };
+
+export const smtpDriver: ProtocolDriver = { open: () => smtpSession };

@@ -6,8 +6,9 @@
 import pc from "picocolors";
 import type { TestResult } from "../../model/result.ts";
 import { displayPath } from "./paths.ts";
-import { printable } from "./printable.ts";
-import { excerptAt, type SourceCache } from "./source-excerpt.ts";
+import { excerpt } from "../../source/excerpt.ts";
+import { sourceLine } from "../../source/cache.ts";
+import { terminalSafe } from "./terminal-safe.ts";
 import { formatTranscript, transcriptTail } from "./transcript.ts";
 
 export type Colors = ReturnType<typeof pc.createColors>;
@@ -16,7 +17,6 @@ export const PLAIN: Colors = pc.createColors(false);
 
 export interface FailureTextOptions {
   cwd: string;
-  sources: SourceCache;
   colors?: Colors;
   /** How many transcript lines to show: 0 for none (the report attaches it apart), Infinity for all. */
   transcriptLines: number;
@@ -38,25 +38,27 @@ export function failureText(result: TestResult, options: FailureTextOptions): st
   if (f) {
     const where = `${displayPath(f.position.file, options.cwd)}:${f.position.line}:${f.position.col}`;
     out.push(`  ${c.cyan("-->")} ${where}`);
-    const ex = excerptAt(f.position, options.sources);
-    if (ex) {
+    // Carets under the rest of the failing field's line, from the text the loader read.
+    const line = sourceLine(f.position.file, f.position.line);
+    if (line !== undefined) {
+      const ex = excerpt(line, f.position.line, f.position.col);
       const bar = c.cyan("|");
       out.push(`  ${ex.gutter} ${bar}`);
       out.push(`  ${c.cyan(ex.lineNumber)} ${bar} ${ex.source}`);
-      out.push(`  ${ex.gutter} ${bar} ${c.red(ex.carets)} ${c.red(printable(f.message))}`);
+      out.push(`  ${ex.gutter} ${bar} ${c.red(ex.carets)} ${c.red(terminalSafe(f.message))}`);
       out.push(`  ${ex.gutter} ${bar}`);
     } else {
-      out.push(`  ${printable(f.message)}`);
+      out.push(`  ${terminalSafe(f.message)}`);
     }
-    out.push(`  expected: ${c.green(printable(f.expected))}`);
-    out.push(`  actual:   ${c.red(printable(f.actual))}`);
-    if (f.command !== undefined) out.push(`  command:  ${printable(f.command)}`);
+    out.push(`  expected: ${c.green(terminalSafe(f.expected))}`);
+    out.push(`  actual:   ${c.red(terminalSafe(f.actual))}`);
+    if (f.command !== undefined) out.push(`  command:  ${terminalSafe(f.command)}`);
     out.push(`  step:     ${f.phase} ${f.step} (${f.class})`);
   } else {
     out.push(`  ${displayPath(result.file, options.cwd)}:${result.line}`);
   }
   if (result.refs.length > 0) out.push(`  refs:     ${result.refs.join(", ")} (${result.level})`);
-  for (const w of result.warnings) out.push(`  ${c.yellow("warning:")}  ${printable(w)}`);
+  for (const w of result.warnings) out.push(`  ${c.yellow("warning:")}  ${terminalSafe(w)}`);
   if (result.transcript.length > 0 && options.transcriptLines > 0) {
     const tail = transcriptTail(result.transcript, options.transcriptLines);
     out.push(`  ${tail.header}`);

@@ -3,15 +3,15 @@
 // The connection name is shown only when a test used more than one.
 
 import type { TranscriptLine } from "../../model/result.ts";
-import { printable } from "./printable.ts";
+import { terminalSafe } from "./terminal-safe.ts";
 
 export function formatTranscript(lines: readonly TranscriptLine[], indent = ""): string[] {
   const named = lines.some((l) => l.connection !== "main");
   const width = Math.max(1, ...lines.map((l) => String(l.ms).length));
   return lines.map((l) => {
-    const who = named ? `${printable(l.connection)} ` : "";
+    const who = named ? `${terminalSafe(l.connection)} ` : "";
     const mark = l.dir === "*" ? "*" : `${l.dir}:`;
-    return `${indent}${String(l.ms).padStart(width)} ms  ${who}${mark} ${printable(l.text)}`;
+    return `${indent}${String(l.ms).padStart(width)} ms  ${who}${mark} ${terminalSafe(l.text)}`;
   });
 }
 

@@ -2,20 +2,19 @@
 // message (its content checked), QUIT. No DELE: the maildrop keeps its size.
 // Standards: RFC 1939 §4 (AUTHORIZATION), §5 (STAT, RETR), §6 (QUIT), §3 (multiline, byte-stuffing).
 
-import { WireClient, WrongReply } from "../wire-client.ts";
+import { connectLines, expectPop3Message, expectPop3Ok, WrongReply } from "../checks.ts";
 import { connectTimed, looksLikeMessage, timed, type SessionContext } from "./session.ts";
 
 const P = "pop3";
 
 export async function pop3Session(ctx: SessionContext): Promise<void> {
   const t = ctx.timeoutMs;
-  const client = await connectTimed(ctx, P, WireClient.connect, (c) => c.pop3Ok(t));
+  const client = await connectTimed(ctx, P, connectLines, (c) => expectPop3Ok(c, null, t));
   try {
-    await timed(ctx, P, "USER", () => (client.write(`USER ${ctx.user.login}\r\n`), client.pop3Ok(t)));
-    await timed(ctx, P, "PASS", () => (client.write(`PASS ${ctx.user.password}\r\n`), client.pop3Ok(t)));
+    await timed(ctx, P, "USER", () => expectPop3Ok(client, `USER ${ctx.user.login}`, t));
+    await timed(ctx, P, "PASS", () => expectPop3Ok(client, `PASS ${ctx.user.password}`, t));
     await timed(ctx, P, "STAT", async () => {
-      client.write("STAT\r\n");
-      const line = await client.pop3Ok(t);
+      const line = await expectPop3Ok(client, "STAT", t);
       // RFC 1939 §5: "+OK" SP count SP octets
       const m = /^\+OK (\d+) (\d+)/.exec(line);
       if (!m) throw new WrongReply(`STAT: expected "+OK n m", got ${JSON.stringify(line)}`);
@@ -23,13 +22,11 @@ export async function pop3Session(ctx: SessionContext): Promise<void> {
     });
     const n = 1 + Math.floor(ctx.random() * ctx.seedMessages);
     await timed(ctx, P, "RETR", async () => {
-      client.write(`RETR ${n}\r\n`);
-      await client.pop3Ok(t);
-      const body = await client.pop3Body(t);
-      if (!looksLikeMessage(body.text)) throw new WrongReply(`RETR ${n}: the body is not a message (header fields, empty line, body)`);
+      const body = await expectPop3Message(client, `RETR ${n}`, t);
+      if (!looksLikeMessage(body)) throw new WrongReply(`RETR ${n}: the body is not a message (header fields, empty line, body)`);
     });
-    await timed(ctx, P, "QUIT", () => (client.write("QUIT\r\n"), client.pop3Ok(t)));
+    await timed(ctx, P, "QUIT", () => expectPop3Ok(client, "QUIT", t));
   } finally {
-    client.destroy();
+    client.close();
   }
 }

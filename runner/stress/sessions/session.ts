@@ -3,7 +3,7 @@
 // ends the session), and the messages it sends.
 // Standards: RFC 5322 §3.6 (the header fields a test message needs).
 
-import type { Endpoint, WireClient } from "../wire-client.ts";
+import type { LineClient, LineEndpoint } from "../../session/line-client.ts";
 import type { LatencyBook } from "../latency.ts";
 
 export interface StressUser {
@@ -13,7 +13,7 @@ export interface StressUser {
 }
 
 export interface SessionContext {
-  endpoint: Endpoint;
+  endpoint: LineEndpoint;
   /** Who logs in (POP3, IMAP) or receives (SMTP). */
   user: StressUser;
   /** The envelope sender of SMTP sessions. */
@@ -47,18 +47,18 @@ export async function timed<T>(ctx: SessionContext, protocol: string, command: s
 }
 
 /** Connect and read the greeting, timed together as "connect". */
-export async function connectTimed(
+export async function connectTimed<C extends LineClient>(
   ctx: SessionContext,
   protocol: string,
-  connect: (endpoint: Endpoint, timeoutMs: number) => Promise<WireClient>,
-  greeting: (client: WireClient) => Promise<unknown>,
-): Promise<WireClient> {
+  connect: (endpoint: LineEndpoint, timeoutMs: number) => Promise<C>,
+  greeting: (client: C) => Promise<unknown>,
+): Promise<C> {
   return timed(ctx, protocol, "connect", async () => {
     const client = await connect(ctx.endpoint, ctx.timeoutMs);
     try {
       await greeting(client);
     } catch (error) {
-      client.destroy();
+      client.close();
       throw error;
     }
     return client;

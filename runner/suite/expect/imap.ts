@@ -5,12 +5,12 @@
 // Standards: RFC 3501 §7.1 (status responses, response codes), §2.2.2 (untagged data at any time); RFC 9051 §7.1.
 
 import { isMap, isScalar, isSeq, type Node } from "yaml";
-import type { ImapExpect, UntaggedRule } from "../../model/ast.ts";
+import type { ImapExpect, ImapPattern, UntaggedRule } from "../../model/ast.ts";
 import type { Slot } from "../node-reader.ts";
 import type { TestContext } from "../test-context.ts";
 import { foreignExpectKeyHint, IMAP_EXPECT_KEYS, IMAP_STATUSES, IMAP_TAGGED_STATUSES, UNTAGGED_MODES, UNTAGGED_RULE_KEYS } from "../vocabulary.ts";
 import { readCaptures, type Binding, type ExpectRead } from "./capture.ts";
-import { checkImapPattern } from "./imap-pattern.ts";
+import { compileImapPattern } from "./imap-pattern.ts";
 
 const MAX_COUNT = 1_000_000;
 
@@ -106,15 +106,15 @@ function readRule(ctx: TestContext, slot: Slot, connection: string, binds: Bindi
   return rule;
 }
 
-/** An IMAP pattern: a template whose `$name` placeholders bind for later steps. */
-function pattern(ctx: TestContext, slot: Slot, connection: string, kind: "untagged" | "code", binds: Binding[]): string | undefined {
-  const value = ctx.template(slot, connection);
-  if (value === undefined) return undefined;
-  const check = checkImapPattern(value, kind);
-  if (check.problem !== undefined) {
-    ctx.reader.error(ctx.offsetInValue(slot.node, value, check.problem.offset), check.problem.message);
+/** An IMAP pattern, compiled: a template whose `$name` placeholders bind for later steps. */
+function pattern(ctx: TestContext, slot: Slot, connection: string, kind: "untagged" | "code", binds: Binding[]): ImapPattern | undefined {
+  const written = ctx.template(slot, connection);
+  if (written === undefined) return undefined;
+  const read = compileImapPattern(written, kind);
+  if (read.problem !== undefined) {
+    ctx.reader.error(ctx.offsetInValue(slot.node, written.text, read.problem.offset), read.problem.message);
     return undefined;
   }
-  for (const name of check.names) binds.push({ name, node: slot.node as Node | null });
-  return value;
+  for (const name of read.names) binds.push({ name, node: slot.node as Node | null });
+  return read.pattern;
 }

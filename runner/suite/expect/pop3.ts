@@ -11,6 +11,7 @@ import { CONTENT_KEYS, foreignExpectKeyHint, POP3_BODY_KEYS, POP3_EXPECT_KEYS, P
 import { readCaptures, type Binding, type ExpectRead } from "./capture.ts";
 import { readContent } from "./content.ts";
 import { readLineSet } from "./line-set.ts";
+import { compileTemplate } from "../template.ts";
 
 /** resp-code = "[" resp-level *("/" resp-level) "]" (RFC 2449 §8), written without brackets. */
 const RESPONSE_CODE = /^[A-Za-z0-9-]+(?:\/[A-Za-z0-9-]+)*$/;
@@ -79,7 +80,7 @@ export function readPop3Expect(ctx: TestContext, slot: Slot, connection: string)
         // A literal size, or a template resolved at run time (a size captured from LIST or STAT).
         if (isScalar(octets.node) && typeof octets.node.value === "number") {
           const n = ctx.reader.integer(octets, 0, Number.MAX_SAFE_INTEGER);
-          if (n !== undefined) read.octets = String(n);
+          if (n !== undefined) read.octets = compileTemplate(String(n));
         } else {
           const value = ctx.template(octets, connection);
           if (value !== undefined) read.octets = value;

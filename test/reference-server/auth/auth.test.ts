@@ -1,9 +1,9 @@
 // Password storage and the SASL mechanisms as protocol-independent state machines.
 
 import { expect } from "chai";
-import { UserDirectory } from "../../../reference-server/auth/directory.ts";
+import { UserDirectory } from "../../../reference-server/users/directory.ts";
 import { login } from "../../../reference-server/auth/login.ts";
-import { hashPassword, verifyPassword } from "../../../reference-server/auth/passwords.ts";
+import { hashPassword, verifyPassword } from "../../../reference-server/users/passwords.ts";
 import { plain } from "../../../reference-server/auth/plain.ts";
 import { decodeBase64, runSasl } from "../../../reference-server/auth/sasl.ts";
 import { ClientError } from "../../../reference-server/core/errors.ts";

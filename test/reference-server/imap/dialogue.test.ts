@@ -4,8 +4,8 @@
 // Standards: RFC 3501 §3, §6, §7; RFC 2342, 2971, 3691, 4315, 5161, 6851.
 
 import { expect } from "chai";
-import { ImapClient } from "./support/imap-client.ts";
 import { sampleMessage, startImapServer, type ImapTestServer } from "./support/imap-server.ts";
+import { ImapLineClient } from "../../../runner/session/imap-line-client.ts";
 
 type Start = "not-authenticated" | "authenticated" | "selected" | "examined";
 
@@ -148,10 +148,10 @@ describe("IMAP dialogue: every command in the right and the wrong state", functi
   after(async () => server.stop());
 
   let user = 0;
-  async function sessionIn(start: Start): Promise<ImapClient> {
+  async function sessionIn(start: Start): Promise<ImapLineClient> {
     // A fresh user per case, so each starts from the same mailbox.
     const name = `u${++user}`;
-    const c = await ImapClient.connect(server.imap);
+    const c = await ImapLineClient.connect({ port: server.imap });
     if (start === "not-authenticated") return c;
     const login = await c.run(`LOGIN ${name} ${name}-pw`);
     expect(login.status, login.tagged).to.equal("OK");

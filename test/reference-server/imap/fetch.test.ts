@@ -5,8 +5,8 @@
 // Standards: RFC 3501 §6.4.5, §7.4.2, RFC 2180 §4.1.2, RFC 5530 (EXPUNGEISSUED).
 
 import { expect } from "chai";
-import { ImapClient } from "./support/imap-client.ts";
-import { sampleMessage, startImapServer, type ImapTestServer } from "./support/imap-server.ts";
+import { loggedIn, sampleMessage, startImapServer, type ImapTestServer } from "./support/imap-server.ts";
+import { ImapLineClient } from "../../../runner/session/imap-line-client.ts";
 
 const MULTIPART = Buffer.from(
   [
@@ -33,12 +33,12 @@ const MULTIPART = Buffer.from(
 
 describe("IMAP FETCH", function () {
   let server: ImapTestServer;
-  let c: ImapClient;
+  let c: ImapLineClient;
   beforeEach(async () => {
     server = await startImapServer();
     await server.store.deliver("alice", sampleMessage(1));
     await server.store.deliver("alice", MULTIPART);
-    c = await ImapClient.loggedIn(server.imap);
+    c = await loggedIn(server.imap);
   });
   afterEach(async () => {
     c.close();
@@ -109,7 +109,7 @@ describe("IMAP FETCH", function () {
 
   it("skips a message another session expunged and ends OK [EXPUNGEISSUED]; NOOP then reports the EXPUNGE", async () => {
     await c.run("SELECT INBOX");
-    const other = await ImapClient.loggedIn(server.imap);
+    const other = await loggedIn(server.imap);
     await other.run("SELECT INBOX");
     await other.run("STORE 1 +FLAGS.SILENT (\\Deleted)");
     await other.run("EXPUNGE");

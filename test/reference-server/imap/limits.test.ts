@@ -9,8 +9,9 @@
 import { expect } from "chai";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { ImapClient } from "./support/imap-client.ts";
-import { sampleMessage, startImapServer, type ImapTestServer } from "./support/imap-server.ts";
+import { sessionsEnded } from "../support/server.ts";
+import { loggedIn, sampleMessage, startImapServer, type ImapTestServer } from "./support/imap-server.ts";
+import { ImapLineClient } from "../../../runner/session/imap-line-client.ts";
 
 const APPEND_LIMIT = 4096;
 
@@ -28,7 +29,7 @@ describe("IMAP limits and bad input", function () {
   }
 
   it("advertises APPENDLIMIT and refuses a bigger {n} literal with NO [TOOBIG] before any '+'", async () => {
-    const c = await ImapClient.loggedIn(server.imap);
+    const c = await loggedIn(server.imap);
     try {
       expect((await c.run("CAPABILITY")).untagged[0]).to.contain(`APPENDLIMIT=${APPEND_LIMIT}`);
       const tag = c.nextTag();
@@ -43,7 +44,7 @@ describe("IMAP limits and bad input", function () {
   });
 
   it("reads and drops a {n+} literal over the limit: its octets are never taken as commands", async () => {
-    const c = await ImapClient.loggedIn(server.imap);
+    const c = await loggedIn(server.imap);
     try {
       const junk = Buffer.from("x LOGOUT\r\n".repeat(2000));
       const tag = c.nextTag();
@@ -59,7 +60,7 @@ describe("IMAP limits and bad input", function () {
   });
 
   it("refuses an argument literal over 64 KiB, and a line over the line limit, and goes on", async () => {
-    const c = await ImapClient.connect(server.imap);
+    const c = await ImapLineClient.connect({ port: server.imap });
     try {
       const tag = c.nextTag();
       c.send(`${tag} LOGIN {100000}\r\n`);
@@ -73,7 +74,7 @@ describe("IMAP limits and bad input", function () {
   });
 
   it("answers malformed literal counts, NUL and unbalanced parentheses with a tagged BAD", async () => {
-    const c = await ImapClient.loggedIn(server.imap);
+    const c = await loggedIn(server.imap);
     try {
       expect((await c.run("SELECT INBOX")).status).to.equal("OK");
       for (const bad of ["SEARCH SUBJECT {abc}", "SEARCH SUBJECT {-1}", "SEARCH (SUBJECT x", "SEARCH SUBJECT x)", "SEARCH SUBJECT \"a\u0000b\""]) {
@@ -92,7 +93,7 @@ describe("IMAP limits and bad input", function () {
   });
 
   it("answers * and out-of-range numbers on an empty mailbox with BAD, UID ranges with nothing", async () => {
-    const c = await ImapClient.loggedIn(server.imap);
+    const c = await loggedIn(server.imap);
     try {
       await c.run("SELECT INBOX");
       expect((await c.run("FETCH * FLAGS")).status).to.equal("BAD");
@@ -107,28 +108,28 @@ describe("IMAP limits and bad input", function () {
   });
 
   it("a client that disconnects mid-APPEND leaves nothing behind", async () => {
-    const c = await ImapClient.loggedIn(server.imap);
+    const c = await loggedIn(server.imap);
     const tag = c.nextTag();
     c.send(`${tag} APPEND INBOX {1000}\r\n`);
     expect(await c.response()).to.match(/^\+ /);
-    c.send(Buffer.alloc(500, 0x41));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Handed to the kernel before the close, so the server reads half the literal, then the end of the connection.
+    await c.send(Buffer.alloc(500, 0x41));
     c.close();
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sessionsEnded(server, c);
     expect(await inboxCount()).to.equal(0);
     const tmp = join(server.store.root, "alice", "Maildir", "tmp");
     expect(await readdir(tmp)).to.deep.equal([]);
     // And the server still serves.
-    const d = await ImapClient.loggedIn(server.imap);
+    const d = await loggedIn(server.imap);
     expect((await d.run("STATUS INBOX (MESSAGES)")).untagged).to.deep.equal(['* STATUS "INBOX" (MESSAGES 0)']);
     d.close();
   });
 
   it("keeps serving with hundreds of idle sessions open", async () => {
-    const idle = await Promise.all(Array.from({ length: 300 }, () => ImapClient.connect(server.imap)));
+    const idle = await Promise.all(Array.from({ length: 300 }, () => ImapLineClient.connect({ port: server.imap })));
     try {
       for (const c of idle) expect(c.greeting).to.match(/^\* OK /);
-      const c = await ImapClient.loggedIn(server.imap);
+      const c = await loggedIn(server.imap);
       expect((await c.run("NOOP")).status).to.equal("OK");
       c.close();
     } finally {
@@ -137,14 +138,14 @@ describe("IMAP limits and bad input", function () {
   });
 
   it("ends a session after too many bad commands with BYE", async () => {
-    const c = await ImapClient.connect(server.imap);
+    const c = await ImapLineClient.connect({ port: server.imap });
     try {
       for (let i = 0; i < 49; i++) c.send(`b${i} BOGUS\r\n`);
       for (let i = 0; i < 49; i++) expect(await c.response()).to.match(/^b\d+ BAD /);
       c.send("b49 BOGUS\r\n");
       expect(await c.response()).to.match(/^b49 BAD /);
       expect(await c.response()).to.match(/^\* BYE /);
-      expect(await c.closed()).to.equal(true);
+      await c.closed();
     } finally {
       c.close();
     }
@@ -157,15 +158,16 @@ describe("IMAP session limits", function () {
       config.connections.maxTotal = 2;
     });
     try {
-      const a = await ImapClient.connect(server.imap);
-      const b = await ImapClient.connect(server.imaps, { tls: true });
-      const c = await ImapClient.connect(server.imap);
+      const a = await ImapLineClient.connect({ port: server.imap });
+      const b = await ImapLineClient.connect({ port: server.imaps, tls: true, insecure: true });
+      const c = await ImapLineClient.connect({ port: server.imap });
       expect(c.greeting).to.match(/^\* BYE /);
-      expect(await c.closed()).to.equal(true);
+      await c.closed();
       expect((await a.run("LOGOUT")).status).to.equal("OK");
       await a.closed();
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      const d = await ImapClient.connect(server.imap);
+      // The refused connection holds its slot until its session ends, as a's does.
+      await sessionsEnded(server, a, c);
+      const d = await ImapLineClient.connect({ port: server.imap });
       expect(d.greeting).to.match(/^\* OK /);
       for (const x of [a, b, c, d]) x.close();
     } finally {
@@ -178,13 +180,13 @@ describe("IMAP session limits", function () {
       config.imap.maxSessionsPerUser = 1;
     });
     try {
-      const a = await ImapClient.loggedIn(server.imap);
-      const b = await ImapClient.connect(server.imap);
+      const a = await loggedIn(server.imap);
+      const b = await ImapLineClient.connect({ port: server.imap });
       expect((await b.run("LOGIN alice alice-pw")).tagged).to.match(/NO \[LIMIT\]/);
       expect((await b.run("LOGIN bob bob-pw")).status).to.equal("OK");
       a.close();
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      const c = await ImapClient.loggedIn(server.imap);
+      await sessionsEnded(server, a);
+      const c = await loggedIn(server.imap);
       c.close();
       b.close();
     } finally {
@@ -196,13 +198,13 @@ describe("IMAP session limits", function () {
 describe("IMAP TLS, LOGINDISABLED, autologout and shutdown", function () {
   it("STARTTLS discards input pipelined behind it, then the client must ask again", async () => {
     const server = await startImapServer();
-    const c = await ImapClient.connect(server.imap);
+    const c = await ImapLineClient.connect({ port: server.imap, insecure: true });
     try {
       expect(c.greeting).to.contain("STARTTLS");
       c.send("s1 STARTTLS\r\ns2 LOGIN alice alice-pw\r\n");
       expect(await c.response()).to.match(/^s1 OK/);
       await c.startTls();
-      expect(await c.silentFor(150)).to.equal(true);
+      // Had s2 run, its completion would arrive first, and run() refuses another tag's completion.
       const cap = await c.run("CAPABILITY");
       expect(cap.untagged[0]).not.to.contain("STARTTLS");
       expect(cap.untagged[0]).not.to.contain("LOGINDISABLED");
@@ -219,7 +221,7 @@ describe("IMAP TLS, LOGINDISABLED, autologout and shutdown", function () {
       config.auth.plaintextWithoutTls = "never";
     });
     try {
-      const c = await ImapClient.connect(server.imap);
+      const c = await ImapLineClient.connect({ port: server.imap, insecure: true });
       const cap = (await c.run("CAPABILITY")).untagged[0]!;
       expect(cap).to.contain("LOGINDISABLED");
       expect(cap).not.to.contain("AUTH=PLAIN");
@@ -229,7 +231,7 @@ describe("IMAP TLS, LOGINDISABLED, autologout and shutdown", function () {
       await c.startTls();
       expect((await c.run("AUTHENTICATE PLAIN AGFsaWNlAGFsaWNlLXB3")).status).to.equal("OK");
       c.close();
-      const s = await ImapClient.connect(server.imaps, { tls: true });
+      const s = await ImapLineClient.connect({ port: server.imaps, tls: true, insecure: true });
       expect(s.greeting).not.to.contain("STARTTLS");
       const tag = s.nextTag();
       s.send(`${tag} AUTHENTICATE PLAIN\r\n`);
@@ -245,7 +247,7 @@ describe("IMAP TLS, LOGINDISABLED, autologout and shutdown", function () {
 
   it("AUTHENTICATE cancelled with * is BAD; a bad base64 answer is BAD", async () => {
     const server = await startImapServer();
-    const c = await ImapClient.connect(server.imap);
+    const c = await ImapLineClient.connect({ port: server.imap });
     try {
       let tag = c.nextTag();
       c.send(`${tag} AUTHENTICATE LOGIN\r\n`);
@@ -268,7 +270,7 @@ describe("IMAP TLS, LOGINDISABLED, autologout and shutdown", function () {
     const server = await startImapServer((config) => {
       config.imap.requireTls = true;
     });
-    const c = await ImapClient.connect(server.imap);
+    const c = await ImapLineClient.connect({ port: server.imap, insecure: true });
     try {
       expect((await c.run("LOGIN alice alice-pw")).tagged).to.match(/NO \[PRIVACYREQUIRED\]/);
       expect((await c.run("CAPABILITY")).status).to.equal("OK");
@@ -285,10 +287,10 @@ describe("IMAP TLS, LOGINDISABLED, autologout and shutdown", function () {
     const server = await startImapServer((config) => {
       config.imap.idleTimeoutMs = 200;
     });
-    const c = await ImapClient.connect(server.imap);
+    const c = await ImapLineClient.connect({ port: server.imap });
     try {
       expect(await c.response(2000)).to.match(/^\* BYE /);
-      expect(await c.closed()).to.equal(true);
+      await c.closed();
     } finally {
       c.close();
       await server.stop();
@@ -298,8 +300,8 @@ describe("IMAP TLS, LOGINDISABLED, autologout and shutdown", function () {
   it("says BYE to every session on shutdown, IDLE ones too", async () => {
     const server = await startImapServer();
     await server.store.deliver("alice", sampleMessage(1));
-    const c = await ImapClient.loggedIn(server.imap);
-    const d = await ImapClient.loggedIn(server.imap);
+    const c = await loggedIn(server.imap);
+    const d = await loggedIn(server.imap);
     await d.run("SELECT INBOX");
     const tag = d.nextTag();
     d.send(`${tag} IDLE\r\n`);

@@ -5,15 +5,15 @@
 // Standards: RFC 3501 §6.3.3-6.3.9, RFC 5258 §3, RFC 3348, RFC 6154.
 
 import { expect } from "chai";
-import { ImapClient } from "./support/imap-client.ts";
-import { sampleMessage, startImapServer, type ImapTestServer } from "./support/imap-server.ts";
+import { loggedIn, sampleMessage, startImapServer, type ImapTestServer } from "./support/imap-server.ts";
+import { ImapLineClient } from "../../../runner/session/imap-line-client.ts";
 
 describe("IMAP mailbox hierarchy", function () {
   let server: ImapTestServer;
-  let c: ImapClient;
+  let c: ImapLineClient;
   beforeEach(async () => {
     server = await startImapServer();
-    c = await ImapClient.loggedIn(server.imap);
+    c = await loggedIn(server.imap);
   });
   afterEach(async () => {
     c.close();
@@ -72,10 +72,10 @@ describe("IMAP mailbox hierarchy", function () {
       '* LSUB () "/" "Trash"',
     ]);
     expect((await c.run("DELETE Junk")).status).to.equal("OK");
-    const again = await ImapClient.loggedIn(server.imap);
+    const again = await loggedIn(server.imap);
     expect((await again.run('LIST "" Junk')).untagged).to.deep.equal([]);
     again.close();
-    const bob = await ImapClient.loggedIn(server.imap, "bob");
+    const bob = await loggedIn(server.imap, "bob");
     expect((await bob.run('LIST "" %')).untagged).to.have.length(5);
     bob.close();
   });

@@ -6,19 +6,20 @@
 // Standards: RFC 3501 §5.2, §5.5, §7.3.1, §7.4.1, §2.3.2 (\Recent), RFC 2177.
 
 import { expect } from "chai";
-import { ImapClient } from "./support/imap-client.ts";
-import { sampleMessage, startImapServer, type ImapTestServer } from "./support/imap-server.ts";
-import { WireClient } from "../support/wire-client.ts";
+import { loggedIn, sampleMessage, startImapServer, type ImapTestServer } from "./support/imap-server.ts";
+import { LineClient } from "../../../runner/session/line-client.ts";
+import { readSmtpReply, smtpCommand } from "../../../runner/session/line-replies.ts";
+import { ImapLineClient } from "../../../runner/session/imap-line-client.ts";
 
 describe("IMAP mailbox updates between sessions", function () {
   let server: ImapTestServer;
-  let a: ImapClient;
-  let b: ImapClient;
+  let a: ImapLineClient;
+  let b: ImapLineClient;
   beforeEach(async () => {
     server = await startImapServer();
     for (let i = 1; i <= 3; i++) await server.store.deliver("alice", sampleMessage(i));
-    a = await ImapClient.loggedIn(server.imap);
-    b = await ImapClient.loggedIn(server.imap);
+    a = await loggedIn(server.imap);
+    b = await loggedIn(server.imap);
   });
   afterEach(async () => {
     a.close();
@@ -124,14 +125,14 @@ describe("IMAP mailbox updates between sessions", function () {
     const tag = a.nextTag();
     a.send(`${tag} IDLE\r\n`);
     expect(await a.response()).to.match(/^\+ /);
-    const smtp = await WireClient.connect(server.ports.smtp);
+    const smtp = await LineClient.connect({ port: server.ports.smtp });
     try {
-      await smtp.reply();
-      await smtp.command("EHLO client.test");
-      await smtp.command("MAIL FROM:<bob@example.test>");
-      await smtp.command("RCPT TO:<alice@example.test>");
-      await smtp.command("DATA");
-      expect((await smtp.command("Subject: by smtp\r\n\r\nhello\r\n.")).code).to.equal(250);
+      await readSmtpReply(smtp);
+      await smtpCommand(smtp, "EHLO client.test");
+      await smtpCommand(smtp, "MAIL FROM:<bob@example.test>");
+      await smtpCommand(smtp, "RCPT TO:<alice@example.test>");
+      await smtpCommand(smtp, "DATA");
+      expect((await smtpCommand(smtp, "Subject: by smtp\r\n\r\nhello\r\n.")).code).to.equal(250);
     } finally {
       smtp.close();
     }
@@ -158,6 +159,6 @@ describe("IMAP mailbox updates between sessions", function () {
     const noop = a.nextTag();
     a.send(`${noop} NOOP\r\n`);
     expect(await a.response()).to.match(/^\* BYE /);
-    expect(await a.closed()).to.equal(true);
+    await a.closed();
   });
 });

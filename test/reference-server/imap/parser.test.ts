@@ -11,8 +11,7 @@ import * as net from "node:net";
 import { decodeMutf7, encodeMutf7, InvalidMutf7 } from "../../../reference-server/imap/grammar/mutf7.ts";
 import { ArgReader } from "../../../reference-server/imap/grammar/reader.ts";
 import { formatUidSet, readSequenceSet, resolveSequenceNumbers, resolveUids } from "../../../reference-server/imap/grammar/sequence-set.ts";
-import { ImapClient } from "./support/imap-client.ts";
-import { sampleMessage, startImapServer, type ImapTestServer } from "./support/imap-server.ts";
+import { loggedIn, sampleMessage, startImapServer, type ImapTestServer } from "./support/imap-server.ts";
 
 interface Case {
   send: string;
@@ -90,7 +89,7 @@ describe("IMAP parser cases, fed whole and one octet at a time", function () {
     it(`${JSON.stringify(c.send).slice(1, -1).slice(0, 70)} → ${c.status}`, async () => {
       const answers: string[] = [];
       for (const mode of ["whole", "octets"] as const) {
-        const client = await ImapClient.loggedIn(server.imap);
+        const client = await loggedIn(server.imap);
         try {
           expect((await client.run("EXAMINE INBOX")).status).to.equal("OK");
           const tag = client.nextTag();
@@ -148,7 +147,7 @@ describe("modified UTF-7 mailbox names", () => {
 
   it("CREATE and LIST round-trip a non-ASCII name; invalid names get NO", async () => {
     const server = await startImapServer();
-    const client = await ImapClient.loggedIn(server.imap);
+    const client = await loggedIn(server.imap);
     try {
       expect((await client.run('CREATE "Entw&APw-rfe/&ZeVnLIqe-"')).status).to.equal("OK");
       const list = await client.run('LIST "" "Entw&APw-rfe/*"');

@@ -3,16 +3,16 @@
 // trace headers, store failure, and a client that vanishes mid-DATA.
 
 import { expect } from "chai";
-import { setTimeout as sleep } from "node:timers/promises";
-import { removeTestDataDir, startTestServer, type TestServer } from "../support/server.ts";
-import { WireClient } from "../support/wire-client.ts";
+import { removeTestDataDir, sessionsEnded, startTestServer, type TestServer } from "../support/server.ts";
+import { LineClient } from "../../../runner/session/line-client.ts";
+import { readSmtpReply, smtpCommand } from "../../../runner/session/line-replies.ts";
 
-async function openTransaction(server: TestServer, rcpt = "alice@example.test"): Promise<WireClient> {
-  const client = await WireClient.connect(server.ports.smtp);
-  expect((await client.reply()).code).to.equal(220);
-  expect((await client.command("EHLO client.test")).code).to.equal(250);
-  expect((await client.command("MAIL FROM:<sender@remote.test>")).code).to.equal(250);
-  expect((await client.command(`RCPT TO:<${rcpt}>`)).code).to.equal(250);
+async function openTransaction(server: TestServer, rcpt = "alice@example.test"): Promise<LineClient> {
+  const client = await LineClient.connect({ port: server.ports.smtp });
+  expect((await readSmtpReply(client)).code).to.equal(220);
+  expect((await smtpCommand(client, "EHLO client.test")).code).to.equal(250);
+  expect((await smtpCommand(client, "MAIL FROM:<sender@remote.test>")).code).to.equal(250);
+  expect((await smtpCommand(client, `RCPT TO:<${rcpt}>`)).code).to.equal(250);
   return client;
 }
 
@@ -39,9 +39,9 @@ describe("SMTP message data (reference server)", function () {
   it("stores the message byte-exact after removing dot-stuffing, with trace headers", async () => {
     const client = await openTransaction(server);
     try {
-      expect((await client.command("DATA")).code).to.equal(354);
+      expect((await smtpCommand(client, "DATA")).code).to.equal(354);
       client.send("Subject: dots\r\n\r\n..leading dot\r\n...two dots\r\n.\r\n");
-      const reply = await client.reply();
+      const reply = await readSmtpReply(client);
       expect(reply.code).to.equal(250);
       const [stored] = await server.store.inbox("alice");
       expect(withoutTrace(stored!).toString("latin1")).to.equal("Subject: dots\r\n\r\n.leading dot\r\n..two dots\r\n");
@@ -56,14 +56,14 @@ describe("SMTP message data (reference server)", function () {
   });
 
   it("writes <> as the Return-Path of a bounce", async () => {
-    const client = await WireClient.connect(server.ports.smtp);
+    const client = await LineClient.connect({ port: server.ports.smtp });
     try {
-      await client.reply();
-      await client.command("HELO client.test");
-      expect((await client.command("MAIL FROM:<>")).code).to.equal(250);
-      expect((await client.command("RCPT TO:<postmaster>")).code).to.equal(250);
-      await client.command("DATA");
-      expect((await client.command("bounce\r\n.")).code).to.equal(250);
+      await readSmtpReply(client);
+      await smtpCommand(client, "HELO client.test");
+      expect((await smtpCommand(client, "MAIL FROM:<>")).code).to.equal(250);
+      expect((await smtpCommand(client, "RCPT TO:<postmaster>")).code).to.equal(250);
+      await smtpCommand(client, "DATA");
+      expect((await smtpCommand(client, "bounce\r\n.")).code).to.equal(250);
       const [stored] = await server.store.inbox("alice");
       expect(stored!.toString()).to.match(/^Return-Path: <>\r\nReceived: from client\.test .*\r\n\tby mail\.example\.test with SMTP id/);
     } finally {
@@ -83,15 +83,15 @@ describe("SMTP message data (reference server)", function () {
     it(`refuses data with ${title} after the real terminator, and stays in step`, async () => {
       const client = await openTransaction(server);
       try {
-        expect((await client.command("DATA")).code).to.equal(354);
+        expect((await smtpCommand(client, "DATA")).code).to.equal(354);
         client.send(payload + ".\r\n");
-        const reply = await client.reply();
+        const reply = await readSmtpReply(client);
         expect(reply.code).to.equal(554);
         expect(reply.text).to.match(/^5\.6\.0 /);
         expect(server.store.deliveries).to.have.length(0);
         // Nothing after "." inside the data was executed as a command.
-        expect((await client.command("RCPT TO:<alice@example.test>")).code).to.equal(503);
-        expect((await client.command("NOOP")).code).to.equal(250);
+        expect((await smtpCommand(client, "RCPT TO:<alice@example.test>")).code).to.equal(503);
+        expect((await smtpCommand(client, "NOOP")).code).to.equal(250);
       } finally {
         client.close();
       }
@@ -103,9 +103,9 @@ describe("SMTP message data (reference server)", function () {
     server = await startTestServer((config) => (config.smtp.bareLineEndings = "normalize"));
     const client = await openTransaction(server);
     try {
-      await client.command("DATA");
+      await smtpCommand(client, "DATA");
       client.send("Subject: x\n\nline1\rline2\r\n.\r\n");
-      expect((await client.reply()).code).to.equal(250);
+      expect((await readSmtpReply(client)).code).to.equal(250);
       const [stored] = await server.store.inbox("alice");
       expect(withoutTrace(stored!).toString()).to.equal("Subject: x\r\n\r\nline1\r\nline2\r\n");
     } finally {
@@ -118,13 +118,13 @@ describe("SMTP message data (reference server)", function () {
     server = await startTestServer((config) => (config.smtp.maxMessageOctets = 2048));
     const client = await openTransaction(server);
     try {
-      await client.command("DATA");
+      await smtpCommand(client, "DATA");
       client.send(("x".repeat(98) + "\r\n").repeat(40) + ".\r\n");
-      const reply = await client.reply();
+      const reply = await readSmtpReply(client);
       expect(reply.code).to.equal(552);
       expect(reply.text).to.match(/^5\.3\.4 /);
       expect(server.store.deliveries).to.have.length(0);
-      expect((await client.command("NOOP")).code).to.equal(250);
+      expect((await smtpCommand(client, "NOOP")).code).to.equal(250);
     } finally {
       client.close();
     }
@@ -133,17 +133,17 @@ describe("SMTP message data (reference server)", function () {
   it("accepts 998-octet lines and refuses a 999-octet one (after reading to the end)", async () => {
     const client = await openTransaction(server);
     try {
-      await client.command("DATA");
+      await smtpCommand(client, "DATA");
       client.send("a".repeat(998) + "\r\n." + "b".repeat(997) + "\r\n.\r\n");
-      expect((await client.reply()).code).to.equal(250);
-      await client.command("MAIL FROM:<a@b.test>");
-      await client.command("RCPT TO:<alice@example.test>");
-      await client.command("DATA");
+      expect((await readSmtpReply(client)).code).to.equal(250);
+      await smtpCommand(client, "MAIL FROM:<a@b.test>");
+      await smtpCommand(client, "RCPT TO:<alice@example.test>");
+      await smtpCommand(client, "DATA");
       client.send("a".repeat(999) + "\r\n" + "c".repeat(5000) + "\r\nok\r\n.\r\n");
-      const reply = await client.reply();
+      const reply = await readSmtpReply(client);
       expect(reply.code).to.equal(554);
       expect(server.store.deliveries).to.have.length(1);
-      expect((await client.command("NOOP")).code).to.equal(250);
+      expect((await smtpCommand(client, "NOOP")).code).to.equal(250);
     } finally {
       client.close();
     }
@@ -151,11 +151,11 @@ describe("SMTP message data (reference server)", function () {
 
   it("delivers nothing when the client vanishes mid-DATA", async () => {
     const client = await openTransaction(server);
-    await client.command("DATA");
-    client.send("Subject: half\r\n\r\nhalf a message\r\n");
-    await sleep(50);
+    await smtpCommand(client, "DATA");
+    // Handed to the kernel before the close, so the server reads half a message, then the end of the connection.
+    await client.send("Subject: half\r\n\r\nhalf a message\r\n");
     client.close();
-    await sleep(100);
+    await sessionsEnded(server, client);
     expect(server.store.deliveries).to.have.length(0);
     // The server is still serving.
     const next = await openTransaction(server, "bob@example.test");
@@ -166,11 +166,11 @@ describe("SMTP message data (reference server)", function () {
     server.store.failDeliveries = new Error("disk full");
     const client = await openTransaction(server);
     try {
-      await client.command("DATA");
-      const reply = await client.command("x\r\n.");
+      await smtpCommand(client, "DATA");
+      const reply = await smtpCommand(client, "x\r\n.");
       expect(reply.code).to.equal(451);
       expect(reply.text).to.match(/^4\.3\.0 /);
-      expect((await client.command("NOOP")).code).to.equal(250);
+      expect((await smtpCommand(client, "NOOP")).code).to.equal(250);
     } finally {
       client.close();
     }
@@ -179,10 +179,10 @@ describe("SMTP message data (reference server)", function () {
   it("delivers one copy per user to several recipients, each with its own Received", async () => {
     const client = await openTransaction(server);
     try {
-      expect((await client.command("RCPT TO:<bob@example.test>")).code).to.equal(250);
-      expect((await client.command("RCPT TO:<ALICE@example.test>")).code).to.equal(250);
-      await client.command("DATA");
-      expect((await client.command("hi\r\n.")).code).to.equal(250);
+      expect((await smtpCommand(client, "RCPT TO:<bob@example.test>")).code).to.equal(250);
+      expect((await smtpCommand(client, "RCPT TO:<ALICE@example.test>")).code).to.equal(250);
+      await smtpCommand(client, "DATA");
+      expect((await smtpCommand(client, "hi\r\n.")).code).to.equal(250);
       expect(server.store.deliveries.map((d) => d.user).sort()).to.deep.equal(["alice", "bob"]);
       expect(server.store.deliveries.find((d) => d.user === "bob")!.message.toString()).to.match(/for <bob@example\.test>;/);
     } finally {
@@ -194,14 +194,14 @@ describe("SMTP message data (reference server)", function () {
     const client = await openTransaction(server);
     try {
       client.send("BDAT 18\r\nSubject: c\r\n\r\n.a\r\n");
-      expect((await client.reply()).code).to.equal(250);
+      expect((await readSmtpReply(client)).code).to.equal(250);
       client.send("BDAT 5 LAST\r\nb\r\n.\r");
-      const reply = await client.reply();
+      const reply = await readSmtpReply(client);
       expect(reply.code, reply.text).to.equal(554); // the final chunk ends in a bare CR
       client.send("MAIL FROM:<a@b.test>\r\nRCPT TO:<alice@example.test>\r\nBDAT 9 LAST\r\n.x\r\n.\r\n\r\n");
-      expect((await client.reply()).code).to.equal(250);
-      expect((await client.reply()).code).to.equal(250);
-      expect((await client.reply()).code).to.equal(250);
+      expect((await readSmtpReply(client)).code).to.equal(250);
+      expect((await readSmtpReply(client)).code).to.equal(250);
+      expect((await readSmtpReply(client)).code).to.equal(250);
       const [stored] = await server.store.inbox("alice");
       expect(withoutTrace(stored!).toString()).to.equal(".x\r\n.\r\n\r\n");
     } finally {
@@ -215,8 +215,8 @@ describe("SMTP message data (reference server)", function () {
     const client = await openTransaction(server);
     try {
       client.send(`BDAT 2000\r\n${"y".repeat(2000)}NOOP\r\n`);
-      expect((await client.reply()).code).to.equal(552);
-      expect((await client.reply()).code).to.equal(250);
+      expect((await readSmtpReply(client)).code).to.equal(552);
+      expect((await readSmtpReply(client)).code).to.equal(250);
     } finally {
       client.close();
     }

@@ -4,7 +4,8 @@
 
 import { expect } from "chai";
 import { removeTestDataDir, startTestServer, type TestServer } from "../support/server.ts";
-import { WireClient } from "../support/wire-client.ts";
+import { LineClient } from "../../../runner/session/line-client.ts";
+import { readSmtpReply, smtpCommand } from "../../../runner/session/line-replies.ts";
 
 type Step = [send: string, code: number, enhanced?: string];
 
@@ -57,18 +58,18 @@ describe("SMTP dialogues (reference server)", function () {
 
   for (const c of CASES) {
     it(c.title, async () => {
-      const client = await WireClient.connect(server.ports.smtp);
+      const client = await LineClient.connect({ port: server.ports.smtp });
       try {
-        expect((await client.reply()).code).to.equal(220);
-        if (c.ehlo !== false) expect((await client.command("EHLO client.test")).code).to.equal(250);
+        expect((await readSmtpReply(client)).code).to.equal(220);
+        if (c.ehlo !== false) expect((await smtpCommand(client, "EHLO client.test")).code).to.equal(250);
         for (const [send, code, enhanced] of c.steps) {
-          const reply = await client.command(send);
+          const reply = await smtpCommand(client, send);
           expect(reply.code, `${JSON.stringify(send.slice(0, 60))} → ${reply.lines.join(" | ")}`).to.equal(code);
           if (enhanced) expect(reply.text.split(" ")[0], `enhanced code for ${send.slice(0, 40)}`).to.equal(enhanced);
           else if (code >= 400) expect(reply.text, "every 4xx/5xx reply carries an enhanced code").to.match(/^[45]\.\d{1,3}\.\d{1,3} /);
         }
-        expect((await client.command("QUIT")).code).to.equal(221);
-        expect(await client.closed()).to.equal(true);
+        expect((await smtpCommand(client, "QUIT")).code).to.equal(221);
+        await client.closed();
       } finally {
         client.close();
       }
@@ -76,16 +77,16 @@ describe("SMTP dialogues (reference server)", function () {
   }
 
   it("answers a pipelined group in order, in one batch", async () => {
-    const client = await WireClient.connect(server.ports.smtp);
+    const client = await LineClient.connect({ port: server.ports.smtp });
     try {
-      await client.reply();
+      await readSmtpReply(client);
       client.send(
         "EHLO client.test\r\nMAIL FROM:<a@b.test>\r\nRCPT TO:<alice@example.test>\r\nRCPT TO:<nobody@example.test>\r\nRCPT TO:<bob@example.test>\r\nDATA\r\n",
       );
       const codes = [];
-      for (let i = 0; i < 6; i++) codes.push((await client.reply()).code);
+      for (let i = 0; i < 6; i++) codes.push((await readSmtpReply(client)).code);
       expect(codes).to.deep.equal([250, 250, 250, 550, 250, 354]);
-      expect((await client.command("Subject: pipelined\r\n\r\nbody\r\n.")).code).to.equal(250);
+      expect((await smtpCommand(client, "Subject: pipelined\r\n\r\nbody\r\n.")).code).to.equal(250);
       expect(server.store.deliveries.slice(-2).map((d) => d.user).sort()).to.deep.equal(["alice", "bob"]);
     } finally {
       client.close();
@@ -94,18 +95,18 @@ describe("SMTP dialogues (reference server)", function () {
 
   it("ends the session with 421 after too many bad commands", async () => {
     const limited = await startTestServer((config) => (config.smtp.maxBadCommands = 3));
-    const client = await WireClient.connect(limited.ports.smtp);
+    const client = await LineClient.connect({ port: limited.ports.smtp });
     try {
-      await client.reply();
-      expect((await client.command("FOO")).code).to.equal(500);
-      expect((await client.command("NOOP")).code).to.equal(250);
-      expect((await client.command("BAR")).code).to.equal(500);
+      await readSmtpReply(client);
+      expect((await smtpCommand(client, "FOO")).code).to.equal(500);
+      expect((await smtpCommand(client, "NOOP")).code).to.equal(250);
+      expect((await smtpCommand(client, "BAR")).code).to.equal(500);
       client.send("BAZ\r\n");
-      expect((await client.reply()).code).to.equal(500);
-      const last = await client.reply();
+      expect((await readSmtpReply(client)).code).to.equal(500);
+      const last = await readSmtpReply(client);
       expect(last.code).to.equal(421);
       expect(last.text).to.match(/^4\.7\.0 /);
-      expect(await client.closed()).to.equal(true);
+      await client.closed();
     } finally {
       client.close();
       await limited.stop();
@@ -114,13 +115,13 @@ describe("SMTP dialogues (reference server)", function () {
 
   it("ends an idle session with 421 4.4.2", async () => {
     const quick = await startTestServer((config) => (config.smtp.commandTimeoutMs = 200));
-    const client = await WireClient.connect(quick.ports.smtp);
+    const client = await LineClient.connect({ port: quick.ports.smtp });
     try {
-      await client.reply();
-      const reply = await client.reply(3000);
+      await readSmtpReply(client);
+      const reply = await readSmtpReply(client, 3000);
       expect(reply.code).to.equal(421);
       expect(reply.text).to.match(/^4\.4\.2 /);
-      expect(await client.closed()).to.equal(true);
+      await client.closed();
     } finally {
       client.close();
       await quick.stop();
@@ -129,18 +130,18 @@ describe("SMTP dialogues (reference server)", function () {
 
   it("refuses more recipients than the limit with 452 and keeps the others", async () => {
     const small = await startTestServer((config) => (config.smtp.maxRecipients = 100));
-    const client = await WireClient.connect(small.ports.smtp);
+    const client = await LineClient.connect({ port: small.ports.smtp });
     try {
-      await client.reply();
-      await client.command("EHLO client.test");
-      await client.command("MAIL FROM:<a@b.test>");
+      await readSmtpReply(client);
+      await smtpCommand(client, "EHLO client.test");
+      await smtpCommand(client, "MAIL FROM:<a@b.test>");
       client.send("RCPT TO:<alice@example.test>\r\n".repeat(101));
       const codes: number[] = [];
-      for (let i = 0; i < 101; i++) codes.push((await client.reply()).code);
+      for (let i = 0; i < 101; i++) codes.push((await readSmtpReply(client)).code);
       expect(codes.filter((c) => c === 250)).to.have.length(100);
       expect(codes[100]).to.equal(452);
-      expect((await client.command("DATA")).code).to.equal(354);
-      expect((await client.command("x\r\n.")).code).to.equal(250);
+      expect((await smtpCommand(client, "DATA")).code).to.equal(354);
+      expect((await smtpCommand(client, "x\r\n.")).code).to.equal(250);
       expect(small.store.deliveries).to.have.length(1);
     } finally {
       client.close();
@@ -150,14 +151,14 @@ describe("SMTP dialogues (reference server)", function () {
 
   it("says 421 to open sessions when the server closes", async () => {
     const doomed = await startTestServer();
-    const client = await WireClient.connect(doomed.ports.smtp);
+    const client = await LineClient.connect({ port: doomed.ports.smtp });
     try {
-      await client.reply();
-      await client.command("EHLO client.test");
+      await readSmtpReply(client);
+      await smtpCommand(client, "EHLO client.test");
       const closing = doomed.stop();
-      const reply = await client.reply();
+      const reply = await readSmtpReply(client);
       expect(reply.code).to.equal(421);
-      expect(await client.closed()).to.equal(true);
+      await client.closed();
       await closing;
     } finally {
       client.close();

@@ -6,7 +6,8 @@
 
 import { expect } from "chai";
 import { removeTestDataDir, startTestServer, type TestServer } from "../support/server.ts";
-import { WireClient } from "../support/wire-client.ts";
+import { LineClient } from "../../../runner/session/line-client.ts";
+import { readSmtpReply, smtpCommand } from "../../../runner/session/line-replies.ts";
 
 describe("SMTP command line policy (reference server)", function () {
   let server: TestServer;
@@ -18,11 +19,11 @@ describe("SMTP command line policy (reference server)", function () {
     await removeTestDataDir();
   });
 
-  async function session(body: (client: WireClient) => Promise<void>): Promise<void> {
-    const client = await WireClient.connect(server.ports.smtp);
+  async function session(body: (client: LineClient) => Promise<void>): Promise<void> {
+    const client = await LineClient.connect({ port: server.ports.smtp });
     try {
-      expect((await client.reply()).code).to.equal(220);
-      expect((await client.command("EHLO client.test")).code).to.equal(250);
+      expect((await readSmtpReply(client)).code).to.equal(220);
+      expect((await smtpCommand(client, "EHLO client.test")).code).to.equal(250);
       await body(client);
     } finally {
       client.close();
@@ -32,27 +33,27 @@ describe("SMTP command line policy (reference server)", function () {
   it("refuses a command ended by a bare LF with 500 5.5.2 instead of running it", async () => {
     await session(async (client) => {
       client.send("RSET\nQUIT\r\n");
-      const refused = await client.reply();
+      const refused = await readSmtpReply(client);
       expect(refused.code).to.equal(500);
       expect(refused.text).to.match(/^5\.5\.2 /);
-      expect((await client.reply()).code, "the CRLF-ended rest is a command of its own").to.equal(221);
+      expect((await readSmtpReply(client)).code, "the CRLF-ended rest is a command of its own").to.equal(221);
     });
   });
 
   it("refuses a command line that is not UTF-8 with 500 5.5.2, and goes on", async () => {
     await session(async (client) => {
       client.send(Buffer.from("EHLO \xff\xfe.example\r\n", "latin1"));
-      const refused = await client.reply();
+      const refused = await readSmtpReply(client);
       expect(refused.code).to.equal(500);
       expect(refused.text).to.match(/^5\.5\.2 /);
-      expect((await client.command("EHLO caf\u00e9.example")).code, "valid UTF-8 (a U-label) is still accepted").to.equal(250);
+      expect((await smtpCommand(client, "EHLO caf\u00e9.example")).code, "valid UTF-8 (a U-label) is still accepted").to.equal(250);
     });
   });
 
   it("ends the session of a client that vanishes after the STARTTLS go-ahead without waiting for the handshake timeout", async () => {
     const before = Date.now();
     await session(async (client) => {
-      expect((await client.command("STARTTLS")).code).to.equal(220);
+      expect((await smtpCommand(client, "STARTTLS")).code).to.equal(220);
     });
     // stop() waits for every session; the handshake timeout is 30 s, so a lingering session would show here.
     const stopped = await server.stop().then(() => Date.now() - before);

@@ -4,14 +4,15 @@
 import { expect } from "chai";
 import { createHmac } from "node:crypto";
 import { removeTestDataDir, startTestServer, type TestServer } from "../support/server.ts";
-import { WireClient } from "../support/wire-client.ts";
+import { LineClient } from "../../../runner/session/line-client.ts";
+import { readSmtpReply, smtpCommand } from "../../../runner/session/line-replies.ts";
 
 const b64 = (text: string) => Buffer.from(text).toString("base64");
 const ALICE_PLAIN = b64("\0alice\0alice-pw");
 
-async function greeted(port: number, options: { tls?: boolean } = {}): Promise<WireClient> {
-  const client = await WireClient.connect(port, options);
-  expect((await client.reply()).code).to.equal(220);
+async function greeted(port: number, options: { tls?: boolean } = {}): Promise<LineClient> {
+  const client = await LineClient.connect({ port, ...options, insecure: true });
+  expect((await readSmtpReply(client)).code).to.equal(220);
   return client;
 }
 
@@ -28,24 +29,25 @@ describe("SMTP STARTTLS and AUTH (reference server)", function () {
   it("discards commands pipelined behind STARTTLS and all session state", async () => {
     const client = await greeted(server.ports.smtp);
     try {
-      expect((await client.command("EHLO client.test")).lines).to.include("250-STARTTLS");
+      expect((await smtpCommand(client, "EHLO client.test")).lines).to.include("250-STARTTLS");
       // The injection: a command in the same packet as STARTTLS, meant to run after the handshake.
       client.send("STARTTLS\r\nMAIL FROM:<injected@evil.test>\r\n");
-      const go = await client.reply();
+      const go = await readSmtpReply(client);
       expect(go.code).to.equal(220);
       expect(go.text).to.match(/^2\.0\.0 /);
       await client.startTls();
-      expect(await client.silentFor(200), "no reply to the injected command").to.equal(true);
+      // Replies come in order: a reply to the injected MAIL would be read here instead of NOOP's.
+      expect((await smtpCommand(client, "NOOP")).code, "no reply to the injected command").to.equal(250);
       // The EHLO argument was forgotten: MAIL needs a new EHLO (RFC 3207 §4.2).
-      expect((await client.command("MAIL FROM:<a@b.test>")).code).to.equal(503);
-      const ehlo = await client.command("EHLO client.test");
+      expect((await smtpCommand(client, "MAIL FROM:<a@b.test>")).code).to.equal(503);
+      const ehlo = await smtpCommand(client, "EHLO client.test");
       expect(ehlo.code).to.equal(250);
       expect(ehlo.lines.join("\n")).not.to.include("STARTTLS");
-      expect((await client.command("STARTTLS")).code).to.equal(503);
-      expect((await client.command("MAIL FROM:<a@b.test>")).code).to.equal(250);
-      expect((await client.command("RCPT TO:<bob@example.test>")).code).to.equal(250);
-      await client.command("DATA");
-      expect((await client.command("tls\r\n.")).code).to.equal(250);
+      expect((await smtpCommand(client, "STARTTLS")).code).to.equal(503);
+      expect((await smtpCommand(client, "MAIL FROM:<a@b.test>")).code).to.equal(250);
+      expect((await smtpCommand(client, "RCPT TO:<bob@example.test>")).code).to.equal(250);
+      await smtpCommand(client, "DATA");
+      expect((await smtpCommand(client, "tls\r\n.")).code).to.equal(250);
       expect(server.store.deliveries.at(-1)!.message.toString()).to.match(/with ESMTPS id /);
     } finally {
       client.close();
@@ -55,10 +57,10 @@ describe("SMTP STARTTLS and AUTH (reference server)", function () {
   it("serves SMTP with implicit TLS on the SMTPS port", async () => {
     const client = await greeted(server.ports.smtps, { tls: true });
     try {
-      const ehlo = await client.command("EHLO client.test");
+      const ehlo = await smtpCommand(client, "EHLO client.test");
       expect(ehlo.code).to.equal(250);
       expect(ehlo.lines.join("\n")).not.to.include("STARTTLS");
-      expect((await client.command(`AUTH PLAIN ${ALICE_PLAIN}`)).code).to.equal(235);
+      expect((await smtpCommand(client, `AUTH PLAIN ${ALICE_PLAIN}`)).code).to.equal(235);
     } finally {
       client.close();
     }
@@ -67,18 +69,18 @@ describe("SMTP STARTTLS and AUTH (reference server)", function () {
   it("accepts AUTH PLAIN with an initial response, refuses a second AUTH, and still denies relaying", async () => {
     const client = await greeted(server.ports.smtp);
     try {
-      await client.command("EHLO client.test");
-      const ok = await client.command(`AUTH PLAIN ${ALICE_PLAIN}`);
+      await smtpCommand(client, "EHLO client.test");
+      const ok = await smtpCommand(client, `AUTH PLAIN ${ALICE_PLAIN}`);
       expect(ok.code).to.equal(235);
       expect(ok.text).to.match(/^2\.7\.0 /);
-      expect((await client.command(`AUTH PLAIN ${ALICE_PLAIN}`)).code).to.equal(503);
-      expect((await client.command("MAIL FROM:<alice@example.test>")).code).to.equal(250);
-      const relay = await client.command("RCPT TO:<friend@elsewhere.test>");
+      expect((await smtpCommand(client, `AUTH PLAIN ${ALICE_PLAIN}`)).code).to.equal(503);
+      expect((await smtpCommand(client, "MAIL FROM:<alice@example.test>")).code).to.equal(250);
+      const relay = await smtpCommand(client, "RCPT TO:<friend@elsewhere.test>");
       expect(relay.code).to.equal(550);
       expect(relay.text).to.match(/^5\.7\.1 /);
-      expect((await client.command("RCPT TO:<bob@example.test>")).code).to.equal(250);
-      await client.command("DATA");
-      expect((await client.command("authed\r\n.")).code).to.equal(250);
+      expect((await smtpCommand(client, "RCPT TO:<bob@example.test>")).code).to.equal(250);
+      await smtpCommand(client, "DATA");
+      expect((await smtpCommand(client, "authed\r\n.")).code).to.equal(250);
       expect(server.store.deliveries.at(-1)!.message.toString()).to.match(/with ESMTPA id /);
     } finally {
       client.close();
@@ -88,14 +90,14 @@ describe("SMTP STARTTLS and AUTH (reference server)", function () {
   it("runs AUTH PLAIN with an empty challenge and AUTH LOGIN step by step", async () => {
     const client = await greeted(server.ports.smtp);
     try {
-      await client.command("EHLO client.test");
-      const empty = await client.command("AUTH PLAIN");
+      await smtpCommand(client, "EHLO client.test");
+      const empty = await smtpCommand(client, "AUTH PLAIN");
       expect(empty.lines).to.deep.equal(["334 "]);
-      expect((await client.command(b64("\0bob\0wrong"))).code).to.equal(535);
-      const user = await client.command("AUTH LOGIN");
+      expect((await smtpCommand(client, b64("\0bob\0wrong"))).code).to.equal(535);
+      const user = await smtpCommand(client, "AUTH LOGIN");
       expect(user.lines).to.deep.equal([`334 ${b64("Username:")}`]);
-      expect((await client.command(b64("bob"))).lines).to.deep.equal([`334 ${b64("Password:")}`]);
-      expect((await client.command(b64("bob-pw"))).code).to.equal(235);
+      expect((await smtpCommand(client, b64("bob"))).lines).to.deep.equal([`334 ${b64("Password:")}`]);
+      expect((await smtpCommand(client, b64("bob-pw"))).code).to.equal(235);
     } finally {
       client.close();
     }
@@ -104,22 +106,22 @@ describe("SMTP STARTTLS and AUTH (reference server)", function () {
   it("answers 535 5.7.8 to wrong credentials, 501 to '*' and to bad base64, and goes on", async () => {
     const client = await greeted(server.ports.smtp);
     try {
-      await client.command("EHLO client.test");
-      const wrong = await client.command(`AUTH PLAIN ${b64("\0alice\0nope")}`);
+      await smtpCommand(client, "EHLO client.test");
+      const wrong = await smtpCommand(client, `AUTH PLAIN ${b64("\0alice\0nope")}`);
       expect(wrong.code).to.equal(535);
       expect(wrong.text).to.match(/^5\.7\.8 /);
-      expect((await client.command(`AUTH PLAIN ${b64("\0nobody\0x")}`)).code).to.equal(535);
-      expect((await client.command(`AUTH PLAIN ${b64("alice\0alice-pw")}`)).code).to.equal(535); // one NUL only
-      expect((await client.command(`AUTH PLAIN ${b64("bob\0alice\0alice-pw")}`)).code).to.equal(535); // authzid of someone else
-      expect((await client.command("AUTH LOGIN")).code).to.equal(334);
-      const cancel = await client.command("*");
+      expect((await smtpCommand(client, `AUTH PLAIN ${b64("\0nobody\0x")}`)).code).to.equal(535);
+      expect((await smtpCommand(client, `AUTH PLAIN ${b64("alice\0alice-pw")}`)).code).to.equal(535); // one NUL only
+      expect((await smtpCommand(client, `AUTH PLAIN ${b64("bob\0alice\0alice-pw")}`)).code).to.equal(535); // authzid of someone else
+      expect((await smtpCommand(client, "AUTH LOGIN")).code).to.equal(334);
+      const cancel = await smtpCommand(client, "*");
       expect(cancel.code).to.equal(501);
       expect(cancel.text).to.match(/^5\.7\.0 /);
-      const bad = await client.command("AUTH PLAIN !!!notbase64");
+      const bad = await smtpCommand(client, "AUTH PLAIN !!!notbase64");
       expect(bad.code).to.equal(501);
       expect(bad.text).to.match(/^5\.5\.2 /);
-      expect((await client.command("AUTH PLAIN =")).code).to.equal(535);
-      expect((await client.command(`AUTH PLAIN ${ALICE_PLAIN}`)).code).to.equal(235);
+      expect((await smtpCommand(client, "AUTH PLAIN =")).code).to.equal(535);
+      expect((await smtpCommand(client, `AUTH PLAIN ${ALICE_PLAIN}`)).code).to.equal(235);
     } finally {
       client.close();
     }
@@ -127,12 +129,12 @@ describe("SMTP STARTTLS and AUTH (reference server)", function () {
 
   it("survives a client that vanishes mid-AUTH", async () => {
     const client = await greeted(server.ports.smtp);
-    await client.command("EHLO client.test");
-    expect((await client.command("AUTH LOGIN")).code).to.equal(334);
+    await smtpCommand(client, "EHLO client.test");
+    expect((await smtpCommand(client, "AUTH LOGIN")).code).to.equal(334);
     client.close();
     const next = await greeted(server.ports.smtp);
     try {
-      expect((await next.command("EHLO client.test")).code).to.equal(250);
+      expect((await smtpCommand(next, "EHLO client.test")).code).to.equal(250);
     } finally {
       next.close();
     }
@@ -141,13 +143,13 @@ describe("SMTP STARTTLS and AUTH (reference server)", function () {
   it("accepts CRAM-MD5", async () => {
     const client = await greeted(server.ports.smtp);
     try {
-      await client.command("EHLO client.test");
-      const challenge = await client.command("AUTH CRAM-MD5");
+      await smtpCommand(client, "EHLO client.test");
+      const challenge = await smtpCommand(client, "AUTH CRAM-MD5");
       expect(challenge.code).to.equal(334);
       const text = Buffer.from(challenge.text, "base64").toString();
       expect(text).to.match(/^<.+@mail\.example\.test>$/);
       const digest = createHmac("md5", "alice-pw").update(text).digest("hex");
-      expect((await client.command(b64(`alice ${digest}`))).code).to.equal(235);
+      expect((await smtpCommand(client, b64(`alice ${digest}`))).code).to.equal(235);
     } finally {
       client.close();
     }
@@ -157,9 +159,9 @@ describe("SMTP STARTTLS and AUTH (reference server)", function () {
     const slow = await startTestServer((config) => (config.auth.failureDelayMs = 300));
     const client = await greeted(slow.ports.smtp);
     try {
-      await client.command("EHLO client.test");
+      await smtpCommand(client, "EHLO client.test");
       const started = Date.now();
-      expect((await client.command(`AUTH PLAIN ${b64("\0alice\0nope")}`)).code).to.equal(535);
+      expect((await smtpCommand(client, `AUTH PLAIN ${b64("\0alice\0nope")}`)).code).to.equal(535);
       expect(Date.now() - started).to.be.at.least(250);
     } finally {
       client.close();
@@ -171,15 +173,15 @@ describe("SMTP STARTTLS and AUTH (reference server)", function () {
     const strict = await startTestServer((config) => (config.auth.plaintextWithoutTls = "never"));
     const client = await greeted(strict.ports.smtp);
     try {
-      const ehlo = await client.command("EHLO client.test");
+      const ehlo = await smtpCommand(client, "EHLO client.test");
       expect(ehlo.lines).to.include("250-AUTH CRAM-MD5");
-      const refused = await client.command(`AUTH PLAIN ${ALICE_PLAIN}`);
+      const refused = await smtpCommand(client, `AUTH PLAIN ${ALICE_PLAIN}`);
       expect(refused.code).to.equal(538);
       expect(refused.text).to.match(/^5\.7\.11 /);
-      expect((await client.command("STARTTLS")).code).to.equal(220);
+      expect((await smtpCommand(client, "STARTTLS")).code).to.equal(220);
       await client.startTls();
-      expect((await client.command("EHLO client.test")).lines).to.include("250-AUTH PLAIN LOGIN CRAM-MD5");
-      expect((await client.command(`AUTH PLAIN ${ALICE_PLAIN}`)).code).to.equal(235);
+      expect((await smtpCommand(client, "EHLO client.test")).lines).to.include("250-AUTH PLAIN LOGIN CRAM-MD5");
+      expect((await smtpCommand(client, `AUTH PLAIN ${ALICE_PLAIN}`)).code).to.equal(235);
     } finally {
       client.close();
       await strict.stop();
@@ -190,15 +192,15 @@ describe("SMTP STARTTLS and AUTH (reference server)", function () {
     const strict = await startTestServer((config) => (config.smtp.requireTls = true));
     const client = await greeted(strict.ports.smtp);
     try {
-      await client.command("EHLO client.test");
-      const refused = await client.command("MAIL FROM:<a@b.test>");
+      await smtpCommand(client, "EHLO client.test");
+      const refused = await smtpCommand(client, "MAIL FROM:<a@b.test>");
       expect(refused.code).to.equal(530);
       expect(refused.text).to.match(/^5\.7\.0 /);
-      expect((await client.command("NOOP")).code).to.equal(250);
-      expect((await client.command("STARTTLS")).code).to.equal(220);
+      expect((await smtpCommand(client, "NOOP")).code).to.equal(250);
+      expect((await smtpCommand(client, "STARTTLS")).code).to.equal(220);
       await client.startTls();
-      await client.command("EHLO client.test");
-      expect((await client.command("MAIL FROM:<a@b.test>")).code).to.equal(250);
+      await smtpCommand(client, "EHLO client.test");
+      expect((await smtpCommand(client, "MAIL FROM:<a@b.test>")).code).to.equal(250);
     } finally {
       client.close();
       await strict.stop();

@@ -11,6 +11,7 @@ import {
   type MailboxChange,
   type MailboxStatus,
   type MailStore,
+  type NewMessage,
 } from "../../../reference-server/store/types.ts";
 
 interface StoredMessage {
@@ -50,6 +51,14 @@ class MemoryMailbox implements Mailbox {
     this.messages.push({ uid, bytes: Buffer.from(message), flags: options?.flags ?? [], internalDate: options?.internalDate ?? new Date() });
     this.emit({ kind: "added", uids: [uid] });
     return uid;
+  }
+
+  async appendAll(messages: Iterable<NewMessage> | AsyncIterable<NewMessage>): Promise<{ uidValidity: number; uids: number[] }> {
+    const all: NewMessage[] = [];
+    for await (const m of messages) all.push(m);
+    const uids: number[] = [];
+    for (const m of all) uids.push(await this.append(m.bytes, m));
+    return { uidValidity: this.uidValidity, uids };
   }
 
   async storeFlags(uids: number[], mode: "set" | "add" | "remove", flags: Flag[]): Promise<Map<number, Flag[]>> {
@@ -103,6 +112,11 @@ export class MemoryStore implements MailStore {
     if (this.failDeliveries) throw this.failDeliveries;
     this.deliveries.push({ user, message: Buffer.from(message) });
     return (await this.mailbox(user, "INBOX")).append(message);
+  }
+
+  /** One process, no folders: nothing can rename a mailbox under a section. */
+  withStableNames<T>(_user: string, section: () => Promise<T>): Promise<T> {
+    return section();
   }
 
   tryLockMaildrop(user: string): Lock | null {

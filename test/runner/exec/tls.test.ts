@@ -4,6 +4,7 @@
 
 import { expect } from "chai";
 import type { Step } from "../../../runner/model/ast.ts";
+import { compileTemplate } from "../../../runner/suite/template.ts";
 import * as A from "../../support/ast.ts";
 import { reply, send, startScriptedServer, starttls, type ScriptedServer } from "../../support/scripted-server.ts";
 
@@ -69,7 +70,7 @@ describe("exec: TLS", () => {
   });
 
   describe("command injection (starttls with inject)", () => {
-    const inject = (line: string, silenceMs = 200): Step => ({ ...A.starttls(), inject: { line, silenceMs } }) as Step;
+    const inject = (line: string, silenceMs = 200): Step => ({ ...A.starttls(), inject: { line: compileTemplate(line), silenceMs } }) as Step;
 
     it("SMTP: STARTTLS and the injected line go out in one write; a server that discards it passes", async () => {
       server = await startScriptedServer([send("220 mx\r\n"), reply("220 go ahead\r\n"), starttls(), reply("250-mx\r\n250 AUTH PLAIN\r\n")]);

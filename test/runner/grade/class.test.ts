@@ -30,7 +30,7 @@ const PROFILE = path.join(HERE, "..", "..", "..", "profiles", "smtp-basics.yaml"
 const LANE = "/tmp/mailconform-interop/targets/postfix-dovecot.yaml";
 const WEIGHTS = { MUST: 3, SHOULD: 1, MAY: 0 } as const;
 
-/** The expected score, computed here from a report's tests, independently of runner/grade/score.ts. */
+/** The expected score, computed here from a report's tests, independently of runner/profile/score.ts. */
 function expectedPercent(tests: TestResult[]): number | undefined {
   let earned = 0;
   let possible = 0;

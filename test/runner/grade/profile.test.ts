@@ -12,7 +12,7 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import { parse } from "yaml";
 import { loadProfile, parseProfile, ProfileError } from "../../../runner/profile/load.ts";
 import { profileTakes } from "../../../runner/profile/profile.ts";
-import { scoreResults, skipCounts } from "../../../runner/grade/score.ts";
+import { scoreResults, skipCounts } from "../../../runner/profile/score.ts";
 import { unreachableProtocols } from "../../../runner/grade/grade.ts";
 import { skippedResult, unreachableResult } from "../../../runner/run/results.ts";
 import { sampleTest } from "./sample-test.ts";

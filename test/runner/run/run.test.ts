@@ -162,7 +162,7 @@ describe("run/orchestrator", function () {
   it("exits 2 on duplicate ids across files", async function () {
     const deps = fake([testCase("smtp.a"), testCase("smtp.a", { file: "/other.yaml", span: { file: "/other.yaml", line: 7, col: 5 } })]);
     expect(await runConformance(options(), deps)).to.equal(2);
-    expect(err).to.include('/other.yaml:7:5: duplicate test id "smtp.a"');
+    expect(err).to.include("/other.yaml:7:5: duplicate test id 'smtp.a'");
   });
 
   it("exits 2 on an invalid --grep before loading anything", async function () {

@@ -15,8 +15,8 @@ import { rank } from "../../../runner/stress/latency.ts";
 import { effectiveMix, MixError, parseMix, parseProtocols, pickProtocol, seededRandom } from "../../../runner/stress/mix.ts";
 import { formatStress } from "../../../runner/stress/report.ts";
 import { runStress } from "../../../runner/stress/run-stress.ts";
-import { existsCount, ImapConversation, imapQuoted } from "../../../runner/stress/sessions/imap.ts";
-import { WireClient } from "../../../runner/stress/wire-client.ts";
+import { connectImap, expectImapOk } from "../../../runner/stress/checks.ts";
+import { existsCount, imapQuoted } from "../../../runner/stress/sessions/imap.ts";
 
 function referenceTarget(server: RunningServer): Target {
   return {
@@ -34,14 +34,12 @@ function referenceTarget(server: RunningServer): Target {
 }
 
 async function inboxSize(server: RunningServer, user: { login: string; password: string }): Promise<number> {
-  const client = await WireClient.connect({ host: server.host, port: server.ports.imap!, tls: false, insecure: true }, 5000);
+  const imap = await connectImap({ host: server.host, port: server.ports.imap! }, 5000);
   try {
-    const imap = new ImapConversation(client, 5000);
-    await imap.greeting();
-    await imap.command(`LOGIN ${imapQuoted(user.login)} ${imapQuoted(user.password)}`);
-    return existsCount((await imap.command("SELECT INBOX")).untagged) ?? -1;
+    await expectImapOk(imap, `LOGIN ${imapQuoted(user.login)} ${imapQuoted(user.password)}`, 5000);
+    return existsCount((await expectImapOk(imap, "SELECT INBOX", 5000)).untagged) ?? -1;
   } finally {
-    client.destroy();
+    imap.close();
   }
 }
 

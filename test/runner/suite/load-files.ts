@@ -32,3 +32,15 @@ export async function loadFiles(files: Record<string, string>): Promise<Loaded> 
 export function oneLine(e: SuiteError, dir: string): string {
   return formatSuiteError({ ...e, file: path.relative(dir, e.file) });
 }
+
+/**
+ * An AST part with its compiled templates and IMAP patterns shown as written
+ * (an untagged pattern without its "* "): for comparing with what a suite says.
+ */
+export function written(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(written);
+  if (value === null || typeof value !== "object") return value;
+  if ("parts" in value && "text" in value) return (value as { text: string }).text;
+  if ("tokens" in value && "text" in value) return written((value as { text: unknown }).text);
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, written(v)]));
+}

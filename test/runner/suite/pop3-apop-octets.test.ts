@@ -30,8 +30,8 @@ describe("suite loader: APOP and octets", () => {
     const steps = suites[0]!.tests[0]!.steps;
     expect((steps[0] as AuthStep).mechanism).to.equal("APOP");
     expect((steps[1] as AuthStep).outcome).to.equal("failure");
-    expect(((steps[5] as ExpectStep).expect as Pop3Expect).body?.octets).to.equal("${size}");
-    expect(((steps[6] as ExpectStep).expect as Pop3Expect).body?.octets).to.equal("120");
+    expect(((steps[5] as ExpectStep).expect as Pop3Expect).body?.octets?.text).to.equal("${size}");
+    expect(((steps[6] as ExpectStep).expect as Pop3Expect).body?.octets?.text).to.equal("120");
   });
 
   it("refuses APOP on an SMTP connection, with an initial response or cancel, and octets from an unbound name", async () => {

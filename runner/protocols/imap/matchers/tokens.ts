@@ -1,5 +1,5 @@
-// Structural matching of an IMAP pattern (suite text, tokenized) against a
-// response's tokens, the way imaptest taught users to trust: atoms compare
+// Structural matching of an IMAP pattern (compiled by the loader, see
+// pattern.ts) against a response's tokens, the way imaptest taught users to trust: atoms compare
 // case-insensitively, strings exactly (a literal equals a quoted string with
 // the same content), numbers numerically; $name captures on first sight and
 // must be equal afterwards, $_ matches any one token, $$x is the atom $x.
@@ -8,7 +8,9 @@
 // sets, everything else in order; a trailing "..." allows extra items.
 // Standards: RFC 3501 §7 (response syntax), §7.4.2 (FETCH items in any order), §2.3.2 (flags), RFC 9051 §7.
 
+import type { PatternToken } from "../../../model/ast.ts";
 import { formatToken, tokenText, type ImapToken } from "../../../../wire/imap-tokens.ts";
+import { ELLIPSIS } from "./pattern.ts";
 
 /** Captures bound during one match attempt; copied per attempt so a failed branch leaves no trace. */
 export type Bindings = Map<string, string>;
@@ -35,15 +37,12 @@ const SET_RESPONSES = new Set(["CAPABILITY", "ENABLED", "SEARCH"]);
 /** Many matching attempts on one expect means a pathological pattern; stop searching instead of hanging. */
 const MAX_ATTEMPTS = 200_000;
 
-const CAPTURE = /^\$([A-Za-z_][\w.-]*)$/;
-const ELLIPSIS = "...";
-
 function isAtom(token: ImapToken | number, value: string): boolean {
   return typeof token !== "number" && token.type === "atom" && token.section === undefined && token.value.toUpperCase() === value;
 }
 
-function isEllipsis(token: ImapToken | undefined): boolean {
-  return token !== undefined && token.type === "atom" && token.value === ELLIPSIS && token.section === undefined;
+function isEllipsis(token: PatternToken | undefined): boolean {
+  return token?.type === "more";
 }
 
 export class Matcher {
@@ -52,7 +51,7 @@ export class Matcher {
   constructor(private readonly lookup: Lookup) {}
 
   /** Match a whole untagged response's tokens; on success `bindings` holds the new captures. */
-  response(pattern: ImapToken[], actual: ImapToken[], bindings: Bindings): boolean {
+  response(pattern: PatternToken[], actual: ImapToken[], bindings: Bindings): boolean {
     const index = actual[0]?.type === "number" ? 1 : 0;
     const keyword = actual[index];
     const word = keyword && keyword.type === "atom" ? keyword.value.toUpperCase() : "";
@@ -74,7 +73,7 @@ export class Matcher {
   }
 
   /** Match the items of a response code ("UIDVALIDITY $uv", "PERMANENTFLAGS (\Seen ...)"). */
-  code(pattern: ImapToken[], actual: ImapToken[], bindings: Bindings): boolean {
+  code(pattern: PatternToken[], actual: ImapToken[], bindings: Bindings): boolean {
     const first = actual[0];
     const word = first && first.type === "atom" ? first.value.toUpperCase() : "";
     if (word === "CAPABILITY") {
@@ -88,15 +87,18 @@ export class Matcher {
     return ++this.attempts <= MAX_ATTEMPTS;
   }
 
-  private token(p: ImapToken, a: ImapToken, shape: Shape, bindings: Bindings): boolean {
+  private token(p: PatternToken, a: ImapToken, shape: Shape, bindings: Bindings): boolean {
     if (!this.budget()) return false;
-    if (p.type === "atom" && p.section === undefined) {
-      if (p.value === "$_") return true;
-      const capture = CAPTURE.exec(p.value);
-      if (capture) return this.capture(capture[1]!, a, bindings);
-      if (p.value.startsWith("$$")) return scalarEquals({ type: "atom", value: p.value.slice(1) }, a);
-    }
     switch (p.type) {
+      case "any":
+        return true;
+      case "capture":
+        return this.capture(p.name, a, bindings);
+      case "more":
+        // Not last in a sequence: the atom "..." itself.
+        return scalarEquals({ type: "atom", value: ELLIPSIS }, a);
+      case "template":
+        throw new Error("IMAP pattern matched before its ${} references were resolved");
       case "list":
         return a.type === "list" && this.list(p.items, a.items, shape, bindings);
       case "bracket":
@@ -128,7 +130,7 @@ export class Matcher {
   }
 
   /** Items of a list (or of a top-level response) under `shape`; a trailing "..." makes it open. */
-  list(pattern: ImapToken[], actual: ImapToken[], shape: Shape, bindings: Bindings): boolean {
+  list(pattern: PatternToken[], actual: ImapToken[], shape: Shape, bindings: Bindings): boolean {
     // In a sequence only a trailing "..." means "more may follow"; in a set or
     // pair list, where position means nothing, "..." anywhere opens it.
     const open = shape.mode === "seq" ? isEllipsis(pattern[pattern.length - 1]) : pattern.some(isEllipsis);
@@ -146,7 +148,7 @@ export class Matcher {
     }
   }
 
-  private seq(pattern: ImapToken[], actual: ImapToken[], shape: Shape, bindings: Bindings, open: boolean): boolean {
+  private seq(pattern: PatternToken[], actual: ImapToken[], shape: Shape, bindings: Bindings, open: boolean): boolean {
     if (open ? pattern.length > actual.length : pattern.length !== actual.length) return false;
     const trial = new Map(bindings);
     for (let i = 0; i < pattern.length; i++) {
@@ -157,7 +159,7 @@ export class Matcher {
   }
 
   /** Each pattern item takes a distinct actual item; backtracks so captures can't steal a later item's match. */
-  private set(pattern: ImapToken[], actual: ImapToken[], at: number, used: Set<number>, bindings: Bindings): boolean {
+  private set(pattern: PatternToken[], actual: ImapToken[], at: number, used: Set<number>, bindings: Bindings): boolean {
     if (at === pattern.length) return true;
     for (let i = 0; i < actual.length; i++) {
       if (used.has(i)) continue;
@@ -175,7 +177,7 @@ export class Matcher {
   }
 
   /** Key/value pairs: each pattern pair finds a distinct actual pair with an equal key and a matching value. */
-  private pairs(pattern: ImapToken[], actual: ImapToken[], at: number, used: Set<number>, shape: Shape, bindings: Bindings): boolean {
+  private pairs(pattern: PatternToken[], actual: ImapToken[], at: number, used: Set<number>, shape: Shape, bindings: Bindings): boolean {
     if (at >= pattern.length) return true;
     const key = pattern[at]!;
     for (let i = 0; i < actual.length; i += 2) {
@@ -199,9 +201,9 @@ function commit(target: Bindings, trial: Bindings): void {
   for (const [name, value] of trial) target.set(name, value);
 }
 
-function scalarText(token: ImapToken): string | undefined {
+function scalarText(token: PatternToken | ImapToken): string | undefined {
   if (token.type === "atom" || token.type === "number") return token.value;
-  if (token.type === "string") return token.value.toString("utf8");
+  if (token.type === "string") return typeof token.value === "string" ? token.value : token.value.toString("utf8");
   return undefined;
 }
 
@@ -214,7 +216,7 @@ function scalarText(token: ImapToken): string | undefined {
  * string); either is a string and the contents are byte-equal (astring =
  * atom / string); both atoms, case-insensitively.
  */
-export function scalarEquals(p: ImapToken, a: ImapToken): boolean {
+export function scalarEquals(p: PatternToken, a: ImapToken): boolean {
   if (p.type === "nil" || a.type === "nil") return p.type === a.type;
   if (p.type === "atom" && p.section !== undefined) return false;
   if (a.type === "atom" && a.section !== undefined) return false;

@@ -6,18 +6,19 @@
 // response no rule matches fails. `ordered` keeps the written order.
 // Standards: RFC 3501 §2.2.2 (untagged data may arrive at any time, in any order), §7.
 
-import type { UntaggedRule } from "../../../model/ast.ts";
-import { tokenize, type ImapResponse, type ImapToken } from "../../../../wire/imap-tokens.ts";
+import type { PatternToken, Template, UntaggedRule } from "../../../model/ast.ts";
+import type { ImapResponse } from "../../../../wire/imap-tokens.ts";
 import { printable } from "../../../../wire/printable.ts";
+import { resolvePattern } from "./pattern.ts";
 import { Matcher, type Bindings, type Lookup } from "./tokens.ts";
 
 type Untagged = Extract<ImapResponse, { kind: "untagged" }>;
 
 export interface ParsedRule {
   rule: UntaggedRule;
-  /** The pattern as written after ${} interpolation, without a leading "* ". */
+  /** The pattern as written after ${} interpolation, without the leading "* ". */
   text: string;
-  tokens: ImapToken[];
+  tokens: PatternToken[];
 }
 
 export interface RuleMismatch {
@@ -25,10 +26,9 @@ export interface RuleMismatch {
   expected: string;
 }
 
-/** Tokenize a rule's pattern (already interpolated); a leading "* " is optional. */
-export function parseRule(rule: UntaggedRule, interpolated: string): ParsedRule {
-  const text = interpolated.replace(/^\*\s+/, "");
-  return { rule, text, tokens: tokenize(text) };
+/** A rule's compiled pattern with its ${} references resolved; throws ImapSyntaxError when a value breaks the syntax. */
+export function parseRule(rule: UntaggedRule, resolve: (template: Template) => string): ParsedRule {
+  return { rule, ...resolvePattern(rule.pattern, resolve) };
 }
 
 function matches(matcher: Matcher, rule: ParsedRule, response: Untagged, bindings: Bindings): Bindings | null {

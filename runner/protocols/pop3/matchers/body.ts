@@ -6,7 +6,7 @@
 // Standards: RFC 1939 §3 (multiline bodies), §5 and §11 (message sizes), RFC 2449 §5 (CAPA lines), RFC 5321 §4.4 (trace fields).
 
 import { readFile } from "node:fs/promises";
-import type { ContentSource, Pop3Expect } from "../../../model/ast.ts";
+import type { ContentSource, Pop3Expect, Template } from "../../../model/ast.ts";
 import { StepFailure } from "../../../session/step-failure.ts";
 import { joinLines, splitTextLines } from "../../../../wire/dot-stuffing.ts";
 import { printable } from "../../../../wire/printable.ts";
@@ -44,7 +44,7 @@ export function traceLineCount(lines: readonly Buffer[]): number {
 }
 
 /** Byte-exact: `lines` against the content in CRLF wire form; `offset` numbers lines as received. */
-async function requireEqual(lines: readonly Buffer[], source: ContentSource, resolve: (template: string) => string, what: string, offset = 0): Promise<void> {
+async function requireEqual(lines: readonly Buffer[], source: ContentSource, resolve: (template: Template) => string, what: string, offset = 0): Promise<void> {
   const raw = source.kind === "text" ? Buffer.from(resolve(source.text), "utf8") : await readFile(source.path);
   const expectedLines = splitTextLines(raw);
   if (joinLines(expectedLines).equals(joinLines(lines))) return;
@@ -63,8 +63,8 @@ async function requireEqual(lines: readonly Buffer[], source: ContentSource, res
 export async function requireBody(
   received: Pop3Body,
   body: BodyExpect,
-  resolve: (template: string) => string,
-  resolveRegex: (template: string) => string,
+  resolve: (template: Template) => string,
+  resolveRegex: (template: Template) => string,
 ): Promise<void> {
   const lines = received.lines ?? [];
   if (body.equals) await requireEqual(lines, body.equals, resolve, "body");
@@ -103,7 +103,7 @@ export async function requireBody(
   }
   if (body.lines) {
     // Entries are templates (`includes: ["${n}"]`), resolved like every other field.
-    const problem = checkLineSet(texts, { includes: body.lines.includes.map(resolve), excludes: body.lines.excludes.map(resolve) });
+    const problem = checkLineSet(texts, { includes: body.lines.includes.map((e) => resolve(e)), excludes: body.lines.excludes.map((e) => resolve(e)) });
     if (problem) throw new StepFailure("assertion", problem.message, problem.expected, summary(received));
   }
 }

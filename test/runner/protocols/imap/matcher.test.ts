@@ -3,13 +3,13 @@
 // count rules next to plain must rules.
 
 import { expect } from "chai";
-import type { UntaggedRule } from "../../../../runner/model/ast.ts";
 import { Matcher } from "../../../../runner/protocols/imap/matchers/tokens.ts";
 import { checkUntagged, parseRule } from "../../../../runner/protocols/imap/matchers/untagged.ts";
 import { parseResponse, tokenize, type ImapResponse } from "../../../../wire/imap-tokens.ts";
+import * as A from "../../../support/ast.ts";
 
 function matches(pattern: string, actual: string): boolean {
-  return new Matcher(() => undefined).response(tokenize(pattern), tokenize(actual), new Map());
+  return new Matcher(() => undefined).response(A.pattern(pattern).tokens, tokenize(actual), new Map());
 }
 
 describe("IMAP matcher: atoms and strings", () => {
@@ -28,9 +28,7 @@ describe("IMAP matcher: atoms and strings", () => {
 });
 
 describe("IMAP untagged rules: count next to must", () => {
-  const span = { file: "s.yaml", line: 1, col: 1 };
-  const rule = (pattern: string, count?: number): ReturnType<typeof parseRule> =>
-    parseRule({ pattern, mode: "must", span, ...(count !== undefined ? { count } : {}) } as UntaggedRule, pattern);
+  const rule = (pattern: string, count?: number): ReturnType<typeof parseRule> => parseRule(A.must(pattern, count), (t) => t.text);
   const responses = ['* LIST () "." a', '* LIST () "." b', '* LIST () "." c'].map(
     (l) => parseResponse(Buffer.from(l)) as Extract<ImapResponse, { kind: "untagged" }>,
   );

@@ -1,10 +1,15 @@
-// Template strings: ${name} references, $${ escapes, syntax errors with
-// offsets, unknown variables by name, and did-you-mean distances.
+// Template strings: compiled once (${name} references, $${ escapes, syntax
+// errors with offsets), resolved by walking the parts (unknown variables by
+// name, regex escaping), and did-you-mean distances.
 
 import { expect } from "chai";
 import { describe, it } from "mocha";
 import { didYouMean, editDistance } from "../../../runner/suite/did-you-mean.ts";
-import { escapeRegExp, interpolate, templateVariables, TemplateSyntaxError, UnknownVariableError } from "../../../runner/suite/interpolate.ts";
+import { escapeRegExp, interpolate as resolve, UnknownVariableError } from "../../../runner/session/variables.ts";
+import { compileTemplate, templateVariables, TemplateSyntaxError } from "../../../runner/suite/template.ts";
+
+const interpolate = (text: string, vars: ReadonlyMap<string, string>, encode?: (value: string) => string): string =>
+  resolve(compileTemplate(text), (name) => vars.get(name), encode);
 
 const VARS = new Map([
   ["user.login", "alice"],
@@ -33,13 +38,19 @@ describe("interpolate", () => {
 
   it("throws TemplateSyntaxError with the offset of '${'", () => {
     expect(() => interpolate("ab ${unclosed", VARS)).to.throw(TemplateSyntaxError).with.property("offset", 3);
-    expect(() => templateVariables("${a b}")).to.throw(TemplateSyntaxError).with.property("offset", 0);
-    expect(() => templateVariables("${}")).to.throw(TemplateSyntaxError);
-    expect(() => templateVariables("${1abc}")).to.throw(TemplateSyntaxError);
+    expect(() => compileTemplate("${a b}")).to.throw(TemplateSyntaxError).with.property("offset", 0);
+    expect(() => compileTemplate("${}")).to.throw(TemplateSyntaxError);
+    expect(() => compileTemplate("${1abc}")).to.throw(TemplateSyntaxError);
   });
 
   it("lists the distinct variables in order of first use", () => {
-    expect(templateVariables("${b} ${a.x} ${b} $${c}")).to.deep.equal(["b", "a.x"]);
+    expect(templateVariables(compileTemplate("${b} ${a.x} ${b} $${c}"))).to.deep.equal(["b", "a.x"]);
+  });
+
+  it("keeps literal parts and references with their offsets, written text as is", () => {
+    expect(compileTemplate("A $${x} ${user.login}!")).to.deep.equal({ text: "A $${x} ${user.login}!", parts: ["A ${x} ", { ref: "user.login", offset: 8 }, "!"] });
+    expect(compileTemplate("NOOP")).to.deep.equal({ text: "NOOP", parts: ["NOOP"] });
+    expect(compileTemplate("")).to.deep.equal({ text: "", parts: [] });
   });
 
   it("encodes inserted values for regex fields", () => {

@@ -1,13 +1,14 @@
 // The weighted score of a set of results under a profile: each counted test
 // is worth its level's weight; a pass earns it. Pure. Which skips count is
 // decided here, in one place, from the orchestrator's typed skip kinds.
+// Below both users: gate/ (--min-score) and grade/ (the class scoreboard).
 // Standards: RFC 2119 (requirement levels).
 
 import type { Level, Protocol } from "../model/ast.ts";
 import type { TestStatus } from "../model/failure.ts";
 import type { SkipKind } from "../model/result.ts";
 import type { Score } from "../model/grade.ts";
-import type { Profile } from "../profile/profile.ts";
+import type { Profile } from "./profile.ts";
 
 export interface Scorable {
   id: string;

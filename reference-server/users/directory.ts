@@ -1,6 +1,7 @@
 // The configured users as authentication and delivery see them: lookup by
 // login name or address, password checks, and the plaintext secrets that
-// challenge-response schemes (APOP, CRAM-MD5) need.
+// challenge-response schemes (APOP, CRAM-MD5) need. Below both core/ (the
+// ServerContext holds it) and auth/ (SASL checks against it).
 // Standards: RFC 5321 §4.5.1 (postmaster), RFC 1939 §7 (APOP), RFC 2195 (CRAM-MD5).
 
 import type { ServerConfig, UserConfig } from "../config/types.ts";

@@ -1,0 +1,64 @@
+// The flags that name the server under test, shared by `run` and `stress`:
+// declared on a command here, once, and turned here, once, into the
+// TargetSource the runner acquires (a target file, the flags, or — with
+// neither — the bundled reference server).
+// Standards: RFC 8314 §3.3 (implicit-TLS ports beside plain ones).
+
+import { Option, type Command } from "commander";
+import type { TargetSource } from "../runner/run/target-source.ts";
+import type { TargetFlags } from "../runner/target/flags.ts";
+import { collectUser, parsePort, UsageError } from "./arguments.ts";
+import { startReferenceTarget } from "./reference-target.ts";
+
+/** The port flags, plain then implicit TLS, as runner/target/flags.ts reads them. */
+const PORT_FLAGS = [
+  ["smtp", "SMTP port (plain, STARTTLS on request)"],
+  ["pop3", "POP3 port"],
+  ["imap", "IMAP port"],
+  ["smtps", "SMTP port with implicit TLS"],
+  ["pop3s", "POP3 port with implicit TLS"],
+  ["imaps", "IMAP port with implicit TLS"],
+] as const;
+
+/** What commander hands a command declared with targetOptions (--ca only where the command adds it). */
+export interface TargetCommandFlags extends TargetFlags {
+  target?: string;
+  user: string[];
+}
+
+/** Every TargetFlags field, so the flags are copied in one place and a new one cannot be forgotten. */
+const TARGET_FLAG_KEYS = ["host", ...PORT_FLAGS.map(([name]) => name), "user", "domain", "insecure", "ca", "name"] as const satisfies readonly (keyof TargetFlags)[];
+
+/** The flags a target file already says; giving one beside --target is a mistake, not an override. */
+const FILE_SAYS = ["host", ...PORT_FLAGS.map(([name]) => name), "domain", "ca"] as const satisfies readonly (keyof TargetFlags)[];
+
+/** --target, --host, the port flags, --user, --domain, --name, --insecure, in the order --help shows them. */
+export function targetOptions(command: Command): Command {
+  command
+    .option("--target <file>", "target file (YAML): host, ports, TLS, users, domain")
+    .option("--host <host>", "server host for the port flags");
+  for (const [name, description] of PORT_FLAGS) command.addOption(new Option(`--${name} <port>`, description).argParser(parsePort));
+  return command
+    .option("--user <login:password[:address]>", "a mailbox user (repeatable; the first is the main user)", collectUser, [])
+    .option("--domain <domain>", "the server's mail domain")
+    .option("--name <name>", "the target's name in reports")
+    .option("--insecure", "do not verify TLS certificates");
+}
+
+export function targetSourceFrom(flags: TargetCommandFlags): TargetSource {
+  const given = [...FILE_SAYS.filter((k) => flags[k] !== undefined), ...(flags.user.length > 0 ? ["user"] : [])];
+  if (flags.target !== undefined) {
+    if (given.length > 0) {
+      throw new UsageError(`--target cannot be combined with ${given.map((k) => `--${k}`).join(", ")}: put those values in the target file`);
+    }
+    return { kind: "file", file: flags.target };
+  }
+  if (given.length > 0) {
+    if (!PORT_FLAGS.some(([name]) => flags[name] !== undefined)) {
+      throw new UsageError(`give at least one port (${PORT_FLAGS.map(([name]) => `--${name}`).join(", ")}) with --host`);
+    }
+    const picked = Object.fromEntries(TARGET_FLAG_KEYS.flatMap((k) => (flags[k] === undefined ? [] : [[k, flags[k]]])));
+    return { kind: "flags", flags: picked as TargetFlags };
+  }
+  return { kind: "started", start: startReferenceTarget };
+}

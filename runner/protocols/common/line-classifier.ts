@@ -1,0 +1,74 @@
+// What every protocol's line classifier shares: the queue of commands awaiting
+// their reply, literal octets to skip in each direction, and the rule that the
+// first line of a reply answers the oldest command (the greeting when none).
+// Each protocol's line-classifier.ts adds its reply grammar on top.
+// Standards: RFC 5321 §4.2, RFC 1939 §3 (one reply per command, in order; RFC 2920 / RFC 2449 pipelining).
+
+import type { WireNote } from "../../model/result.ts";
+import type { LineClassifier, LineFacts } from "../../session/transcript.ts";
+
+export interface PendingCommand {
+  verb: string;
+  /** When the command (or its latest continuation line) was sent. */
+  ms: number;
+  /** IMAP tag. */
+  tag?: string;
+  /** The rest of the command line. */
+  args: string;
+}
+
+export abstract class DialogueClassifier implements LineClassifier {
+  protected readonly pending: PendingCommand[] = [];
+  protected greeted = false;
+  /** Octets of a literal still to come from the client / the server. */
+  protected clientLiteral = 0;
+  private serverLiteral = 0;
+
+  line(dir: "C" | "S", text: string, ms: number, octets: number): LineFacts {
+    if (dir === "C") {
+      if (this.clientLiteral > 0) {
+        this.clientLiteral -= octets;
+        return { role: "literal" };
+      }
+      return this.client(text, ms);
+    }
+    if (this.serverLiteral > 0) {
+      this.serverLiteral -= octets;
+      return { role: "literal" };
+    }
+    return this.server(text, ms);
+  }
+
+  note(note: WireNote): void {
+    if (note.kind === "literal") this.serverLiteral = note.octets;
+  }
+
+  protected abstract client(text: string, ms: number): LineFacts;
+  protected abstract server(text: string, ms: number): LineFacts;
+
+  /** A command line: queued until the first line of its reply. */
+  protected command(verb: string, ms: number, args: string, tag?: string): PendingCommand {
+    const command: PendingCommand = { verb, ms, args, ...(tag !== undefined ? { tag } : {}) };
+    this.pending.push(command);
+    return command;
+  }
+
+  /** The first line of an SMTP or POP3 reply: the greeting, or the answer to the oldest pending command. */
+  protected replyStarts(facts: LineFacts, ms: number): PendingCommand | undefined {
+    if (!this.greeted && this.pending.length === 0) {
+      this.greeted = true;
+      facts.greeting = true;
+      return undefined;
+    }
+    this.greeted = true;
+    const command = this.pending.shift();
+    if (command) answered(facts, command, ms);
+    return command;
+  }
+}
+
+/** Mark a reply's first line with the command it answers and how long that took. */
+export function answered(facts: LineFacts, command: PendingCommand, ms: number): void {
+  facts.verb = command.verb;
+  facts.waitedMs = Math.max(0, ms - command.ms);
+}

@@ -1,0 +1,55 @@
+// Places each transcript line of a POP3 connection: commands and their verbs,
+// status lines (+OK / -ERR), "+" continuation requests and the SASL responses
+// answering them, and multiline bodies up to their lone "." — which commands
+// have one is ./multiline.ts.
+// Standards: RFC 1939 §3 (status indicators, multiline responses), RFC 5034 §4 ("+" challenges), RFC 2595 §4 (STLS go-ahead).
+
+import type { LineFacts } from "../../session/transcript.ts";
+import { DialogueClassifier, type PendingCommand } from "../common/line-classifier.ts";
+import { hasMultilineAnswer } from "./multiline.ts";
+
+export class Pop3LineClassifier extends DialogueClassifier {
+  /** Reading a multiline body up to ".". */
+  private inBody = false;
+  /** The server sent "+": the next client line answers it. */
+  private continuation: PendingCommand | undefined;
+
+  protected client(text: string, ms: number): LineFacts {
+    const continued = this.continuation;
+    if (continued) {
+      this.continuation = undefined;
+      this.command(continued.verb, ms, continued.args);
+      return { role: "response", verb: continued.verb };
+    }
+    const [word = "", ...args] = text.split(" ");
+    const verb = word.toUpperCase();
+    this.command(verb, ms, args.join(" "));
+    return { role: "command", verb };
+  }
+
+  protected server(text: string, ms: number): LineFacts {
+    if (this.inBody) {
+      if (text !== ".") return { role: "content" };
+      this.inBody = false;
+      return { role: "end-of-data" };
+    }
+    if (text.startsWith("+OK") || text.startsWith("-ERR")) {
+      const ok = text.startsWith("+OK");
+      const facts: LineFacts = { role: "reply", status: ok ? "+OK" : "-ERR" };
+      const command = this.replyStarts(facts, ms);
+      if (ok && command && hasMultilineAnswer(command.verb, command.args)) {
+        this.inBody = true;
+        facts.more = true;
+      }
+      if (ok && command?.verb === "STLS") facts.tlsGoAhead = true;
+      return facts;
+    }
+    if (text === "+" || text.startsWith("+ ")) {
+      const facts: LineFacts = { role: "continue" };
+      const command = this.replyStarts(facts, ms);
+      if (command) this.continuation = command;
+      return facts;
+    }
+    return { role: "other" };
+  }
+}

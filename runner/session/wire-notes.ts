@@ -1,0 +1,25 @@
+// The text of each typed runner note (`*` line): one wording per kind, so the
+// transcript people read stays as it was while tools read the note's fields.
+// Golden files pin these sentences.
+// Standards: none (report format).
+
+import type { WireNote } from "../model/result.ts";
+
+export function noteText(note: WireNote): string {
+  switch (note.kind) {
+    case "connect":
+      return `connecting to ${note.host}:${note.port} (${note.protocol}, tls ${note.tls})`;
+    case "tls-established":
+      return `TLS established: ${note.version} ${note.cipher}`.trimEnd();
+    case "literal":
+      return `literal of ${note.octets} octets:`;
+    case "closed":
+      return `connection closed by ${note.by}`;
+    case "unread":
+      return `${note.octets} octets received but not read by any step`;
+    case "transcript-limit":
+      return "transcript limit reached: later lines are summarised";
+    case "omitted":
+      return `… ${note.lines} lines omitted …`;
+  }
+}
