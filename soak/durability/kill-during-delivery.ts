@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { ImapLineClient } from "../../runner/session/imap-line-client.ts";
 import { LineClient } from "../../runner/session/line-client.ts";
 import { readSmtpReply } from "../../runner/session/line-replies.ts";
+import { seededRandom } from "../../runner/stress/mix.ts";
 
 const CHILD = fileURLToPath(new URL("./server-child.ts", import.meta.url));
 const REPLY_BOUND_MS = 10_000;
@@ -65,18 +66,6 @@ export async function spawnServer(dataDir: string, extraUsers = 0): Promise<Runn
   return { child, ports: await ready };
 }
 
-/** A tiny deterministic generator (mulberry32), so a failing run can be repeated. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function messageFor(id: string, rand: () => number): Buffer {
   const lines = [`Subject: soak ${id}`, `X-Soak-Id: ${id}`, ""];
   const count = 5 + Math.floor(rand() * 60);
@@ -121,7 +110,7 @@ async function uidValidity(port: number, user: string): Promise<number> {
 
 export async function killDuringDelivery(options: DurabilityOptions): Promise<DurabilityResult> {
   const started = performance.now();
-  const rand = random(options.seed);
+  const rand = seededRandom(options.seed);
   const users = ["alice", "bob"];
   let server = await spawnServer(options.dataDir);
   const validityBefore = new Map<string, number>();

@@ -46,6 +46,26 @@ export abstract class DialogueClassifier implements LineClassifier {
   protected abstract client(text: string, ms: number): LineFacts;
   protected abstract server(text: string, ms: number): LineFacts;
 
+  /** The server asked for more (SMTP 334, POP3 "+"): the next client line answers that command. */
+  protected continuation: PendingCommand | undefined;
+
+  /**
+   * A client line outside literals and message content: the SASL response a
+   * continuation asked for (timed as a new turn of that command), or a command.
+   */
+  protected commandOrResponse(text: string, ms: number): LineFacts {
+    const continued = this.continuation;
+    if (continued) {
+      this.continuation = undefined;
+      this.command(continued.verb, ms, continued.args);
+      return { role: "response", verb: continued.verb };
+    }
+    const [word = "", ...args] = text.split(" ");
+    const verb = word.toUpperCase();
+    this.command(verb, ms, args.join(" "));
+    return { role: "command", verb };
+  }
+
   /** A command line: queued until the first line of its reply. */
   protected command(verb: string, ms: number, args: string, tag?: string): PendingCommand {
     const command: PendingCommand = { verb, ms, args, ...(tag !== undefined ? { tag } : {}) };

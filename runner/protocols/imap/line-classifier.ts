@@ -6,7 +6,7 @@
 // Standards: RFC 3501 §2.2.1 (tags), §4.3 (literals), §7.1 (status responses), §7.5 (continuation requests), RFC 2595 §4 / RFC 3501 §6.2.1 (STARTTLS).
 
 import type { LineFacts } from "../../session/transcript.ts";
-import { answered, DialogueClassifier, type PendingCommand } from "../common/line-classifier.ts";
+import { answered, DialogueClassifier } from "../common/line-classifier.ts";
 
 /** Commands whose continuation requests are answered by client lines that are not commands. */
 const CONTINUED = new Set(["AUTHENTICATE", "IDLE"]);
@@ -24,9 +24,6 @@ export function untaggedName(line: string): string {
 }
 
 export class ImapLineClassifier extends DialogueClassifier {
-  /** The server sent "+" to AUTHENTICATE or IDLE: the next client line answers it. */
-  private continuation: PendingCommand | undefined;
-
   protected client(text: string, ms: number): LineFacts {
     const continued = this.continuation;
     if (continued) {

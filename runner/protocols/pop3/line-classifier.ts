@@ -5,26 +5,14 @@
 // Standards: RFC 1939 §3 (status indicators, multiline responses), RFC 5034 §4 ("+" challenges), RFC 2595 §4 (STLS go-ahead).
 
 import type { LineFacts } from "../../session/transcript.ts";
-import { DialogueClassifier, type PendingCommand } from "../common/line-classifier.ts";
+import { DialogueClassifier } from "../common/line-classifier.ts";
 import { hasMultilineAnswer } from "./multiline.ts";
 
 export class Pop3LineClassifier extends DialogueClassifier {
   /** Reading a multiline body up to ".". */
   private inBody = false;
-  /** The server sent "+": the next client line answers it. */
-  private continuation: PendingCommand | undefined;
-
   protected client(text: string, ms: number): LineFacts {
-    const continued = this.continuation;
-    if (continued) {
-      this.continuation = undefined;
-      this.command(continued.verb, ms, continued.args);
-      return { role: "response", verb: continued.verb };
-    }
-    const [word = "", ...args] = text.split(" ");
-    const verb = word.toUpperCase();
-    this.command(verb, ms, args.join(" "));
-    return { role: "command", verb };
+    return this.commandOrResponse(text, ms);
   }
 
   protected server(text: string, ms: number): LineFacts {

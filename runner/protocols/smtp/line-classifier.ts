@@ -5,7 +5,7 @@
 // Standards: RFC 5321 §4.1.1.4 (DATA, end of data), §4.2 (reply lines, "-" continuation), RFC 4954 §4 (334), RFC 3207 §4 (STARTTLS go-ahead).
 
 import type { LineFacts } from "../../session/transcript.ts";
-import { DialogueClassifier, type PendingCommand } from "../common/line-classifier.ts";
+import { DialogueClassifier } from "../common/line-classifier.ts";
 
 /** The pseudo-verb of message content's final ".": its reply says the message is safe (RFC 5321 §4.1.1.4). */
 export const END_OF_DATA = "END-OF-DATA";
@@ -18,8 +18,6 @@ export class SmtpLineClassifier extends DialogueClassifier {
   private inReply = false;
   /** The client is sending message content after 354, up to ".". */
   private inData = false;
-  /** The server sent 334: the next client line answers it. */
-  private continuation: PendingCommand | undefined;
 
   protected client(text: string, ms: number): LineFacts {
     if (this.inData) {
@@ -28,17 +26,7 @@ export class SmtpLineClassifier extends DialogueClassifier {
       this.command(END_OF_DATA, ms, "");
       return { role: "end-of-data" };
     }
-    const continued = this.continuation;
-    if (continued) {
-      // A SASL response: timed as a new turn of the AUTH that asked for it.
-      this.continuation = undefined;
-      this.command(continued.verb, ms, continued.args);
-      return { role: "response", verb: continued.verb };
-    }
-    const [word = "", ...args] = text.split(" ");
-    const verb = word.toUpperCase();
-    this.command(verb, ms, args.join(" "));
-    return { role: "command", verb };
+    return this.commandOrResponse(text, ms);
   }
 
   protected server(text: string, ms: number): LineFacts {
