@@ -5,7 +5,7 @@
 import { ClientError, TempFailure } from "../core/errors.ts";
 import { MAX_NUMBER_DIGITS } from "./limits.ts";
 import type { Maildrop, Pop3Session } from "./states.ts";
-import { ok } from "./vocabulary.ts";
+import { ok, okList } from "./vocabulary.ts";
 
 /**
  * Enter TRANSACTION as `user`: take the exclusive lock (-ERR [IN-USE] when
@@ -69,4 +69,21 @@ export function splitArgs(args: string, max: number): string[] {
   const parts = args === "" ? [] : args.split(" ");
   if (parts.length > max) throw new ClientError("syntax", "too many arguments");
   return parts;
+}
+
+/**
+ * LIST and UIDL share one shape (RFC 1939 §5, §7): with an argument, one
+ * "n value" line for that message; without, a multiline listing of every
+ * message not marked deleted. `value` gives a message's second field; "%d" in `title` becomes the count.
+ */
+export function answerListing(s: Pop3Session, args: string, title: string, value: (m: Maildrop, n: number) => string | number): void {
+  const [arg] = splitArgs(args, 1);
+  const m = s.maildrop!;
+  if (arg !== undefined) {
+    const n = messageNumber(s, arg);
+    ok(s, `${n} ${value(m, n)}`);
+    return;
+  }
+  const lines = m.messages.flatMap((_info, i) => (m.deleted.has(i + 1) ? [] : [`${i + 1} ${value(m, i + 1)}`]));
+  okList(s, title.replace("%d", String(lines.length)), lines);
 }
