@@ -13,6 +13,7 @@ import { benchRunnerStep, formatRunnerStep } from "./runner-step.ts";
 import { benchSmtpDurable, formatSmtpDurable } from "./smtp-durable.ts";
 import { benchPop3ImapThroughput, formatPop3ImapThroughput } from "./pop3-imap-throughput.ts";
 import { benchIdleMemory, formatIdleMemory } from "./idle-memory.ts";
+import { benchStartup, formatStartup } from "./startup.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const RESULTS = fileURLToPath(new URL("RESULTS.md", import.meta.url));
@@ -29,6 +30,7 @@ const BENCHES: Bench[] = [
   { title: "3. POP3 and IMAP throughput vs Dovecot (bench/pop3-imap-throughput.ts)", run: async () => formatPop3ImapThroughput(await benchPop3ImapThroughput()) },
   { title: "4. Memory per idle connection, 10,000 IMAP sessions in IDLE (bench/idle-memory.ts)", run: async () => formatIdleMemory(await benchIdleMemory()) },
   { title: "5. Full conformance run against the reference server (bench/full-run.ts)", run: async () => formatFullRun(await benchFullRun()) },
+  { title: "6. Start-up of the command, tsx against compiled dist/ (bench/startup.ts)", run: async () => formatStartup(await benchStartup()) },
 ];
 
 /** The commit measured, and whether the tree had uncommitted changes (read-only git calls). */

@@ -37,11 +37,11 @@ export function parseShardArg(value: string): Shard {
   }
 }
 
-/** LOGIN:PASSWORD[:ADDRESS]; the password may not be empty, the address is checked by the target loader. */
+/** LOGIN:PASSWORD[:ADDRESS]; the password (which may hold ':') may not be empty; runner/target/flags.ts splits it. */
 export function collectUser(value: string, previous: string[]): string[] {
-  const [login, password] = value.split(":");
-  if (!login || password === undefined || password === "") {
-    throw new InvalidArgumentError("expected LOGIN:PASSWORD or LOGIN:PASSWORD:ADDRESS.");
+  const colon = value.indexOf(":");
+  if (colon <= 0 || colon === value.length - 1) {
+    throw new InvalidArgumentError("expected LOGIN:PASSWORD or LOGIN:PASSWORD:ADDRESS (a password with ':' followed by '@' in it: use --user-file).");
   }
   return [...previous, value];
 }

@@ -2,7 +2,9 @@
 // targets file and the profile are read first (every mistake as
 // file:line:col, exit 2, before any connection), then grade/ runs the class
 // and report/scoreboard/ writes the pages. Exit 0 when every target was
-// graded (whatever its score), 1 when the runner could not finish one.
+// graded (whatever its score), 1 when the runner could not finish one, 3 with
+// --fail-on-unreachable when one could not be reached, 130 / 143 on SIGINT /
+// SIGTERM (after the scoreboard is written), 4 when the profile selects nothing.
 
 import path from "node:path";
 import type { ExitCode } from "../runner/model/result.ts";
@@ -10,6 +12,7 @@ import type { Target } from "../runner/model/target.ts";
 import type { Profile } from "../runner/profile/profile.ts";
 import { BUNDLED_SUITES, PACKAGE_ROOT } from "./package-root.ts";
 import { UsageError } from "./arguments.ts";
+import { abortOnSignals } from "./interrupt.ts";
 
 export interface GradeFlags {
   targets?: string;
@@ -18,6 +21,8 @@ export interface GradeFlags {
   concurrency: number;
   timeout: number;
   targetTimeout: number;
+  /** Exit 3 when a target is unreachable, wholly or in part (CI: a student's server that is down fails the job). */
+  failOnUnreachable?: boolean;
 }
 
 export const DEFAULT_PROFILE = "full";
@@ -59,11 +64,9 @@ export async function gradeCommand(paths: string[], flags: GradeFlags): Promise<
   const { writeScoreboard } = await import("../runner/report/scoreboard/write.ts");
   const outDir = path.resolve(flags.out);
   const controller = new AbortController();
-  const onSigint = () => {
-    process.stderr.write("\nmailconform: interrupted; finishing running targets and writing the scoreboard\n");
-    controller.abort();
-  };
-  process.once("SIGINT", onSigint);
+  const stopListening = abortOnSignals(controller, (signal) =>
+    process.stderr.write(`\nmailconform: ${signal}: stopping the running targets and writing the scoreboard, which marks them incomplete (${signal === "SIGINT" ? "Ctrl-C" : "SIGTERM"} again to kill)\n`),
+  );
   try {
     const result = await gradeClass({
       targets,
@@ -77,13 +80,17 @@ export async function gradeCommand(paths: string[], flags: GradeFlags): Promise<
       out: process.stdout,
       err: process.stderr,
       signal: controller.signal,
+      failOnUnreachable: flags.failOnUnreachable ?? false,
     });
     if (!result.grade) return result.exitCode;
     const { index } = writeScoreboard(outDir, result.grade, (i) => result.graded[i]?.report?.tests ?? []);
     const passed = result.grade.targets.filter((t) => t.passedMark).length;
     process.stdout.write(`\n${passed} of ${result.grade.targets.length} targets reached the pass mark of ${profile.passMark}%\nScoreboard: ${path.relative(process.cwd(), index) || index}\n`);
+    const count = (...statuses: string[]) => result.grade!.targets.filter((t) => statuses.includes(t.status)).length;
+    if (result.exitCode >= 130) process.stdout.write(`Interrupted: ${count("incomplete")} targets incomplete; exit code ${result.exitCode}\n`);
+    else if (result.exitCode === 3) process.stdout.write(`${count("unreachable", "partly-unreachable")} targets unreachable (--fail-on-unreachable); exit code 3\n`);
     return result.exitCode;
   } finally {
-    process.removeListener("SIGINT", onSigint);
+    stopListening();
   }
 }

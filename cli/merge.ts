@@ -1,12 +1,14 @@
 // `mailconform merge REPORT…`: shard JSON reports → one JSON report, JUnit XML
 // and Allure results (and CTRF on request), by replaying the merged events
 // into the same reporters a run uses. Exit code: the merged run's (0, 1, 3, 4);
-// 2 when a report cannot be read or the shards do not fit together.
+// 5 when shards are missing or were interrupted (the reports say
+// "incomplete"), unless --allow-missing; 2 when a report cannot be read or the
+// shards do not fit together.
 
 import { readFile } from "node:fs/promises";
 import type { ExitCode } from "../runner/model/result.ts";
 import { ReporterBus } from "../runner/report/bus.ts";
-import { mergeEvents, MergeError, checkShards, type ShardReport } from "../runner/report/merge.ts";
+import { EXIT_INCOMPLETE, mergeEvents, MergeError, checkShards, type ShardReport } from "../runner/report/merge.ts";
 import { createReporters, type ReportRequest } from "../runner/report/registry.ts";
 import { computeStats } from "../runner/stats/compute.ts";
 
@@ -15,6 +17,8 @@ export interface MergeFlags {
   reportJunit: string;
   reportAllure: string;
   reportCtrf?: string;
+  /** Merge a partial shard set and exit by its results; the reports still say which shards are missing. */
+  allowMissing?: boolean;
 }
 
 export async function mergeCommand(files: string[], flags: MergeFlags): Promise<ExitCode> {
@@ -30,7 +34,7 @@ export async function mergeCommand(files: string[], flags: MergeFlags): Promise<
   let events;
   try {
     for (const w of checkShards(reports)) process.stderr.write(`mailconform merge: warning: ${w}\n`);
-    events = mergeEvents(reports.map((r) => r.report), process.cwd(), computeStats);
+    events = mergeEvents(reports.map((r) => r.report), process.cwd(), computeStats, { allowMissing: flags.allowMissing ?? false });
   } catch (e) {
     if (e instanceof MergeError) {
       process.stderr.write(`mailconform merge: ${e.message}\n`);
@@ -50,6 +54,10 @@ export async function mergeCommand(files: string[], flags: MergeFlags): Promise<
   for (const f of failures) process.stderr.write(`mailconform merge: reporter "${f.reporter}" failed: ${(f.error as Error)?.message ?? String(f.error)}\n`);
   const end = events.at(-1)!;
   process.stdout.write(`Merged ${reports.length} report${reports.length === 1 ? "" : "s"} into ${flags.reportJson}, ${flags.reportJunit}, ${flags.reportAllure}${flags.reportCtrf ? `, ${flags.reportCtrf}` : ""}\n`);
+  if (end.type === "run-end" && end.incomplete) {
+    const consequence = flags.allowMissing ? "allowed by --allow-missing" : `exit ${EXIT_INCOMPLETE}; --allow-missing merges a partial set`;
+    process.stderr.write(`mailconform merge: ${flags.allowMissing ? "warning: " : ""}the merged report is ${end.incomplete.message} (${consequence})\n`);
+  }
   const code = end.type === "run-end" ? end.exitCode : 1;
   return bus.failed && code === 0 ? 1 : code;
 }

@@ -1,6 +1,6 @@
 // `mailconform run [paths…]` and `mailconform list`: flags → RunOptions →
 // runConformance. Only the decisions that belong to a terminal live here:
-// default suite paths, colour, Ctrl-C; where the target comes from is
+// default suite paths, colour, Ctrl-C and SIGTERM; where the target comes from is
 // target-flags.ts, shared with `stress`.
 
 import type { Shard } from "../runner/plan/shard.ts";
@@ -17,6 +17,7 @@ import type { GateOptions } from "../runner/gate/gate.ts";
 import { startReferenceTarget } from "./reference-target.ts";
 import { UsageError } from "./arguments.ts";
 import { targetSourceFrom, type TargetCommandFlags } from "./target-flags.ts";
+import { abortOnSignals } from "./interrupt.ts";
 
 export interface RunFlags extends TargetCommandFlags {
   grep?: string;
@@ -85,12 +86,10 @@ export async function runCommand(paths: string[], flags: RunFlags, deps: RunDeps
   const target = flags.list ? ({ kind: "started", start: startReferenceTarget } as const) : targetSourceFrom(flags);
   const gate = flags.list ? undefined : await gateFrom(flags);
   const controller = new AbortController();
-  // First Ctrl-C: stop scheduling, let running tests end, write the reports. A second one kills.
-  const onSigint = () => {
-    process.stderr.write("\nmailconform: interrupted; finishing running tests and writing reports (Ctrl-C again to kill)\n");
-    controller.abort();
-  };
-  process.once("SIGINT", onSigint);
+  // First Ctrl-C or SIGTERM: start nothing more, stop running tests, write the reports, exit 130 / 143. A second one kills.
+  const stopListening = abortOnSignals(controller, (signal) =>
+    process.stderr.write(`\nmailconform: ${signal}: stopping running tests and writing the reports, which mark the run interrupted (${signal === "SIGINT" ? "Ctrl-C" : "SIGTERM"} again to kill)\n`),
+  );
   try {
     return await runConformance(
       {
@@ -116,6 +115,6 @@ export async function runCommand(paths: string[], flags: RunFlags, deps: RunDeps
       deps,
     );
   } finally {
-    process.removeListener("SIGINT", onSigint);
+    stopListening();
   }
 }

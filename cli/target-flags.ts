@@ -6,7 +6,7 @@
 
 import { Option, type Command } from "commander";
 import type { TargetSource } from "../runner/run/target-source.ts";
-import type { TargetFlags } from "../runner/target/flags.ts";
+import { domainWarning, type TargetFlags } from "../runner/target/flags.ts";
 import { collectUser, parsePort, UsageError } from "./arguments.ts";
 import { startReferenceTarget } from "./reference-target.ts";
 
@@ -27,29 +27,34 @@ export interface TargetCommandFlags extends TargetFlags {
 }
 
 /** Every TargetFlags field, so the flags are copied in one place and a new one cannot be forgotten. */
-const TARGET_FLAG_KEYS = ["host", ...PORT_FLAGS.map(([name]) => name), "user", "domain", "insecure", "ca", "name"] as const satisfies readonly (keyof TargetFlags)[];
+const TARGET_FLAG_KEYS = ["host", ...PORT_FLAGS.map(([name]) => name), "user", "userFile", "domain", "insecure", "ca", "name"] as const satisfies readonly (keyof TargetFlags)[];
 
 /** The flags a target file already says; giving one beside --target is a mistake, not an override. */
-const FILE_SAYS = ["host", ...PORT_FLAGS.map(([name]) => name), "domain", "ca"] as const satisfies readonly (keyof TargetFlags)[];
+const FILE_SAYS = ["host", ...PORT_FLAGS.map(([name]) => name), "userFile", "domain", "ca"] as const satisfies readonly (keyof TargetFlags)[];
 
-/** --target, --host, the port flags, --user, --domain, --name, --insecure, in the order --help shows them. */
+/** How a flag is spelt on the command line. */
+const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+/** --target, --host, the port flags, --user, --user-file, --domain, --name, --insecure, in the order --help shows them. */
 export function targetOptions(command: Command): Command {
   command
     .option("--target <file>", "target file (YAML): host, ports, TLS, users, domain")
     .option("--host <host>", "server host for the port flags");
   for (const [name, description] of PORT_FLAGS) command.addOption(new Option(`--${name} <port>`, description).argParser(parsePort));
   return command
-    .option("--user <login:password[:address]>", "a mailbox user (repeatable; the first is the main user)", collectUser, [])
+    .option("--user <login:password[:address]>", "a mailbox user (repeatable; the first is the main user; the password may hold ':')", collectUser, [])
+    .option("--user-file <file>", "users as YAML, after any --user: a list of { login, password, address } (for passwords a command line cannot carry)")
     .option("--domain <domain>", "the server's mail domain")
     .option("--name <name>", "the target's name in reports")
     .option("--insecure", "do not verify TLS certificates");
 }
 
-export function targetSourceFrom(flags: TargetCommandFlags): TargetSource {
+/** Where the target comes from; with port flags and no --domain, `err` hears which mail domain was guessed. */
+export function targetSourceFrom(flags: TargetCommandFlags, err: { write(text: string): unknown } = process.stderr): TargetSource {
   const given = [...FILE_SAYS.filter((k) => flags[k] !== undefined), ...(flags.user.length > 0 ? ["user"] : [])];
   if (flags.target !== undefined) {
     if (given.length > 0) {
-      throw new UsageError(`--target cannot be combined with ${given.map((k) => `--${k}`).join(", ")}: put those values in the target file`);
+      throw new UsageError(`--target cannot be combined with ${given.map(flagName).join(", ")}: put those values in the target file`);
     }
     return { kind: "file", file: flags.target };
   }
@@ -57,8 +62,10 @@ export function targetSourceFrom(flags: TargetCommandFlags): TargetSource {
     if (!PORT_FLAGS.some(([name]) => flags[name] !== undefined)) {
       throw new UsageError(`give at least one port (${PORT_FLAGS.map(([name]) => `--${name}`).join(", ")}) with --host`);
     }
-    const picked = Object.fromEntries(TARGET_FLAG_KEYS.flatMap((k) => (flags[k] === undefined ? [] : [[k, flags[k]]])));
-    return { kind: "flags", flags: picked as TargetFlags };
+    const picked = Object.fromEntries(TARGET_FLAG_KEYS.flatMap((k) => (flags[k] === undefined ? [] : [[k, flags[k]]]))) as TargetFlags;
+    const warning = domainWarning(picked);
+    if (warning !== undefined) err.write(warning + "\n");
+    return { kind: "flags", flags: picked };
   }
   return { kind: "started", start: startReferenceTarget };
 }

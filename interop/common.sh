@@ -45,3 +45,33 @@ ports_from_base() {
   IMAP_PORT=$((base + 143))
   IMAPS_PORT=$((base + 993))
 }
+
+# apt_install_missing PACKAGE... -- apt-get installs those not installed yet,
+# with every packaged service start denied (policy-rc.d exit 101) so nothing
+# ever binds 25/110/143, and one apt-get update when the lists are stale.
+# Log: /tmp/mailconform-interop-apt.log.
+APT_LOG=/tmp/mailconform-interop-apt.log
+apt_install_missing() {
+  local p missing=() added_policy=""
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  [ "${#missing[@]}" -gt 0 ] || return 0
+  log "installing: ${missing[*]}"
+  # Docker-style images already ship a policy-rc.d that denies; add one only
+  # for the duration of the install and only if there is none.
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+    chmod 755 /usr/sbin/policy-rc.d
+    added_policy=1
+  fi
+  local rc=0
+  export DEBIAN_FRONTEND=noninteractive
+  if ! timeout 600 apt-get install -y -q --no-install-recommends "${missing[@]}" >>"$APT_LOG" 2>&1; then
+    log "apt-get install failed, running apt-get update once (log: $APT_LOG)"
+    timeout 300 apt-get update -q >>"$APT_LOG" 2>&1 || true
+    timeout 600 apt-get install -y -q --no-install-recommends "${missing[@]}" >>"$APT_LOG" 2>&1 || rc=$?
+  fi
+  [ -z "$added_policy" ] || rm -f /usr/sbin/policy-rc.d
+  [ "$rc" -eq 0 ] || { tail -20 "$APT_LOG" >&2; die "apt-get install failed"; }
+}

@@ -11,37 +11,13 @@ need_root
 # libnet-ssleay-perl: swaks --tls (a Recommends of swaks, so named here).
 PACKAGES=(postfix dovecot-core dovecot-imapd dovecot-pop3d swaks libnet-ssleay-perl openssl)
 
-missing=()
-for p in "${PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-
-if [ "${#missing[@]}" -gt 0 ]; then
-  log "installing: ${missing[*]}"
-  # Without configuration the system Postfix has no main.cf and stays inert;
-  # ours runs from its own config_directory.
+# Without configuration the system Postfix has no main.cf and stays inert;
+# ours runs from its own config_directory.
+if ! dpkg-query -W -f='${Status}' postfix 2>/dev/null | grep -q 'install ok installed'; then
   echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
   echo "postfix postfix/mailname string localhost" | debconf-set-selections
-  # Keep maintainer scripts from starting the packaged daemons on 25/110/143.
-  # Docker-style images already ship a policy-rc.d that denies; add one only
-  # for the duration of the install and only if there is none.
-  added_policy=""
-  if [ ! -e /usr/sbin/policy-rc.d ]; then
-    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
-    chmod 755 /usr/sbin/policy-rc.d
-    added_policy=1
-  fi
-  trap '[ -n "$added_policy" ] && rm -f /usr/sbin/policy-rc.d' EXIT
-  export DEBIAN_FRONTEND=noninteractive
-  # The package lists are stale or absent on a fresh machine: update once when
-  # the first attempt cannot find a package.
-  if ! timeout 600 apt-get install -y -q --no-install-recommends "${missing[@]}" >"/tmp/mailconform-interop-apt.log" 2>&1; then
-    log "apt-get install failed, running apt-get update once (log: /tmp/mailconform-interop-apt.log)"
-    timeout 300 apt-get update -q >>"/tmp/mailconform-interop-apt.log" 2>&1
-    timeout 600 apt-get install -y -q --no-install-recommends "${missing[@]}" >>"/tmp/mailconform-interop-apt.log" 2>&1 \
-      || { tail -20 /tmp/mailconform-interop-apt.log >&2; die "apt-get install failed"; }
-  fi
 fi
+apt_install_missing "${PACKAGES[@]}"
 
 # Stop and disable the packaged services: ours listen on high ports only.
 for svc in postfix dovecot dovecot.socket; do

@@ -6,6 +6,7 @@
 
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
+import { X509Certificate } from "node:crypto";
 import { join, resolve } from "node:path";
 import { UserDirectory } from "./users/directory.ts";
 import { plaintextOf } from "./users/passwords.ts";
@@ -63,6 +64,8 @@ export interface RunningServer {
   hostname: string;
   /** PEM of the certificate served (the generated development one unless configured). */
   certificate: string;
+  /** Where that certificate is on disk, for a client to trust it (`run --ca FILE`). */
+  certificateFile: string | null;
   close(): Promise<void>;
   /**
    * Resolves once the server has ended the session of the client connected
@@ -143,6 +146,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     domain: config.domains[0]!,
     hostname: config.hostname,
     certificate: tlsMaterial.cert,
+    certificateFile: tlsMaterial.certFile,
     close() {
       closing ??= (async () => {
         await Promise.all(listeners.map((l) => l.close()));
@@ -209,6 +213,10 @@ export async function runServeCommand(options: ServeCommandOptions, out: NodeJS.
   for (const [name, port] of Object.entries(server.ports)) out.write(`${name.padEnd(6)}${server.host}:${port}\n`);
   out.write(`data  ${server.dataDir}\n`);
   out.write(`users ${server.users.map((u) => u.address).join(", ")}\n`);
+  // Clients verify certificates (the runner too): say what to trust, and how to check it is this one.
+  out.write(`cert  ${server.certificateFile ?? "(in memory)"}\n`);
+  out.write(`      SHA-256 ${new X509Certificate(server.certificate).fingerprint256}\n`);
+  if (server.certificateFile !== null) out.write(`      trust it: mailconform run --ca ${server.certificateFile} … (or skip verification: --insecure)\n`);
   await stopRequested;
   await server.close();
   return 0;

@@ -2,11 +2,12 @@
 // inputs per parser in-process plus generated sequences over the wire; SMTP
 // deliveries with the server killed by SIGKILL at random moments; a thousand
 // concurrent mixed-protocol sessions; and the memory per idle connection.
-// Prints each figure and writes them to soak/RESULTS.md; exits 1 on any
+// Prints each figure and writes them to soak/RESULTS.md, keeping the
+// sections written there by hand (soak/results-file.ts); exits 1 on any
 // crash, hang, lost message or failed session.
 // Standards: see the modules in this folder.
 
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -17,6 +18,7 @@ import { fuzz } from "./fuzz/target.ts";
 import { FUZZ_TARGETS } from "./fuzz/targets.ts";
 import { wireFuzz } from "./fuzz/wire.ts";
 import { idleRssPerConnection, mixedLoad } from "./load/mixed-sessions.ts";
+import { withHandWritten } from "./results-file.ts";
 
 const RESULTS = fileURLToPath(new URL("RESULTS.md", import.meta.url));
 const INPUTS = Number(process.env.SOAK_INPUTS ?? 1_000_000);
@@ -105,5 +107,7 @@ say("\n## Load: concurrent mixed-protocol sessions, and memory per idle connecti
 }
 
 say(failed ? "\nResult: FAILED" : "\nResult: all soak checks passed");
-await writeFile(RESULTS, lines.join("\n") + "\n");
+// Read now, not at the start: a section recorded by hand while the campaign ran is kept too.
+const previous = await readFile(RESULTS, "utf8").catch(() => "");
+await writeFile(RESULTS, withHandWritten(lines.join("\n"), previous));
 process.exit(failed ? 1 : 0);

@@ -9,7 +9,8 @@ import { fileURLToPath } from "node:url";
 import { loadSuites } from "../runner/suite/load.ts";
 import { runTest } from "../runner/exec/run-test.ts";
 import { probeCapabilities } from "../runner/exec/capabilities.ts";
-import { missingCapabilities } from "../runner/plan/select.ts";
+import { capabilitySkip } from "../runner/plan/capability-state.ts";
+import { withImapNamespace } from "../runner/target/imap-namespace.ts";
 import { startReferenceTarget } from "../cli/reference-target.ts";
 import type { AcquiredTarget } from "../runner/run/target-source.ts";
 import type { Protocol } from "../runner/model/ast.ts";
@@ -44,13 +45,13 @@ describe("suites against the reference server", function () {
             capabilities.set(test.protocol, probe);
           }
           if (!probe.ok) throw new Error(`reference server ${test.protocol} unreachable: ${probe.reason}`);
-          const advertised = probe.advertised;
-          const missing = missingCapabilities(test, advertised);
-          // As the runner does: an extension the server does not offer (CONDSTORE, or
-          // LOGINDISABLED on loopback where plaintext login is allowed) is a skip.
-          if (missing.length > 0) this.skip();
+          // As the runner does: an extension the server does not offer in the state the test
+          // needs it (CONDSTORE, or LOGINDISABLED on loopback where plaintext login is allowed) is a skip.
+          if (capabilitySkip(test, probe.states, target.endpoints[test.protocol]?.tls) !== undefined) this.skip();
           this.timeout((test.timeoutMs ?? STEP_TIMEOUT_MS) * 20);
-          const result = await runTest(test, { target, timeoutMs: test.timeoutMs ?? STEP_TIMEOUT_MS, runToken, emit: () => {} });
+          const imapProbe = capabilities.get("imap");
+          const tested = withImapNamespace(target, imapProbe?.ok ? imapProbe.namespace : undefined);
+          const result = await runTest(test, { target: tested, timeoutMs: test.timeoutMs ?? STEP_TIMEOUT_MS, runToken, emit: () => {} });
           if (result.status === "skipped") this.skip();
           if (result.status !== "passed") {
             const f = result.failure;

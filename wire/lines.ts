@@ -123,6 +123,11 @@ export class LineBuffer {
     return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
   }
 
+  /** The first buffered byte, left in the buffer (no copy): a reader's cheap look at what kind of data comes. */
+  firstByte(): number | undefined {
+    return this.chunks[0]?.[0];
+  }
+
   /** The first `n` buffered bytes (all of them when fewer), left in the buffer: copies only those, never the rest. */
   head(n: number): Buffer {
     const parts: Buffer[] = [];

@@ -47,6 +47,10 @@ const OUTPUT_HIGH_WATER_OCTETS = 256 * 1024;
 const TLS_HANDSHAKE_TIMEOUT_MS = 30_000;
 // After a polite close, how long the peer may take to close its side.
 const CLOSE_GRACE_MS = 2_000;
+// A connection turned away (over the connection or memory limit) holds a
+// descriptor the server is short of: its 421 / BYE and FIN are already on the
+// way when it is dropped after this, so a flood of refusals cannot pile up.
+export const REFUSAL_CLOSE_GRACE_MS = 200;
 
 export interface ConnectionOptions {
   id: string;
@@ -326,14 +330,14 @@ export class Connection {
     return discarded;
   }
 
-  /** Flush, half-close, and resolve once the socket is closed (destroyed after a grace period). */
-  close(): Promise<void> {
+  /** Flush, half-close, and resolve once the socket is closed (destroyed after `graceMs`). */
+  close(graceMs = CLOSE_GRACE_MS): Promise<void> {
     if (this.closing) return this.closing;
     this.flush();
     this.closing = (async () => {
       if (!this.closedFlag) {
         this.stream.end();
-        const timer = setTimeout(() => this.stream.destroy(), CLOSE_GRACE_MS);
+        const timer = setTimeout(() => this.stream.destroy(), graceMs);
         await this.closedPromise;
         clearTimeout(timer);
       }

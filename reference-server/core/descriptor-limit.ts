@@ -33,16 +33,17 @@ export function connectionLimit(limit: DescriptorLimit | null, configured: numbe
   return Math.max(1, Math.min(configured, fit));
 }
 
-/** The process's RLIMIT_NOFILE, or null where it cannot be read. */
-export function readDescriptorLimit(): DescriptorLimit | null {
+/** RLIMIT_NOFILE of this process (or of `pid`, Linux only), or null where it cannot be read. */
+export function readDescriptorLimit(pid: number | "self" = "self"): DescriptorLimit | null {
   try {
     // "Max open files            1024                 524288               files"
-    const line = readFileSync("/proc/self/limits", "utf8").split("\n").find((l) => l.startsWith("Max open files"));
+    const line = readFileSync(`/proc/${pid}/limits`, "utf8").split("\n").find((l) => l.startsWith("Max open files"));
     const match = line && /^Max open files\s+(\S+)\s+(\S+)/.exec(line);
     if (match) return { soft: parseLimit(match[1]!), hard: parseLimit(match[2]!) };
   } catch {
     // Not Linux: ask a shell, which inherits our limits.
   }
+  if (pid !== "self") return null;
   try {
     const [soft, hard] = execFileSync("/bin/sh", ["-c", "ulimit -S -n; ulimit -H -n"], { encoding: "utf8", timeout: 5000 }).trim().split(/\s+/);
     if (soft && hard) return { soft: parseLimit(soft), hard: parseLimit(hard) };

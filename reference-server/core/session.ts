@@ -6,7 +6,7 @@
 // RFC 3501 §3 (states), RFC 3207 §4 / RFC 2595 §4 (TLS before auth).
 
 import type { Command, CommandRow, CommandTable } from "./command-table.ts";
-import { Connection, LINE_TOO_LONG, PeerClosed, ReadTimeout } from "./connection.ts";
+import { Connection, LINE_TOO_LONG, PeerClosed, ReadTimeout, REFUSAL_CLOSE_GRACE_MS } from "./connection.ts";
 import type { ServerContext } from "./context.ts";
 import {
   ClientError,
@@ -92,7 +92,7 @@ async function drive<S extends SessionBase>(engine: Engine<S>, session: S, refus
   try {
     if (refusal !== null) {
       // RFC 5321 §3.1: a server that will not serve may greet with 421 and close; RFC 3501 §7.1.5: BYE.
-      await farewell(engine, session, refusal.reason, refusal.message, null);
+      await farewell(engine, session, refusal.reason, refusal.message, null, REFUSAL_CLOSE_GRACE_MS);
       return;
     }
     await engine.greet(session);
@@ -174,9 +174,10 @@ async function farewell<S extends SessionBase>(
   reason: FatalReason,
   text: string,
   command: Command | null,
+  closeGraceMs?: number,
 ): Promise<void> {
   session.conn.write(engine.vocabulary.failure(session, new Fatal(reason, text), command));
-  await session.conn.close();
+  await session.conn.close(closeGraceMs);
 }
 
 function describeArgs(row: CommandRow<unknown>, command: Command): string {

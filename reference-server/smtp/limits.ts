@@ -22,3 +22,5 @@ export const DATA_LINES_PER_TURN = 1024;
 // each is the whole message with its trace headers, so a thousand recipients
 // of a 25 MiB message must not be copied all at once.
 export const DELIVERIES_AT_ONCE = 4;
+// Octets of a delivery copy made before the session lets the others run.
+export const COPY_OCTETS_PER_TURN = 1024 * 1024;

@@ -8,7 +8,7 @@
 import type { Span, Step, TestCase } from "../model/ast.ts";
 import type { RunEvent } from "../model/events.ts";
 import { FAILURE_CLASSES, type Failure } from "../model/failure.ts";
-import { testIdentity, type StepResult, type TestResult } from "../model/result.ts";
+import { testIdentity, type StepResult, type TestResult, type TranscriptCaps } from "../model/result.ts";
 import type { Target } from "../model/target.ts";
 import { DEFAULT_READ_LIMITS, type ReadLimits } from "../session/connection.ts";
 import { Session } from "./session.ts";
@@ -31,6 +31,8 @@ export interface TestEnv {
   signal?: AbortSignal;
   /** Read bounds; DEFAULT_READ_LIMITS when absent (tests shrink them). */
   limits?: Partial<ReadLimits>;
+  /** Octets of transcript kept; TEST_TRANSCRIPT_CAPS when absent (the orchestrator shrinks them past the run's budget). */
+  transcriptCaps?: TranscriptCaps;
 }
 
 type Phase = StepResult["phase"];
@@ -224,6 +226,7 @@ export async function runTest(test: TestCase, env: TestEnv): Promise<TestResult>
     (line) => env.emit({ type: "wire", id: test.id, line }),
     env.target.users.map((u) => u.password),
     LINE_CLASSIFIERS,
+    env.transcriptCaps,
   );
   const vars = new Variables(buildVariables(env.target, test, env.runToken), env.target.users);
   const limits: ReadLimits = { ...DEFAULT_READ_LIMITS, ...env.limits };

@@ -193,6 +193,17 @@ async function expectClosed(ctx: StepContext, protocol: ProtocolSession): Promis
       return;
     }
     if (conn.buffer.length > 0) {
+      // A TLS alert (garbage where a handshake was due) is how the server's TLS stack says it is closing.
+      const alert = conn.isTls ? null : conn.takeTlsAlert();
+      if (alert === "partial" && conn.peerGone) {
+        // Closed halfway through its alert: closed all the same.
+        conn.transcript.note(conn.name, { kind: "closed", by: "server" });
+        return;
+      }
+      if (alert === "partial" && !(await conn.waitForEvent(deadline))) {
+        throw new StepFailure("timeout", `server did not close the connection within ${deadline.ms} ms`, "connection closed", "part of a TLS alert record");
+      }
+      if (alert !== null) continue;
       try {
         await protocol.readAny(ctx);
       } catch (error) {

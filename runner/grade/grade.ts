@@ -1,8 +1,10 @@
 // Grading a class: every target of a targets file is run through the one
 // orchestrator (run/run.ts), each in isolation — its own reports, its own
 // time budget, its own error handling — several at a time, so a target that
-// hangs, refuses or crashes costs only its own score. Each run's JSON report
-// is scored under the profile; the class result goes to report/scoreboard/.
+// hangs, refuses or crashes costs only its own score. Per target: the login
+// pre-check (./login-check.ts), then one run per protocol under its own share
+// of the budget (./protocol-runs.ts), merged into one JSON report that is
+// scored under the profile; the class result goes to report/scoreboard/.
 // Standards: RFC 2119 (levels drive the weights).
 
 import { mkdir, readFile, writeFile } from "node:fs/promises";
@@ -16,13 +18,17 @@ import type { Target } from "../model/target.ts";
 import { profileTakes, type Profile } from "../profile/profile.ts";
 import type { TextSink } from "../report/reporter.ts";
 import { defaultDeps, type RunDeps } from "../run/deps.ts";
-import { runConformance } from "../run/run.ts";
 import { scoreByProtocol, scoreResults } from "../profile/score.ts";
+import { blockedByLogin, checkLogins, loadLoginChecks, type LoginFailure } from "./login-check.ts";
+import { protocolsTested, runByProtocol } from "./protocol-runs.ts";
+import { classExitCode } from "./exit-code.ts";
 
 /** Targets graded at once: each holds a few sockets at a time; a class of 30 finishes in a few waves. */
 export const DEFAULT_TARGET_CONCURRENCY = 4;
 /** A target's whole run may take this long before what is left is marked "not run" (counted as failed). */
 export const DEFAULT_TARGET_BUDGET_MS = 10 * 60_000;
+/** The login pre-check may take this part of a target's budget; the protocols share what is left. */
+const PRECHECK_SHARE = 0.1;
 
 export interface GradeOptions {
   targets: Target[];
@@ -38,7 +44,10 @@ export interface GradeOptions {
   /** One line per graded target while the class runs; the reports hold the rest. */
   out: TextSink;
   err: TextSink;
+  /** A RunInterrupt reason (run/interrupt.ts) makes the class exit 130 / 143 after the scoreboard is written. */
   signal?: AbortSignal;
+  /** --fail-on-unreachable: exit 3 when a target could not be reached, wholly or in part (./exit-code.ts). */
+  failOnUnreachable?: boolean;
 }
 
 /** The JSON report of one run, as grade reads it back (runner/schema/report.schema.json). */
@@ -107,6 +116,7 @@ export async function gradeClass(
     say(`mailconform: profile ${options.profile.name} selects no test from ${options.paths.join(", ")}`);
     return { exitCode: 4, graded: [] };
   }
+  const loginChecks = await loadLoginChecks(deps);
   const cached: Promise<{ suites: SuiteFile[]; errors: SuiteError[] }> = Promise.resolve(loaded);
   const runDeps: RunDeps = { ...deps, loadSuites: () => cached };
 
@@ -114,17 +124,33 @@ export async function gradeClass(
   options.out.write(`Grading ${options.targets.length} target${options.targets.length === 1 ? "" : "s"} with profile ${options.profile.name} (${selected.length} tests, ${options.concurrency} at a time)\n`);
   const graded: GradedTarget[] = new Array(options.targets.length);
   let next = 0;
+  // One listener on the caller's signal, however many targets run at once (each of those holds its own).
+  const running = new Set<AbortController>();
+  const onAbort = () => running.forEach((c) => c.abort(options.signal?.reason));
+  options.signal?.addEventListener("abort", onAbort, { once: true });
   const worker = async () => {
     for (;;) {
       const i = next++;
       if (i >= options.targets.length) return;
-      graded[i] = await gradeOne(options.targets[i]!, folders[i]!, options, runDeps, take);
+      const controller = new AbortController();
+      if (options.signal?.aborted) controller.abort(options.signal.reason);
+      running.add(controller);
+      try {
+        graded[i] = await gradeOne(options.targets[i]!, folders[i]!, { ...options, signal: controller.signal }, runDeps, selected, loginChecks);
+      } finally {
+        running.delete(controller);
+      }
       const g = graded[i]!.grade;
       const pct = g.score.percent === undefined ? "  n/a" : `${g.score.percent.toFixed(1).padStart(5)}%`;
-      options.out.write(`  ${g.passedMark ? "✓" : "✗"} ${g.name.padEnd(24)} ${pct}  ${g.status}${g.unreachable.length ? ` (${g.unreachable.join(", ")})` : ""}\n`);
+      const why = [...g.unreachable, ...g.loginFailures];
+      options.out.write(`  ${g.passedMark ? "✓" : "✗"} ${g.name.padEnd(24)} ${pct}  ${g.status}${why.length ? ` (${why.join(", ")})` : ""}\n`);
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, options.targets.length)) }, worker));
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, options.targets.length)) }, worker));
+  } finally {
+    options.signal?.removeEventListener("abort", onAbort);
+  }
 
   const finishedAt = new Date();
   const grade: ClassGrade = {
@@ -136,50 +162,54 @@ export async function gradeClass(
     tests: selected.length,
     targets: graded.map((g) => g.grade),
   };
-  const incomplete = grade.targets.filter((t) => t.status === "incomplete").length;
-  return { exitCode: incomplete > 0 ? 1 : 0, grade, graded };
+  return { exitCode: classExitCode(grade.targets, options), grade, graded };
 }
 
-async function gradeOne(target: Target, folder: string, options: GradeOptions, deps: RunDeps, take: (t: TestCase[]) => TestCase[]): Promise<GradedTarget> {
+async function gradeOne(
+  target: Target,
+  folder: string,
+  options: GradeOptions,
+  deps: RunDeps,
+  selected: readonly TestCase[],
+  loginChecks: readonly TestCase[],
+): Promise<GradedTarget> {
   const dir = path.join(options.outDir, "targets", folder);
   await mkdir(dir, { recursive: true });
   const jsonFile = path.join(dir, "report.json");
   const captured = buffer();
   const notes: string[] = [];
-  const controller = new AbortController();
-  const onAbort = () => controller.abort();
-  options.signal?.addEventListener("abort", onAbort, { once: true });
-  const budget = setTimeout(() => {
-    notes.push(`the run took longer than its budget of ${options.targetBudgetMs} ms; tests not started were counted as failed`);
-    controller.abort();
-  }, options.targetBudgetMs);
   const began = Date.now();
   let exitCode: ExitCode = 1;
+  let logins: LoginFailure[] = [];
   try {
-    exitCode = await runConformance(
+    // Greetings and logins first: a wrong password is reported as such and costs seconds, not the budget.
+    logins = await checkLogins(
+      loginChecks,
+      { target, protocols: protocolsTested(selected), timeoutMs: options.timeoutMs, withinMs: options.targetBudgetMs * PRECHECK_SHARE, ...(options.signal ? { signal: options.signal } : {}) },
+      deps,
+    );
+    const runs = await runByProtocol(
       {
+        target,
+        tests: selected,
+        blocked: blockedByLogin(selected, logins),
         paths: options.paths,
-        target: { kind: "started", start: async () => ({ target, release: async () => {} }) },
-        tags: [],
-        jobs: 1,
-        bail: false,
-        list: false,
-        timeoutMs: options.timeoutMs,
-        reports: [{ name: "json", destination: jsonFile }],
         cwd: options.cwd,
+        timeoutMs: options.timeoutMs,
+        budgetMs: Math.max(1, options.targetBudgetMs - (Date.now() - began)),
+        jsonFile,
         out: captured,
-        err: captured,
-        signal: controller.signal,
-        filter: take,
+        ...(options.signal ? { signal: options.signal } : {}),
       },
       deps,
     );
+    exitCode = runs.exitCode;
+    notes.push(...runs.notes);
   } catch (e) {
     notes.push(`the runner failed on this target: ${e instanceof Error ? e.message : String(e)}`);
-  } finally {
-    clearTimeout(budget);
-    options.signal?.removeEventListener("abort", onAbort);
   }
+  // A run cut short by an interrupt is not a grade: the target is incomplete, whatever its tests got to.
+  if (options.signal?.aborted) notes.push("not finished: the grading was interrupted");
   // The run's console output, for the teacher who wants to see what the student's server did.
   await writeFile(path.join(dir, "console.txt"), captured.text()).catch(() => {});
   let report: RunReport | undefined;
@@ -193,7 +223,15 @@ async function gradeOne(target: Target, folder: string, options: GradeOptions, d
   const unreachable = unreachableProtocols(tests);
   const score = scoreResults(tests, options.profile);
   const status: TargetStatus =
-    !report || notes.some((n) => !n.startsWith("run error")) ? "incomplete" : exitCode === 3 ? "unreachable" : unreachable.length > 0 ? "partly-unreachable" : "graded";
+    !report || notes.some((n) => !n.startsWith("run error"))
+      ? "incomplete"
+      : exitCode === 3
+        ? "unreachable"
+        : unreachable.length > 0
+          ? "partly-unreachable"
+          : logins.length > 0
+            ? "login-failed"
+            : "graded";
   const grade: TargetGrade = {
     name: target.name,
     host: target.host,
@@ -203,6 +241,7 @@ async function gradeOne(target: Target, folder: string, options: GradeOptions, d
     protocols: scoreByProtocol(tests, options.profile),
     passedMark: (score.percent ?? 0) >= options.profile.passMark,
     summary: report?.summary ?? { total: 0, passed: 0, failed: 0, skipped: 0, errors: 0 },
+    loginFailures: logins.map((l) => l.summary),
     exitCode,
     durationMs: Date.now() - began,
     reportHtml: `targets/${folder}/index.html`,

@@ -7,6 +7,13 @@
 export type Protocol = "smtp" | "pop3" | "imap";
 export type Level = "MUST" | "SHOULD" | "MAY";
 export type TlsMode = "none" | "starttls" | "implicit";
+/**
+ * Where in a session a server advertises a capability: on connecting (after
+ * the handshake on an implicit-TLS port), after a STARTTLS / STLS upgrade,
+ * after authenticating. Servers may change the list at each step
+ * (RFC 3207 §4.2, RFC 2595 §4, RFC 3501 §6.2.1 and §7.2.1, RFC 2449 §5).
+ */
+export type CapabilityState = "before-tls" | "after-starttls" | "after-login";
 
 /** A position in a suite file (1-based line and column). */
 export interface Span {
@@ -37,7 +44,8 @@ export type TemplatePart = string | { ref: string; offset: number };
  * UTF-8 text, so the AST stays plain JSON.
  */
 export type PatternToken =
-  | { type: "atom"; value: string; section?: PatternToken[]; partial?: string }
+  /** `optional`: a flag written `\Recent?` — in a flag list it may be absent (RFC 3501 §2.3.2: \Recent depends on the session). */
+  | { type: "atom"; value: string; section?: PatternToken[]; partial?: string; optional?: true }
   | { type: "number"; value: string }
   | { type: "string"; value: string }
   | { type: "nil" }
@@ -73,6 +81,11 @@ export interface TestCase {
   tags: string[];
   /** Capabilities the server must advertise (EHLO keyword, CAPA tag, CAPABILITY atom); else skipped. */
   requires: string[];
+  /**
+   * The state in which `requires` is checked, as written (`requires-in:`);
+   * absent: inferred per capability from the steps (runner/plan/capability-state.ts).
+   */
+  requiresIn?: CapabilityState;
   protocol: Protocol;
   file: string;
   span: Span;
@@ -270,6 +283,8 @@ export interface SmtpExpect {
   lines?: LineSet;
   /** regex over the reply text (all lines joined by "\n", codes removed) */
   text?: Template;
+  /** Every reply line, code and CRLF included, is at most this many octets (RFC 5321 §4.5.3.1.5: 512). */
+  maxLineOctets?: number;
   captures: Capture[];
   span: Span;
 }

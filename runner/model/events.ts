@@ -3,7 +3,7 @@
 // and exit code arrive in the events. Saved as JSON lines it can be replayed.
 
 import type { Protocol } from "./ast.ts";
-import type { ExitCode, StepResult, Summary, TestResult, TranscriptLine } from "./result.ts";
+import type { ExitCode, Incompleteness, Interruption, StepResult, Summary, TestResult, TranscriptLine } from "./result.ts";
 import type { Target } from "./target.ts";
 import type { GateVerdict } from "./gate.ts";
 import type { RunStats } from "./stats.ts";
@@ -28,4 +28,5 @@ export type RunEvent =
   | { type: "test-end"; result: TestResult }
   | { type: "file-end"; file: string }
   | { type: "run-error"; message: string; stack?: string }
-  | { type: "run-end"; summary: Summary; exitCode: ExitCode; durationMs: number; finishedAt: string; stats?: RunStats; gate?: GateVerdict };
+  /** `interrupted`: the run was stopped (its not-run tests are in summary.notRun); `incomplete`: a merged report lacks shards. */
+  | { type: "run-end"; summary: Summary; exitCode: ExitCode; durationMs: number; finishedAt: string; stats?: RunStats; gate?: GateVerdict; interrupted?: Interruption; incomplete?: Incompleteness };

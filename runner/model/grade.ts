@@ -28,6 +28,8 @@ export type TargetStatus =
   | "partly-unreachable"
   /** None answered: the run's exit code 3. */
   | "unreachable"
+  /** Every protocol answered, but a user's login failed in the pre-check (`loginFailures`); the tests needing it were not run. */
+  | "login-failed"
   /** The runner could not finish this target (our bug, or it ran out of its time budget). */
   | "incomplete";
 
@@ -37,6 +39,8 @@ export interface TargetGrade {
   status: TargetStatus;
   /** Protocols whose endpoint could not be reached. */
   unreachable: Protocol[];
+  /** Logins the pre-check saw fail, "login failed for alice (IMAP)"; empty when all worked. */
+  loginFailures: string[];
   score: Score;
   protocols: Partial<Record<Protocol, Score>>;
   passedMark: boolean;

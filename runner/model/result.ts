@@ -63,7 +63,26 @@ export type WireNote =
   /** Input that no step read, recorded at the end of the test. */
   | { kind: "unread"; octets: number }
   | { kind: "transcript-limit" }
-  | { kind: "omitted"; lines: number };
+  /**
+   * Lines dropped between the head and the tail of a long transcript, and
+   * the octets they stood for on the wire; `runBudget` when the run's
+   * transcript budget was spent and the test got the small caps.
+   */
+  | { kind: "omitted"; lines: number; octets?: number; runBudget?: true };
+
+/**
+ * Octets of transcript text one test keeps (runner/session/transcript.ts):
+ * the first `headOctets` and the last `tailOctets`, the middle counted.
+ */
+export interface TranscriptCaps {
+  headOctets: number;
+  tailOctets: number;
+  /** These are the small caps of a run whose transcript budget is spent (the omitted note says so). */
+  runBudget?: true;
+}
+
+/** A test's transcript keeps up to 32 KiB of text: far above a sane dialogue (12 KiB at most in the bundled suites). */
+export const TEST_TRANSCRIPT_CAPS: TranscriptCaps = { headOctets: 24 * 1024, tailOctets: 8 * 1024 };
 
 export interface StepResult {
   phase: "setup" | "steps" | "cleanup" | "finally";
@@ -151,11 +170,55 @@ export interface Summary {
   total: number;
   passed: number;
   failed: number;
+  /** Skipped for a reason of the target or the suite; tests the run never ran or finished are in `notRun`. */
   skipped: number;
   errors: number;
   /** Failed or errored tests listed as expected deviations: not in `failed` / `errors`; absent when none. */
   deviations?: number;
+  /** Tests the run stopped before or during (interrupt, --bail, a time budget): not in `skipped`; absent when none. */
+  notRun?: number;
 }
 
-/** 0 all passed, 1 conformance failures, 2 invalid suite or usage, 3 target unreachable, 4 nothing matched. */
-export type ExitCode = 0 | 1 | 2 | 3 | 4;
+/** A test the run never ran, or stopped while it ran: its result says nothing about the target. */
+export function isNotRun(r: Pick<TestResult, "status" | "skipKind">): boolean {
+  return r.status === "skipped" && (r.skipKind === "not-run" || r.skipKind === "aborted");
+}
+
+/** The counts every report prints; one rule for `run`, `merge` and the reporters. */
+export function summarize(results: readonly TestResult[]): Summary {
+  let deviations = 0;
+  let notRun = 0;
+  const summary: Summary = { total: results.length, passed: 0, failed: 0, skipped: 0, errors: 0 };
+  for (const r of results) {
+    if (isExpectedDeviation(r)) deviations++;
+    else if (isNotRun(r)) notRun++;
+    else if (r.status === "error") summary.errors++;
+    else summary[r.status]++;
+  }
+  return { ...summary, ...(deviations > 0 ? { deviations } : {}), ...(notRun > 0 ? { notRun } : {}) };
+}
+
+export type InterruptSignal = "SIGINT" | "SIGTERM";
+
+/** The run was stopped before its selection was done: by a signal (exit 128 + its number), or by its caller (a grading time budget). */
+export interface Interruption {
+  signal?: InterruptSignal;
+  /** One line: "interrupted by SIGINT: 406 of 421 tests not run". */
+  message: string;
+}
+
+/** The report lacks part of the selection: shards missing from a merge, or shards that were themselves interrupted. */
+export interface Incompleteness {
+  message: string;
+  /** "3/3": shards no report was given for. */
+  missingShards?: string[];
+  /** "2/3": shards whose run was interrupted. */
+  interruptedShards?: string[];
+}
+
+/**
+ * 0 all passed, 1 conformance failures, 2 invalid suite or usage, 3 target
+ * unreachable, 4 nothing matched, 5 incomplete (a merge missing shards),
+ * 130 interrupted by SIGINT, 143 by SIGTERM (128 + the signal's number, as a shell reports it).
+ */
+export type ExitCode = 0 | 1 | 2 | 3 | 4 | 5 | 130 | 143;

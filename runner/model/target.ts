@@ -1,6 +1,6 @@
 // A server under test, as read from a target file or CLI flags. Types only.
 
-import type { Protocol, TlsMode } from "./ast.ts";
+import type { CapabilityState, Protocol, TlsMode } from "./ast.ts";
 
 export interface Endpoint {
   port: number;
@@ -11,7 +11,27 @@ export interface Endpoint {
    * `tls: implicit` goes. Absent when the target has none.
    */
   implicitTlsPort?: number;
+  /**
+   * IMAP only: where the user's mailboxes go (${imap.prefix}, ${imap.delimiter}).
+   * From the target file, else filled in from what the probe read from NAMESPACE or `LIST "" ""`.
+   */
+  mailboxPrefix?: string;
+  delimiter?: string;
 }
+
+/**
+ * Where an IMAP target keeps a user's own mailboxes: the personal namespace's
+ * prefix ("" or "INBOX.") and its hierarchy delimiter ("" when the server
+ * has no hierarchy). Per-test mailbox names are built from it (${imap.prefix},
+ * ${imap.delimiter}). Standards: RFC 2342 §5, RFC 3501 §6.3.8.
+ */
+export interface ImapNamespace {
+  prefix: string;
+  delimiter: string;
+}
+
+/** What a server advertised in each state the probe reached (upper-case keywords). */
+export type AdvertisedSets = Partial<Record<CapabilityState, ReadonlySet<string>>>;
 
 export interface TargetUser {
   login: string;

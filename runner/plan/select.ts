@@ -62,7 +62,7 @@ export function partitionByEndpoints(
  * RFC 5321 §2.4, RFC 3501 §9). A requirement without "=" is also met by a
  * valued atom of that name: APPENDLIMIT by APPENDLIMIT=26214400 (RFC 7889 §3).
  */
-export function missingCapabilities(test: TestCase, advertised: ReadonlySet<string>): string[] {
+export function missingCapabilities(test: Pick<TestCase, "requires">, advertised: ReadonlySet<string>): string[] {
   const upper = new Set([...advertised].map((c) => c.toUpperCase()));
   const names = new Set([...upper].filter((c) => c.includes("=")).map((c) => c.slice(0, c.indexOf("="))));
   return test.requires.filter((r) => !upper.has(r.toUpperCase()) && (r.includes("=") || !names.has(r.toUpperCase())));

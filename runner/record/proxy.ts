@@ -137,4 +137,5 @@ function writeSuite(options: RecordOptions, skeletons: readonly Skeleton[], base
   writeFileSync(options.out, header + "\n" + stringify(doc, { lineWidth: 0 }));
 }
 
-const PACKAGE_SCHEMA = new URL("../schema/suite.schema.json", import.meta.url).pathname;
+// The shipped schema's stable path (package.json "exports"), the same from the sources and from dist/.
+const PACKAGE_SCHEMA = new URL(import.meta.resolve("mailconform/schema/suite.schema.json")).pathname;

@@ -35,6 +35,15 @@ export interface Skeleton {
 
 const SASL_MECHANISMS = new Set(["PLAIN", "LOGIN", "CRAM-MD5"]);
 
+/**
+ * An `auth` step as the client ran it: with or without the initial response
+ * on the command line (RFC 4954 §4, RFC 5034 §4, RFC 4959), said explicitly
+ * so the replay sends what the client sent; CRAM-MD5 has none (RFC 2195 §2).
+ */
+function authStep(mechanism: string, initialResponse: boolean, outcome: string): Record<string, unknown> {
+  return { mechanism, ...(mechanism === "CRAM-MD5" ? {} : { "initial-response": initialResponse }), ...(outcome === "success" ? {} : { outcome }) };
+}
+
 /** A server line of the recording. */
 function serverLine(u: WireUnit | undefined): u is LineUnit & { dir: "S" } {
   return u?.kind === "line" && u.dir === "S";
@@ -137,7 +146,7 @@ function smtpSteps(units: readonly WireUnit[], ctx: Ctx): StepObject[] {
         r = nextReply();
       }
       const mechanism = (words[1] ?? "").toUpperCase();
-      steps.push({ auth: { mechanism, ...(r && r.code >= 500 ? { outcome: "failure" } : {}), ...(mechanism !== "CRAM-MD5" && words.length < 3 ? { "initial-response": false } : {}) } });
+      steps.push({ auth: authStep(mechanism, words.length >= 3, r && r.code >= 500 ? "failure" : "success") });
       continue;
     }
     steps.push({ send: template(u.text) });
@@ -198,7 +207,7 @@ function pop3Steps(units: readonly WireUnit[], ctx: Ctx): StepObject[] {
             break;
           }
         }
-        steps.push({ auth: { mechanism: rest[0]!.toUpperCase(), ...(outcome === "failure" ? { outcome } : {}), ...(rest.length < 2 && rest[0]!.toUpperCase() !== "CRAM-MD5" ? { "initial-response": false } : {}) } });
+        steps.push({ auth: authStep(rest[0]!.toUpperCase(), rest.length >= 2, outcome) });
         continue;
       }
       if (verb === "USER" && args) steps.push({ send: `USER ${secret(args, ctx, "login")}` });
@@ -291,7 +300,7 @@ function imapSteps(units: readonly WireUnit[], ctx: Ctx): StepObject[] {
       if (verb === "AUTHENTICATE" && SASL_MECHANISMS.has((rest.split(" ")[1] ?? "").toUpperCase())) {
         authenticating = tag;
         const words = rest.split(" ");
-        steps.push({ auth: { mechanism: words[1]!.toUpperCase(), ...(words.length < 3 && words[1]!.toUpperCase() !== "CRAM-MD5" ? { "initial-response": false } : {}) } });
+        steps.push({ auth: authStep(words[1]!.toUpperCase(), words.length >= 3, "success") });
         continue;
       }
       if (verb === "LOGIN") {

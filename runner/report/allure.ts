@@ -2,17 +2,21 @@
 // FileSystemWriter: one result file per test, written as the test ends (so a
 // run that dies midway keeps what it had), with its steps, labels, RFC links
 // and the transcript as a text attachment. `mailconform report html` turns
-// the directory into HTML. Errors (connection, TLS) are Allure's "broken".
+// the directory into HTML. Errors (connection, TLS) are Allure's "broken";
+// tests the run never ran are skipped with the tag "not-run", and an
+// interrupted or incomplete run adds a broken result saying so (and a line
+// in the environment), so the report is never read as green.
 
 import { LabelName, LinkType, Severity, Stage, Status, type Label, type Link } from "allure-js-commons";
 import { FileSystemWriter, ReporterRuntime } from "allure-js-commons/sdk/reporter";
 import type { Level } from "../model/ast.ts";
 import type { RunEvent } from "../model/events.ts";
 import type { TestStatus } from "../model/failure.ts";
-import { isExpectedDeviation, type TestResult } from "../model/result.ts";
+import { isExpectedDeviation, isNotRun, type TestResult } from "../model/result.ts";
 import { failureText } from "./format/failure-text.ts";
 import { displayPath } from "./format/paths.ts";
 import { formatTranscript } from "./format/transcript.ts";
+import { runMarks } from "./format/run-sections.ts";
 import type { Reporter } from "./reporter.ts";
 
 export interface AllureOptions {
@@ -42,6 +46,7 @@ export class AllureReporter implements Reporter {
   readonly printsToConsole = false;
   private readonly runtime: ReporterRuntime;
   private readonly began = new Map<string, number>();
+  private environment: Record<string, string> = {};
 
   constructor(private readonly options: AllureOptions) {
     this.runtime = new ReporterRuntime({
@@ -58,6 +63,7 @@ export class AllureReporter implements Reporter {
       case "run-begin": {
         const env: Record<string, string> = { target: e.target.name, host: e.target.host, domain: e.target.domain };
         for (const [p, ep] of Object.entries(e.target.endpoints)) env[p] = `${ep.port} (${ep.tls})`;
+        this.environment = env;
         this.runtime.environmentInfo = env;
         this.runtime.writeEnvironmentInfo();
         this.runtime.writeCategoriesDefinitions();
@@ -68,6 +74,9 @@ export class AllureReporter implements Reporter {
         break;
       case "test-end":
         this.write(e.result);
+        break;
+      case "run-end":
+        this.markPartialRun(e);
         break;
       default:
         break;
@@ -86,6 +95,8 @@ export class AllureReporter implements Reporter {
       { name: LabelName.FRAMEWORK, value: "mailconform" },
       ...r.tags.map((t) => ({ name: LabelName.TAG, value: t })),
       ...(r.deviation ? [{ name: LabelName.TAG, value: r.deviation.fixed ? "deviation-fixed" : "expected-deviation" }] : []),
+      // allure-js knows no "unknown" status: a test the run never ran is skipped, tagged so a filter tells it from a real skip.
+      ...(isNotRun(r) ? [{ name: LabelName.TAG, value: "not-run" }] : []),
       { name: LabelName.TAG, value: r.level },
     ];
     const links = r.refs.map(rfcLink).filter((l): l is Link => l !== undefined);
@@ -139,5 +150,25 @@ export class AllureReporter implements Reporter {
     });
     this.runtime.stopTest(uuid, { stop });
     this.runtime.writeTest(uuid);
+  }
+
+  /** An interrupted or incomplete run: a broken result per mark, so the report is not read as green, and the mark in the environment. */
+  private markPartialRun(end: Extract<RunEvent, { type: "run-end" }>): void {
+    const marks = runMarks(end);
+    if (marks.length === 0) return;
+    this.runtime.environmentInfo = { ...this.environment, run: `${marks.join("; ")}; exit code ${end.exitCode}` };
+    this.runtime.writeEnvironmentInfo();
+    const now = Date.now();
+    for (const mark of marks) {
+      const name = `mailconform: ${mark.split(":")[0]}`;
+      const uuid = this.runtime.startTest({ name, fullName: name, historyId: name, testCaseId: name, labels: [{ name: LabelName.SUITE, value: "mailconform" }, { name: LabelName.FRAMEWORK, value: "mailconform" }], start: now });
+      this.runtime.updateTest(uuid, (t) => {
+        t.status = Status.BROKEN;
+        t.stage = Stage.FINISHED;
+        t.statusDetails = { message: `${mark}; exit code ${end.exitCode}` };
+      });
+      this.runtime.stopTest(uuid, { stop: now });
+      this.runtime.writeTest(uuid);
+    }
   }
 }

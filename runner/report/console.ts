@@ -1,14 +1,15 @@
 // The terminal reporter: a line per finished test while the run goes on,
 // then every failure in the Hurl shape (by id, whatever order they finished
-// in), a summary table per protocol, and as the very last line
-// `N passed, N failed, N skipped` for scripts and humans to read.
+// in), a summary table per protocol, a stopped run's marks (interrupted,
+// incomplete), and as the very last line `N passed, N failed, N skipped`
+// (plus `, N not run` when some were not) for scripts and humans to read.
 // Colour is decided by the caller (a TTY without NO_COLOR), never here.
 
 import type { Protocol } from "../model/ast.ts";
 import type { RunEvent } from "../model/events.ts";
-import { isExpectedDeviation, type TestResult } from "../model/result.ts";
+import { isExpectedDeviation, isNotRun, type TestResult } from "../model/result.ts";
 import { byId } from "./format/order.ts";
-import { gateSection, statsSection } from "./format/run-sections.ts";
+import { gateSection, runMarks, statsSection, summaryLine } from "./format/run-sections.ts";
 import { failureText, PLAIN, type Colors } from "./format/failure-text.ts";
 import { terminalSafe } from "./format/terminal-safe.ts";
 import type { Reporter, TextSink } from "./reporter.ts";
@@ -76,6 +77,7 @@ export class ConsoleReporter implements Reporter {
       case "error":
         return `  ${c.red("!")} ${r.id} ${ms} ${c.red(terminalSafe(r.failure?.message ?? r.warnings[0] ?? "runner error"))}`;
       case "skipped":
+        if (isNotRun(r)) return `  ${c.yellow("-")} ${r.id} ${c.yellow(r.skipReason ?? "not run")}`;
         return `  ${c.yellow("-")} ${r.id} ${c.yellow(`skipped: ${r.skipReason ?? ""}`)}`;
     }
   }
@@ -118,16 +120,19 @@ export class ConsoleReporter implements Reporter {
     if (summary.errors > 0) this.print(this.c.red(plural(summary.errors, "error")));
     const sections = [...(this.options.stats && end.stats ? statsSection(end.stats) : []), ...(end.gate ? gateSection(end.gate, this.c) : [])];
     if (sections.length > 0) this.print(sections.join("\n") + "\n");
+    // A stopped run says so right above the counts, with the exit code CI will see.
+    for (const mark of runMarks(end)) this.print(this.c.red(this.c.bold(`${mark[0]!.toUpperCase()}${mark.slice(1)}; exit code ${end.exitCode}`)));
     // The last line stays plain text in this exact form: scripts read it.
-    this.print(`${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped${summary.deviations ? `, ${summary.deviations} expected deviations` : ""}`);
+    this.print(summaryLine(summary));
   }
 
   private table(): string {
-    // The deviations column appears only in runs with expectations files, so other runs read as before.
+    // The deviations and not-run columns appear only in runs that have them, so other runs read as before.
     const withDeviations = this.results.some(isExpectedDeviation);
-    const head = ["protocol", "total", "passed", "failed", "skipped", "errors", ...(withDeviations ? ["deviations"] : [])];
+    const withNotRun = this.results.some(isNotRun);
+    const head = ["protocol", "total", "passed", "failed", "skipped", "errors", ...(withDeviations ? ["deviations"] : []), ...(withNotRun ? ["not run"] : [])];
     const rows: string[][] = [];
-    const counted = (rs: TestResult[], s: TestResult["status"]) => rs.filter((r) => r.status === s && !isExpectedDeviation(r)).length;
+    const counted = (rs: TestResult[], s: TestResult["status"]) => rs.filter((r) => r.status === s && !isExpectedDeviation(r) && !isNotRun(r)).length;
     const count = (rs: TestResult[]) => [
       rs.length,
       counted(rs, "passed"),
@@ -135,6 +140,7 @@ export class ConsoleReporter implements Reporter {
       counted(rs, "skipped"),
       counted(rs, "error"),
       ...(withDeviations ? [rs.filter(isExpectedDeviation).length] : []),
+      ...(withNotRun ? [rs.filter(isNotRun).length] : []),
     ];
     for (const p of PROTOCOL_ORDER) {
       const rs = this.results.filter((r) => r.protocol === p);

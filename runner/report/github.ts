@@ -10,6 +10,7 @@ import type { Protocol } from "../model/ast.ts";
 import type { RunEvent } from "../model/events.ts";
 import type { TestResult } from "../model/result.ts";
 import { byId } from "./format/order.ts";
+import { runMarks } from "./format/run-sections.ts";
 import { displayPath } from "./format/paths.ts";
 import { terminalSafe } from "./format/terminal-safe.ts";
 import type { Reporter, TextSink } from "./reporter.ts";
@@ -69,7 +70,8 @@ export function summaryMarkdown(target: string, end: RunEnd, results: readonly T
   const s = end.summary;
   const out: string[] = [];
   out.push(`## mailconform: ${end.exitCode === 0 ? "✅" : "❌"} ${cell(target)}`, "");
-  out.push(`**${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped${s.errors > 0 ? `, ${s.errors} errors` : ""}** — exit code ${end.exitCode}`, "");
+  out.push(`**${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped${s.errors > 0 ? `, ${s.errors} errors` : ""}${s.notRun ? `, ${s.notRun} not run` : ""}** — exit code ${end.exitCode}`, "");
+  for (const mark of runMarks(end)) out.push(`> [!WARNING]`, `> ${cell(mark)}`, "");
   out.push("| protocol | total | passed | failed | skipped | errors |", "|---|---:|---:|---:|---:|---:|");
   for (const p of ["smtp", "pop3", "imap"] as Protocol[]) {
     const rs = results.filter((r) => r.protocol === p);

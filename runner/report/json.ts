@@ -1,8 +1,9 @@
 // The JSON report (runner/schema/report.schema.json): the whole run as one
-// document, tests ordered by id whatever order they finished in. Written on
-// close, after run-end; paths are relative to the working directory.
+// document, tests ordered by id whatever order they finished in, an
+// interrupted or incomplete run marked at the top. Written on close, after
+// run-end; paths are relative to the working directory.
 
-import { mkdirSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
 import path from "node:path";
 import type { RunEvent } from "../model/events.ts";
 import type { TestResult } from "../model/result.ts";
@@ -41,7 +42,35 @@ export class JsonReporter implements Reporter {
     if (!this.begin || !this.end) throw new Error("the run ended without run-begin and run-end; no JSON report written");
     const doc = buildJsonReport(this.begin, this.end, this.results, this.runErrors, this.options.cwd);
     mkdirSync(path.dirname(path.resolve(this.options.file)), { recursive: true });
-    writeFileSync(this.options.file, JSON.stringify(doc, null, 2) + "\n");
+    writeJsonReport(this.options.file, doc);
+  }
+}
+
+/** Stands for the tests array while the rest of the document is serialised; no report text can contain a NUL. */
+const TESTS_SLOT = "\u0000tests\u0000";
+
+/**
+ * The document as JSON.stringify(doc, null, 2) writes it, one test at a time:
+ * the report is never one string (a 20 MB report with one "…" in it is a
+ * 40 MB two-byte string, and stringify's builder doubles that).
+ */
+function writeJsonReport(file: string, doc: ReturnType<typeof buildJsonReport>): void {
+  const frame = JSON.stringify({ ...doc, tests: TESTS_SLOT }, null, 2);
+  const slot = JSON.stringify(TESTS_SLOT);
+  const at = frame.indexOf(slot);
+  const fd = openSync(file, "w");
+  try {
+    writeSync(fd, frame.slice(0, at));
+    if (doc.tests.length === 0) writeSync(fd, "[]");
+    else {
+      writeSync(fd, "[\n");
+      // Items sit two levels deep; JSON strings hold no raw newline, so every newline is indentation.
+      doc.tests.forEach((t, i) => writeSync(fd, `    ${JSON.stringify(t, null, 2).replace(/\n/g, "\n    ")}${i < doc.tests.length - 1 ? ",\n" : "\n"}`));
+      writeSync(fd, "  ]");
+    }
+    writeSync(fd, frame.slice(at + slot.length) + "\n");
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -59,6 +88,9 @@ export function buildJsonReport(
     finishedAt: end.finishedAt,
     durationMs: end.durationMs,
     exitCode: end.exitCode,
+    // A partial run says so before anything else is read: its results are not the whole selection.
+    ...(end.interrupted ? { interrupted: end.interrupted } : {}),
+    ...(end.incomplete ? { incomplete: end.incomplete } : {}),
     ...(begin.shard ? { shard: begin.shard } : {}),
     summary: end.summary,
     target: begin.target,

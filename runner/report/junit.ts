@@ -3,7 +3,9 @@
 // in model/failure.ts: `failure` for conformance, `error` for infrastructure.
 // The body holds the same text the console prints, plus the transcript, since
 // GitLab and Jenkins show the body, not the message attribute. An expected
-// deviation (--expect-deviations) is a skipped testcase with its reason.
+// deviation (--expect-deviations) is a skipped testcase with its reason. An
+// interrupted or incomplete run gets an erroring testcase in a first suite,
+// so CI shows it red and on top; tests not run are skipped with "not run: …".
 
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -11,6 +13,7 @@ import type { RunEvent } from "../model/events.ts";
 import { FAILURE_CLASSES } from "../model/failure.ts";
 import { isExpectedDeviation, type TestResult } from "../model/result.ts";
 import { byId, compareText } from "./format/order.ts";
+import { runMarks } from "./format/run-sections.ts";
 import { failureText } from "./format/failure-text.ts";
 import { displayPath } from "./format/paths.ts";
 import { escapeXmlAttr as attr, escapeXmlText as text } from "./format/xml.ts";
@@ -80,9 +83,21 @@ export function buildJunit(
   }
   const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
   const all = counts(results);
+  const marks = runMarks(end);
   out.push(
-    `<testsuites name="mailconform" tests="${all.tests + runErrors.length}" failures="${all.failures}" errors="${all.errors + runErrors.length}" skipped="${all.skipped}" time="${seconds(end.durationMs)}" timestamp="${attr(begin.startedAt)}">`,
+    `<testsuites name="mailconform" tests="${all.tests + runErrors.length + marks.length}" failures="${all.failures}" errors="${all.errors + runErrors.length + marks.length}" skipped="${all.skipped}" time="${seconds(end.durationMs)}" timestamp="${attr(begin.startedAt)}">`,
   );
+  if (marks.length > 0) {
+    // JUnit has no "not run": without an error here a cancelled job's report would read as green with skips.
+    out.push(`  <testsuite name="mailconform: run" tests="${marks.length}" failures="0" errors="${marks.length}" skipped="0" time="0.000">`);
+    const kinds = [...(end.interrupted ? ["interrupted"] : []), ...(end.incomplete ? ["incomplete"] : [])];
+    marks.forEach((m, i) => {
+      out.push(`    <testcase name="run-${kinds[i]}" classname="mailconform" time="0.000">`);
+      out.push(`      <error message="${attr(m)}" type="${kinds[i]}">${text(`${m}; exit code ${end.exitCode}`)}</error>`);
+      out.push("    </testcase>");
+    });
+    out.push("  </testsuite>");
+  }
   for (const file of [...byFile.keys()].sort(compareText)) {
     const rs = byFile.get(file)!.sort(byId);
     const n = counts(rs);

@@ -2,12 +2,14 @@
 // i/n` (runner/schema/report.schema.json) become run-begin, a test-begin /
 // test-end per test in id order, run-errors and run-end — which the existing
 // reporters then turn into one JSON, JUnit and Allure set, exactly as if the
-// run had not been split. Checks that the shards fit together first.
+// run had not been split. Checks that the shards fit together first. A shard
+// set with shards missing, or with shards that were interrupted, is marked
+// incomplete and exits 5 (EXIT_INCOMPLETE) unless the caller allows it.
 // Standards: none (report format).
 
 import path from "node:path";
 import { EVENT_VERSION, type PlannedTest, type RunEvent } from "../model/events.ts";
-import type { ExitCode, Summary, TestResult } from "../model/result.ts";
+import { summarize, type ExitCode, type Incompleteness, type Interruption, type Summary, type TestResult } from "../model/result.ts";
 import type { RunStats } from "../model/stats.ts";
 import { byId } from "./format/order.ts";
 
@@ -25,11 +27,21 @@ export interface ShardReport {
   target: RunBegin["target"];
   tests: TestResult[];
   runErrors: { message: string; stack?: string }[];
+  interrupted?: Interruption;
+  incomplete?: Incompleteness;
+}
+
+/** The merged report lacks shards (missing, or interrupted) and the caller did not allow it. */
+export const EXIT_INCOMPLETE = 5;
+
+export interface MergeOptions {
+  /** --allow-missing: a partial shard set exits by its results (the report is still marked incomplete). */
+  allowMissing?: boolean;
 }
 
 export class MergeError extends Error {}
 
-/** What every shard set must satisfy; warnings (a missing shard, differing targets) are returned, not thrown. */
+/** What every shard set must satisfy; warnings (differing shardings or targets) are returned, not thrown. */
 export function checkShards(reports: readonly { file: string; report: ShardReport }[]): string[] {
   const warnings: string[] = [];
   const seen = new Map<string, string>();
@@ -44,33 +56,55 @@ export function checkShards(reports: readonly { file: string; report: ShardRepor
     }
   }
   const totals = new Set(reports.map((r) => r.report.shard?.total).filter((n) => n !== undefined));
+  // Missing and interrupted shards are not a warning but the merged report's `incomplete` mark (incompleteness below).
   if (totals.size > 1) warnings.push(`the reports come from different shardings (${[...totals].join(", ")} shards)`);
-  if (totals.size === 1) {
-    const total = [...totals][0]!;
-    const have = new Set(reports.map((r) => r.report.shard?.index));
-    const missing = Array.from({ length: total }, (_, i) => i + 1).filter((i) => !have.has(i));
-    if (missing.length > 0) warnings.push(`shard${missing.length === 1 ? "" : "s"} ${missing.map((i) => `${i}/${total}`).join(", ")} missing: the merged report is incomplete`);
-  }
   const names = new Set(reports.map((r) => `${r.report.target.name} (${r.report.target.host})`));
   if (names.size > 1) warnings.push(`the shards ran against different targets: ${[...names].join(", ")}; the merged report names the first`);
   return warnings;
 }
 
-function summarize(results: readonly TestResult[]): Summary {
-  const count = (s: TestResult["status"]) => results.filter((r) => r.status === s).length;
-  return { total: results.length, passed: count("passed"), failed: count("failed"), skipped: count("skipped"), errors: count("error") };
+/** Shards of one sharding with no report, or whose run was interrupted (a cancelled CI job); undefined when the set is whole. */
+export function incompleteness(reports: readonly ShardReport[]): Incompleteness | undefined {
+  const totals = new Set(reports.map((r) => r.shard?.total).filter((n) => n !== undefined));
+  const missing: string[] = [];
+  if (totals.size === 1) {
+    const total = [...totals][0]!;
+    const have = new Set(reports.map((r) => r.shard?.index));
+    for (let i = 1; i <= total; i++) if (!have.has(i)) missing.push(`${i}/${total}`);
+  }
+  const interrupted = reports.filter((r) => r.shard && r.interrupted).map((r) => `${r.shard!.index}/${r.shard!.total}`);
+  if (missing.length === 0 && interrupted.length === 0) return undefined;
+  const parts = [
+    ...(missing.length > 0 ? [`shard${missing.length === 1 ? "" : "s"} ${missing.join(", ")} missing`] : []),
+    ...(interrupted.length > 0 ? [`shard${interrupted.length === 1 ? "" : "s"} ${interrupted.join(", ")} interrupted`] : []),
+  ];
+  return { message: `incomplete: ${parts.join("; ")}`, ...(missing.length > 0 ? { missingShards: missing } : {}), ...(interrupted.length > 0 ? { interruptedShards: interrupted } : {}) };
 }
 
 /**
  * The merged run's exit code by the orchestrator's rules (run/outcome.ts):
- * failures first, then unreachable only when every shard was, then nothing run.
+ * an incomplete shard set first (5, unless allowed), a part interrupted by a
+ * signal (its code: parts of one grading run), failures, unreachable only
+ * when every shard was, then nothing run. A part that did not pass never
+ * lets the merge pass.
  */
-export function mergedExitCode(reports: readonly ShardReport[], summary: Summary, runErrors: number): ExitCode {
+export function mergedExitCode(reports: readonly ShardReport[], summary: Summary, runErrors: number, incomplete?: Incompleteness, options: MergeOptions = {}): ExitCode {
+  if (incomplete && !options.allowMissing) return EXIT_INCOMPLETE;
+  const signalled = reports.find((r) => r.interrupted?.signal && !r.shard)?.interrupted?.signal;
+  if (signalled) return signalled === "SIGINT" ? 130 : 143;
   if (summary.failed > 0 || summary.errors > 0 || runErrors > 0) return 1;
   if (reports.length > 0 && reports.every((r) => r.exitCode === 3)) return 3;
-  if (reports.some((r) => r.exitCode === 1)) return 1;
+  if (reports.some((r) => r.exitCode !== 0 && r.exitCode !== 3 && r.exitCode !== 4)) return 1;
   if (summary.total === 0 || reports.every((r) => r.exitCode === 4)) return 4;
   return 0;
+}
+
+/** The merged run is interrupted when a part was: the not-run tests are the merged summary's. */
+function mergedInterruption(reports: readonly ShardReport[], summary: Summary): Interruption | undefined {
+  const parts = reports.filter((r) => r.interrupted);
+  if (parts.length === 0) return undefined;
+  const signal = parts.find((r) => r.interrupted!.signal)?.interrupted!.signal;
+  return { ...(signal ? { signal } : {}), message: `interrupted${signal ? ` by ${signal}` : ""}: ${summary.notRun ?? 0} of ${summary.total} tests not run` };
 }
 
 /** Paths in a report are relative to where it ran; the merge resolves them against `cwd`. */
@@ -79,7 +113,7 @@ function absolute(result: TestResult, cwd: string): TestResult {
   return { ...result, file: abs(result.file), ...(result.failure ? { failure: { ...result.failure, position: { ...result.failure.position, file: abs(result.failure.position.file) } } } : {}) };
 }
 
-export function mergeEvents(reports: readonly ShardReport[], cwd: string, stats?: (results: TestResult[]) => RunStats): RunEvent[] {
+export function mergeEvents(reports: readonly ShardReport[], cwd: string, stats?: (results: TestResult[]) => RunStats, options: MergeOptions = {}): RunEvent[] {
   if (reports.length === 0) throw new MergeError("no reports to merge");
   const results = reports.flatMap((r) => r.tests.map((t) => absolute(t, cwd))).sort(byId);
   const started = Math.min(...reports.map((r) => Date.parse(r.startedAt)));
@@ -102,13 +136,17 @@ export function mergeEvents(reports: readonly ShardReport[], cwd: string, stats?
   const runErrors = reports.flatMap((r) => r.runErrors ?? []);
   for (const e of runErrors) events.push({ type: "run-error", message: e.message, ...(e.stack ? { stack: e.stack } : {}) });
   const summary = summarize(results);
+  const incomplete = incompleteness(reports);
+  const interrupted = mergedInterruption(reports, summary);
   events.push({
     type: "run-end",
     summary,
-    exitCode: mergedExitCode(reports, summary, runErrors.length),
+    exitCode: mergedExitCode(reports, summary, runErrors.length, incomplete, options),
     durationMs: Math.max(0, finished - started),
     finishedAt: new Date(finished).toISOString(),
     ...(stats ? { stats: stats(results) } : {}),
+    ...(interrupted ? { interrupted } : {}),
+    ...(incomplete ? { incomplete } : {}),
   });
   return events;
 }

@@ -7,11 +7,13 @@
 import type { Protocol, SuiteFile, TestCase } from "../model/ast.ts";
 import type { RunEvent } from "../model/events.ts";
 import type { FailureClass, SuiteError } from "../model/failure.ts";
-import type { TestResult } from "../model/result.ts";
-import type { Target } from "../model/target.ts";
+import type { TestResult, TranscriptCaps } from "../model/result.ts";
+import type { AdvertisedSets, ImapNamespace, Target } from "../model/target.ts";
 import type { TargetFlags } from "../target/flags.ts";
 
-export type ProbeResult = { ok: true; advertised: Set<string> } | { ok: false; reason: string; class: FailureClass };
+export type ProbeResult =
+  | { ok: true; advertised: Set<string>; /** Per state (exec/capabilities.ts); absent: `advertised` in every state. */ states?: AdvertisedSets; namespace?: ImapNamespace }
+  | { ok: false; reason: string; class: FailureClass };
 
 export interface TestEnv {
   target: Target;
@@ -19,6 +21,8 @@ export interface TestEnv {
   runToken: string;
   emit: (e: RunEvent) => void;
   signal?: AbortSignal;
+  /** Octets of transcript the test keeps (run/transcript-budget.ts); the engine's defaults when absent. */
+  transcriptCaps?: TranscriptCaps;
 }
 
 /** The CLI's target flags, as runner/target/load.ts takes them. */

@@ -3,23 +3,14 @@
 //   2 invalid suite or usage (decided before a run)
 //   3 target unreachable: every protocol the selection needs failed its probe
 //   4 nothing matched: the selection, or what the target can serve, is empty
-// A run-error (our bug, or a broken reporter) never lets a run exit 0.
+//   130 / 143 interrupted by SIGINT / SIGTERM, whatever the results and the gate
+// A run-error (our bug, or a broken reporter) never lets a run exit 0, nor
+// does a run stopped before its end (a caller's abort without a signal: 1).
 // Expected deviations (--expect-deviations) count apart and never fail a run.
 
-import { isExpectedDeviation, type ExitCode, type Summary, type TestResult } from "../model/result.ts";
+import { summarize, type ExitCode, type Interruption, type Summary } from "../model/result.ts";
 
-export function summarize(results: readonly TestResult[]): Summary {
-  const count = (s: TestResult["status"]) => results.filter((r) => r.status === s && !isExpectedDeviation(r)).length;
-  const deviations = results.filter(isExpectedDeviation).length;
-  return {
-    total: results.length,
-    passed: count("passed"),
-    failed: count("failed"),
-    skipped: count("skipped"),
-    errors: count("error"),
-    ...(deviations > 0 ? { deviations } : {}),
-  };
-}
+export { summarize };
 
 export interface OutcomeFacts {
   summary: Summary;
@@ -29,9 +20,20 @@ export interface OutcomeFacts {
   /** Tests that needed only endpoints the target has. */
   servable: number;
   runErrors: number;
+  /** The run was stopped before its selection was done. */
+  interrupted?: Interruption;
 }
 
+/** 128 + the signal's number: what a shell reports for a process the signal ended. */
+export const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const satisfies Record<NonNullable<Interruption["signal"]>, ExitCode>;
+
 export function exitCodeFor(f: OutcomeFacts): ExitCode {
+  if (f.interrupted?.signal) return SIGNAL_EXIT_CODES[f.interrupted.signal];
+  const code = resultsExitCode(f);
+  return code === 0 && f.interrupted ? 1 : code;
+}
+
+function resultsExitCode(f: OutcomeFacts): ExitCode {
   if (f.probed > 0 && f.unreachable === f.probed) return 3;
   if (f.summary.failed > 0 || f.summary.errors > 0 || f.runErrors > 0) return 1;
   if (f.servable === 0) return 4;

@@ -3,12 +3,14 @@
 // decided in advance (skips, unreachable protocol) are emitted when they
 // reach the head of the queue, so progress stays in id order with --jobs 1.
 // --bail and an abort signal stop the scheduling: what has not started is
-// reported as skipped with the reason, what runs is allowed to finish.
+// reported as not run (skipKind not-run) with the reason; what runs finishes
+// (--bail) or stops at its next wait (an abort, see run.ts).
 
 import type { TestCase } from "../model/ast.ts";
 import type { TestResult } from "../model/result.ts";
 import { exclusiveResources, nextRunnable } from "../plan/schedule.ts";
 import { brokenResult, skippedResult } from "./results.ts";
+import { stopWords } from "./interrupt.ts";
 
 export interface PoolEntry {
   test: TestCase;
@@ -42,11 +44,11 @@ export function runPool(entries: readonly PoolEntry[], options: PoolOptions): Pr
       }
     };
     const onAbort = () => {
-      stopReason ??= "not run: the run was interrupted";
+      stopReason ??= `not run: ${stopWords(options.signal)}`;
       pump();
     };
     options.signal?.addEventListener("abort", onAbort, { once: true });
-    if (options.signal?.aborted) stopReason = "not run: the run was interrupted";
+    if (options.signal?.aborted) stopReason = `not run: ${stopWords(options.signal)}`;
 
     const pump = () => {
       for (;;) {

@@ -11,9 +11,11 @@ import { randomBytes } from "node:crypto";
 import type { Protocol, Step, TestCase } from "../model/ast.ts";
 import { EVENT_VERSION, type RunEvent } from "../model/events.ts";
 import type { SuiteError } from "../model/failure.ts";
-import type { ExitCode, TestResult } from "../model/result.ts";
+import type { ExitCode, TestResult, TranscriptCaps } from "../model/result.ts";
 import type { Target } from "../model/target.ts";
-import { compileGrep, missingCapabilities, partitionByEndpoints, protocolsOf, selectTests, SelectionError, skipReasonForCapabilities, skipReasonForUsers } from "../plan/select.ts";
+import { compileGrep, partitionByEndpoints, protocolsOf, selectTests, SelectionError, skipReasonForUsers } from "../plan/select.ts";
+import { capabilitySkip } from "../plan/capability-state.ts";
+import { withImapNamespace } from "../target/imap-namespace.ts";
 import { describeShard, shardTests, type Shard } from "../plan/shard.ts";
 import { scheduleOrder } from "../plan/schedule.ts";
 import { ReporterBus } from "../report/bus.ts";
@@ -28,8 +30,11 @@ import { applyDeviation } from "./deviations.ts";
 import { checkDeviationIds, loadDeviations, type DeviationEntry } from "../suite/deviations.ts";
 import { duplicateIds } from "../suite/unique-ids.ts";
 import { acquireTarget, publicTarget, type AcquiredTarget, type TargetSource } from "./target-source.ts";
+import { interruption } from "./interrupt.ts";
+import { TranscriptBudget } from "./transcript-budget.ts";
 import { applyGate, type GateOptions } from "../gate/gate.ts";
 import { computeStats } from "../stats/compute.ts";
+import { certificateTrustHint } from "../session/connection.ts";
 
 export interface RunOptions {
   paths: string[];
@@ -50,6 +55,7 @@ export interface RunOptions {
   out: TextSink;
   err: TextSink;
   colors?: Colors;
+  /** Aborting stops the run: nothing more starts, running tests stop at their next wait, reports are written. A RunInterrupt reason (run/interrupt.ts) names the signal and sets the exit code. */
   signal?: AbortSignal;
   /** Added to the sum of step budgets before a test that never settles is cut off (our bug). */
   watchdogGraceMs?: number;
@@ -61,6 +67,8 @@ export interface RunOptions {
   gate?: GateOptions;
   /** --expect-deviations: expectations files listing tests the target is known to fail (see run/deviations.ts). */
   deviationFiles?: string[];
+  /** Octets of transcript text the whole run keeps (RUN_TRANSCRIPT_OCTETS); tests lower it. */
+  transcriptOctets?: number;
 }
 
 /**
@@ -206,17 +214,26 @@ async function runPlan(plan: TestCase[], target: Target, options: RunOptions, de
 
     const skipReasons = new Map(skipped.map((s) => [s.test.id, s.reason]));
     const entries: PoolEntry[] = plan.map((test) => ({ test, decided: decide(test, target, probes, skipReasons.get(test.id)) }));
+    // Tests build their IMAP mailbox names from where the probe found the user's mailboxes (${imap.prefix}).
+    const imapProbe = probes.get("imap");
+    const tested = withImapNamespace(target, imapProbe?.ok ? imapProbe.namespace : undefined);
 
     // Task: run
     const runToken = `${Date.now().toString(36)}${randomBytes(3).toString("hex")}`;
     const fileTotals = new Map<string, number>();
     for (const t of plan) fileTotals.set(t.file, (fileTotals.get(t.file) ?? 0) + 1);
     const fileBegun = new Set<string>();
+    const transcripts = new TranscriptBudget(options.transcriptOctets);
     results = await runPool(entries, {
       jobs: Math.max(1, options.jobs),
       bail: options.bail,
       signal: options.signal,
-      execute: async (test) => applyDeviation(await executeGuarded(test, target, options, deps, runToken, emit, runError), deviations, (f) => path.relative(options.cwd, f) || f),
+      execute: async (test) => {
+        const slot = transcripts.open();
+        const result = await executeGuarded(test, tested, options, deps, runToken, emit, runError, slot.caps);
+        slot.settle(result);
+        return applyDeviation(result, deviations, (f) => path.relative(options.cwd, f) || f);
+      },
       onBegin: (test) => {
         if (!fileBegun.has(test.file)) {
           fileBegun.add(test.file);
@@ -238,16 +255,30 @@ async function runPlan(plan: TestCase[], target: Target, options: RunOptions, de
   // Task: report
   const summary = summarize(results);
   if (bus.failed) runErrors = Math.max(runErrors, 1);
-  const ungated = exitCodeFor({ summary, probed, unreachable, servable, runErrors });
+  const interrupted = interruption(options.signal, summary.notRun ?? 0, plan.length);
+  const ungated = exitCodeFor({ summary, probed, unreachable, servable, runErrors, ...(interrupted ? { interrupted } : {}) });
   const gate = options.gate ? applyGate(options.gate, results, ungated, runErrors) : undefined;
-  const exitCode = gate?.exitCode ?? ungated;
+  // A gate judges the results it has; it never turns a stopped run into a pass.
+  const exitCode = interrupted ? ungated : (gate?.exitCode ?? ungated);
   const stats = computeStats(results);
-  emit({ type: "run-end", summary, exitCode, durationMs: Date.now() - startedAt, finishedAt: new Date().toISOString(), stats, ...(gate ? { gate } : {}) });
+  emit({
+    type: "run-end",
+    summary,
+    exitCode,
+    durationMs: Date.now() - startedAt,
+    finishedAt: new Date().toISOString(),
+    stats,
+    ...(gate ? { gate } : {}),
+    ...(interrupted ? { interrupted } : {}),
+  });
   const closeFailures = await bus.close();
   for (const f of closeFailures) {
     const err = f.error instanceof Error ? f.error : new Error(String(f.error));
     options.err.write(`mailconform: reporter "${f.reporter}" failed while writing its report: ${err.stack ?? err.message}\n`);
   }
+  // Once per run, after the summary: a certificate the runner would not trust fails every TLS test alike.
+  const trust = certificateTrustHint(results.flatMap((r) => (r.failure ? [r.failure] : [])));
+  if (trust !== undefined) options.err.write(trust + "\n");
   return exitCode === 0 && (bus.failed || closeFailures.length > 0) ? 1 : exitCode;
 }
 
@@ -266,8 +297,8 @@ function decide(
   }
   const own = probes.get(test.protocol);
   if (own?.ok) {
-    const missing = missingCapabilities(test, own.advertised);
-    if (missing.length > 0) return skippedResult(test, skipReasonForCapabilities(missing), "unadvertised");
+    const skip = capabilitySkip(test, own.states ?? { "before-tls": own.advertised }, target.endpoints[test.protocol]?.tls);
+    if (skip !== undefined) return skippedResult(test, skip.reason, skip.kind);
   }
   return undefined;
 }
@@ -285,6 +316,7 @@ async function executeGuarded(
   runToken: string,
   emit: (e: RunEvent) => void,
   runError: (message: string, error?: unknown) => void,
+  transcriptCaps: TranscriptCaps,
 ): Promise<TestResult> {
   const began = Date.now();
   const controller = new AbortController();
@@ -298,7 +330,7 @@ async function executeGuarded(
   });
   try {
     const outcome = await Promise.race([
-      deps.runTest(test, { target, timeoutMs: options.timeoutMs, runToken, emit, signal: controller.signal }),
+      deps.runTest(test, { target, timeoutMs: options.timeoutMs, runToken, emit, signal: controller.signal, transcriptCaps }),
       watchdog,
     ]);
     if (outcome === "watchdog") {

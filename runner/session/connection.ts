@@ -13,6 +13,7 @@ import type { Deadline } from "../../wire/deadline.ts";
 import { ImapLimitError } from "../../wire/imap-tokens.ts";
 import { printable } from "../../wire/printable.ts";
 import { StepFailure, TestAborted } from "./step-failure.ts";
+import { TLS_ALERT_CONTENT_TYPE, TLS_ALERT_RECORD_OCTETS, tlsAlertAt } from "./tls-alert.ts";
 import type { Transcript } from "./transcript.ts";
 import type { ReadLimits } from "./read-limits.ts";
 
@@ -84,6 +85,34 @@ function tcpConnect(options: ConnectOptions): Promise<net.Socket> {
       reject(new StepFailure("connection", `cannot connect to ${where}: ${describeError(error)}`, `a TCP connection to ${where}`, describeError(error)));
     });
   });
+}
+
+/** Node's and OpenSSL's codes for a certificate the client refused to trust (the handshake itself worked). */
+const UNTRUSTED = /\b(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(?:_LOCALLY)?|CERT_UNTRUSTED|CERT_SIGNATURE_FAILURE)\b/;
+/** Refused for what the certificate says, which trusting it would not change. */
+const MISMATCHED = /\b(ERR_TLS_CERT_ALTNAME_INVALID|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID)\b/;
+
+/**
+ * Said once per run, after the results, when certificate verification
+ * refused the server: how to trust its certificate (--ca, tls-ca) or skip
+ * the check (--insecure, insecure: true). Undefined when no failure was one.
+ */
+export function certificateTrustHint(failures: readonly { class: string; message: string; actual: string }[]): string | undefined {
+  const texts = failures.filter((f) => f.class === "tls").map((f) => `${f.message} ${f.actual}`);
+  const untrusted = texts.filter((t) => UNTRUSTED.test(t));
+  const mismatched = texts.filter((t) => MISMATCHED.test(t));
+  const count = (n: number) => `${n} test${n === 1 ? "" : "s"}`;
+  if (untrusted.length > 0) {
+    return (
+      `mailconform: ${count(untrusted.length)} failed because the server's TLS certificate is not trusted (${UNTRUSTED.exec(untrusted[0]!)![1]}). ` +
+      "Trust it with --ca FILE (a PEM file of the certificate or its CA; `tls-ca: FILE` in a target file) — `mailconform serve` prints its certificate's path — " +
+      "or skip verification with --insecure (`insecure: true`)."
+    );
+  }
+  if (mismatched.length > 0) {
+    return `mailconform: ${count(mismatched.length)} failed because the server's TLS certificate does not fit (${MISMATCHED.exec(mismatched[0]!)![1]}): fix the certificate or the host name, or skip verification with --insecure (\`insecure: true\`).`;
+  }
+  return undefined;
 }
 
 /** Trusted certificates per file, read once per process (the loader already checked each file). */
@@ -405,6 +434,14 @@ export class Connection {
 
   /** pull's take, with read-limit errors as protocol violations. */
   private takeFor<T>(pull: PendingPull<T>): T | null {
+    // Not inside an IMAP literal, whose octets may be anything.
+    if (this.buffer.firstByte() === TLS_ALERT_CONTENT_TYPE && !this.isTls && pull.needOctets() === 0) {
+      const alert = this.takeTlsAlert();
+      if (alert === "partial") return null;
+      if (alert !== null) {
+        throw new StepFailure("tls", `server closed the connection with a TLS alert (${alert}) while waiting for ${pull.what}`, undefined, `TLS alert: ${alert}`);
+      }
+    }
     try {
       return pull.take(pull.what);
     } catch (error) {
@@ -416,6 +453,20 @@ export class Connection {
       }
       throw error;
     }
+  }
+
+  /**
+   * A plaintext TLS alert record at the head of the input, taken off and
+   * noted in the transcript: the server's TLS stack refusing bytes that were
+   * no handshake, before it closes (runner/session/tls-alert.ts). Null when
+   * the input starts otherwise; "partial" while the record is incomplete.
+   */
+  takeTlsAlert(): string | null | "partial" {
+    const alert = tlsAlertAt(this.buffer.head(TLS_ALERT_RECORD_OCTETS));
+    if (alert === null || alert === "partial") return alert;
+    this.buffer.nextBytes(TLS_ALERT_RECORD_OCTETS);
+    this.transcript.record(this.name, "*", `TLS alert record from the server: ${alert}`);
+    return alert;
   }
 
   /**

@@ -1,14 +1,15 @@
 // The wire transcript of one test (C:/S: lines with ms since the test began,
 // the lecture's "Protokollmitschnitt"): printable, secrets redacted, and
-// bounded — a server that floods a million lines costs the first
-// MAX_TRANSCRIPT_HEAD_LINES plus the last MAX_TRANSCRIPT_TAIL_LINES.
+// bounded in lines and in octets of text — a server that floods a million
+// lines costs a head and a tail (TranscriptCaps, MAX_TRANSCRIPT_*_LINES), the
+// middle counted in lines and wire octets and said in an `omitted` note.
 // Each kept line is a typed wire event: octets, the facts its protocol's
 // LineClassifier places it by (verb, code, status, tag...), or a typed note.
 // Hands each head line to the event stream as a `wire` event.
 // Standards: none (report format).
 
 import type { Protocol } from "../model/ast.ts";
-import type { TranscriptLine, WireNote } from "../model/result.ts";
+import { TEST_TRANSCRIPT_CAPS, type TranscriptCaps, type TranscriptLine, type WireNote } from "../model/result.ts";
 import { printable } from "../../wire/printable.ts";
 import { noteText } from "./wire-notes.ts";
 
@@ -80,13 +81,25 @@ export function annotateLines(lines: readonly TranscriptLine[], classifiers: Lin
   return lines.map((l) => annotator.annotate(l));
 }
 
-type Pending = { connection: string; dir: TranscriptLine["dir"]; ms: number; bytes: Buffer | string; note?: WireNote };
+/** A tail line held raw: rendered only if it survives to the end. `cost` bounds its text, `octets` is what it stood for on the wire. */
+type Pending = { connection: string; dir: TranscriptLine["dir"]; ms: number; bytes: Buffer | string; note?: WireNote; cost: number; octets: number };
+
+/** Octets of text a kept line costs a report: its text in UTF-8 plus a line end. */
+export function keptOctets(line: Pick<TranscriptLine, "text">): number {
+  return Buffer.byteLength(line.text, "utf8") + 2;
+}
 
 export class Transcript {
   private readonly head: TranscriptLine[] = [];
-  /** Raw tail lines, made printable only when the transcript is read. */
+  private headOctets = 0;
+  /** The head is closed: by its line count or its octets. */
+  private headFull = false;
+  /** Raw tail lines from `tailStart` on, made printable only when the transcript is read. */
   private tail: Pending[] = [];
+  private tailStart = 0;
+  private tailCost = 0;
   private dropped = 0;
+  private droppedOctets = 0;
   private readonly secrets: string[];
   private readonly annotator: Annotator;
   /** The omitted-lines note and the tail, annotated once when the transcript is read. */
@@ -99,6 +112,8 @@ export class Transcript {
     secrets: string[],
     /** Without them lines carry text and octets only (a capability probe's throwaway transcript). */
     classifiers?: LineClassifiers,
+    /** Octets of text kept from the start and from the end; the orchestrator shrinks them once a run's budget is spent. */
+    private readonly caps: TranscriptCaps = TEST_TRANSCRIPT_CAPS,
   ) {
     this.annotator = new Annotator(classifiers);
     // Longest first, so a password containing another is redacted whole.
@@ -125,25 +140,55 @@ export class Transcript {
 
   private add(connection: string, dir: TranscriptLine["dir"], bytes: Buffer | string, note: WireNote | undefined): void {
     const ms = Date.now() - this.startedAt;
-    if (this.head.length < MAX_TRANSCRIPT_HEAD_LINES) {
-      const line = this.annotator.annotate({ connection, dir, ms, text: this.render(dir, bytes), ...(note ? { note } : {}) });
-      this.head.push(line);
-      this.onLine(line);
-      if (this.head.length === MAX_TRANSCRIPT_HEAD_LINES) {
-        const limit: WireNote = { kind: "transcript-limit" };
-        this.onLine({ connection, dir: "*", ms, text: noteText(limit), note: limit });
+    const octets = dir === "*" ? 0 : (typeof bytes === "string" ? Buffer.byteLength(bytes, "utf8") : bytes.length) + 2;
+    if (!this.headFull) {
+      const text = this.render(dir, bytes);
+      const cost = Buffer.byteLength(text, "utf8") + 2;
+      if (this.headOctets + cost <= this.caps.headOctets) {
+        const line = this.annotator.annotate({ connection, dir, ms, text, ...(note ? { note } : {}) });
+        this.head.push(line);
+        this.headOctets += cost;
+        this.onLine(line);
+        if (this.head.length === MAX_TRANSCRIPT_HEAD_LINES) this.closeHead(connection, ms);
+        return;
       }
+      // This line would pass the head's octets: it is the first of the tail, already rendered.
+      this.closeHead(connection, ms);
+      this.pushTail({ connection, dir, ms, bytes: text, ...(note ? { note } : {}), cost, octets });
       return;
     }
     // A copy (the line may be a view into a 20 MB literal), and never more than one rendered line's worth:
     // a line too long to show whole is rendered now, so 400 kept lines of 64 KiB do not cost 25 MB.
     const kept = typeof bytes === "string" ? bytes : bytes.length > MAX_TRANSCRIPT_LINE_CHARS ? printable(bytes, MAX_TRANSCRIPT_LINE_CHARS) : Buffer.from(bytes);
-    this.tail.push({ connection, dir, ms, bytes: kept, ...(note ? { note } : {}) });
+    // Printable ASCII renders one character an octet; escapes cost more, and close() trims by the rendered text.
+    this.pushTail({ connection, dir, ms, bytes: kept, ...(note ? { note } : {}), cost: Math.min(kept.length, MAX_TRANSCRIPT_LINE_CHARS) + 2, octets });
+  }
+
+  private closeHead(connection: string, ms: number): void {
+    this.headFull = true;
+    const limit: WireNote = { kind: "transcript-limit" };
+    this.onLine({ connection, dir: "*", ms, text: noteText(limit), note: limit });
+  }
+
+  /** Keep the newest tail lines within both bounds (at least the last line); count the ones that fall out. */
+  private pushTail(line: Pending): void {
+    this.tail.push(line);
+    this.tailCost += line.cost;
     this.closing = undefined;
-    if (this.tail.length > MAX_TRANSCRIPT_TAIL_LINES * 2) {
-      this.dropped += this.tail.length - MAX_TRANSCRIPT_TAIL_LINES;
-      this.tail = this.tail.slice(-MAX_TRANSCRIPT_TAIL_LINES);
+    while (this.tail.length - this.tailStart > 1 && (this.tail.length - this.tailStart > MAX_TRANSCRIPT_TAIL_LINES || this.tailCost > this.caps.tailOctets)) {
+      this.drop(this.tail[this.tailStart++]!);
     }
+    // Dropped entries are released in batches: one copy per half of the array, not one shift per line.
+    if (this.tailStart > 256 && this.tailStart * 2 > this.tail.length) {
+      this.tail = this.tail.slice(this.tailStart);
+      this.tailStart = 0;
+    }
+  }
+
+  private drop(line: Pick<Pending, "cost" | "octets">): void {
+    this.tailCost -= line.cost;
+    this.dropped++;
+    this.droppedOctets += line.octets;
   }
 
   /** Record client bytes split into lines at CRLF (several lines may go out in one write). */
@@ -167,16 +212,34 @@ export class Transcript {
   }
 
   private close(): TranscriptLine[] {
-    const tail = this.tail.slice(-MAX_TRANSCRIPT_TAIL_LINES);
-    const dropped = this.dropped + (this.tail.length - tail.length);
-    const out: TranscriptLine[] = [];
-    if (dropped > 0 || tail.length > 0) {
-      const omitted: WireNote = { kind: "omitted", lines: dropped };
-      out.push({ connection: tail[0]?.connection ?? "main", dir: "*", ms: tail[0]?.ms ?? 0, text: noteText(omitted), note: omitted });
+    // Rendered now, newest first, until the tail's octets are spent: the estimate while recording undercounts escapes.
+    const rendered: { line: Pending; text: string }[] = [];
+    let cost = 0;
+    let i = this.tail.length - 1;
+    for (; i >= this.tailStart; i--) {
+      const line = this.tail[i]!;
+      const text = this.render(line.dir, line.bytes);
+      const c = Buffer.byteLength(text, "utf8") + 2;
+      if (rendered.length > 0 && cost + c > this.caps.tailOctets) break;
+      cost += c;
+      rendered.push({ line, text });
     }
-    for (const line of tail) {
+    let dropped = this.dropped;
+    let droppedOctets = this.droppedOctets;
+    for (; i >= this.tailStart; i--) {
+      dropped++;
+      droppedOctets += this.tail[i]!.octets;
+    }
+    rendered.reverse();
+    const out: TranscriptLine[] = [];
+    if (dropped > 0 || rendered.length > 0) {
+      const first = rendered[0]?.line;
+      const omitted: WireNote = { kind: "omitted", lines: dropped, octets: droppedOctets, ...(this.caps.runBudget ? { runBudget: true as const } : {}) };
+      out.push({ connection: first?.connection ?? "main", dir: "*", ms: first?.ms ?? 0, text: noteText(omitted), note: omitted });
+    }
+    for (const { line, text } of rendered) {
       const { connection, dir, ms, note } = line;
-      out.push(this.annotator.annotate({ connection, dir, ms, text: this.render(dir, line.bytes), ...(note ? { note } : {}) }));
+      out.push(this.annotator.annotate({ connection, dir, ms, text, ...(note ? { note } : {}) }));
     }
     return out;
   }

@@ -1,5 +1,6 @@
 // The variables a test's templates see: builtins from the target (user.*,
-// user2.*, domain, host, run.token, test.id, test.slug) and the captures steps
+// user2.*, domain, domain.upper, host, imap.prefix, imap.delimiter,
+// run.token, test.id, test.slug) and the captures steps
 // bind. Templates arrive compiled by the loader; resolving one walks its parts
 // against this store, escaping inserted values in regex fields. A connection
 // declared with `user: n` sees users[n] as user.*.
@@ -50,13 +51,26 @@ function userVariables(prefix: string, user: TargetUser | undefined): Record<str
   return { [`${prefix}.login`]: user.login, [`${prefix}.password`]: user.password, [`${prefix}.address`]: user.address };
 }
 
-/** The builtins of one test: user.* (main user), user2.*, domain, host, run.token, test.id, test.slug. */
+/**
+ * Where the user's own IMAP mailboxes go when neither the target file nor the
+ * server says (no NAMESPACE, no login in the probe): the top level, with the
+ * delimiter most servers outside Maildir++ use. A server that says otherwise wins.
+ */
+const FALLBACK_IMAP_PREFIX = "";
+const FALLBACK_IMAP_DELIMITER = "/";
+
+/** The builtins of one test: user.* (main user), user2.*, domain, domain.upper, host, imap.prefix, imap.delimiter, run.token, test.id, test.slug. */
 export function buildVariables(target: Target, test: TestCase, runToken: string): Record<string, string> {
+  const imap = target.endpoints.imap;
   return {
     ...userVariables("user", target.users[0]),
     ...userVariables("user2", target.users[1]),
     domain: target.domain,
+    // The target's own domain in another case: domain names compare case-insensitively (RFC 5321 §2.4).
+    "domain.upper": target.domain.toUpperCase(),
     host: target.host,
+    "imap.prefix": imap?.mailboxPrefix ?? FALLBACK_IMAP_PREFIX,
+    "imap.delimiter": imap?.delimiter ?? FALLBACK_IMAP_DELIMITER,
     "run.token": runToken,
     "test.id": test.id,
     "test.slug": testSlug(test.id),

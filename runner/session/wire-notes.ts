@@ -20,6 +20,12 @@ export function noteText(note: WireNote): string {
     case "transcript-limit":
       return "transcript limit reached: later lines are summarised";
     case "omitted":
-      return `… ${note.lines} lines omitted …`;
+      return `… ${note.lines} lines omitted${omittedDetail(note)} …`;
   }
+}
+
+/** "(1048576 octets)", and why the caps were small: a run past its transcript budget keeps little of each later test. */
+function omittedDetail(note: Extract<WireNote, { kind: "omitted" }>): string {
+  const parts = [...(note.octets !== undefined ? [`${note.octets} octets`] : []), ...(note.runBudget ? ["the run's transcript budget is spent"] : [])];
+  return parts.length > 0 ? ` (${parts.join("; ")})` : "";
 }

@@ -12,6 +12,7 @@ import { readSteps } from "./read-steps.ts";
 import { MAIN_CONNECTION, TestContext, type PendingFixture } from "./test-context.ts";
 import type { IdSite } from "./unique-ids.ts";
 import {
+  CAPABILITY_STATES,
   CONNECTION_KEYS,
   CONNECTION_NAME,
   LEVELS,
@@ -89,6 +90,8 @@ function readTest(
   const level = entries.has("level") ? reader.oneOf(entries.get("level")!, LEVELS) : undefined;
   const tags = entries.has("tags") ? reader.stringList(entries.get("tags")!) : [];
   const requires = entries.has("requires") ? reader.stringList(entries.get("requires")!) : [];
+  const requiresInSlot = entries.get("requires-in");
+  const requiresIn = requiresInSlot === undefined ? undefined : reader.oneOf(requiresInSlot, CAPABILITY_STATES);
   const timeoutSlot = entries.get("timeout");
   const timeoutMs = timeoutSlot === undefined ? undefined : reader.integer(timeoutSlot, 1, MAX_WAIT_MS);
   const connectionsSlot = entries.get("connections");
@@ -105,6 +108,7 @@ function readTest(
   const final = phase("finally");
   if (reader.errors.length > errorsBefore) return undefined;
   if (id === undefined || title === undefined || refs === undefined || level === undefined || tags === undefined || requires === undefined) return undefined;
+  if (requiresInSlot !== undefined && requiresIn === undefined) return undefined;
   const test: TestCase = {
     id,
     title,
@@ -121,6 +125,7 @@ function readTest(
     cleanup,
     finally: final,
   };
+  if (requiresIn !== undefined) test.requiresIn = requiresIn;
   if (timeoutMs !== undefined) test.timeoutMs = timeoutMs;
   if (ctx.usersNeeded > 0) test.usersNeeded = ctx.usersNeeded;
   return test;

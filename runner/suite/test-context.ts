@@ -8,6 +8,7 @@ import path from "node:path";
 import { isScalar, type Node } from "yaml";
 import type { ConnectionSpec, Protocol, Template } from "../model/ast.ts";
 import { didYouMean } from "./did-you-mean.ts";
+import { mailboxPlacementProblems } from "./mailbox-placement.ts";
 import { compileTemplate, TemplateSyntaxError } from "./template.ts";
 import type { NodeReader, Slot } from "./node-reader.ts";
 import { CAPTURE_NAME } from "./vocabulary.ts";
@@ -21,10 +22,13 @@ export const BUILTIN_VARIABLES = [
   "user2.password",
   "user2.address",
   "domain",
+  "domain.upper",
   "host",
   "run.token",
   "test.id",
   "test.slug",
+  "imap.prefix",
+  "imap.delimiter",
 ] as const;
 
 /** Capture names may not shadow the roots of builtin names. */
@@ -151,6 +155,12 @@ export class TestContext {
         length: part.ref.length + 3,
         ...(suggestion === undefined ? {} : { suggestion }),
       });
+    }
+    if (ok && this.protocolOf(connection) === "imap") {
+      for (const problem of mailboxPlacementProblems(template)) {
+        ok = false;
+        this.reader.error(this.offsetInValue(node, value, problem.offset), problem.message, { length: problem.length });
+      }
     }
     return ok ? template : undefined;
   }

@@ -16,11 +16,13 @@ export const IMAP_STATUSES = ["OK", "NO", "BAD", "PREAUTH", "BYE", "+"] as const
 /** A status list (`status: [NO, BAD]`) names tagged completions only: what else may answer is read differently. */
 export const IMAP_TAGGED_STATUSES = ["OK", "NO", "BAD"] as const;
 export const UNTAGGED_MODES = ["must", "not", "may"] as const;
+/** `requires-in:` values, in session order (runner/model/ast.ts CapabilityState). */
+export const CAPABILITY_STATES = ["before-tls", "after-starttls", "after-login"] as const;
 
 export const SUITE_KEYS: KeySet = { required: ["protocol", "title", "tests"], optional: ["description"] };
 export const TEST_KEYS: KeySet = {
   required: ["id", "title", "refs", "level", "steps"],
-  optional: ["tags", "requires", "timeout", "connections", "setup", "cleanup", "finally"],
+  optional: ["tags", "requires", "requires-in", "timeout", "connections", "setup", "cleanup", "finally"],
 };
 export const CONNECTION_KEYS: KeySet = { required: [], optional: ["protocol", "tls", "user"] };
 
@@ -39,7 +41,7 @@ export const REPEAT_KEYS: KeySet = { required: ["times", "steps"], optional: ["a
 export const RETRY_KEYS: KeySet = { required: ["steps"], optional: ["within", "every"] };
 export const STARTTLS_KEYS: KeySet = { required: ["inject"], optional: ["silence"] };
 
-export const SMTP_EXPECT_KEYS: KeySet = { required: ["code"], optional: ["enhanced", "lines", "text", "capture"] };
+export const SMTP_EXPECT_KEYS: KeySet = { required: ["code"], optional: ["enhanced", "lines", "text", "max-line-octets", "capture"] };
 export const LINE_SET_KEYS: KeySet = { required: [], optional: ["includes", "excludes"] };
 export const POP3_EXPECT_KEYS: KeySet = { required: ["status"], optional: ["code", "text", "multiline", "body", "capture"] };
 export const POP3_BODY_KEYS: KeySet = { required: [], optional: ["equals", "equals-after-trace", "lines", "octets", "matches", "not-matches", "includes", "excludes"] };
@@ -49,6 +51,8 @@ export const UNTAGGED_RULE_KEYS: KeySet = { required: ["match"], optional: ["mod
 export const TARGET_KEYS: KeySet = { required: ["host", "domain"], optional: ["name", "smtp", "pop3", "imap", "insecure", "tls-ca", "users"] };
 export const TARGETS_FILE_KEYS: KeySet = { required: ["targets"], optional: ["defaults"] };
 export const ENDPOINT_KEYS: KeySet = { required: ["port"], optional: ["tls", "implicit-port"] };
+/** An IMAP endpoint may also say where the user's mailboxes live, when the probe cannot read it. */
+export const IMAP_ENDPOINT_KEYS: KeySet = { required: ["port"], optional: [...ENDPOINT_KEYS.optional, "mailbox-prefix", "delimiter"] };
 export const USER_KEYS: KeySet = { required: ["login", "password"], optional: ["address"] };
 
 /** Test ids: stable, lower-case, dotted by convention (`smtp.rcpt.before-mail`). */

@@ -1,6 +1,7 @@
 // A target from command-line flags (--host, --smtp, --smtps, ..., --user
-// LOGIN:PASSWORD[:ADDRESS], --domain, --insecure, --ca): the same Target a target
-// file gives, checked just as strictly. The CLI parses argv; this builds.
+// LOGIN:PASSWORD[:ADDRESS], --user-file, --domain, --insecure, --ca): the same
+// Target a target file gives, checked just as strictly. The CLI parses argv;
+// this builds, and says when the mail domain was guessed.
 // Standards: RFC 8314 §3.3 (implicit TLS ports beside plain ones).
 
 import { readFileSync } from "node:fs";
@@ -9,6 +10,7 @@ import type { SuiteError } from "../model/failure.ts";
 import type { Endpoint, Target, TargetUser } from "../model/target.ts";
 import { PROTOCOLS } from "../suite/vocabulary.ts";
 import { TargetError } from "./target-error.ts";
+import { isAddress, mailDomain, readUserFile, type UserEntry } from "./users.ts";
 
 export interface TargetFlags {
   host?: string;
@@ -20,6 +22,8 @@ export interface TargetFlags {
   imaps?: number;
   /** LOGIN:PASSWORD[:ADDRESS], repeatable; the first is the main user. */
   user?: string[];
+  /** --user-file FILE: users as YAML (./users.ts), after those of --user; for passwords a command line cannot carry. */
+  userFile?: string;
   domain?: string;
   insecure?: boolean;
   /** --ca FILE: PEM certificates to trust instead of the system's (a private CA or a pinned certificate). */
@@ -36,19 +40,28 @@ export function isPort(n: number): boolean {
 
 const FLAGS_FILE = "command line";
 const DEFAULT_HOST = "127.0.0.1";
-const DEFAULT_DOMAIN = "localhost";
+
+/** --user values, then --user-file's users, in that order; every problem found goes to `fail` / `errors`. */
+function flagUsers(flags: TargetFlags, fail: (message: string) => void, errors: SuiteError[], sources?: Map<string, string>): UserEntry[] {
+  const users = (flags.user ?? []).flatMap((spec) => parseUser(spec, fail) ?? []);
+  if (flags.userFile !== undefined) {
+    const file = path.resolve(flags.userFile);
+    const read = readUserFile(file);
+    errors.push(...read.errors);
+    if (read.text !== undefined) sources?.set(file, read.text);
+    users.push(...read.users);
+  }
+  return users;
+}
 
 export function targetFromFlags(flags: TargetFlags): Target {
   const errors: SuiteError[] = [];
+  const sources = new Map<string, string>();
   const fail = (message: string) => errors.push({ file: FLAGS_FILE, line: 0, col: 0, message });
   const host = flags.host ?? DEFAULT_HOST;
-  const users: TargetUser[] = [];
-  const parsed = (flags.user ?? []).map((spec) => parseUser(spec, fail));
-  // Without --domain the first address given names the mail domain.
-  const domain = flags.domain ?? parsed.find((u) => u?.address !== undefined)?.address?.split("@")[1] ?? DEFAULT_DOMAIN;
-  for (const user of parsed) {
-    if (user !== undefined) users.push({ login: user.login, password: user.password, address: user.address ?? defaultAddress(user.login, domain) });
-  }
+  const parsed = flagUsers(flags, fail, errors, sources);
+  const { domain } = mailDomain(flags.domain, parsed);
+  const users: TargetUser[] = parsed.map((u) => ({ login: u.login, password: u.password, address: u.address ?? defaultAddress(u.login, domain) }));
   const endpoints: Target["endpoints"] = {};
   for (const protocol of PROTOCOLS) {
     const plain = port(flags[protocol], `--${protocol}`, fail);
@@ -65,7 +78,7 @@ export function targetFromFlags(flags: TargetFlags): Target {
     const problem = caFileProblem(tlsCa);
     if (problem !== undefined) fail(`--ca: ${problem}`);
   }
-  if (errors.length > 0) throw new TargetError(errors);
+  if (errors.length > 0) throw new TargetError(errors, sources);
   return { name: flags.name ?? host, host, domain, endpoints, insecure: flags.insecure ?? false, users, ...(tlsCa !== undefined ? { tlsCa } : {}) };
 }
 
@@ -91,21 +104,39 @@ function port(value: number | undefined, flag: string, fail: (message: string) =
 }
 
 /**
- * LOGIN:PASSWORD[:ADDRESS]. A password may hold ':'; the last field is taken
- * as the address only when it looks like one (has '@').
+ * LOGIN:PASSWORD[:ADDRESS]. A password may hold ':' — `alice:pa:ss` is the
+ * password "pa:ss" — and the last field is taken as the address only when it
+ * is one (has '@'). A password that itself ends in ":x@y" cannot be written
+ * here: that is what --user-file is for.
  */
-function parseUser(spec: string, fail: (message: string) => void): { login: string; password: string; address?: string } | undefined {
+function parseUser(spec: string, fail: (message: string) => void): UserEntry | undefined {
   const fields = spec.split(":");
   const login = fields[0] ?? "";
-  if (fields.length < 2 || login === "") {
+  if (fields.length < 2 || login === "" || fields.slice(1).join(":") === "") {
     fail(`--user: expected LOGIN:PASSWORD[:ADDRESS], got '${spec}'`);
     return undefined;
   }
   const last = fields[fields.length - 1]!;
-  if (fields.length >= 3 && /^[^@\s]+@[^@\s]+$/.test(last)) {
+  if (fields.length >= 3 && isAddress(last)) {
     return { login, password: fields.slice(1, -1).join(":"), address: last };
   }
   return { login, password: fields.slice(1).join(":") };
+}
+
+/**
+ * The warning `run` and `stress` print when no --domain was given: which
+ * domain the users' addresses were given, and what a wrong guess costs (the
+ * server refuses delivery to them as relaying). Undefined with --domain.
+ */
+export function domainWarning(flags: TargetFlags): string | undefined {
+  const users = flagUsers(flags, () => {}, []);
+  const { domain, source, from } = mailDomain(flags.domain, users);
+  const without = users.filter((u) => u.address === undefined).map((u) => defaultAddress(u.login, domain));
+  // An address's domain is a good guess for the others; localhost is a guess only for a server that calls itself that.
+  if (source === "given" || (source === "address" && without.length === 0)) return undefined;
+  const guessed = source === "address" ? `the mail domain ${domain} was taken from ${from}` : `no --domain given: the mail domain defaults to ${domain}`;
+  const delivers = without.length > 0 ? `, so the tests deliver to ${without.join(", ")}; a server for another domain refuses that as relaying` : "";
+  return `mailconform: warning: ${guessed}${delivers}. Give --domain DOMAIN (and LOGIN:PASSWORD:ADDRESS for a user whose address differs).`;
 }
 
 /** A login that is an address already stays one; otherwise login@domain. */

@@ -10,15 +10,14 @@ import { isMap } from "yaml";
 import type { Endpoint, Target, TargetUser } from "../model/target.ts";
 import { NodeReader, type Slot } from "../suite/node-reader.ts";
 import { sortByPosition } from "../suite/load.ts";
-import { ENDPOINT_KEYS, PROTOCOLS, TARGET_KEYS, TARGETS_FILE_KEYS, TLS_MODES, USER_KEYS } from "../suite/vocabulary.ts";
+import { ENDPOINT_KEYS, IMAP_ENDPOINT_KEYS, PROTOCOLS, TARGET_KEYS, TARGETS_FILE_KEYS, TLS_MODES } from "../suite/vocabulary.ts";
 import { parseYaml } from "../suite/yaml-document.ts";
 import { caFileProblem, defaultAddress, MAX_PORT } from "./flags.ts";
 import { TargetError } from "./target-error.ts";
+import { readUserList } from "./users.ts";
 
 export { defaultAddress, targetFromFlags, type TargetFlags } from "./flags.ts";
 export { TargetError } from "./target-error.ts";
-
-const ADDRESS = /^[^@\s]+@[^@\s]+$/;
 
 /** One target from a file holding a single target. */
 export async function loadTarget(file: string): Promise<Target> {
@@ -104,7 +103,7 @@ function readTarget(reader: NodeReader, slot: Slot, defaults: ReadonlyMap<string
   for (const protocol of PROTOCOLS) {
     const endpoint = entries.get(protocol);
     if (endpoint === undefined) continue;
-    const read = readEndpoint(reader, endpoint);
+    const read = readEndpoint(reader, endpoint, protocol);
     if (read !== undefined) endpoints[protocol] = read;
   }
   if (!PROTOCOLS.some((p) => entries.has(p))) reader.error(slot.node, "a target needs at least one of 'smtp', 'pop3', 'imap' (a port, or a map with 'port' and 'tls')");
@@ -127,13 +126,13 @@ function readCaFile(reader: NodeReader, slot: Slot): string | undefined {
   return file;
 }
 
-function readEndpoint(reader: NodeReader, slot: Slot): Endpoint | undefined {
+function readEndpoint(reader: NodeReader, slot: Slot, protocol: (typeof PROTOCOLS)[number]): Endpoint | undefined {
   // `smtp: 2525` is short for `smtp: { port: 2525 }`.
   if (!isMap(slot.node)) {
     const port = reader.integer(slot, 1, MAX_PORT);
     return port === undefined ? undefined : { port, tls: "none" };
   }
-  const entries = reader.map(slot, `${slot.name}`, ENDPOINT_KEYS);
+  const entries = reader.map(slot, `${slot.name}`, protocol === "imap" ? IMAP_ENDPOINT_KEYS : ENDPOINT_KEYS);
   if (entries === undefined) return undefined;
   const port = entries.has("port") ? reader.integer(entries.get("port")!, 1, MAX_PORT) : undefined;
   const tls = entries.has("tls") ? reader.oneOf(entries.get("tls")!, TLS_MODES) : "none";
@@ -146,36 +145,32 @@ function readEndpoint(reader: NodeReader, slot: Slot): Endpoint | undefined {
   if (port === undefined || tls === undefined || (implicitSlot !== undefined && implicitTlsPort === undefined)) return undefined;
   const endpoint: Endpoint = { port, tls };
   if (implicitTlsPort !== undefined) endpoint.implicitTlsPort = implicitTlsPort;
+  return readMailboxPlacement(reader, entries, endpoint);
+}
+
+/**
+ * `mailbox-prefix: "INBOX."` and `delimiter: "."` (IMAP): where the user's
+ * mailboxes live, for a server whose NAMESPACE and `LIST "" ""` cannot be
+ * read or do not say it (RFC 2342 §5, RFC 3501 §6.3.8). A prefix that ends
+ * in a hierarchy level ends with the delimiter, as NAMESPACE writes it.
+ */
+function readMailboxPlacement(reader: NodeReader, entries: ReadonlyMap<string, Slot>, endpoint: Endpoint): Endpoint | undefined {
+  const prefixSlot = entries.get("mailbox-prefix");
+  const delimiterSlot = entries.get("delimiter");
+  const prefix = prefixSlot === undefined ? undefined : reader.string(prefixSlot);
+  const delimiter = delimiterSlot === undefined ? undefined : reader.string(delimiterSlot);
+  if ((prefixSlot !== undefined && prefix === undefined) || (delimiterSlot !== undefined && delimiter === undefined)) return undefined;
+  // mailbox-list: QUOTED-CHAR, one 7-bit character but CR and LF, or NIL ("": no hierarchy) (RFC 3501 §9).
+  const badPrefix = prefix !== undefined && /[\r\n\0%*]/.test(prefix);
+  if (badPrefix) reader.error(prefixSlot!.node, "'mailbox-prefix' may not hold CR, LF, NUL or the LIST wildcards % and *");
+  const badDelimiter = delimiter !== undefined && !/^[\x01-\x09\x0b\x0c\x0e-\x7f]?$/.test(delimiter);
+  if (badDelimiter) reader.error(delimiterSlot!.node, `'delimiter' is one character, or "" for a server without hierarchy (RFC 3501 §9: QUOTED-CHAR / NIL), got '${delimiter}'`);
+  if (badPrefix || badDelimiter) return undefined;
+  if (prefix !== undefined) endpoint.mailboxPrefix = prefix;
+  if (delimiter !== undefined) endpoint.delimiter = delimiter;
   return endpoint;
 }
 
 function readUsers(reader: NodeReader, slot: Slot, domain: string): TargetUser[] | undefined {
-  const items = reader.list(slot, { nonEmpty: true });
-  if (items === undefined) return undefined;
-  const users: TargetUser[] = [];
-  let ok = true;
-  for (const item of items) {
-    const entries = reader.map(item, "a user", USER_KEYS);
-    const login = entries?.has("login") ? reader.word(entries.get("login")!) : undefined;
-    const password = entries?.has("password") ? readSecret(reader, entries.get("password")!) : undefined;
-    const addressSlot = entries?.get("address");
-    let address = addressSlot === undefined ? undefined : reader.word(addressSlot);
-    if (address !== undefined && !ADDRESS.test(address)) {
-      reader.error(addressSlot!.node, `'address' must be a mail address like ${login ?? "user"}@${domain || "example.test"}, got '${address}'`);
-      address = undefined;
-    }
-    if (login === undefined || password === undefined || (addressSlot !== undefined && address === undefined)) {
-      ok = false;
-      continue;
-    }
-    users.push({ login, password, address: address ?? defaultAddress(login, domain) });
-  }
-  return ok ? users : undefined;
-}
-
-/** Passwords of digits only (`password: 1234`) are YAML numbers; they are still passwords. */
-function readSecret(reader: NodeReader, slot: Slot): string | undefined {
-  const node = slot.node as { value?: unknown } | null;
-  if (node !== null && typeof node.value === "number") return String((node as { source?: string }).source ?? node.value);
-  return reader.string(slot);
+  return readUserList(reader, slot, domain)?.map((u) => ({ login: u.login, password: u.password, address: u.address ?? defaultAddress(u.login, domain) }));
 }

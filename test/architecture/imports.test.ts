@@ -63,9 +63,9 @@ const RULES: Record<string, readonly string[]> = {
   "runner/stats": ["runner/model"],
   "runner/gate": ["runner/profile", "runner/model"],
   // The orchestrator: everything of the runner it drives, nothing above it.
-  "runner/run": ["runner/suite", "runner/plan", "runner/target", "runner/exec", "runner/report", "runner/report/format",
+  "runner/run": ["runner/suite", "runner/plan", "runner/target", "runner/exec", "runner/session", "runner/report", "runner/report/format",
     "runner/gate", "runner/stats", "runner/profile", "runner/model"],
-  "runner/grade": ["runner/run", "runner/profile", "runner/report", "runner/model"],
+  "runner/grade": ["runner/run", "runner/plan", "runner/profile", "runner/report", "runner/stats", "runner/model"],
   "runner/coverage": ["runner/model"],
   // The recording proxy classifies both directions with the drivers' own line classifiers.
   "runner/record": ["runner/protocols", "runner/session", "runner/model", "wire"],

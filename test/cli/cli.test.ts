@@ -10,38 +10,15 @@ import addFormatsModule from "ajv-formats";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { AllureReporter } from "../../runner/report/allure.ts";
 import { sampleEvents } from "../runner/report/sample-run.ts";
 import { findAll, parseXml } from "../runner/report/xml-check.ts";
+import { BIN, REPO, runCli, type Outcome } from "../support/cli-process.ts";
 
-const REPO = fileURLToPath(new URL("../../", import.meta.url));
-const BIN = path.join(REPO, "bin", "mailconform.js");
 const SPAWN_TIMEOUT_MS = 30_000;
 
-interface Outcome {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 function cli(args: string[], cwd = REPO): Promise<Outcome> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: "1" } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d));
-    child.stderr.on("data", (d: Buffer) => (stderr += d));
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`mailconform ${args.join(" ")} did not exit within ${SPAWN_TIMEOUT_MS} ms\n${stdout}\n${stderr}`));
-    }, SPAWN_TIMEOUT_MS);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runCli(args, cwd, SPAWN_TIMEOUT_MS);
 }
 
 /** A port nothing listens on: bind an ephemeral one, then release it. */

@@ -20,10 +20,14 @@ export const authenticate: CommandRow<ImapSession, ImapState> = {
   async handle(s, command) {
     const r = argsOf(command);
     r.sp();
-    // auth-type = atom; initial response = base64 / "="
+    // authenticate = "AUTHENTICATE" SP auth-type [SP (base64 / "=")]   (RFC 4959)
     const name = r.atom("a mechanism name");
     let initial: string | null = null;
-    if (r.accept(" ")) initial = r.run((c) => c > 0x20 && c < 0x7f, "an initial response");
+    // base64 may be empty in the ABNF (RFC 3501 §9), and a common terminal
+    // client sends "AUTHENTICATE CRAM-MD5 " with nothing after the space:
+    // like Dovecot and Cyrus we read an empty field as no initial response
+    // ("=" is how a client says "empty"). Whatever does follow stays strict.
+    if (r.accept(" ") && !r.atEnd) initial = r.run((c) => c > 0x20 && c < 0x7f, "an initial response");
     r.end();
     const { config, users } = s.context;
     const mechanism = findMechanism(name, config, users);

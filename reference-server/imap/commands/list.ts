@@ -85,12 +85,19 @@ export const list: CommandRow<ImapSession, ImapState> = {
       entries.sort((a, b) => (a.name === "INBOX" ? -1 : b.name === "INBOX" ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     }
     const showSubscribed = selection.has("SUBSCRIBED") || returns.has("SUBSCRIBED");
+    const existing = new Set(names);
+    const specialOf = (name: string) => (existing.has(name) ? SPECIAL_USE.get(name) : undefined);
+    // Whether this response lists a subscribed mailbox in its own right.
+    const listed = (name: string) => matches(name) && (!selection.has("SPECIAL-USE") || specialOf(name) !== undefined);
     for (const entry of entries) {
-      const special = entry.exists ? SPECIAL_USE.get(entry.name) : undefined;
+      const special = specialOf(entry.name);
       let childInfo = false;
       if (selection.has("SUBSCRIBED") && !subscribed.has(entry.name)) {
         if (!selection.has("RECURSIVEMATCH")) continue;
-        childInfo = subscriptions.some((sub) => sub.startsWith(entry.name + d));
+        // RFC 5258 §3.5: CHILDINFO tells of a subscribed descendant the client
+        // would not see otherwise; one the same response lists (a "*" pattern)
+        // needs no parent line, and Dovecot sends none.
+        childInfo = subscriptions.some((sub) => sub.startsWith(entry.name + d) && !listed(sub));
         if (!childInfo) continue;
       }
       if (selection.has("SPECIAL-USE") && !special) continue;

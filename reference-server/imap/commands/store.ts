@@ -36,6 +36,8 @@ export async function runStore(s: ImapSession, command: Command, r: ArgReader, b
   const positions = byUid ? resolveUids(set, view.uids()) : resolveSequenceNumbers(set, view.exists).map((n) => n - 1);
   const live = positions.filter((i) => !view.messages[i]!.gone);
   const result = live.length > 0 ? await viaStore(s, () => view.mailbox.storeFlags(live.map((i) => view.messages[i]!.uid), mode, flags)) : new Map<number, string[]>();
+  // New keywords are announced before the FETCH responses that carry them (RFC 3501 §7.2.6).
+  view.announceKeywords(s, [...result.values()].flat());
   for (const i of live) {
     const m = view.messages[i]!;
     const now = result.get(m.uid);

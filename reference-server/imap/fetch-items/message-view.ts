@@ -18,7 +18,7 @@ export interface SectionSpec {
 /** The contract of reference-server/imap/message/index.ts, checked by the compiler; loaded at run time below. */
 type MessageAnalysis = Pick<
   typeof import("../message/index.ts"),
-  "parseMessage" | "envelope" | "bodyStructure" | "fetchSection" | "headerValues" | "bodyText" | "fullText" | "sentDate"
+  "parseMessage" | "envelope" | "bodyStructure" | "fetchSection" | "headerValues" | "addressValues" | "bodyText" | "fullText" | "sentDate"
 >;
 type ParsedMessage = ReturnType<MessageAnalysis["parseMessage"]>;
 
@@ -68,6 +68,12 @@ export class MessageView {
   async headerValues(name: string): Promise<string[]> {
     const [a, m] = await this.m();
     return a.headerValues(m, name);
+  }
+
+  /** The addresses of an address field as SEARCH FROM/TO/CC/BCC sees them (the envelope's, decoded). */
+  async addressValues(name: string): Promise<string[]> {
+    const [a, m] = await this.m();
+    return a.addressValues(m, name);
   }
 
   async bodyText(): Promise<string> {

@@ -4,7 +4,7 @@
 // differences are computed and sent at the moments a command may carry them,
 // so sequence numbers never shift under a client while a FETCH, STORE or
 // SEARCH is running (expunged messages stay as ghosts until then).
-// Standards: RFC 3501 §5.2, §5.5, §7.3.1-7.4.1 (EXISTS, RECENT, EXPUNGE, FETCH), §6.3.1, RFC 2180 §4.
+// Standards: RFC 3501 §5.2, §5.5, §7.2.6 (FLAGS), §7.3.1-7.4.1 (EXISTS, RECENT, EXPUNGE, FETCH), §6.3.1, RFC 2180 §4.
 
 import { MailboxNotFound, type Mailbox, type MailboxStatus, type MessageInfo } from "../../store/types.ts";
 import { Fatal } from "../../core/errors.ts";
@@ -148,10 +148,7 @@ export class MailboxView {
     if (status.keywords && status.keywords.join(" ") !== this.keywords.join(" ")) {
       const grown = status.keywords.some((k) => !this.keywords.includes(k));
       this.keywords = [...status.keywords];
-      if (grown) {
-        untagged(s, `FLAGS (${this.definedFlags().join(" ")})`);
-        if (!this.readOnly) untagged(s, `OK [PERMANENTFLAGS (${this.definedFlags().join(" ")} \\*)] flags and keywords the client can change`);
-      }
+      if (grown) this.sendDefinedFlags(s);
     }
 
     this.messages.forEach((m, i) => {
@@ -170,6 +167,30 @@ export class MailboxView {
       untagged(s, `${this.recentCount} RECENT`);
     }
     this.uidNext = status.uidNext;
+  }
+
+  /**
+   * Before a response that carries `flags` (this session's STORE): announce
+   * any keyword the client has not heard of, so a client that tracks FLAGS
+   * never meets an unknown one in a FETCH (Dovecot orders them the same way).
+   */
+  announceKeywords(s: SessionBase, flags: readonly string[]): void {
+    const known = new Set(this.keywords.map((k) => k.toUpperCase()));
+    const fresh: string[] = [];
+    for (const f of flags) {
+      if (f.startsWith("\\") || known.has(f.toUpperCase())) continue;
+      known.add(f.toUpperCase());
+      fresh.push(f);
+    }
+    if (fresh.length === 0) return;
+    this.keywords = [...this.keywords, ...fresh];
+    this.sendDefinedFlags(s);
+  }
+
+  /** RFC 3501 §7.2.6 FLAGS, then (read-write) §7.1 PERMANENTFLAGS: the mailbox's flags as they now stand. */
+  private sendDefinedFlags(s: SessionBase): void {
+    untagged(s, `FLAGS (${this.definedFlags().join(" ")})`);
+    if (!this.readOnly) untagged(s, `OK [PERMANENTFLAGS (${this.definedFlags().join(" ")} \\*)] flags and keywords the client can change`);
   }
 
   /** After this session's own EXPUNGE: announce and drop the given positions (0-based, any order). */

@@ -1,13 +1,15 @@
 // Decoded text for searching: header values with RFC 2047 encoded-words
-// decoded, and the text of every text/* part with its transfer encoding and
-// charset undone. libmime does the decoding (encoded-words, charsets through
-// iconv-lite), libqp the quoted-printable; this module only picks the parts.
+// decoded, address fields as ENVELOPE splits them, and the text of every
+// text/* part with its transfer encoding and charset undone. libmime does the
+// decoding (encoded-words, charsets through iconv-lite), libqp the
+// quoted-printable; this module only picks the parts.
 // Standards: RFC 2047 (encoded-words), RFC 2045 §6.7-§6.8 (quoted-printable, base64), RFC 2046 §4.1.2 (charset),
-// RFC 6532 §3.2 (UTF-8 in header fields), RFC 3501 §6.4.4 (SEARCH HEADER, BODY, TEXT).
+// RFC 6532 §3.2 (UTF-8 in header fields), RFC 3501 §6.4.4 (SEARCH HEADER, BODY, TEXT; FROM/TO/CC/BCC on the envelope).
 
 import libmime from "libmime";
 import { decode as decodeCharset } from "libmime/lib/charset.js";
 import libqp from "libqp";
+import { MISSING_DOMAIN, MISSING_MAILBOX, parseAddressList, type Address } from "./address.ts";
 import { isField, unfoldedValue } from "./header-fields.ts";
 import type { MimePart, ParsedMessage } from "./types.ts";
 
@@ -38,6 +40,36 @@ function fieldValues(raw: Buffer, part: MimePart, lowerName: string): string[] {
 /** Every value of the named top-level header field, unfolded and decoded, in message order. */
 export function headerValues(m: ParsedMessage, name: string): string[] {
   return fieldValues(m.raw, m.root, name.toLowerCase());
+}
+
+/**
+ * An address field as SEARCH FROM / TO / CC / BCC compares it: the addresses
+ * ENVELOPE carries (address.ts splits them), one string each, written
+ * "name <mailbox@host>" with the name decoded. Comments, routes and folding
+ * are gone, so "<user (c)@ (c) example.org>" is found as "user@example.org";
+ * a group contributes its name.
+ */
+export function addressValues(m: ParsedMessage, name: string): string[] {
+  const lowerName = name.toLowerCase();
+  const out: string[] = [];
+  for (const field of m.root.fields) {
+    if (!isField(field, lowerName)) continue;
+    for (const a of parseAddressList(unfoldedValue(m.raw, field))) {
+      const text = addressText(a);
+      if (text !== "") out.push(text);
+    }
+  }
+  return out;
+}
+
+function addressText(a: Address): string {
+  // Group start (NIL NIL "group" NIL) and end (NIL NIL NIL NIL), RFC 3501 §7.4.2.
+  if (a.host === null) return a.mailbox === null ? "" : decodeWords(headerText(a.mailbox));
+  const local = a.mailbox === MISSING_MAILBOX ? "" : headerText(a.mailbox ?? "");
+  const address = a.host === MISSING_DOMAIN ? local : `${local}@${headerText(a.host)}`;
+  const display = a.name === null ? "" : decodeWords(headerText(a.name));
+  if (display === "") return address;
+  return local === "" ? display : `${display} <${address}>`;
 }
 
 function headerBlock(raw: Buffer, part: MimePart): string {

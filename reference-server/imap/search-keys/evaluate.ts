@@ -1,7 +1,7 @@
 // Decides whether one message matches a search tree. Strings match as
 // case-insensitive substrings of the decoded text; dates compare by day,
 // ignoring time and zone; the message is parsed only if a key needs it.
-// Standards: RFC 3501 §6.4.4 ("substring", "disregarding time and timezone"), §2.3.2 (NEW, OLD).
+// Standards: RFC 3501 §6.4.4 ("substring", "disregarding time and timezone", FROM/TO/CC/BCC on the envelope), §2.3.2 (NEW, OLD).
 
 import { dayOfDate, localOffsetMinutes, writtenDay } from "../grammar/dates.ts";
 import { inSet } from "../grammar/sequence-set.ts";
@@ -66,6 +66,11 @@ export async function matches(key: SearchKey, c: Candidate): Promise<boolean> {
       // RFC 3501 §6.4.4 HEADER: an empty string matches every message that has the field.
       if (key.value === "") return values.length > 0;
       return values.some((v) => contains(v, key.value));
+    }
+    case "address": {
+      const message = await c.load();
+      if (!message) return false;
+      return (await message.addressValues(key.field)).some((v) => contains(v, key.value));
     }
     case "body": {
       const message = await c.load();

@@ -20,6 +20,7 @@ export type SearchKey =
   | { op: "old" }
   | { op: "recent"; set: boolean }
   | { op: "header"; field: string; value: string }
+  | { op: "address"; field: string; value: string }
   | { op: "body"; value: string }
   | { op: "text"; value: string }
   | { op: "internal"; cmp: "before" | "on" | "since"; day: Day }
@@ -43,7 +44,9 @@ const FLAG_KEYS: Record<string, [string, boolean]> = {
   UNSEEN: ["\\Seen", false],
 };
 
-const ADDRESS_KEYS = new Set(["BCC", "CC", "FROM", "TO", "SUBJECT"]);
+// RFC 3501 §6.4.4: FROM, TO, CC and BCC look in "the envelope structure's"
+// field, not in the header text (so comments and folding never hide an address).
+const ADDRESS_KEYS = new Set(["BCC", "CC", "FROM", "TO"]);
 
 /** search = "SEARCH" [SP "CHARSET" SP astring] 1*(SP search-key) — called after the first SP. */
 export function readSearch(r: ArgReader): SearchKey {
@@ -78,7 +81,7 @@ function readKey(r: ArgReader, depth: number): SearchKey {
   const word = r.atom("a search key").toUpperCase();
   const flag = FLAG_KEYS[word];
   if (flag) return { op: "flag", flag: flag[0], set: flag[1] };
-  if (ADDRESS_KEYS.has(word)) return { op: "header", field: word, value: text(r) };
+  if (ADDRESS_KEYS.has(word)) return { op: "address", field: word, value: text(r) };
   switch (word) {
     case "ALL":
       return { op: "all" };
@@ -107,6 +110,8 @@ function readKey(r: ArgReader, depth: number): SearchKey {
     case "SMALLER":
       r.sp();
       return { op: "size", cmp: word.toLowerCase() as "larger", n: r.number("a size") };
+    case "SUBJECT":
+      return { op: "header", field: word, value: text(r) };
     case "BODY":
       return { op: "body", value: text(r) };
     case "TEXT":
@@ -137,6 +142,7 @@ function readKey(r: ArgReader, depth: number): SearchKey {
 export function needsMessage(key: SearchKey): boolean {
   switch (key.op) {
     case "header":
+    case "address":
     case "body":
     case "text":
     case "sent":

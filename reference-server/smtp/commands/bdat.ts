@@ -51,7 +51,7 @@ export const bdat: CommandRow<SmtpSession> = {
       body.finishChunks();
       const refusal = body.verdict();
       if (refusal) throw refusal;
-      const id = await deliverMessage(s, t, body.parts());
+      const id = await deliverMessage(s, t, body);
       reply(s, 250, "2.0.0", `OK ${body.octets} octets queued as ${id}`);
     } finally {
       body.release();

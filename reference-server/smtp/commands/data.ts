@@ -59,7 +59,7 @@ export const data: CommandRow<SmtpSession> = {
       endTransaction(s);
       const refusal = body.verdict();
       if (refusal) throw refusal;
-      const id = await deliverMessage(s, t, body.parts());
+      const id = await deliverMessage(s, t, body);
       reply(s, 250, "2.0.0", `OK queued as ${id}`);
     } finally {
       body.release();

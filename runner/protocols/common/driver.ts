@@ -5,7 +5,8 @@
 // dispatches steps through these interfaces and knows no protocol syntax.
 // Standards: RFC 5321, RFC 1939, RFC 3501 (one driver each).
 
-import type { AuthStep, DataStep, ExpectStep, SendStep, Span, Template } from "../../model/ast.ts";
+import type { AuthStep, CapabilityState, DataStep, ExpectStep, SendStep, Span, Template } from "../../model/ast.ts";
+import type { ImapNamespace } from "../../model/target.ts";
 import type { Connection } from "../../session/connection.ts";
 import type { Variables } from "../../session/variables.ts";
 import type { Deadline } from "../../../wire/deadline.ts";
@@ -28,10 +29,25 @@ export interface ProtocolDriver {
   open(conn: Connection): ProtocolSession;
 }
 
-/** What a capability probe is told: upgrade first (a STARTTLS endpoint), and whom to log in as where the protocol advertises more afterwards (IMAP). */
+/**
+ * What a capability probe is told. `upgrade`: "endpoint" on a `tls: starttls`
+ * endpoint (the upgrade must succeed); "offered" upgrades when the server
+ * advertises STARTTLS / STLS, to read what it offers afterwards; "never".
+ * `user`: whom to log in as, to read what is offered after authentication.
+ */
 export interface ProbeOptions {
-  starttls: boolean;
+  upgrade: "endpoint" | "offered" | "never";
   user?: { login: string; password: string };
+}
+
+/**
+ * What a probe found, filled in as it goes: a probe that fails midway keeps
+ * the states it read before (runner/exec/capabilities.ts decides what that means).
+ */
+export interface ProbeFindings {
+  states: { [S in CapabilityState]?: Set<string> };
+  /** IMAP: the personal namespace, read after login. */
+  namespace?: ImapNamespace;
 }
 
 /** One connection's protocol session; `ctx.conn` is always the connection it was opened on. */
@@ -54,8 +70,9 @@ export interface ProtocolSession {
   /** Read one complete reply of whatever kind (expect-closed lets complete replies pass). */
   readAny(ctx: StepContext): Promise<void>;
   /**
-   * On a connection past its greeting, collect what the server advertises, as
-   * upper-case keywords (see runner/exec/capabilities.ts).
+   * On a connection past its greeting, collect what the server advertises in
+   * each state the probe reaches, as upper-case keywords, into `found` (see
+   * runner/exec/capabilities.ts). Ends the session (QUIT / LOGOUT).
    */
-  capabilities(ctx: StepContext, options: ProbeOptions): Promise<Set<string>>;
+  capabilities(ctx: StepContext, options: ProbeOptions, found: ProbeFindings): Promise<void>;
 }

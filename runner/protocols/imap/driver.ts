@@ -5,7 +5,7 @@
 
 import { readFile } from "node:fs/promises";
 import type { AuthStep, ExpectStep, SendStep } from "../../model/ast.ts";
-import type { ProbeOptions, ProtocolDriver, ProtocolSession, StepContext } from "../common/driver.ts";
+import type { ProbeFindings, ProbeOptions, ProtocolDriver, ProtocolSession, StepContext } from "../common/driver.ts";
 import { StepFailure } from "../../session/step-failure.ts";
 import type { Connection } from "../../session/connection.ts";
 import { joinLines, splitTextLines } from "../../../wire/dot-stuffing.ts";
@@ -119,8 +119,8 @@ class ImapSession implements ProtocolSession {
     return readAnyImap(this.state, ctx);
   }
 
-  capabilities(ctx: StepContext, options: ProbeOptions): Promise<Set<string>> {
-    return probeImap(this.state, ctx, options);
+  capabilities(ctx: StepContext, options: ProbeOptions, found: ProbeFindings): Promise<void> {
+    return probeImap(this.state, ctx, options, found);
   }
 }
 

@@ -4,7 +4,7 @@
 // Standards: RFC 1939 §4 (greeting +OK), §7 (APOP), RFC 2595 §4 (STLS), RFC 5034 (AUTH).
 
 import type { AuthStep, ExpectStep, SendStep } from "../../model/ast.ts";
-import type { ProbeOptions, ProtocolDriver, ProtocolSession, StepContext } from "../common/driver.ts";
+import type { ProbeFindings, ProbeOptions, ProtocolDriver, ProtocolSession, StepContext } from "../common/driver.ts";
 import { REDACTED } from "../../session/transcript.ts";
 import { sendInOneWrite } from "../common/one-write.ts";
 import { authPop3 } from "./auth.ts";
@@ -72,8 +72,8 @@ class Pop3Session implements ProtocolSession {
     await this.status(ctx);
   }
 
-  capabilities(ctx: StepContext, options: ProbeOptions): Promise<Set<string>> {
-    return probePop3(ctx, options, this.greetingText);
+  capabilities(ctx: StepContext, options: ProbeOptions, found: ProbeFindings): Promise<void> {
+    return probePop3(ctx, options, this.greetingText, found);
   }
 }
 

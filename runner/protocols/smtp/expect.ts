@@ -1,7 +1,7 @@
 // An SMTP `expect`: reads one reply and applies the matchers in order —
-// code, enhanced status code, line set (EHLO keywords), text regex — then
-// binds captures. The first mismatch fails the step with expected vs actual.
-// Standards: RFC 5321 §4.2 (replies), §4.1.1.1 (EHLO keywords), RFC 3463 (enhanced codes).
+// code, enhanced status code, reply-line length, line set (EHLO keywords),
+// text regex — then binds captures. The first mismatch fails the step with expected vs actual.
+// Standards: RFC 5321 §4.2 (replies), §4.5.3.1.5 (reply line 512 octets), §4.1.1.1 (EHLO keywords), RFC 3463 (enhanced codes).
 
 import type { SmtpExpect } from "../../model/ast.ts";
 import type { StepContext } from "../common/driver.ts";
@@ -43,6 +43,15 @@ function checkSmtpReply(ctx: StepContext, expect: SmtpExpect, reply: SmtpReply):
         formatSmtpReply(reply),
       );
     }
+  }
+  if (expect.maxLineOctets !== undefined && reply.longestLineOctets > expect.maxLineOctets) {
+    // RFC 5321 §4.5.3.1.5 sets 512 octets; §4.5.3.1: "Objects larger than these sizes SHOULD be avoided".
+    throw new StepFailure(
+      "assertion",
+      `a reply line of ${reply.longestLineOctets} octets (code and CRLF included) exceeds ${expect.maxLineOctets} (RFC 5321 §4.5.3.1.5)`,
+      `every reply line at most ${expect.maxLineOctets} octets`,
+      formatSmtpReply(reply),
+    );
   }
   if (expect.lines) {
     // EHLO: the first line is the greeting (domain), keywords follow (RFC 5321 §4.1.1.1).

@@ -1,9 +1,10 @@
 // What an SMTP server advertises: EHLO keywords (first word of each line
-// after the first), plus AUTH=<mechanism> per SASL mechanism; on a STARTTLS
-// endpoint the union of the keywords before and after the upgrade.
+// after the first), plus AUTH=<mechanism> per SASL mechanism, before TLS and
+// again after STARTTLS, where a server may offer AUTH only then (Postfix's
+// submission service). SMTP has no after-login list: a client does not
+// repeat EHLO after AUTH, so that state falls back to the one before it.
 // Standards: RFC 5321 §4.1.1.1 (EHLO response), RFC 4954 §3 (AUTH keyword), RFC 3207 §4.2 (re-EHLO after TLS).
-
-import type { ProbeOptions, StepContext } from "../common/driver.ts";
+import type { ProbeFindings, ProbeOptions, StepContext } from "../common/driver.ts";
 import { requireCode } from "./expect.ts";
 import { readSmtpReply } from "./reader.ts";
 
@@ -27,23 +28,23 @@ function collect(lines: string[], into: Set<string>): void {
   }
 }
 
-export async function probeSmtp(ctx: StepContext, { starttls }: ProbeOptions): Promise<Set<string>> {
-  const advertised = new Set<string>();
+export async function probeSmtp(ctx: StepContext, { upgrade }: ProbeOptions, found: ProbeFindings): Promise<void> {
   // The probe's commands carry no credentials: shown as sent.
   const sendCommand = (line: string): void => ctx.conn.sendCommand(line, line);
-  const ehlo = async (): Promise<void> => {
+  const ehlo = async (): Promise<Set<string>> => {
     sendCommand(`EHLO ${ehloArgument(ctx.conn.localAddress)}`);
     const reply = await readSmtpReply(ctx.conn, ctx.deadline);
     requireCode(reply, ["250"], "EHLO");
+    const advertised = new Set<string>();
     collect(reply.lines.slice(1), advertised);
+    return advertised;
   };
-  await ehlo();
-  if (starttls) {
+  const before = (found.states["before-tls"] = await ehlo());
+  if (upgrade === "endpoint" || (upgrade === "offered" && before.has("STARTTLS"))) {
     sendCommand("STARTTLS");
     requireCode(await readSmtpReply(ctx.conn, ctx.deadline), ["220"], "STARTTLS");
     await ctx.conn.startTls(ctx.deadline);
-    await ehlo();
+    found.states["after-starttls"] = await ehlo();
   }
   sendCommand("QUIT");
-  return advertised;
 }

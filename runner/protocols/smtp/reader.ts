@@ -13,6 +13,8 @@ export interface SmtpReply {
   code: string;
   /** Each line's text after the code and its "-" or SP separator. */
   lines: string[];
+  /** The longest line as it came on the wire, code and CRLF included (RFC 5321 §4.5.3.1.5). */
+  longestLineOctets: number;
 }
 
 /** How many reply lines a failure message quotes. */
@@ -47,6 +49,7 @@ class ReplyAssembler {
   private code: string | undefined;
   /** Octets of the reply kept so far (every line is kept: the bound is on what is held, not on time). */
   private octets = 0;
+  private longest = 0;
 
   constructor(private readonly conn: Connection) {}
 
@@ -58,6 +61,7 @@ class ReplyAssembler {
       const bytes = conn.takeLine(what);
       if (bytes === null) return null;
       this.octets += bytes.length + 2;
+      if (bytes.length + 2 > this.longest) this.longest = bytes.length + 2;
       // A never-ending "250-" reply fails once it outgrows any real server's, not when the step times out.
       if (lines.length >= maxReplyLines) {
         throw new StepFailure("protocol-violation", `reply longer than ${maxReplyLines} lines`, "a final reply line (code and SP)", `${lines.length + 1} lines, still no final line`);
@@ -86,7 +90,7 @@ class ReplyAssembler {
       }
       this.code = lineCode;
       lines.push(text.slice(4));
-      if (text.charCodeAt(3) !== HYPHEN) return { code: lineCode, lines };
+      if (text.charCodeAt(3) !== HYPHEN) return { code: lineCode, lines, longestLineOctets: this.longest };
     }
   }
 }
@@ -97,7 +101,7 @@ export function readSmtpReply(conn: Connection, deadline: Deadline, what = "an S
 }
 
 /** The reply as it looked on the wire, for "actual:"; `complete` false shows every line as a continuation. */
-export function formatSmtpReply(reply: SmtpReply, complete = true): string {
+export function formatSmtpReply(reply: Pick<SmtpReply, "code" | "lines">, complete = true): string {
   const shown = reply.lines.slice(0, QUOTED_REPLY_LINES).map((text, i) => {
     const last = complete && i === reply.lines.length - 1;
     return `${reply.code}${last ? " " : "-"}${text}`.trimEnd();

@@ -1,9 +1,12 @@
 // The sections the gate and the statistics add above the console's last
 // line: a statistics table per protocol (--stats) and the gate's verdict with
-// regressions, fixes, score and why the run failed, both from run-end.
+// regressions, fixes, score and why the run failed, both from run-end; and
+// the marks of a partial run (interrupted, incomplete) every report shows.
 // Standards: none (report format).
 
+import type { RunEvent } from "../../model/events.ts";
 import type { GateVerdict } from "../../model/gate.ts";
+import type { Summary } from "../../model/result.ts";
 import type { Distribution, RunStats } from "../../model/stats.ts";
 import type { Colors } from "./failure-text.ts";
 
@@ -40,4 +43,14 @@ export function gateSection(gate: GateVerdict, c: Colors): string[] {
   }
   for (const reason of gate.reasons) out.push(`  ${c.red("✗")} ${reason}`);
   return out;
+}
+
+/** One line per reason the report is partial ("interrupted by SIGINT: 406 of 421 tests not run", "incomplete: shard 3/3 missing"). */
+export function runMarks(end: Pick<Extract<RunEvent, { type: "run-end" }>, "interrupted" | "incomplete">): string[] {
+  return [...(end.interrupted ? [end.interrupted.message] : []), ...(end.incomplete ? [end.incomplete.message] : [])];
+}
+
+/** The console's last line, which scripts read: `N passed, N failed, N skipped` and the counts that exist only when non-zero. */
+export function summaryLine(s: Summary): string {
+  return `${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped${s.deviations ? `, ${s.deviations} expected deviations` : ""}${s.notRun ? `, ${s.notRun} not run` : ""}`;
 }

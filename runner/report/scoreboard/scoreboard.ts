@@ -32,43 +32,62 @@ const STATUS_TEXT: Record<TargetGrade["status"], string> = {
   graded: "graded",
   "partly-unreachable": "partly unreachable",
   unreachable: "unreachable",
+  "login-failed": "login failed",
   incomplete: "incomplete",
 };
 
+/**
+ * One column of the scoreboard, for the HTML table and the CSV alike: the
+ * value is computed here once, so the two can never disagree about a count.
+ * `html` only decorates the value (colour, links); `key` sorts the HTML.
+ */
+interface Column {
+  csv: string;
+  heading: string;
+  num?: boolean;
+  title?: string;
+  value(t: TargetGrade): string | number;
+  html?(t: TargetGrade, value: string | number): string;
+  key?(t: TargetGrade): string | number;
+}
+
+const verdict = (t: TargetGrade) => (t.status === "unreachable" ? "unreachable" : t.passedMark ? "pass" : "fail");
+const listed = (items: readonly string[], sep: string) => (items.length > 0 ? `<span class="bad">${esc(items.join(sep))}</span>` : "–");
+
+export function columns(protocols: readonly Protocol[]): Column[] {
+  return [
+    { csv: "target", heading: "Target", value: (t) => t.name, html: (t) => `<strong>${esc(t.name)}</strong>`, key: (t) => t.name.toLowerCase() },
+    { csv: "host", heading: "Host", value: (t) => t.host },
+    { csv: "status", heading: "Status", value: (t) => t.status, html: (t) => (t.status === "graded" ? STATUS_TEXT[t.status] : `<span class="warn">${STATUS_TEXT[t.status]}</span>`) },
+    { csv: "score", heading: "Score", num: true, value: (t) => t.score.percent ?? "", html: (t) => pct(t.score.percent), key: (t) => t.score.percent ?? -1 },
+    { csv: "passed_mark", heading: "Result", value: (t) => (t.passedMark ? "yes" : "no"), html: (t) => `<span class="${verdict(t) === "pass" ? "ok" : "bad"}">${verdict(t)}</span>`, key: (t) => ["pass", "fail", "unreachable"].indexOf(verdict(t)) },
+    ...protocols.map((p): Column => ({ csv: `${p}_score`, heading: p.toUpperCase(), num: true, value: (t) => t.protocols[p]?.percent ?? "", html: (t) => (t.protocols[p] ? pct(t.protocols[p]!.percent) : "–"), key: (t) => t.protocols[p]?.percent ?? -1 })),
+    { csv: "must_failures", heading: "MUST failures", num: true, value: (t) => t.score.mustFailed, html: (t, v) => (t.score.mustFailed > 0 ? `<span class="bad">${v}</span>` : String(v)) },
+    { csv: "passed", heading: "Passed", num: true, value: (t) => t.summary.passed },
+    { csv: "failed", heading: "Failed", num: true, title: "the server answered, but not as the RFC requires", value: (t) => t.summary.failed },
+    { csv: "errors", heading: "Errors", num: true, title: "could not connect, TLS failed, or the connection broke", value: (t) => t.summary.errors },
+    { csv: "skipped", heading: "Skipped", num: true, value: (t) => t.summary.skipped },
+    { csv: "not_run", heading: "Not run", num: true, title: "never started or stopped early (time budget, failed login); counted as failed", value: (t) => t.summary.notRun ?? 0 },
+    { csv: "unreachable", heading: "Unreachable", value: (t) => t.unreachable.join(" "), html: (t) => listed(t.unreachable, ", ") },
+    { csv: "login_failed", heading: "Login failed", value: (t) => t.loginFailures.join("; "), html: (t) => listed(t.loginFailures, "; ") },
+    { csv: "latency_ms", heading: "Latency ms", num: true, title: "median / p95 of all commands, per protocol", value: (t) => latencySummary(t).text, key: (t) => latencySummary(t).key },
+    { csv: "report", heading: "Report", value: (t) => t.reportHtml, html: (t) => `<a class="report-link" href="${esc(t.reportHtml)}">report</a> · <a href="${esc(t.reportJson)}">json</a>` },
+  ];
+}
+
 export function scoreboardHtml(grade: ClassGrade): string {
-  const protocols = scoredProtocols(grade);
+  const cols = columns(scoredProtocols(grade));
   const passed = grade.targets.filter((t) => t.passedMark).length;
   const w = grade.profile.weights;
-  const head = [
-    `<th class="sortable" data-type="text">Target</th>`,
-    `<th class="sortable num" data-type="num">Score</th>`,
-    `<th class="sortable" data-type="text">Result</th>`,
-    ...protocols.map((p) => `<th class="sortable num" data-type="num">${p.toUpperCase()}</th>`),
-    `<th class="sortable num" data-type="num">MUST failures</th>`,
-    `<th class="sortable num" data-type="num">Passed</th>`,
-    `<th class="sortable num" data-type="num">Failed</th>`,
-    `<th class="sortable num" data-type="num">Skipped</th>`,
-    `<th class="sortable" data-type="text">Unreachable</th>`,
-    `<th class="sortable num" data-type="num" title="median / p95 of all commands, per protocol">Latency ms</th>`,
-    `<th>Report</th>`,
-  ].join("");
+  const head = cols
+    .map((c) => `<th class="sortable${c.num ? " num" : ""}" data-type="${c.num ? "num" : "text"}" data-column="${c.csv}"${c.title ? ` title="${esc(c.title)}"` : ""}>${esc(c.heading)}</th>`)
+    .join("");
   const rows = grade.targets.map((t) => {
-    const score = t.score.percent ?? -1;
-    const lat = latencySummary(t);
-    const result = t.status === "unreachable" ? `<span class="bad">unreachable</span>` : t.passedMark ? `<span class="ok">pass</span>` : `<span class="bad">fail</span>`;
-    const cells = [
-      `<td data-value="${esc(t.name.toLowerCase())}"><strong>${esc(t.name)}</strong><br><small class="meta">${esc(t.host)}${t.status !== "graded" ? ` · ${STATUS_TEXT[t.status]}` : ""}</small></td>`,
-      `<td class="num" data-value="${score}">${pct(t.score.percent)}</td>`,
-      `<td data-value="${t.status === "unreachable" ? "2" : t.passedMark ? "0" : "1"}">${result}</td>`,
-      ...protocols.map((p) => `<td class="num" data-value="${t.protocols[p]?.percent ?? -1}">${t.protocols[p] ? pct(t.protocols[p]!.percent) : "–"}</td>`),
-      `<td class="num${t.score.mustFailed > 0 ? " bad" : ""}" data-value="${t.score.mustFailed}">${t.score.mustFailed}</td>`,
-      `<td class="num" data-value="${t.summary.passed}">${t.summary.passed}</td>`,
-      `<td class="num" data-value="${t.summary.failed + t.summary.errors}">${t.summary.failed + t.summary.errors}</td>`,
-      `<td class="num" data-value="${t.summary.skipped}">${t.summary.skipped}</td>`,
-      `<td data-value="${esc(t.unreachable.join(" "))}">${t.unreachable.length > 0 ? `<span class="bad">${esc(t.unreachable.join(", "))}</span>` : "–"}</td>`,
-      `<td class="num" data-value="${lat.key}">${esc(lat.text)}</td>`,
-      `<td><a class="report-link" href="${esc(t.reportHtml)}">report</a> · <a href="${esc(t.reportJson)}">json</a></td>`,
-    ];
+    const cells = cols.map((c) => {
+      const value = c.value(t);
+      const html = c.html ? c.html(t, value) : esc(String(value));
+      return `<td${c.num ? ` class="num"` : ""} data-column="${c.csv}" data-value="${esc(String(c.key ? c.key(t) : value))}">${html}</td>`;
+    });
     return `<tr data-target="${esc(t.name)}">${cells.join("")}</tr>`;
   });
   const body = `
@@ -118,29 +137,7 @@ function csvField(value: string | number): string {
 }
 
 export function scoreboardCsv(grade: ClassGrade): string {
-  const protocols = scoredProtocols(grade);
-  const head = ["target", "host", "status", "score", "passed_mark", ...protocols.map((p) => `${p}_score`), "must_failures", "passed", "failed", "errors", "skipped", "unreachable", "report"];
-  const lines = [head.join(",")];
-  for (const t of grade.targets) {
-    lines.push(
-      [
-        t.name,
-        t.host,
-        t.status,
-        t.score.percent ?? "",
-        t.passedMark ? "yes" : "no",
-        ...protocols.map((p) => t.protocols[p]?.percent ?? ""),
-        t.score.mustFailed,
-        t.summary.passed,
-        t.summary.failed,
-        t.summary.errors,
-        t.summary.skipped,
-        t.unreachable.join(" "),
-        t.reportHtml,
-      ]
-        .map(csvField)
-        .join(","),
-    );
-  }
+  const cols = columns(scoredProtocols(grade));
+  const lines = [cols.map((c) => c.csv).join(","), ...grade.targets.map((t) => cols.map((c) => csvField(c.value(t))).join(","))];
   return lines.join("\r\n") + "\r\n";
 }

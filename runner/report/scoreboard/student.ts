@@ -27,6 +27,7 @@ export function studentReportHtml(grade: ClassGrade, t: TargetGrade, tests: read
     `<p class="meta">${esc(grade.profile.title)} · pass mark ${grade.profile.passMark}% · ${t.score.earned} of ${t.score.possible} points (MUST ${grade.profile.weights.MUST}, SHOULD ${grade.profile.weights.SHOULD}, MAY ${grade.profile.weights.MAY} per test) · server ${esc(t.host)} · ${t.summary.passed} passed, ${t.summary.failed} failed, ${t.summary.errors} errors, ${t.summary.skipped} skipped</p>`,
   );
   if (t.unreachable.length > 0) parts.push(`<p class="bad">Could not reach: ${esc(t.unreachable.join(", "))}. Every test of ${t.unreachable.length === 1 ? "that protocol" : "those protocols"} counts as failed.</p>`);
+  if (t.loginFailures.length > 0) parts.push(`<p class="bad">${esc(t.loginFailures.join("; "))}. The tests that need ${t.loginFailures.length === 1 ? "that login" : "those logins"} were not run and count as failed: check the password in the targets file, or the server's login.</p>`);
   for (const note of t.notes) parts.push(`<p class="warn">${esc(note)}</p>`);
 
   const rows = PROTOCOLS.filter((p) => t.protocols[p]).map((p) => {

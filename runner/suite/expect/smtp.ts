@@ -1,13 +1,16 @@
 // SMTP expectations: a reply code, a class (2xx, 25x) or a list of them, or a
-// map adding the enhanced status code, EHLO-style line sets, a text regex and
-// captures. Produces SmtpExpect for the SMTP reply matcher.
-// Standards: RFC 5321 §4.2 (reply codes, multiline replies), RFC 3463 and RFC 2034 (enhanced codes).
+// map adding the enhanced status code, EHLO-style line sets, a text regex, a
+// bound on each line's length and captures. Produces SmtpExpect for the SMTP reply matcher.
+// Standards: RFC 5321 §4.2 (reply codes, multiline replies), §4.5.3.1.5 (reply line), RFC 3463 and RFC 2034 (enhanced codes).
 
 import { isMap, isScalar, isSeq } from "yaml";
 import type { SmtpExpect } from "../../model/ast.ts";
 import type { Slot } from "../node-reader.ts";
 import type { TestContext } from "../test-context.ts";
 import { foreignExpectKeyHint, LINE_SET_KEYS, SMTP_EXPECT_KEYS } from "../vocabulary.ts";
+
+/** A bound a reply line can be checked against: anything longer is beyond what the runner reads as one line. */
+const MAX_REPLY_LINE_OCTETS_CHECKED = 65_536;
 import { readCaptures, type Binding, type ExpectRead } from "./capture.ts";
 import { readLineSet } from "./line-set.ts";
 
@@ -50,6 +53,12 @@ export function readSmtpExpect(ctx: TestContext, slot: Slot, connection: string)
   if (text !== undefined) {
     const regex = ctx.regex(text, connection);
     if (regex !== undefined) expect.text = regex;
+  }
+  const maxLine = entries.get("max-line-octets");
+  if (maxLine !== undefined) {
+    // The shortest reply line is a code and CRLF.
+    const octets = ctx.reader.integer(maxLine, 5, MAX_REPLY_LINE_OCTETS_CHECKED);
+    if (octets !== undefined) expect.maxLineOctets = octets;
   }
   expect.captures = readCaptures(ctx, entries.get("capture"), connection, binds);
   return code === undefined ? undefined : { expect, binds };

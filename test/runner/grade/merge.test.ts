@@ -1,7 +1,9 @@
 // Shards and merge through the CLI: the fixture suite in 2 shards, then
 // `mailconform merge` joins their JSON reports into one JSON (validated by the
-// report schema), JUnit and Allure set equal to an unsplit run's tests; and
-// the merge refuses a shard given twice. Also the GitHub Actions reporter.
+// report schema), JUnit and Allure set equal to an unsplit run's tests; the
+// merge refuses a shard given twice, and a set missing a shard (or holding an
+// interrupted one) exits 5 marked incomplete unless --allow-missing. Also the
+// GitHub Actions reporter.
 
 import { after, before, describe, it } from "mocha";
 import { expect } from "chai";
@@ -54,12 +56,48 @@ describe("shard and merge", function () {
     expect(allure).to.have.length(6);
   });
 
-  it("refuses the same shard twice and warns about a missing one", async () => {
+  it("refuses the same shard twice and fails on a missing one", async () => {
     const twice = await cli(["merge", "s1.json", "s1.json"]);
     expect(twice.code).to.equal(2);
     expect(twice.stderr).to.match(/also in s1\.json/);
     const partial = await cli(["merge", "s1.json", "--report-json", "p.json", "--report-junit", "p.xml", "--report-allure", "pa"]);
     expect(partial.stderr).to.match(/shard 2\/2 missing/);
+    expect(partial.code).to.equal(5);
+  });
+
+  it("a shard set with a shard missing exits 5 and says incomplete in every report, unless --allow-missing", async () => {
+    const runs = await Promise.all([1, 2, 3].map((i) => cli(["run", SUITE, "--shard", `${i}/3`, "--report-json", `t${i}.json`])));
+    for (const r of runs) expect(r.code, r.stderr).to.equal(0);
+    const reports = ["--report-json", "i.json", "--report-junit", "i.xml", "--report-allure", "ia", "--report-ctrf", "i-ctrf.json"];
+    const partial = await cli(["merge", "t1.json", "t2.json", ...reports]);
+    expect(partial.code, partial.stderr).to.equal(5);
+    expect(partial.stderr).to.include("the merged report is incomplete: shard 3/3 missing (exit 5; --allow-missing merges a partial set)");
+    const doc = JSON.parse(await readFile(path.join(dir, "i.json"), "utf8"));
+    expect(doc.exitCode).to.equal(5);
+    expect(doc.incomplete).to.deep.equal({ message: "incomplete: shard 3/3 missing", missingShards: ["3/3"] });
+    const ajv = new Ajv2020({ allErrors: true, strict: true });
+    addFormats.default(ajv);
+    const validate = ajv.compile(JSON.parse(await readFile(path.join(ROOT, "runner", "schema", "report.schema.json"), "utf8")));
+    expect(validate(doc), JSON.stringify(validate.errors)).to.equal(true);
+    expect(await readFile(path.join(dir, "i.xml"), "utf8")).to.include('<testcase name="run-incomplete" classname="mailconform" time="0.000">\n      <error message="incomplete: shard 3/3 missing" type="incomplete">');
+    expect(JSON.parse(await readFile(path.join(dir, "i-ctrf.json"), "utf8")).results.extra.incomplete.missingShards).to.deep.equal(["3/3"]);
+
+    const allowed = await cli(["merge", "t1.json", "t2.json", "--allow-missing", ...reports]);
+    expect(allowed.code, allowed.stderr).to.equal(0);
+    expect(allowed.stderr).to.include("warning: the merged report is incomplete: shard 3/3 missing (allowed by --allow-missing)");
+    expect(JSON.parse(await readFile(path.join(dir, "i.json"), "utf8")).incomplete.missingShards).to.deep.equal(["3/3"]);
+
+    // A shard whose job was cancelled wrote a report marked interrupted: the set is incomplete too.
+    const cancelled = JSON.parse(await readFile(path.join(dir, "t2.json"), "utf8"));
+    await writeFile(path.join(dir, "t2-cancelled.json"), JSON.stringify({ ...cancelled, exitCode: 130, interrupted: { signal: "SIGINT", message: "interrupted by SIGINT: 0 of 2 tests not run" } }));
+    const withCancelled = await cli(["merge", "t1.json", "t2-cancelled.json", "t3.json", ...reports]);
+    expect(withCancelled.code).to.equal(5);
+    const merged = JSON.parse(await readFile(path.join(dir, "i.json"), "utf8"));
+    expect(merged.incomplete).to.deep.equal({ message: "incomplete: shard 2/3 interrupted", interruptedShards: ["2/3"] });
+    expect(merged.interrupted.signal).to.equal("SIGINT");
+    const whole = await cli(["merge", "t1.json", "t2.json", "t3.json", ...reports]);
+    expect(whole.code, whole.stderr).to.equal(0);
+    expect(JSON.parse(await readFile(path.join(dir, "i.json"), "utf8"))).to.not.have.any.keys("incomplete", "interrupted");
   });
 
   it("annotates failures and writes a step summary in GitHub Actions", async () => {

@@ -97,6 +97,31 @@ describe("record", function () {
     await replay(file);
   });
 
+  it("AUTH PLAIN with and without an initial response: the skeleton says which, and its replay sends what the client sent", async () => {
+    const plain = Buffer.from("\0alice\0alice-pw").toString("base64");
+    const cases: { protocol: Protocol; port: number; script: { send?: string; until: RegExp }[]; initial: boolean; command: RegExp }[] = [
+      { protocol: "smtp", port: server.ports.smtp, initial: true, command: /^AUTH PLAIN \*\*\*$/, script: [{ until: /^220 .*\r\n/m }, { send: "EHLO c.example\r\n", until: /^250 .*\r\n/m }, { send: `AUTH PLAIN ${plain}\r\n`, until: /^235 .*\r\n/m }, { send: "QUIT\r\n", until: /^221 .*\r\n/m }] },
+      { protocol: "smtp", port: server.ports.smtp, initial: false, command: /^AUTH PLAIN$/, script: [{ until: /^220 .*\r\n/m }, { send: "EHLO c.example\r\n", until: /^250 .*\r\n/m }, { send: "AUTH PLAIN\r\n", until: /^334.*\r\n/m }, { send: `${plain}\r\n`, until: /^235 .*\r\n/m }, { send: "QUIT\r\n", until: /^221 .*\r\n/m }] },
+      { protocol: "pop3", port: server.ports.pop3, initial: true, command: /^AUTH PLAIN \*\*\*$/, script: [{ until: /^\+OK.*\r\n/m }, { send: `AUTH PLAIN ${plain}\r\n`, until: /^\+OK.*\r\n/m }, { send: "QUIT\r\n", until: /^\+OK.*\r\n/m }] },
+      { protocol: "pop3", port: server.ports.pop3, initial: false, command: /^AUTH PLAIN$/, script: [{ until: /^\+OK.*\r\n/m }, { send: "AUTH PLAIN\r\n", until: /^\+.*\r\n/m }, { send: `${plain}\r\n`, until: /^\+OK.*\r\n/m }, { send: "QUIT\r\n", until: /^\+OK.*\r\n/m }] },
+      { protocol: "imap", port: server.ports.imap!, initial: true, command: /^\S+ AUTHENTICATE PLAIN \*\*\*$/, script: [{ until: /^\* OK.*\r\n/m }, { send: `a1 AUTHENTICATE PLAIN ${plain}\r\n`, until: /^a1 OK.*\r\n/m }, { send: "a2 LOGOUT\r\n", until: /^a2 OK.*\r\n/m }] },
+      { protocol: "imap", port: server.ports.imap!, initial: false, command: /^\S+ AUTHENTICATE PLAIN$/, script: [{ until: /^\* OK.*\r\n/m }, { send: "a1 AUTHENTICATE PLAIN\r\n", until: /^\+.*\r\n/m }, { send: `${plain}\r\n`, until: /^a1 OK.*\r\n/m }, { send: "a2 LOGOUT\r\n", until: /^a2 OK.*\r\n/m }] },
+    ];
+    for (const c of cases) {
+      const what = `${c.protocol} ${c.initial ? "with" : "without"} an initial response`;
+      const file = await record(c.protocol, c.port, c.script);
+      const text = await readFile(file, "utf8");
+      expect(text, what).to.include(`initial-response: ${c.initial}`).and.not.include(plain);
+      await replay(file);
+      const report = JSON.parse(await readFile(file + ".json", "utf8")) as { tests: { transcript: { dir: string; text: string }[] }[] };
+      const lines = report.tests[0]!.transcript.filter((l) => l.dir === "C" || l.dir === "S");
+      const at = lines.findIndex((l) => l.dir === "C" && /AUTH/i.test(l.text));
+      expect(lines[at]?.text, what).to.match(c.command);
+      // Without an initial response the server's empty challenge comes next and the response answers it.
+      expect(lines[at + 1]?.text, what).to.match(c.initial ? /^(235|\+OK|\S+ OK)\b/ : /^(334|\+)( |$)/);
+    }
+  });
+
   it("POP3: USER/PASS become variables, multiline replies stay multiline", async () => {
     const file = await record("pop3", server.ports.pop3, [
       { until: /^\+OK.*\r\n/m },

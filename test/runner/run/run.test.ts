@@ -12,6 +12,7 @@ import type { TestResult } from "../../../runner/model/result.ts";
 import type { Target } from "../../../runner/model/target.ts";
 import type { ProbeResult, RunDeps, TestEnv } from "../../../runner/run/deps.ts";
 import { runConformance, type RunOptions } from "../../../runner/run/run.ts";
+import { RunInterrupt } from "../../../runner/run/interrupt.ts";
 import { testCase } from "../report/sample-run.ts";
 
 const TARGET: Target = {
@@ -200,6 +201,28 @@ describe("run/orchestrator", function () {
     expect(out).to.include("smtp.tls skipped: server does not advertise starttls");
   });
 
+  it("matches requirements in the state each test needs them, and hands the probed IMAP namespace to the tests", async function () {
+    const span = { file: "/suites/smtp/sample.yaml", line: 9, col: 7 };
+    const upgrades = testCase("smtp.auth-after-tls", { requires: ["STARTTLS", "AUTH"], steps: [{ kind: "starttls", on: "main", span }] });
+    const plain = testCase("smtp.auth-plain", { requires: ["AUTH"] });
+    const imap = testCase("imap.uses-prefix");
+    let seen: Target | undefined;
+    const deps = fake([upgrades, plain, imap], {
+      probes: {
+        smtp: { ok: true, advertised: new Set(["STARTTLS", "AUTH"]), states: { "before-tls": new Set(["STARTTLS"]), "after-starttls": new Set(["AUTH"]) } },
+        imap: { ok: true, advertised: new Set(), states: { "before-tls": new Set() }, namespace: { prefix: "INBOX.", delimiter: "." } },
+      },
+      run: async (test, env) => {
+        if (test.protocol === "imap") seen = env.target;
+        return passed(test);
+      },
+    });
+    expect(await runConformance(options(), deps)).to.equal(0);
+    expect(deps.ran).to.deep.equal(["imap.uses-prefix", "smtp.auth-after-tls"]);
+    expect(out).to.include("smtp.auth-plain skipped: server does not advertise AUTH");
+    expect(seen?.endpoints.imap).to.include({ mailboxPrefix: "INBOX.", delimiter: "." });
+  });
+
   it("skips a test needing a second user when the target names one", async function () {
     const deps = fake([testCase("smtp.two", { usersNeeded: 2 }), testCase("smtp.one", { usersNeeded: 1 })]);
     expect(await runConformance(options(), deps)).to.equal(0);
@@ -336,9 +359,40 @@ describe("run/orchestrator", function () {
         return passed(t);
       },
     });
-    expect(await runConformance(options({ signal: controller.signal }), deps)).to.equal(0);
+    // Stopped without a signal (a caller's time budget): never a pass, and the report says so.
+    expect(await runConformance(options({ signal: controller.signal }), deps)).to.equal(1);
     expect(deps.ran).to.deep.equal(["smtp.a"]);
-    expect((await report()).tests[2].skipReason).to.equal("not run: the run was interrupted");
-    expect((await report()).tests[2].skipKind).to.equal("not-run");
+    const r = await report();
+    expect(r.tests[2].skipReason).to.equal("not run: the run was interrupted");
+    expect(r.tests[2].skipKind).to.equal("not-run");
+    expect(r.interrupted).to.deep.equal({ message: "interrupted: 2 of 3 tests not run" });
+    expect(r.summary).to.deep.equal({ total: 3, passed: 1, failed: 0, skipped: 0, errors: 0, notRun: 2 });
+    expect(out.trimEnd().split("\n").at(-1)).to.equal("1 passed, 0 failed, 0 skipped, 2 not run");
+  });
+
+  it("an interrupt by SIGINT exits 130 (SIGTERM 143) whatever the gate says, and marks every report", async function () {
+    for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+      const controller = new AbortController();
+      const deps = fake(["smtp.a", "smtp.b", "smtp.c"].map((id) => testCase(id)), {
+        run: async (t) => {
+          controller.abort(new RunInterrupt(signal));
+          return passed(t);
+        },
+      });
+      const reports: RunOptions["reports"] = [{ name: "json", destination: path.join(dir, "report.json") }, { name: "junit", destination: path.join(dir, "junit.xml") }, { name: "ctrf", destination: path.join(dir, "ctrf.json") }];
+      out = "";
+      expect(await runConformance(options({ signal: controller.signal, reports, gate: { failOn: "must", failOnRegression: false } }), deps)).to.equal(code);
+      const r = await report();
+      expect(r.exitCode).to.equal(code);
+      expect(Object.keys(r).indexOf("interrupted"), "at the top, before the summary").to.be.below(Object.keys(r).indexOf("summary"));
+      expect(r.interrupted).to.deep.equal({ signal, message: `interrupted by ${signal}: 2 of 3 tests not run` });
+      expect(r.tests[1].skipReason).to.equal(`not run: the run was interrupted by ${signal}`);
+      const junit = await readFile(path.join(dir, "junit.xml"), "utf8");
+      expect(junit).to.match(new RegExp(`<testcase name="run-interrupted"[^>]*>\\s*<error message="interrupted by ${signal}: 2 of 3 tests not run" type="interrupted">`));
+      const ctrf = JSON.parse(await readFile(path.join(dir, "ctrf.json"), "utf8"));
+      expect(ctrf.results.summary).to.include({ passed: 1, skipped: 0, other: 2 });
+      expect(ctrf.results.extra.interrupted.signal).to.equal(signal);
+      expect(out).to.include(`Interrupted by ${signal}: 2 of 3 tests not run; exit code ${code}`);
+    }
   });
 });

@@ -5,7 +5,8 @@
 
 import { expect } from "chai";
 import { DEFAULT_READ_LIMITS, MAX_SMTP_REPLY_LINES, MAX_UNTAGGED_RESPONSES, type ReadLimits } from "../../../runner/session/read-limits.ts";
-import { MAX_TRANSCRIPT_HEAD_LINES, MAX_TRANSCRIPT_TAIL_LINES, Transcript } from "../../../runner/session/transcript.ts";
+import { Transcript } from "../../../runner/session/transcript.ts";
+import { TEST_TRANSCRIPT_CAPS } from "../../../runner/model/result.ts";
 import * as A from "../../support/ast.ts";
 import { flood, hang, line, reply, send, startScriptedServer, tagOf, type Action, type ScriptedServer } from "../../support/scripted-server.ts";
 
@@ -110,12 +111,17 @@ describe("exec: the transcript drops the middle of a flood as it passes", () => 
     const lines = 20_000;
     for (let i = 0; i < lines; i++) transcript.record("main", "S", long);
     global.gc?.();
-    // 20,000 × 60 KiB = 1.2 GB went through; what is held is 2,200 lines of at most 2,000 characters.
+    // 20,000 × 60 KiB = 1.2 GB went through; what is held is a head and a tail within the octet caps, lines cut at 2,000 characters.
     expect(process.memoryUsage().rss - before).to.be.below(64 * 1024 * 1024);
     const out = transcript.lines();
-    expect(out).to.have.length(MAX_TRANSCRIPT_HEAD_LINES + 1 + MAX_TRANSCRIPT_TAIL_LINES);
-    expect(out[MAX_TRANSCRIPT_HEAD_LINES]!.text).to.equal(`… ${lines - MAX_TRANSCRIPT_HEAD_LINES - MAX_TRANSCRIPT_TAIL_LINES} lines omitted …`);
-    expect(out.at(-1)!.text).to.match(/^a{2000}… \(59440 more octets\)$/);
-    expect(kept).to.have.length(MAX_TRANSCRIPT_HEAD_LINES + 1);
+    const shown = `${"a".repeat(2000)}… (59440 more octets)`;
+    const head = Math.floor(TEST_TRANSCRIPT_CAPS.headOctets / (shown.length + 2));
+    const tail = Math.floor(TEST_TRANSCRIPT_CAPS.tailOctets / (shown.length + 2));
+    expect(out).to.have.length(head + 1 + tail);
+    const omitted = lines - head - tail;
+    expect(out[head]!.note).to.deep.equal({ kind: "omitted", lines: omitted, octets: omitted * (long.length + 2) });
+    expect(out[head]!.text).to.equal(`… ${omitted} lines omitted (${omitted * (long.length + 2)} octets) …`);
+    expect(out.at(-1)!.text).to.equal(shown);
+    expect(kept).to.have.length(head + 1);
   });
 });

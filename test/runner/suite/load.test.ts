@@ -153,7 +153,7 @@ const STEP_ERRORS: [string, string, string, string[]][] = [
   ["bare string step", "smtp", "      - QUIT\n", ["s.yaml:9:9: a step is a map with one action, like 'send: ...' or 'expect: ...' (did you mean 'send: QUIT'?)"]],
   ["bad SMTP code", "smtp", "      - expect: 2000\n", ["s.yaml:9:17: 'expect' must be a reply code like 250, a class like 2xx or 25x, or a list of them, got '2000'"]],
   ["SMTP code as map without code", "smtp", "      - expect: { text: ok }\n", ["s.yaml:9:17: an SMTP expectation is missing required key 'code'"]],
-  ["foreign expect key", "smtp", "      - expect: { code: 250, status: OK }\n", ["s.yaml:9:30: 'status' belongs to POP3 and IMAP expectations; SMTP expectations take code, enhanced, lines, text, capture"]],
+  ["foreign expect key", "smtp", "      - expect: { code: 250, status: OK }\n", ["s.yaml:9:30: 'status' belongs to POP3 and IMAP expectations; SMTP expectations take code, enhanced, lines, text, max-line-octets, capture"]],
   ["enhanced class mismatch", "smtp", "      - expect: { code: 550, enhanced: 2.0.0 }\n", ["s.yaml:9:40: 'enhanced' class 2 does not agree with reply code 550 (RFC 3463 §3)"]],
   ["POP3 status case", "pop3", "      - expect: +ok\n", ["s.yaml:9:17: 'expect' must be one of +OK, -ERR, got '+ok' (did you mean '+OK'?)"]],
   ["POP3 body with multiline false", "pop3", "      - expect: { status: '+OK', multiline: false, body: { lines: 1 } }\n", ["s.yaml:9:45: a 'body' is only read from a multiline response; drop 'multiline: false'"]],
@@ -251,5 +251,42 @@ describe("suite loader: file and test errors", () => {
   it("reports a path that does not exist", async () => {
     const { errors } = await loadSuites(["no/such/dir"]);
     expect(errors).to.deep.equal([{ file: "no/such/dir", line: 0, col: 0, message: "no such file or directory" }]);
+  });
+});
+
+describe("suite loader: capability states and mailbox placement", () => {
+  it("reads requires-in, and rejects a state that is not one", async () => {
+    const good = await loadFiles({ "s.yaml": suite("imap", "      - expect: OK\n", "    requires: [UIDPLUS]\n    requires-in: after-login\n") });
+    expect(good.lines).to.deep.equal([]);
+    expect(good.suites[0]!.tests[0]).to.include({ requiresIn: "after-login" });
+    const bad = await loadFiles({ "s.yaml": suite("imap", "      - expect: OK\n", "    requires-in: after-auth\n") });
+    expect(bad.lines).to.deep.equal(["s.yaml:8:18: 'requires-in' must be one of before-tls, after-starttls, after-login, got 'after-auth'"]);
+  });
+
+  it("knows ${imap.prefix}, ${imap.delimiter} and ${domain.upper}; a capture may not be named imap", async () => {
+    const steps = [
+      '      - send: CREATE "${imap.prefix}mc-${run.token}-${test.slug}${imap.delimiter}kid"',
+      "      - expect: { status: OK, capture: { imap: '(x)' } }",
+      "",
+    ].join("\n");
+    const { lines } = await loadFiles({ "s.yaml": suite("imap", steps) });
+    expect(lines).to.deep.equal(["s.yaml:10:42: capture name 'imap' is reserved for the builtin variables imap.*"]);
+    const smtp = await loadFiles({ "s.yaml": suite("smtp", "      - send: RCPT TO:<${user.login}@${domain.upper}>\n") });
+    expect(smtp.lines).to.deep.equal([]);
+  });
+
+  it("rejects per-test IMAP mailboxes at the top level and '/' written into their names, in commands, literals and patterns", async () => {
+    const steps = [
+      '      - send: DELETE "mc-${run.token}-${test.slug}"',
+      "      - send: { line: CREATE, literal: { text: \"${imap.prefix}mc-${run.token}-${test.slug}/x\" } }",
+      "      - expect: { status: OK, untagged: ['* LIST () \"/\" \"mc-${run.token}\"'] }",
+      '      - send: LIST "" "${imap.prefix}mc-${run.token}-${test.slug}${imap.delimiter}%"',
+      "",
+    ].join("\n");
+    const { lines } = await loadFiles({ "s.yaml": suite("imap", steps) });
+    expect(lines).to.have.length(3);
+    expect(lines[0]).to.match(/^s\.yaml:9:23: a per-test mailbox name must start with \$\{imap\.prefix\}/);
+    expect(lines[1]).to.match(/^s\.yaml:10:\d+: '\/' in a mailbox name assumes the server's hierarchy delimiter; write \$\{imap\.delimiter\}/);
+    expect(lines[2]).to.match(/^s\.yaml:11:\d+: a per-test mailbox name must start with \$\{imap\.prefix\}/);
   });
 });

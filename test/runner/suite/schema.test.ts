@@ -91,6 +91,7 @@ describe("target schema", () => {
     const d = targetSchema.$defs;
     expect(propsOf(d.target)).to.deep.equal(keysOf(vocabulary.TARGET_KEYS));
     expect(propsOf(objectBranch(d.endpoint))).to.deep.equal(keysOf(vocabulary.ENDPOINT_KEYS));
+    expect(propsOf(objectBranch(d.imapEndpoint))).to.deep.equal(keysOf(vocabulary.IMAP_ENDPOINT_KEYS));
     expect(propsOf(d.user)).to.deep.equal(keysOf(vocabulary.USER_KEYS));
     expect(Object.keys(targetSchema.anyOf[1].properties).sort()).to.deep.equal(keysOf(vocabulary.TARGETS_FILE_KEYS));
   });

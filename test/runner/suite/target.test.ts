@@ -80,6 +80,19 @@ describe("target files", () => {
     ]);
   });
 
+  it("reads where an IMAP target keeps the user's mailboxes, and only for IMAP", async () => {
+    const target = await withFile('host: h\ndomain: d.test\nimap: { port: 143, mailbox-prefix: "INBOX.", delimiter: "." }\n', loadTarget);
+    expect(target.endpoints.imap).to.deep.equal({ port: 143, tls: "none", mailboxPrefix: "INBOX.", delimiter: "." });
+    const flat = await withFile('host: h\ndomain: d.test\nimap: { port: 143, delimiter: "" }\n', loadTarget);
+    expect(flat.endpoints.imap).to.deep.equal({ port: 143, tls: "none", delimiter: "" });
+    const text = 'host: h\ndomain: d.test\nsmtp: { port: 25, mailbox-prefix: x }\nimap: { port: 143, mailbox-prefix: "a*", delimiter: "::" }\n';
+    expect(await errorsOf(text)).to.deep.equal([
+      "3:19: unknown key 'mailbox-prefix' in 'smtp'",
+      "4:36: 'mailbox-prefix' may not hold CR, LF, NUL or the LIST wildcards % and *",
+      "4:53: 'delimiter' is one character, or \"\" for a server without hierarchy (RFC 3501 §9: QUOTED-CHAR / NIL), got '::'",
+    ]);
+  });
+
   it("requires host, domain and a protocol", async () => {
     expect(await errorsOf("name: x\n")).to.deep.equal([
       "1:1: a target is missing required keys 'host', 'domain'",

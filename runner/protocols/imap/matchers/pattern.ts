@@ -1,6 +1,6 @@
 // IMAP patterns as the matcher reads them: the wire tokenizer's tokens with
 // the suite language's placeholders recognised ($name, $_, a trailing "...",
-// $$x for the atom $x). The loader compiles each pattern once; when a step
+// $$x for the atom $x, \Flag? for a flag that may be absent). The loader compiles each pattern once; when a step
 // runs, only tokens written with ${} references are resolved and tokenized.
 // Standards: RFC 3501 §4 (data formats), §9 (formal syntax); RFC 9051 §4.
 
@@ -10,6 +10,8 @@ import { tokenize, type ImapToken } from "../../../../wire/imap-tokens.ts";
 /** `$name` as the matcher binds it. */
 const CAPTURE = /^\$([A-Za-z_][\w.-]*)$/;
 export const ELLIPSIS = "...";
+/** `\Recent?`: a system flag that may be missing from a flag list ("?" is no character of a flag name the RFCs define). */
+const OPTIONAL_FLAG = /^\\[^?\s]+\?$/;
 
 /**
  * Wire tokens → pattern tokens. `templateOf` (the loader's) returns the
@@ -32,6 +34,7 @@ export function patternTokens(tokens: readonly ImapToken[], templateOf?: (token:
         if (capture) return { type: "capture", name: capture[1]! };
         if (t.value.startsWith("$$")) return { type: "atom", value: t.value.slice(1) };
         if (t.value === ELLIPSIS) return { type: "more" };
+        if (OPTIONAL_FLAG.test(t.value)) return { type: "atom", value: t.value.slice(0, -1), optional: true };
         return { type: "atom", value: t.value };
       }
       case "string":

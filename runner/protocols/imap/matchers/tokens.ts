@@ -5,7 +5,8 @@
 // must be equal afterwards, $_ matches any one token, $$x is the atom $x.
 // Lists are compared by what they mean: FETCH and STATUS attribute lists as
 // key/value pairs in any order, flag lists and capability/search sets as
-// sets, everything else in order; a trailing "..." allows extra items.
+// sets, everything else in order; a trailing "..." allows extra items, and
+// in a set a flag written \Recent? may be absent.
 // Standards: RFC 3501 §7 (response syntax), §7.4.2 (FETCH items in any order), §2.3.2 (flags), RFC 9051 §7.
 
 import type { PatternToken } from "../../../model/ast.ts";
@@ -43,6 +44,10 @@ function isAtom(token: ImapToken | number, value: string): boolean {
 
 function isEllipsis(token: PatternToken | undefined): boolean {
   return token?.type === "more";
+}
+
+function isOptional(token: PatternToken): boolean {
+  return token.type === "atom" && token.optional === true;
 }
 
 export class Matcher {
@@ -138,9 +143,13 @@ export class Matcher {
     switch (shape.mode) {
       case "seq":
         return this.seq(items, actual, shape, bindings, open);
-      case "set":
-        if (open ? items.length > actual.length : items.length !== actual.length) return false;
-        return this.set(items, actual, 0, new Set(), bindings);
+      case "set": {
+        // `\Recent?` items may stay unmatched: required ones first, so each optional one only takes what is left.
+        const required = items.filter((t) => !isOptional(t));
+        const optional = items.filter(isOptional);
+        if (required.length > actual.length || (!open && actual.length > items.length)) return false;
+        return this.set([...required, ...optional], actual, 0, new Set(), bindings, { required: required.length, open });
+      }
       case "kv":
         if (items.length % 2 !== 0 || actual.length % 2 !== 0) return false;
         if (open ? items.length > actual.length : items.length !== actual.length) return false;
@@ -158,15 +167,20 @@ export class Matcher {
     return true;
   }
 
-  /** Each pattern item takes a distinct actual item; backtracks so captures can't steal a later item's match. */
-  private set(pattern: PatternToken[], actual: ImapToken[], at: number, used: Set<number>, bindings: Bindings): boolean {
-    if (at === pattern.length) return true;
+  /**
+   * Each pattern item takes a distinct actual item; backtracks so captures
+   * can't steal a later item's match. Items from `required` on may take none;
+   * unless `open`, every actual item must be taken.
+   */
+  private set(pattern: PatternToken[], actual: ImapToken[], at: number, used: Set<number>, bindings: Bindings, fit: { required: number; open: boolean }): boolean {
+    if (at === pattern.length) return fit.open || used.size === actual.length;
+    if (at >= fit.required && this.set(pattern, actual, at + 1, used, bindings, fit)) return true;
     for (let i = 0; i < actual.length; i++) {
       if (used.has(i)) continue;
       const trial = new Map(bindings);
       if (!this.token(pattern[at]!, actual[i]!, SEQ, trial)) continue;
       used.add(i);
-      if (this.set(pattern, actual, at + 1, used, trial)) {
+      if (this.set(pattern, actual, at + 1, used, trial, fit)) {
         commit(bindings, trial);
         return true;
       }

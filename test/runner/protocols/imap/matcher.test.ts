@@ -44,3 +44,26 @@ describe("IMAP untagged rules: count next to must", () => {
     expect(check([rule("* LIST ...", 3), rule('* LIST () "." b')], true)).to.equal(null);
   });
 });
+
+describe("IMAP matcher: a flag that may be absent (\\Recent?)", () => {
+  it("matches a flag list with or without it, and nothing else", () => {
+    const pattern = "1 FETCH (FLAGS (\\Seen \\Recent?))";
+    expect(matches(pattern, "1 FETCH (FLAGS (\\Seen \\Recent))")).to.equal(true);
+    expect(matches(pattern, "1 FETCH (FLAGS (\\Seen))")).to.equal(true);
+    expect(matches(pattern, "1 FETCH (FLAGS (\\Recent \\Seen \\Flagged))")).to.equal(false);
+    expect(matches(pattern, "1 FETCH (FLAGS (\\Recent))")).to.equal(false);
+    expect(matches(pattern, "1 FETCH (FLAGS (\\Seen \\Deleted))")).to.equal(false);
+  });
+
+  it("an empty flag list may consist of optional flags only; with ... extras pass too", () => {
+    expect(matches("1 FETCH (FLAGS (\\Recent?))", "1 FETCH (FLAGS ())")).to.equal(true);
+    expect(matches("1 FETCH (FLAGS (\\Recent? ...) UID 4)", "1 FETCH (UID 4 FLAGS (\\Seen))")).to.equal(true);
+  });
+
+  it("holds in every flag list (FLAGS, PERMANENTFLAGS); in a positional list the mark is just the flag, required", () => {
+    expect(matches("FLAGS (\\Seen \\Recent?)", "FLAGS (\\Seen)")).to.equal(true);
+    expect(matches("OK [PERMANENTFLAGS (\\Seen \\Recent?)] x", "OK [PERMANENTFLAGS (\\Seen)] x")).to.equal(true);
+    expect(matches("1 FETCH (ENVELOPE (\\Recent?))", "1 FETCH (ENVELOPE ())")).to.equal(false);
+    expect(matches("1 FETCH (ENVELOPE (\\Recent?))", "1 FETCH (ENVELOPE (\\Recent))")).to.equal(true);
+  });
+});

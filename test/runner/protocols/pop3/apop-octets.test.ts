@@ -52,11 +52,12 @@ describe("exec: POP3 APOP and body octets", () => {
   });
 
   it("the probe advertises APOP only when the greeting has a timestamp", async () => {
-    server = await startScriptedServer([GREETING, reply("+OK\r\nUSER\r\n.\r\n")]);
+    // The probe then tries USER/PASS to read CAPA after login: refused here, so it ends at once.
+    server = await startScriptedServer([GREETING, reply("+OK\r\nUSER\r\n.\r\n"), reply("-ERR no\r\n")]);
     const withStamp = await probeCapabilities(A.target("pop3", server.port), "pop3", 1000);
     expect(withStamp.ok && [...withStamp.advertised].sort()).to.deep.equal(["APOP", "USER"]);
     await server.close();
-    server = await startScriptedServer([send("+OK ready\r\n"), reply("+OK\r\nUSER\r\n.\r\n")]);
+    server = await startScriptedServer([send("+OK ready\r\n"), reply("+OK\r\nUSER\r\n.\r\n"), reply("-ERR no\r\n")]);
     const without = await probeCapabilities(A.target("pop3", server.port), "pop3", 1000);
     expect(without.ok && [...without.advertised]).to.deep.equal(["USER"]);
   });

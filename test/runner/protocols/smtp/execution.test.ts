@@ -293,4 +293,16 @@ describe("exec: SMTP", () => {
     }
     expect(String(thrown)).to.match(/test\.yaml:\d+:7: unknown variable 'nope'/);
   });
+
+  it("max-line-octets: a reply line of 512 octets with code and CRLF passes, one of 513 fails naming RFC 5321 §4.5.3.1.5", async () => {
+    const line512 = `500-${"x".repeat(506)}\r\n`;
+    const line513 = `500 ${"y".repeat(507)}\r\n`;
+    const { result: ok } = await runWith([GREETING, reply(`${line512}500 short\r\n`)], [A.send("BOGUS"), A.smtp("5xx", { maxLineOctets: 512 })]);
+    expect(ok.status, JSON.stringify(ok.failure)).to.equal("passed");
+    await server?.close();
+    const { result } = await runWith([GREETING, reply(`500-short\r\n${line513}`)], [A.send("BOGUS"), A.smtp("5xx", { maxLineOctets: 512 })]);
+    expect(result.failure?.class).to.equal("assertion");
+    expect(result.failure?.message).to.equal("a reply line of 513 octets (code and CRLF included) exceeds 512 (RFC 5321 §4.5.3.1.5)");
+    expect(result.failure?.expected).to.equal("every reply line at most 512 octets");
+  });
 });

@@ -16,6 +16,7 @@ function target(name: string, percent: number | undefined, extra: Partial<Target
     host: "127.0.0.1",
     status: "graded",
     unreachable: [],
+    loginFailures: [],
     score: score(percent, percent !== undefined && percent < 100 ? 1 : 0),
     protocols: { smtp: score(percent) },
     passedMark: (percent ?? 0) >= 60,
