@@ -58,6 +58,10 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
         .option("--report-junit <file>", "write JUnit XML here")
         .option("--report-allure <dir>", "write Allure results into this directory")
         .option("--report-events <file>", "write the raw event stream as JSON lines")
+        .option("--report-html <file>", "write a self-contained HTML report (filters, failures, transcripts; opens from file://)")
+        .option("--report-pcap <dir>", "write each test's dialogue as a pcapng capture (one per test) that Wireshark and tshark decode")
+        .option("-v, --verbose", "print each test's dialogue (C:/S: lines, TLS and SASL notes, secrets redacted) as it runs")
+        .addOption(new Option("--quiet", "print only failures and the summary").conflicts("verbose"))
         .option("--expect-deviations <file>", "expectations file of known deviations of the target (repeatable): listed failures are reported as expected deviations", collect, [])
         .option("--report-ctrf <file>", "write a CTRF 1.0.0 JSON report")
         .option("--stats", "print protocol statistics (latency per command, reply codes, octets, connect and TLS times)")
@@ -67,7 +71,7 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
         .option("--fail-on-regression", "with --baseline: only regressions fail the run")
         .addHelpText(
           "after",
-          "\nWith no --report-* flag, reports/mailconform.json and reports/junit.xml are written.\n" +
+          "\nWith no --report-* flag, reports/mailconform.json, reports/junit.xml and reports/mailconform.html are written.\n" +
             "Exit codes: 0 all passed, 1 conformance failures, 2 invalid suite or usage, 3 target unreachable, 4 nothing matched,\n" +
             "130/143 interrupted by SIGINT/SIGTERM (the reports are written and say interrupted).",
         );

@@ -1,7 +1,11 @@
 // `mailconform report html`: Allure results → a static HTML report, by
-// allure-commandline's `allure generate --clean` (Java 17, offline).
+// allure-commandline's `allure generate --clean` (Java 17, offline). Allure's
+// index.html loads an analytics script from a third-party host; no page this
+// tool writes contacts another host, so it is taken out after generation.
+// Standards: HTML Living Standard (the script element).
 
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { createRequire } from "node:module";
 import type { ChildProcess } from "node:child_process";
 import type { ExitCode } from "../runner/model/result.ts";
@@ -29,6 +33,18 @@ export async function reportHtmlCommand(flags: { allure?: string; out?: string }
     process.stderr.write(`mailconform: allure generate exited with ${code}\n`);
     return 1;
   }
-  process.stdout.write(`HTML report: ${out}/index.html\n`);
+  const index = path.join(out, "index.html");
+  if (existsSync(index)) writeFileSync(index, withoutRemoteScripts(readFileSync(index, "utf8")));
+  process.stdout.write(`HTML report: ${index} (open it through an HTTP server: npx allure open ${out})\n`);
   return 0;
+}
+
+/**
+ * The page without scripts loaded from another host, nor the inline ones that
+ * feed them (Google Analytics' gtag queue): the report's own bundle is local.
+ */
+export function withoutRemoteScripts(html: string): string {
+  return html
+    .replace(/[ \t]*<script\b[^>]*\bsrc\s*=\s*["']?(?:https?:)?\/\/[^>]*>\s*<\/script>[ \t]*\r?\n?/gi, "")
+    .replace(/[ \t]*<script\b[^>]*>(?:(?!<\/script>)[\s\S])*\b(?:gtag|dataLayer)\b(?:(?!<\/script>)[\s\S])*<\/script>[ \t]*\r?\n?/gi, "");
 }

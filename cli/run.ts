@@ -31,6 +31,10 @@ export interface RunFlags extends TargetCommandFlags {
   reportAllure?: string;
   reportEvents?: string;
   reportCtrf?: string;
+  reportHtml?: string;
+  reportPcap?: string;
+  verbose?: boolean;
+  quiet?: boolean;
   stats?: boolean;
   failOn?: FailOn;
   minScore?: number;
@@ -48,6 +52,8 @@ export function reportRequests(flags: RunFlags): ReportRequest[] {
   if (flags.reportAllure) out.push({ name: "allure", destination: flags.reportAllure });
   if (flags.reportEvents) out.push({ name: "events", destination: flags.reportEvents });
   if (flags.reportCtrf) out.push({ name: "ctrf", destination: flags.reportCtrf });
+  if (flags.reportHtml) out.push({ name: "html", destination: flags.reportHtml });
+  if (flags.reportPcap) out.push({ name: "pcap", destination: flags.reportPcap });
   return out;
 }
 
@@ -104,6 +110,7 @@ export async function runCommand(paths: string[], flags: RunFlags, deps: RunDeps
         timeoutMs: flags.timeout,
         reports: [...reportRequests(flags), ...ciReportRequests(process.env)],
         stats: flags.stats ?? false,
+        verbosity: flags.verbose ? "verbose" : flags.quiet ? "quiet" : "normal",
         ...(gate ? { gate } : {}),
         ...(flags.expectDeviations && flags.expectDeviations.length > 0 ? { deviationFiles: flags.expectDeviations } : {}),
         cwd: process.cwd(),

@@ -1,13 +1,21 @@
 // The CI gate's verdict on a run: what counted as failing (--fail-on), the
 // weighted score against --min-score, and the comparison with a baseline
 // report (regressions, fixes). Decided by runner/gate/ before run-end, so
-// reporters show it and derive nothing. Types only.
+// reporters show it and derive nothing. Types, and the one table of which
+// levels each --fail-on fails.
 
 import type { Level } from "./ast.ts";
 import type { ExitCode } from "./result.ts";
 import type { TestStatus } from "./failure.ts";
 
 export type FailOn = "must" | "should" | "any";
+
+/** The levels whose failures fail the run under each --fail-on. */
+export const FAIL_ON_LEVELS: Record<FailOn, readonly Level[]> = {
+  must: ["MUST"],
+  should: ["MUST", "SHOULD"],
+  any: ["MUST", "SHOULD", "MAY"],
+};
 
 export interface StatusChange {
   id: string;

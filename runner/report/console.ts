@@ -2,16 +2,20 @@
 // then every failure in the Hurl shape (by id, whatever order they finished
 // in), a summary table per protocol, a stopped run's marks (interrupted,
 // incomplete), and as the very last line `N passed, N failed, N skipped`
-// (plus `, N not run` when some were not) for scripts and humans to read.
+// (plus `, N errors`, `, N not run`… when non-zero) for scripts and humans to read.
 // Colour is decided by the caller (a TTY without NO_COLOR), never here.
+// -v streams each test's dialogue as it runs (as recorded: secrets already
+// redacted); --quiet prints only the failures and the summary; tests stopped
+// before their first step by one cause (a port down) get one line, not one each.
 
 import type { Protocol } from "../model/ast.ts";
 import type { RunEvent } from "../model/events.ts";
-import { isExpectedDeviation, isNotRun, type TestResult } from "../model/result.ts";
+import { isExpectedDeviation, isNotRun, type TestResult, type TranscriptLine } from "../model/result.ts";
 import { byId } from "./format/order.ts";
-import { gateSection, runMarks, statsSection, summaryLine } from "./format/run-sections.ts";
-import { failureText, PLAIN, type Colors } from "./format/failure-text.ts";
+import { gateSection, plural, runMarks, statsSection, summaryLine } from "./format/run-sections.ts";
+import { expectedActual, failureText, PLAIN, type Colors } from "./format/failure-text.ts";
 import { terminalSafe } from "./format/terminal-safe.ts";
+import { formatTranscript } from "./format/transcript.ts";
 import type { Reporter, TextSink } from "./reporter.ts";
 
 export interface ConsoleOptions {
@@ -22,7 +26,14 @@ export interface ConsoleOptions {
   transcriptLines?: number;
   /** --stats: print the protocol statistics run-end carries. */
   stats?: boolean;
+  /** "verbose" (-v): each test's dialogue as it runs; "quiet": failures and the summary only. */
+  verbosity?: Verbosity;
 }
+
+export type Verbosity = "quiet" | "normal" | "verbose";
+
+/** The ids a collapsed block names; the JSON and HTML reports list them all. */
+const MAX_LISTED_IDS = 10;
 
 const PROTOCOL_ORDER: Protocol[] = ["smtp", "pop3", "imap"];
 
@@ -31,9 +42,18 @@ export class ConsoleReporter implements Reporter {
   readonly printsToConsole = true;
   private readonly c: Colors;
   private readonly results: TestResult[] = [];
+  private readonly verbosity: Verbosity;
+  /** Failures before the first step already shown once, by status and message; later ones print nothing while the run goes on. */
+  private readonly unstarted = new Map<string, number>();
+  /** -v: titles from the plan, for each dialogue's heading. */
+  private readonly titles = new Map<string, string>();
+  /** -v: the test whose dialogue streams live; tests running beside it (--jobs) keep theirs until they end. */
+  private live: string | undefined;
+  private readonly held = new Map<string, TranscriptLine[]>();
 
   constructor(private readonly options: ConsoleOptions) {
     this.c = options.colors ?? PLAIN;
+    this.verbosity = options.verbosity ?? "normal";
   }
 
   onEvent(e: RunEvent): void {
@@ -43,12 +63,27 @@ export class ConsoleReporter implements Reporter {
           .map(([p, ep]) => `${p} ${ep.port}${ep.tls === "none" ? "" : `/${ep.tls}`}`)
           .join(", ");
         const shard = e.shard ? ` (shard ${e.shard.index}/${e.shard.total})` : "";
+        for (const t of e.plan) this.titles.set(t.id, t.title);
+        if (this.verbosity === "quiet") break;
         this.print(`Running ${plural(e.plan.length, "test")}${shard} against ${e.target.name} (${e.target.host}: ${endpoints})`);
         break;
       }
+      case "test-begin":
+        if (this.verbosity !== "verbose") break;
+        if (this.live === undefined) {
+          this.live = e.id;
+          this.print(this.dialogueHeading(e.id));
+        } else this.held.set(e.id, []);
+        break;
+      case "wire":
+        if (this.verbosity !== "verbose") break;
+        if (e.id === this.live) this.print(this.wireLine(e.line));
+        else this.held.get(e.id)?.push(e.line);
+        break;
       case "test-end":
         this.results.push(e.result);
-        this.print(this.progressLine(e.result));
+        if (this.verbosity === "verbose") this.endDialogue(e.result.id);
+        if (this.verbosity !== "quiet" && this.firstOfItsCause(e.result)) this.print(this.progressLine(e.result));
         break;
       case "run-error":
         this.print(`${this.c.red(this.c.bold("run error:"))} ${e.message}`);
@@ -60,6 +95,44 @@ export class ConsoleReporter implements Reporter {
       default:
         break;
     }
+  }
+
+  private dialogueHeading(id: string): string {
+    return `  ${this.c.bold(">")} ${id}${this.titles.has(id) ? this.c.dim(`: ${this.titles.get(id)}`) : ""}`;
+  }
+
+  private wireLine(line: TranscriptLine): string {
+    const [text] = formatTranscript([line], "    ", 5);
+    return line.dir === "C" ? this.c.cyan(text!) : line.dir === "*" ? this.c.dim(text!) : text!;
+  }
+
+  /** A test beside the live one prints its dialogue whole when it ends. */
+  private endDialogue(id: string): void {
+    if (id === this.live) {
+      this.live = undefined;
+      return;
+    }
+    const lines = this.held.get(id);
+    this.held.delete(id);
+    if (!lines) return;
+    this.print(this.dialogueHeading(id));
+    for (const line of lines) this.print(this.wireLine(line));
+  }
+
+  /**
+   * False for a test that failed before its first step the way one already
+   * shown did: a wrong port would otherwise print the same line for every
+   * test. The first repeat says so once; the end counts them all.
+   */
+  private firstOfItsCause(r: TestResult): boolean {
+    if (!r.failure || r.failure.step !== 0 || isExpectedDeviation(r) || (r.status !== "failed" && r.status !== "error")) return true;
+    const key = `${r.status}\u0000${r.failure.message}`;
+    const seen = this.unstarted.get(key) ?? 0;
+    this.unstarted.set(key, seen + 1);
+    if (seen === 1 && this.verbosity !== "quiet") {
+      this.print(this.c.dim(`  … more tests cannot start for the same reason; they are counted at the end, not listed here`));
+    }
+    return seen === 0;
   }
 
   private progressLine(r: TestResult): string {
@@ -91,9 +164,9 @@ export class ConsoleReporter implements Reporter {
         // Many tests stopped by the same cause before their first step (a protocol down): say it once.
         const f = block[0]!.failure!;
         this.print(`${this.c.bold(this.c.red(block[0]!.status === "error" ? "ERROR" : "FAIL"))} ${block.length} tests could not start: ${terminalSafe(f.message)}`);
-        this.print(`  expected: ${this.c.green(terminalSafe(f.expected))}`);
-        this.print(`  actual:   ${this.c.red(terminalSafe(f.actual))}`);
-        this.print(`  tests:    ${block.map((r) => r.id).join(", ")}`);
+        for (const line of expectedActual(f, this.c)) this.print(line);
+        const more = block.length > MAX_LISTED_IDS ? `, … and ${block.length - MAX_LISTED_IDS} more (every id is in the JSON and HTML reports)` : "";
+        this.print(`  tests:    ${block.slice(0, MAX_LISTED_IDS).map((r) => r.id).join(", ")}${more}`);
       } else {
         const lines = failureText(block[0]!, {
           cwd: this.options.cwd,
@@ -114,8 +187,10 @@ export class ConsoleReporter implements Reporter {
     const fixed = this.results.filter((r) => r.deviation?.fixed).sort(byId);
     for (const r of fixed) this.print(this.c.yellow(`warning: ${r.id} passed but is listed as a deviation in ${r.deviation!.source}; remove the entry`));
     if (fixed.length > 0) this.print("");
-    this.print(this.table());
-    this.print("");
+    if (this.verbosity !== "quiet") {
+      this.print(this.table());
+      this.print("");
+    }
     this.print(`Finished in ${(durationMs / 1000).toFixed(2)} s`);
     if (summary.errors > 0) this.print(this.c.red(plural(summary.errors, "error")));
     const sections = [...(this.options.stats && end.stats ? statsSection(end.stats) : []), ...(end.gate ? gateSection(end.gate, this.c) : [])];
@@ -178,8 +253,4 @@ function groupUnstarted(sorted: readonly TestResult[]): TestResult[][] {
     } else blocks.push([r]);
   }
   return blocks;
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
 }

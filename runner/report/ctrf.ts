@@ -7,15 +7,13 @@
 // or incomplete run says so in results.extra.
 // Standards: CTRF 1.0.0 (ctrf.io).
 
-import { mkdirSync, writeFileSync } from "node:fs";
-import path from "node:path";
-import type { RunEvent } from "../model/events.ts";
+import { writeFileSync } from "node:fs";
 import type { TestStatus } from "../model/failure.ts";
 import { isNotRun, type TestResult } from "../model/result.ts";
 import { failureText } from "./format/failure-text.ts";
 import { byId } from "./format/order.ts";
 import { displayPath } from "./format/paths.ts";
-import type { Reporter } from "./reporter.ts";
+import { FileReporter, type CollectedRun, type RunBegin, type RunEnd } from "./file-reporter.ts";
 
 export const CTRF_SPEC_VERSION = "1.0.0";
 
@@ -26,29 +24,13 @@ function ctrfStatus(r: TestResult): CtrfStatus {
   return isNotRun(r) ? "other" : STATUS[r.status];
 }
 
-type RunBegin = Extract<RunEvent, { type: "run-begin" }>;
-type RunEnd = Extract<RunEvent, { type: "run-end" }>;
 
-export class CtrfReporter implements Reporter {
+export class CtrfReporter extends FileReporter {
   readonly name = "ctrf";
-  readonly printsToConsole = false;
-  private begin?: RunBegin;
-  private end?: RunEnd;
-  private readonly results: TestResult[] = [];
+  protected readonly kind = "CTRF";
 
-  constructor(private readonly options: { file: string; cwd: string }) {}
-
-  onEvent(e: RunEvent): void {
-    if (e.type === "run-begin") this.begin = e;
-    else if (e.type === "test-end") this.results.push(e.result);
-    else if (e.type === "run-end") this.end = e;
-  }
-
-  close(): void {
-    if (!this.begin || !this.end) throw new Error("the run ended without run-begin and run-end; no CTRF report written");
-    const doc = buildCtrf(this.begin, this.end, this.results, this.options.cwd);
-    mkdirSync(path.dirname(path.resolve(this.options.file)), { recursive: true });
-    writeFileSync(this.options.file, JSON.stringify(doc, null, 2) + "\n");
+  protected write({ begin, end, results }: CollectedRun): void {
+    writeFileSync(this.options.file, JSON.stringify(buildCtrf(begin, end, results, this.options.cwd), null, 2) + "\n");
   }
 }
 

@@ -1,16 +1,21 @@
-// GitHub Actions: an `::error` workflow command per failed test, pointing at
-// the suite file and line of the failing expectation (shown inline on the
-// pull request), and a Markdown summary appended to the step-summary file.
+// GitHub Actions: a workflow command per failed test, `::error` when it fails
+// the job under the gate and `::warning` when it does not (a SHOULD failure
+// under --fail-on must, an expected deviation), pointing at the suite file and
+// line of the failing expectation when the user's repository has that file
+// (a bundled suite's annotation names the test id instead), and a Markdown
+// summary appended to the step-summary file.
 // The CLI adds it when GITHUB_ACTIONS=true and hands in $GITHUB_STEP_SUMMARY;
 // nothing here reads the environment.
 // Standards: GitHub Actions workflow commands (error, file, line, col, title).
 
 import { appendFileSync } from "node:fs";
+import path from "node:path";
 import type { Protocol } from "../model/ast.ts";
 import type { RunEvent } from "../model/events.ts";
-import type { TestResult } from "../model/result.ts";
+import { FAIL_ON_LEVELS } from "../model/gate.ts";
+import { isExpectedDeviation, type TestResult } from "../model/result.ts";
 import { byId } from "./format/order.ts";
-import { runMarks } from "./format/run-sections.ts";
+import { runMarks, summaryLine } from "./format/run-sections.ts";
 import { displayPath } from "./format/paths.ts";
 import { terminalSafe } from "./format/terminal-safe.ts";
 import type { Reporter, TextSink } from "./reporter.ts";
@@ -44,7 +49,7 @@ export class GithubReporter implements Reporter {
     else if (e.type === "run-end") {
       this.end = e;
       const bad = this.results.filter((r) => r.status === "failed" || r.status === "error").sort(byId);
-      for (const r of bad.slice(0, MAX_ANNOTATIONS)) this.options.out.write(annotation(r, this.options.cwd) + "\n");
+      for (const r of bad.slice(0, MAX_ANNOTATIONS)) this.options.out.write(annotation(r, this.options.cwd, failsJob(r, e)) + "\n");
       if (bad.length > MAX_ANNOTATIONS) this.options.out.write(`::warning::${bad.length - MAX_ANNOTATIONS} more failures are not annotated; see the reports\n`);
     }
   }
@@ -55,13 +60,41 @@ export class GithubReporter implements Reporter {
   }
 }
 
-export function annotation(r: TestResult, cwd: string): string {
+/**
+ * Whether this failure is one the job fails for: the gate's rule (its levels,
+ * or only regressions) when there is a gate, else every failure; an expected
+ * deviation never is.
+ */
+export function failsJob(r: TestResult, end: Pick<RunEnd, "gate">): boolean {
+  if (isExpectedDeviation(r)) return false;
+  const gate = end.gate;
+  if (!gate) return true;
+  if (gate.regressionsOnly) return gate.regressions.some((x) => x.id === r.id);
+  return FAIL_ON_LEVELS[gate.failOn].includes(r.level);
+}
+
+/**
+ * A file the user's repository has: below the working directory (the
+ * checkout) and not inside an installed package. The bundled suites of an
+ * `npx mailconform` live elsewhere; an annotation on them would point nowhere.
+ */
+function inRepository(file: string, cwd: string): boolean {
+  const shown = displayPath(file, cwd);
+  return !path.isAbsolute(shown) && !shown.split("/").includes("node_modules");
+}
+
+export function annotation(r: TestResult, cwd: string, failing = true): string {
   const at = r.failure?.position;
-  const file = displayPath(at?.file ?? r.file, cwd);
-  const props = [`file=${escapeProperty(file)}`, `line=${at?.line ?? r.line}`, ...(at ? [`col=${at.col}`] : []), `title=${escapeProperty(`${r.id} (${r.level})`)}`];
+  const file = at?.file ?? r.file;
+  const why = failing ? "" : isExpectedDeviation(r) ? ", expected deviation" : ", does not fail the job";
+  const title = `title=${escapeProperty(`${r.id} (${r.level}${why})`)}`;
+  const props = inRepository(file, cwd)
+    ? [`file=${escapeProperty(displayPath(file, cwd))}`, `line=${at?.line ?? r.line}`, ...(at ? [`col=${at.col}`] : []), title]
+    : [title];
+  const where = inRepository(file, cwd) ? "" : `test ${r.id} (bundled suite ${path.basename(file)}:${at?.line ?? r.line})\n`;
   const message = r.failure ? `${r.failure.message}\nexpected: ${r.failure.expected}\nactual: ${r.failure.actual}` : (r.warnings[0] ?? "runner error");
   const refs = r.refs.length > 0 ? `\n${r.refs.join(", ")}` : "";
-  return `::error ${props.join(",")}::${escapeData(terminalSafe(message) + refs)}`;
+  return `::${failing ? "error" : "warning"} ${props.join(",")}::${escapeData(terminalSafe(where + message) + refs)}`;
 }
 
 const cell = (s: string) => terminalSafe(s).replace(/\|/g, "\\|").replace(/\n/g, " ");
@@ -70,7 +103,7 @@ export function summaryMarkdown(target: string, end: RunEnd, results: readonly T
   const s = end.summary;
   const out: string[] = [];
   out.push(`## mailconform: ${end.exitCode === 0 ? "✅" : "❌"} ${cell(target)}`, "");
-  out.push(`**${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped${s.errors > 0 ? `, ${s.errors} errors` : ""}${s.notRun ? `, ${s.notRun} not run` : ""}** — exit code ${end.exitCode}`, "");
+  out.push(`**${summaryLine(s)}** — exit code ${end.exitCode}`, "");
   for (const mark of runMarks(end)) out.push(`> [!WARNING]`, `> ${cell(mark)}`, "");
   out.push("| protocol | total | passed | failed | skipped | errors |", "|---|---:|---:|---:|---:|---:|");
   for (const p of ["smtp", "pop3", "imap"] as Protocol[]) {

@@ -3,46 +3,21 @@
 // interrupted or incomplete run marked at the top. Written on close, after
 // run-end; paths are relative to the working directory.
 
-import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
-import path from "node:path";
-import type { RunEvent } from "../model/events.ts";
+import { closeSync, openSync, writeSync } from "node:fs";
 import type { TestResult } from "../model/result.ts";
 import { byId } from "./format/order.ts";
 import { displayPath } from "./format/paths.ts";
-import type { Reporter } from "./reporter.ts";
+import { FileReporter, type CollectedRun, type RunBegin, type RunEnd } from "./file-reporter.ts";
 
 export const JSON_REPORT_VERSION = 1;
 
-export interface JsonReportOptions {
-  file: string;
-  cwd: string;
-}
 
-type RunBegin = Extract<RunEvent, { type: "run-begin" }>;
-type RunEnd = Extract<RunEvent, { type: "run-end" }>;
-
-export class JsonReporter implements Reporter {
+export class JsonReporter extends FileReporter {
   readonly name = "json";
-  readonly printsToConsole = false;
-  private begin?: RunBegin;
-  private end?: RunEnd;
-  private readonly results: TestResult[] = [];
-  private readonly runErrors: { message: string; stack?: string }[] = [];
+  protected readonly kind = "JSON";
 
-  constructor(private readonly options: JsonReportOptions) {}
-
-  onEvent(e: RunEvent): void {
-    if (e.type === "run-begin") this.begin = e;
-    else if (e.type === "test-end") this.results.push(e.result);
-    else if (e.type === "run-error") this.runErrors.push(e.stack ? { message: e.message, stack: e.stack } : { message: e.message });
-    else if (e.type === "run-end") this.end = e;
-  }
-
-  close(): void {
-    if (!this.begin || !this.end) throw new Error("the run ended without run-begin and run-end; no JSON report written");
-    const doc = buildJsonReport(this.begin, this.end, this.results, this.runErrors, this.options.cwd);
-    mkdirSync(path.dirname(path.resolve(this.options.file)), { recursive: true });
-    writeJsonReport(this.options.file, doc);
+  protected write({ begin, end, results, runErrors }: CollectedRun): void {
+    writeJsonReport(this.options.file, buildJsonReport(begin, end, results, runErrors, this.options.cwd));
   }
 }
 

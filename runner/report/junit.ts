@@ -7,9 +7,8 @@
 // interrupted or incomplete run gets an erroring testcase in a first suite,
 // so CI shows it red and on top; tests not run are skipped with "not run: …".
 
-import { mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
-import type { RunEvent } from "../model/events.ts";
 import { FAILURE_CLASSES } from "../model/failure.ts";
 import { isExpectedDeviation, type TestResult } from "../model/result.ts";
 import { byId, compareText } from "./format/order.ts";
@@ -17,41 +16,18 @@ import { runMarks } from "./format/run-sections.ts";
 import { failureText } from "./format/failure-text.ts";
 import { displayPath } from "./format/paths.ts";
 import { escapeXmlAttr as attr, escapeXmlText as text } from "./format/xml.ts";
-import type { Reporter } from "./reporter.ts";
-
-export interface JunitOptions {
-  file: string;
-  cwd: string;
-}
+import { FileReporter, type CollectedRun, type RunBegin, type RunEnd } from "./file-reporter.ts";
 
 /** Whole transcripts can be long (a 100-RCPT test); CI viewers choke on megabyte bodies. */
 const MAX_TRANSCRIPT_LINES = 400;
 
-type RunBegin = Extract<RunEvent, { type: "run-begin" }>;
-type RunEnd = Extract<RunEvent, { type: "run-end" }>;
 
-export class JunitReporter implements Reporter {
+export class JunitReporter extends FileReporter {
   readonly name = "junit";
-  readonly printsToConsole = false;
-  private begin?: RunBegin;
-  private end?: RunEnd;
-  private readonly results: TestResult[] = [];
-  private readonly runErrors: { message: string; stack?: string }[] = [];
+  protected readonly kind = "JUnit";
 
-  constructor(private readonly options: JunitOptions) {}
-
-  onEvent(e: RunEvent): void {
-    if (e.type === "run-begin") this.begin = e;
-    else if (e.type === "test-end") this.results.push(e.result);
-    else if (e.type === "run-error") this.runErrors.push({ message: e.message, stack: e.stack });
-    else if (e.type === "run-end") this.end = e;
-  }
-
-  close(): void {
-    if (!this.begin || !this.end) throw new Error("the run ended without run-begin and run-end; no JUnit report written");
-    const xml = buildJunit(this.begin, this.end, this.results, this.runErrors, this.options.cwd);
-    mkdirSync(path.dirname(path.resolve(this.options.file)), { recursive: true });
-    writeFileSync(this.options.file, xml);
+  protected write({ begin, end, results, runErrors }: CollectedRun): void {
+    writeFileSync(this.options.file, buildJunit(begin, end, results, runErrors, this.options.cwd));
   }
 }
 
@@ -121,10 +97,19 @@ export function buildJunit(
   return out.join("\n") + "\n";
 }
 
+/**
+ * `protocol.suite-file-stem` (`smtp.transaction`): CI viewers split classname
+ * at dots into package and class, so a path (slashes, an absolute /tmp/…)
+ * makes an unreadable tree; the file itself is in the `file` attribute.
+ */
+export function classname(r: Pick<TestResult, "protocol" | "file">): string {
+  return `${r.protocol}.${path.basename(r.file).replace(/\.ya?ml$/i, "")}`;
+}
+
 function testcase(r: TestResult, file: string, cwd: string): string[] {
   const out: string[] = [];
   out.push(
-    `    <testcase name="${attr(r.id)}" classname="${attr(`${r.protocol}/${file}`)}" file="${attr(file)}" line="${r.line}" time="${seconds(r.durationMs)}">`,
+    `    <testcase name="${attr(r.id)}" classname="${attr(classname(r))}" file="${attr(file)}" line="${r.line}" time="${seconds(r.durationMs)}">`,
   );
   out.push("      <properties>");
   out.push(`        <property name="title" value="${attr(r.title)}"/>`);

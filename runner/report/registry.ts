@@ -3,7 +3,7 @@
 // Where a report goes is decided by the caller (CLI flags or defaults).
 
 import { AllureReporter } from "./allure.ts";
-import { ConsoleReporter } from "./console.ts";
+import { ConsoleReporter, type Verbosity } from "./console.ts";
 import { EventsReporter } from "./events.ts";
 import type { Colors } from "./format/failure-text.ts";
 import { JsonReporter } from "./json.ts";
@@ -11,6 +11,8 @@ import { JunitReporter } from "./junit.ts";
 import type { Reporter, TextSink } from "./reporter.ts";
 import { CtrfReporter } from "./ctrf.ts";
 import { GithubReporter } from "./github.ts";
+import { HtmlReporter } from "./html.ts";
+import { PcapReporter } from "./pcap.ts";
 
 export interface ReporterContext {
   cwd: string;
@@ -19,15 +21,17 @@ export interface ReporterContext {
   colors?: Colors;
   /** --stats: the console prints the protocol statistics. */
   stats?: boolean;
+  /** -v prints each test's dialogue as it runs; --quiet only failures and the summary. */
+  verbosity?: Verbosity;
 }
 
-export type ReporterName = "console" | "json" | "junit" | "allure" | "events" | "ctrf" | "github";
+export type ReporterName = "console" | "json" | "junit" | "allure" | "events" | "ctrf" | "github" | "html" | "pcap";
 
-/** `destination` is a file (json, junit, events) or a directory (allure); console ignores it. */
+/** `destination` is a file (json, junit, events, html) or a directory (allure, pcap); console ignores it. */
 export type ReporterFactory = (destination: string, context: ReporterContext) => Reporter;
 
 export const REPORTERS: Record<ReporterName, ReporterFactory> = {
-  console: (_dest, ctx) => new ConsoleReporter({ out: ctx.out, colors: ctx.colors, cwd: ctx.cwd, stats: ctx.stats ?? false }),
+  console: (_dest, ctx) => new ConsoleReporter({ out: ctx.out, colors: ctx.colors, cwd: ctx.cwd, stats: ctx.stats ?? false, verbosity: ctx.verbosity ?? "normal" }),
   json: (file, ctx) => new JsonReporter({ file, cwd: ctx.cwd }),
   junit: (file, ctx) => new JunitReporter({ file, cwd: ctx.cwd }),
   allure: (dir, ctx) => new AllureReporter({ dir, cwd: ctx.cwd }),
@@ -35,6 +39,9 @@ export const REPORTERS: Record<ReporterName, ReporterFactory> = {
   ctrf: (file, ctx) => new CtrfReporter({ file, cwd: ctx.cwd }),
   /** `destination` is the step-summary file ($GITHUB_STEP_SUMMARY), or "" for annotations only. */
   github: (summaryFile, ctx) => new GithubReporter({ out: ctx.out, summaryFile, cwd: ctx.cwd }),
+  html: (file, ctx) => new HtmlReporter({ file, cwd: ctx.cwd }),
+  /** One .pcapng per test, named by its id. */
+  pcap: (dir) => new PcapReporter({ dir }),
 };
 
 export interface ReportRequest {

@@ -35,6 +35,8 @@ export interface RunDeps {
   targetFromFlags(flags: TargetFlags): Target | Promise<Target>;
   runTest(test: TestCase, env: TestEnv): Promise<TestResult>;
   probeCapabilities(target: Target, protocol: Protocol, timeoutMs: number): Promise<ProbeResult>;
+  /** After the run: remove what carries the run token from every user's account (runner/cleanup/); console lines. Absent: no sweep. */
+  sweepAccounts?(target: Target, runToken: string, timeoutMs: number): Promise<string[]>;
 }
 
 export const defaultDeps: RunDeps = {
@@ -45,4 +47,8 @@ export const defaultDeps: RunDeps = {
   runTest: async (test, env) => (await import("../exec/run-test.ts")).runTest(test, env),
   probeCapabilities: async (target, protocol, timeoutMs) =>
     (await import("../exec/capabilities.ts")).probeCapabilities(target, protocol, timeoutMs),
+  sweepAccounts: async (target, runToken, timeoutMs) => {
+    const { describeSweep, sweepRun } = await import("../cleanup/sweep.ts");
+    return describeSweep(await sweepRun(target, runToken, { timeoutMs }));
+  },
 };

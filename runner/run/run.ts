@@ -21,6 +21,7 @@ import { scheduleOrder } from "../plan/schedule.ts";
 import { ReporterBus } from "../report/bus.ts";
 import type { Colors } from "../report/format/failure-text.ts";
 import { createReporters, type ReportRequest } from "../report/registry.ts";
+import type { Verbosity } from "../report/console.ts";
 import type { TextSink } from "../report/reporter.ts";
 import { defaultDeps, type ProbeResult, type RunDeps } from "./deps.ts";
 import { exitCodeFor, summarize } from "./outcome.ts";
@@ -63,6 +64,8 @@ export interface RunOptions {
   filter?: (tests: TestCase[]) => TestCase[];
   /** --stats: the console prints the protocol statistics (the JSON report always has them). */
   stats?: boolean;
+  /** -v / --quiet: how much the console prints while the run goes on. */
+  verbosity?: Verbosity;
   /** CI gating (--fail-on, --min-score, --baseline): decides the final exit code before run-end. */
   gate?: GateOptions;
   /** --expect-deviations: expectations files listing tests the target is known to fail (see run/deviations.ts). */
@@ -82,9 +85,12 @@ export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_REPORTS = (cwd: string): ReportRequest[] => [
   { name: "json", destination: path.join(cwd, "reports", "mailconform.json") },
   { name: "junit", destination: path.join(cwd, "reports", "junit.xml") },
+  { name: "html", destination: path.join(cwd, "reports", "mailconform.html") },
 ];
 
 const WATCHDOG_GRACE_MS = 5_000;
+/** Per wait of the after-run sweep: an interrupted run must not hang on a server that stopped answering. */
+const SWEEP_TIMEOUT_MS = 5_000;
 /** setTimeout silently fires after 1 ms for delays beyond a signed 32-bit int. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -167,7 +173,7 @@ async function runPlan(plan: TestCase[], target: Target, options: RunOptions, de
   // The GitHub reporter (added by CI detection) writes no report file of its own.
   const hasFileReport = options.reports.some((r) => r.name !== "console" && r.name !== "github");
   const requests = hasFileReport ? options.reports : [...options.reports, ...DEFAULT_REPORTS(options.cwd)];
-  const bus = new ReporterBus(createReporters(requests, { cwd: options.cwd, out: options.out, colors: options.colors, stats: options.stats ?? false }));
+  const bus = new ReporterBus(createReporters(requests, { cwd: options.cwd, out: options.out, colors: options.colors, stats: options.stats ?? false, verbosity: options.verbosity ?? "normal" }));
   let runErrors = 0;
   const emit = (e: RunEvent) => {
     if (e.type === "run-error") runErrors++;
@@ -188,6 +194,8 @@ async function runPlan(plan: TestCase[], target: Target, options: RunOptions, de
   });
 
   let results: TestResult[] = [];
+  // Unique per run: tests name their mailboxes and messages with it, and the sweep finds them by it.
+  const runToken = `${Date.now().toString(36)}${randomBytes(3).toString("hex")}`;
   let probed = 0;
   let unreachable = 0;
   let servable = 0;
@@ -219,7 +227,6 @@ async function runPlan(plan: TestCase[], target: Target, options: RunOptions, de
     const tested = withImapNamespace(target, imapProbe?.ok ? imapProbe.namespace : undefined);
 
     // Task: run
-    const runToken = `${Date.now().toString(36)}${randomBytes(3).toString("hex")}`;
     const fileTotals = new Map<string, number>();
     for (const t of plan) fileTotals.set(t.file, (fileTotals.get(t.file) ?? 0) + 1);
     const fileBegun = new Set<string>();
@@ -250,6 +257,15 @@ async function runPlan(plan: TestCase[], target: Target, options: RunOptions, de
     });
   } catch (e) {
     runError(`the run stopped on an internal error: ${(e as Error).message}`, e);
+  }
+
+  // Task: sweep — leave the account as found (failing and interrupted runs too), before the reports are written.
+  if (deps.sweepAccounts && results.some((r) => r.transcript.length > 0)) {
+    try {
+      for (const line of await deps.sweepAccounts(target, runToken, Math.min(options.timeoutMs, SWEEP_TIMEOUT_MS))) options.err.write(`mailconform: ${line}\n`);
+    } catch (e) {
+      runError(`the cleanup sweep failed: ${(e as Error).message}`, e);
+    }
   }
 
   // Task: report

@@ -25,7 +25,7 @@ const RUNNER = [
   "runner/model", "runner/schema", "runner/source", "runner/suite", "runner/session", "runner/protocols/common", ...RUNNER_PROTOCOLS,
   "runner/protocols", "runner/exec", "runner/plan", "runner/target", "runner/profile", "runner/report/format",
   "runner/report", "runner/report/scoreboard", "runner/stats", "runner/gate", "runner/run", "runner/grade",
-  "runner/coverage", "runner/record", "runner/stress",
+  "runner/coverage", "runner/record", "runner/stress", "runner/cleanup",
 ];
 const SERVER = [
   "reference-server/config", "reference-server/tls", "reference-server/users", "reference-server/store",
@@ -64,13 +64,15 @@ const RULES: Record<string, readonly string[]> = {
   "runner/gate": ["runner/profile", "runner/model"],
   // The orchestrator: everything of the runner it drives, nothing above it.
   "runner/run": ["runner/suite", "runner/plan", "runner/target", "runner/exec", "runner/session", "runner/report", "runner/report/format",
-    "runner/gate", "runner/stats", "runner/profile", "runner/model"],
+    "runner/gate", "runner/stats", "runner/profile", "runner/cleanup", "runner/model"],
   "runner/grade": ["runner/run", "runner/plan", "runner/profile", "runner/report", "runner/stats", "runner/model"],
   "runner/coverage": ["runner/model"],
   // The recording proxy classifies both directions with the drivers' own line classifiers.
   "runner/record": ["runner/protocols", "runner/session", "runner/model", "wire"],
   // The load generator talks through the session's line clients, not the conformance engine.
   "runner/stress": ["runner/session", "runner/model", "wire"],
+  // The after-run sweep (leave the account as found) talks through the session's line clients, as stress does.
+  "runner/cleanup": ["runner/session", "runner/model", "wire"],
 
   // The reference server: codec → driver (core) with a per-protocol table → store.
   "reference-server/config": [],

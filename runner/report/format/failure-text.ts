@@ -10,6 +10,7 @@ import { excerpt } from "../../source/excerpt.ts";
 import { sourceLine } from "../../source/cache.ts";
 import { terminalSafe } from "./terminal-safe.ts";
 import { formatTranscript, transcriptTail } from "./transcript.ts";
+import { hangingIndent } from "./hanging-indent.ts";
 
 export type Colors = ReturnType<typeof pc.createColors>;
 
@@ -50,8 +51,7 @@ export function failureText(result: TestResult, options: FailureTextOptions): st
     } else {
       out.push(`  ${terminalSafe(f.message)}`);
     }
-    out.push(`  expected: ${c.green(terminalSafe(f.expected))}`);
-    out.push(`  actual:   ${c.red(terminalSafe(f.actual))}`);
+    out.push(...expectedActual(f, c));
     if (f.command !== undefined) out.push(`  command:  ${terminalSafe(f.command)}`);
     out.push(`  step:     ${f.phase} ${f.step} (${f.class})`);
   } else {
@@ -65,4 +65,11 @@ export function failureText(result: TestResult, options: FailureTextOptions): st
     out.push(...formatTranscript(tail.lines, "    ").map((l) => c.dim(l)));
   }
   return out;
+}
+
+/** The expected and actual lines, multi-line values indented under their first line (console and JUnit alike). */
+export function expectedActual(f: { expected: string; actual: string }, c: Colors = PLAIN): string[] {
+  // Coloured per line: a colour sequence spanning a line break would paint the indent too, and some CI logs reset colour at line ends.
+  const paint = (text: string, colour: (s: string) => string) => terminalSafe(text).split(/\r?\n/).map(colour).join("\n");
+  return [hangingIndent("  expected: ", paint(f.expected, c.green)), hangingIndent("  actual:   ", paint(f.actual, c.red))];
 }

@@ -50,7 +50,20 @@ export function runMarks(end: Pick<Extract<RunEvent, { type: "run-end" }>, "inte
   return [...(end.interrupted ? [end.interrupted.message] : []), ...(end.incomplete ? [end.incomplete.message] : [])];
 }
 
-/** The console's last line, which scripts read: `N passed, N failed, N skipped` and the counts that exist only when non-zero. */
+/**
+ * The console's last line, which scripts read: `N passed, N failed, N skipped`
+ * in that fixed form (CI machinery matches it), then the counts that exist only
+ * when non-zero, so that the line accounts for every test of the run.
+ */
 export function summaryLine(s: Summary): string {
-  return `${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped${s.deviations ? `, ${s.deviations} expected deviations` : ""}${s.notRun ? `, ${s.notRun} not run` : ""}`;
+  const extra = [
+    ...(s.errors ? [plural(s.errors, "error")] : []),
+    ...(s.deviations ? [`${s.deviations} expected deviations`] : []),
+    ...(s.notRun ? [`${s.notRun} not run`] : []),
+  ];
+  return [`${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped`, ...extra].join(", ");
+}
+
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
 }

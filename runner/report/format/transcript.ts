@@ -5,9 +5,10 @@
 import type { TranscriptLine } from "../../model/result.ts";
 import { terminalSafe } from "./terminal-safe.ts";
 
-export function formatTranscript(lines: readonly TranscriptLine[], indent = ""): string[] {
+/** `minWidth`: the offsets' least width, for lines printed one at a time (-v) that should still align. */
+export function formatTranscript(lines: readonly TranscriptLine[], indent = "", minWidth = 1): string[] {
   const named = lines.some((l) => l.connection !== "main");
-  const width = Math.max(1, ...lines.map((l) => String(l.ms).length));
+  const width = Math.max(minWidth, ...lines.map((l) => String(l.ms).length));
   return lines.map((l) => {
     const who = named ? `${terminalSafe(l.connection)} ` : "";
     const mark = l.dir === "*" ? "*" : `${l.dir}:`;

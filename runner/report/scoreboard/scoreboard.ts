@@ -6,7 +6,7 @@
 
 import type { Protocol } from "../../model/ast.ts";
 import type { ClassGrade, TargetGrade } from "../../model/grade.ts";
-import { esc, page, pct } from "./page.ts";
+import { esc, page, pct } from "../format/html-page.ts";
 
 const PROTOCOLS: Protocol[] = ["smtp", "pop3", "imap"];
 

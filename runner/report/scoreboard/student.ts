@@ -8,7 +8,7 @@ import type { Protocol } from "../../model/ast.ts";
 import type { ClassGrade, TargetGrade } from "../../model/grade.ts";
 import type { TestResult } from "../../model/result.ts";
 import { formatTranscript } from "../format/transcript.ts";
-import { esc, page, pct, rfcRef } from "./page.ts";
+import { esc, page, pct, rfcRef } from "../format/html-page.ts";
 
 const PROTOCOLS: Protocol[] = ["smtp", "pop3", "imap"];
 /** A flood of a transcript must not make the page unreadable; the JSON report keeps it whole. */

@@ -195,6 +195,5 @@ describe("grade: login pre-check, a budget share per protocol, one set of number
     expect(t.notes.join("\n")).to.match(/^IMAP ran out of its share of the time budget/m);
     expect(t.status).to.equal("incomplete");
     expect(tests.get("slow-imap")!.filter((r) => r.protocol === "imap" && r.skipKind === "not-run").length).to.be.above(0);
-    expect(t.durationMs).to.be.below(20_000);
   });
 });

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import pc from "picocolors";
 import { ConsoleReporter } from "../../../runner/report/console.ts";
-import { ERRORED, PASSED, sampleEvents } from "./sample-run.ts";
+import { ERRORED, FAILED, PASSED, sampleEvents } from "./sample-run.ts";
 
 const GOLDEN = fileURLToPath(new URL("./golden/console-run.out", import.meta.url));
 const REPO = fileURLToPath(new URL("../../../", import.meta.url));
@@ -31,10 +31,27 @@ describe("report/console", function () {
     expect(lines[arrow + 3]).to.equal("     |         ^^^^^^^^^^^ expected 250, got 501 'Syntax error'");
   });
 
-  it("ends with exactly `N passed, N failed, N skipped`, the error count on the line before", function () {
+  it("ends with `N passed, N failed, N skipped` followed by the error count, so the line accounts for every test", function () {
     const lines = render().trimEnd().split("\n");
-    expect(lines.at(-1)).to.equal("1 passed, 1 failed, 1 skipped");
+    expect(lines.at(-1)).to.equal("1 passed, 1 failed, 1 skipped, 1 error");
+    // CI machinery matches the fixed head of the line.
+    expect(lines.at(-1)).to.match(/^\d+ passed, \d+ failed(, \d+ skipped)?(, |$)/);
     expect(lines.at(-2)).to.equal("1 error");
+  });
+
+  it("closes a run whose only test errored with `0 passed, 0 failed, 0 skipped, 1 error`", function () {
+    let out = "";
+    const reporter = new ConsoleReporter({ out: { write: (t: string) => (out += t) }, cwd: REPO });
+    for (const e of sampleEvents([ERRORED])) reporter.onEvent(e);
+    expect(out.trimEnd().split("\n").at(-1)).to.equal("0 passed, 0 failed, 0 skipped, 1 error");
+  });
+
+  it("indents the continuation lines of a multi-line actual value under its first line, keeping their own indentation", function () {
+    let out = "";
+    const reporter = new ConsoleReporter({ out: { write: (t: string) => (out += t) }, cwd: REPO });
+    const multi = { ...FAILED, failure: { ...FAILED.failure!, expected: "a FLAGS response", actual: "* FLAGS (\\Seen)\n  folded line\n* 3 EXISTS" } };
+    for (const e of sampleEvents([multi])) reporter.onEvent(e);
+    expect(out).to.include("  expected: a FLAGS response\n  actual:   * FLAGS (\\Seen)\n              folded line\n            * 3 EXISTS\n");
   });
 
   it("lists failures by id, not in finishing order", function () {
@@ -46,7 +63,7 @@ describe("report/console", function () {
     expect(render()).not.to.match(/\u001b\[/);
     const coloured = render(pc.createColors(true));
     expect(coloured).to.match(/\u001b\[31m/);
-    expect(coloured.trimEnd().split("\n").at(-1)).to.equal("1 passed, 1 failed, 1 skipped");
+    expect(coloured.trimEnd().split("\n").at(-1)).to.equal("1 passed, 1 failed, 1 skipped, 1 error");
   });
 
   it("says once that several tests could not start for the same reason", function () {
@@ -61,7 +78,7 @@ describe("report/console", function () {
         "  tests:    imap.login.plain, imap.select.inbox\n",
     );
     expect(out).not.to.include("-->");
-    expect(out.trimEnd().split("\n").slice(-2)).to.deep.equal(["2 errors", "1 passed, 0 failed, 0 skipped"]);
+    expect(out.trimEnd().split("\n").slice(-2)).to.deep.equal(["2 errors", "1 passed, 0 failed, 0 skipped, 2 errors"]);
   });
 
   it("prints a run-error with its stack as it happens", function () {

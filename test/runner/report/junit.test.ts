@@ -3,9 +3,10 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { JunitReporter } from "../../../runner/report/junit.ts";
+import type { RunEvent } from "../../../runner/model/events.ts";
+import { buildJunit, classname, JunitReporter } from "../../../runner/report/junit.ts";
 import { escapeXmlAttr, escapeXmlText } from "../../../runner/report/format/xml.ts";
-import { sampleEvents } from "./sample-run.ts";
+import { FAILED, result, sampleEvents } from "./sample-run.ts";
 import { findAll, parseXml } from "./xml-check.ts";
 
 const REPO = fileURLToPath(new URL("../../../", import.meta.url));
@@ -38,7 +39,9 @@ describe("report/junit", function () {
     const cases = findAll(parseXml(xml), "testcase").filter((c) => c.attrs.classname !== "mailconform");
     expect(cases.map((c) => c.attrs.name)).to.deep.equal(["pop3.greeting", "imap.login.plain", "smtp.starttls.upgrade", "smtp.transaction.basic"].sort());
     const smtp = cases.find((c) => c.attrs.name === "smtp.transaction.basic")!;
-    expect(smtp.attrs.classname).to.equal("smtp/test/runner/report/fixtures/transaction.yaml");
+    // protocol.suite-file-stem: CI viewers split classname at dots; the path is in `file`.
+    expect(smtp.attrs.classname).to.equal("smtp.transaction");
+    expect(smtp.attrs.file).to.equal("test/runner/report/fixtures/transaction.yaml");
     expect(smtp.attrs.time).to.equal("0.014");
   });
 
@@ -82,6 +85,20 @@ describe("report/junit", function () {
     expect(() => parseXml(`<x a="${escapeXmlAttr(nasty)}">${escapeXmlText(nasty)}</x>`)).not.to.throw();
     expect(escapeXmlText(nasty)).to.equal("a\\x00b\\x07c\\x0bd\\ufffee\\ud800f\\udc00g\u{1F600}h&amp;&lt;&gt;\"'");
     expect(parseXml(`<x a="${escapeXmlAttr("l1\nl2\t\"q\"")}"/>`).attrs.a).to.equal("l1\nl2\t\"q\"");
+  });
+
+  it("names the classname protocol.suite-file-stem for a suite outside the working directory too", function () {
+    expect(classname(result({ id: "x", status: "passed", file: "/tmp/mc-abc/g.yaml" }))).to.equal("smtp.g");
+    expect(classname(result({ id: "x", status: "passed", protocol: "imap", file: "/srv/suites/imap/fetch-body.yml" }))).to.equal("imap.fetch-body");
+  });
+
+  it("keeps a multi-line actual value's indentation in the failure body", function () {
+    const multi = { ...FAILED, failure: { ...FAILED.failure!, actual: "* FLAGS (\\Seen)\n  folded line\n* 3 EXISTS" } };
+    const events = sampleEvents([multi]);
+    const begin = events[0] as Extract<RunEvent, { type: "run-begin" }>;
+    const end = events.at(-1) as Extract<RunEvent, { type: "run-end" }>;
+    const body = findAll(parseXml(buildJunit(begin, end, [multi], [], REPO)), "failure")[0]!.text;
+    expect(body).to.include("  actual:   * FLAGS (\\Seen)\n              folded line\n            * 3 EXISTS\n");
   });
 
   it("the checker itself rejects malformed XML", function () {

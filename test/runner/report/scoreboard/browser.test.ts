@@ -6,16 +6,14 @@
 
 import { after, before, describe, it } from "mocha";
 import { expect } from "chai";
-import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
+import { launchChromium, skipWithoutChromium } from "../../../support/chromium.ts";
 import { writeScoreboard } from "../../../../runner/report/scoreboard/write.ts";
 import { sampleClass, sampleTests } from "./sample-class.ts";
-
-const CHROMIUM = "/usr/bin/chromium";
 
 describe("scoreboard in Chromium", function () {
   this.timeout(60_000);
@@ -27,20 +25,10 @@ describe("scoreboard in Chromium", function () {
   let dialogs = 0;
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      console.log(`      (skipped: ${CHROMIUM} is missing; install Debian's chromium package, as .ci/run does)`);
-      this.skip();
-    }
+    skipWithoutChromium(this);
     dir = await mkdtemp(path.join(tmpdir(), "mailconform-scoreboard-"));
     index = writeScoreboard(path.join(dir, "grade"), grade, (i) => sampleTests(grade.targets[i]!.score.percent !== 100)).index;
-    // A fresh profile directory per run (playwright passes it as --user-data-dir).
-    browser = await chromium.launchPersistentContext(path.join(dir, "profile"), {
-      executablePath: CHROMIUM,
-      headless: true,
-      timeout: 30_000,
-      viewport: { width: 1280, height: 720 },
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    browser = await launchChromium(path.join(dir, "profile"));
     page = browser.pages()[0] ?? (await browser.newPage());
     page.on("dialog", (d) => {
       dialogs++;

@@ -1,6 +1,7 @@
-// The shell every grading page shares: HTML escaping, one inline style sheet
-// and the page frame. Pages are self-contained (no external CSS, script,
-// font or image), so a teacher can mail them or open them from a USB stick.
+// The shell every HTML page we write shares (the run report, the grading
+// pages): HTML escaping, one inline style sheet and the page frame. Pages are
+// self-contained (no external CSS, script, font or image), so they can be
+// mailed or opened from a USB stick, and open no connection to any host.
 // Standards: HTML Living Standard (text and attribute escaping).
 
 export function esc(text: string): string {
@@ -36,7 +37,8 @@ dl { display: grid; grid-template-columns: max-content 1fr; gap: .2rem .8rem; ma
 a { color: #0969da; }
 `;
 
-export function page(title: string, body: string, script = ""): string {
+/** `style` adds rules of one page's own after the shared sheet. */
+export function page(title: string, body: string, script = "", style = ""): string {
   return [
     "<!doctype html>",
     '<html lang="en">',
@@ -44,7 +46,7 @@ export function page(title: string, body: string, script = ""): string {
     '<meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     `<title>${esc(title)}</title>`,
-    `<style>${STYLE}</style>`,
+    `<style>${STYLE}${style}</style>`,
     "</head>",
     "<body>",
     body,
