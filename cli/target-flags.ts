@@ -7,6 +7,7 @@
 import { Option, type Command } from "commander";
 import type { TargetSource } from "../runner/run/target-source.ts";
 import { domainWarning, type TargetFlags } from "../runner/target/flags.ts";
+import { flagPlacement } from "../runner/target/imap-namespace.ts";
 import { collectUser, parsePort, UsageError } from "./arguments.ts";
 import { startReferenceTarget } from "./reference-target.ts";
 
@@ -27,9 +28,9 @@ export interface TargetCommandFlags extends TargetFlags {
 }
 
 /** Every TargetFlags field, so the flags are copied in one place and a new one cannot be forgotten. */
-const TARGET_FLAG_KEYS = ["host", ...PORT_FLAGS.map(([name]) => name), "user", "userFile", "domain", "insecure", "ca", "name"] as const satisfies readonly (keyof TargetFlags)[];
+const TARGET_FLAG_KEYS = ["host", ...PORT_FLAGS.map(([name]) => name), "user", "userFile", "domain", "insecure", "ca", "name", "imapPrefix", "imapDelimiter"] as const satisfies readonly (keyof TargetFlags)[];
 
-/** The flags a target file already says; giving one beside --target is a mistake, not an override. */
+/** The flags a target file already says; giving one beside --target is a mistake, not an override (--imap-prefix / --imap-delimiter / --insecure are). */
 const FILE_SAYS = ["host", ...PORT_FLAGS.map(([name]) => name), "userFile", "domain", "ca"] as const satisfies readonly (keyof TargetFlags)[];
 
 /** How a flag is spelt on the command line. */
@@ -46,6 +47,8 @@ export function targetOptions(command: Command): Command {
     .option("--user-file <file>", "users as YAML, after any --user: a list of { login, password, address } (for passwords a command line cannot carry)")
     .option("--domain <domain>", "the server's mail domain")
     .option("--name <name>", "the target's name in reports")
+    .option("--imap-prefix <prefix>", "where the user's IMAP mailboxes go (\"INBOX.\"), over the target file's mailbox-prefix and the probe")
+    .option("--imap-delimiter <char>", "the IMAP hierarchy delimiter (\"\" for none), over the target file's delimiter and the probe")
     .option("--insecure", "do not verify TLS certificates");
 }
 
@@ -56,9 +59,10 @@ export function targetSourceFrom(flags: TargetCommandFlags, err: { write(text: s
     if (given.length > 0) {
       throw new UsageError(`--target cannot be combined with ${given.map(flagName).join(", ")}: put those values in the target file`);
     }
-    return { kind: "file", file: flags.target };
+    const imap = flagPlacement(flags);
+    return { kind: "file", file: flags.target, ...(imap ? { imap } : {}), ...(flags.insecure ? { insecure: true as const } : {}) };
   }
-  if (given.length > 0) {
+  if (given.length > 0 || flagPlacement(flags) !== undefined) {
     if (!PORT_FLAGS.some(([name]) => flags[name] !== undefined)) {
       throw new UsageError(`give at least one port (${PORT_FLAGS.map(([name]) => `--${name}`).join(", ")}) with --host`);
     }

@@ -1,6 +1,7 @@
 // IMAP's character classes from the formal syntax, spelled once: the runner's
 // response tokenizer, the suite loader's tag check, the reference server's
-// argument reader and its flag validation all ask here. Octets, not characters:
+// argument reader and its flag validation all ask here, and so does whatever
+// writes a value as a quoted string or astring. Octets, not characters:
 // anything at or above 0x80 is in no class (CHAR is 7-bit).
 // Standards: RFC 3501 §9 (formal syntax), RFC 9051 §9.
 
@@ -39,6 +40,11 @@ export function isAstringChar(c: number): boolean {
   return isAtomChar(c) || isRespSpecial(c);
 }
 
+/** TEXT-CHAR = <any CHAR except CR and LF>; QUOTED-CHAR is one of these (quoted-specials escaped) */
+export function isTextChar(c: number): boolean {
+  return c > 0 && c < 0x80 && c !== 0x0d && c !== 0x0a;
+}
+
 /** list-char = ATOM-CHAR / list-wildcards / resp-specials */
 export function isListChar(c: number): boolean {
   return isAstringChar(c) || isListWildcard(c);
@@ -63,4 +69,19 @@ export function isAtom(text: string): boolean {
 /** tag = 1*<any ASTRING-CHAR except "+"> */
 export function isTag(text: string): boolean {
   return every(text, isTagChar);
+}
+
+/**
+ * quoted = DQUOTE *QUOTED-CHAR DQUOTE, "\" and DQUOTE escaped with "\";
+ * undefined when a character is no TEXT-CHAR (CR, LF, NUL, 8-bit): only a
+ * literal carries those (RFC 3501 §4.3).
+ */
+export function quotedString(text: string): string | undefined {
+  for (let i = 0; i < text.length; i++) if (!isTextChar(text.charCodeAt(i))) return undefined;
+  return `"${text.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+}
+
+/** astring = 1*ASTRING-CHAR / string: the bare atom form when it can be, else quoted; undefined when only a literal will do. */
+export function astring(text: string): string | undefined {
+  return every(text, isAstringChar) ? text : quotedString(text);
 }

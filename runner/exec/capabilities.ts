@@ -2,8 +2,9 @@
 // passes through — before TLS, after STARTTLS / STLS, after login — and, for
 // IMAP, where the user's mailboxes live, so the orchestrator can skip tests
 // whose `requires` are missing in the state they need them and bind
-// ${imap.prefix} / ${imap.delimiter}. Never throws for server behaviour: an
-// unreachable or broken server is { ok: false, reason, class }.
+// ${imap.prefix} / ${imap.delimiter}, and says with the pseudo-capability
+// HIERARCHY whether mailbox names can have levels. Never throws for server
+// behaviour: an unreachable or broken server is { ok: false, reason, class }.
 // Standards: RFC 5321 §4.1.1.1, RFC 3207 §4.2, RFC 2449 §5, RFC 2595 §4, RFC 3501 §6.1.1, §7.2.1, RFC 2342 (see the per-protocol probes).
 
 import type { Protocol, Template } from "../model/ast.ts";
@@ -32,6 +33,15 @@ export type CapabilityResult =
 const PROBE_SPAN = { file: "<capability probe>", line: 0, col: 0 };
 
 /**
+ * IMAP pseudo-capability, after login: the user's mailboxes have a hierarchy
+ * delimiter — the target file's, else the one the probe read, else the
+ * assumed "/" (runner/session/variables.ts). A NIL delimiter (a flat
+ * namespace, RFC 3501 §6.3.8) leaves it out, so tests that create child
+ * mailboxes (`requires: [HIERARCHY]`) are skipped there, not failed.
+ */
+export const HIERARCHY = "HIERARCHY";
+
+/**
  * Upper-case keywords per state: EHLO keywords plus "AUTH=<mech>" per SASL
  * mechanism; POP3 CAPA tags plus "SASL=<mech>" (and APOP for a greeting
  * timestamp); IMAP CAPABILITY atoms. Where the server offers STARTTLS the
@@ -56,6 +66,10 @@ export async function probeCapabilities(target: Target, protocol: Protocol, time
     await probeOnce(target, protocol, timeoutMs, "never", plain);
     if (plain.states["after-login"]) found.states["after-login"] = plain.states["after-login"];
     if (plain.namespace) found.namespace = plain.namespace;
+  }
+  const afterLogin = found.states["after-login"];
+  if (protocol === "imap" && afterLogin !== undefined && (endpoint.delimiter ?? found.namespace?.delimiter) !== "") {
+    found.states["after-login"] = new Set([...afterLogin, HIERARCHY]);
   }
   const advertised = new Set(Object.values(found.states).flatMap((set) => [...set]));
   return { ok: true, advertised, states: found.states, ...(found.namespace ? { namespace: found.namespace } : {}) };

@@ -1,7 +1,8 @@
 // The named connections of one test: "main" and those declared in
 // test.connections, each opened on first use (or by a `connect` step) with
 // its protocol session, TLS mode and user; reads and checks the greeting and does the
-// automatic STARTTLS of a `starttls` endpoint. Destroys every socket at the end.
+// automatic STARTTLS of a `starttls` endpoint — after the test's own greeting
+// expectation when its first step reads the greeting. Destroys every socket at the end.
 // Standards: RFC 5321 §3.1, RFC 1939 §4, RFC 3501 §7.1 (greetings); RFC 3207, RFC 2595 (STARTTLS).
 
 import type { ConnectionSpec, Protocol, Span, Step, Template, TestCase, TlsMode } from "../model/ast.ts";
@@ -54,9 +55,17 @@ export interface OpenConnection {
 /** Steps that read the greeting themselves when they open a connection. */
 const READING_STEPS = new Set<Step["kind"]>(["expect", "expect-closed", "expect-silence"]);
 
+/**
+ * Where a `starttls` connection opened without its greeting stands: "greeting"
+ * until a step comes (a reading step reads the greeting itself), "upgrade"
+ * once that step has; the next step of the connection finds the upgrade done.
+ */
+type PendingUpgrade = "greeting" | "upgrade";
+
 export class Session {
   private readonly open = new Map<string, OpenConnection>();
   private readonly retired: Connection[] = [];
+  private readonly pending = new Map<string, PendingUpgrade>();
 
   constructor(private readonly options: SessionOptions) {}
 
@@ -81,17 +90,32 @@ export class Session {
     return this.open.get(name)?.conn.lastCommand ?? this.retired.findLast((c) => c.name === name)?.lastCommand;
   }
 
-  /** The open, usable connection `name`, if there is one (no await: the common case of every step). */
+  /** The open, usable connection `name` with no upgrade owed, if there is one (no await: the common case of every step). */
   ready(name: string): OpenConnection | undefined {
     const existing = this.open.get(name);
-    return existing && existing.conn.usable ? existing : undefined;
+    return existing && existing.conn.usable && !this.pending.has(name) ? existing : undefined;
   }
 
-  /** The open connection `name`, opening it first if needed; a reading step leaves the greeting to itself. */
+  /**
+   * The open connection `name` for `step`, opening it first if needed; a
+   * reading step leaves the greeting to itself. On a `starttls` endpoint the
+   * automatic upgrade waits for such a step and is done before the next one,
+   * so a test's greeting expectation reads the greeting from the wire.
+   */
   async use(name: string, step: Step, budgetMs: number): Promise<OpenConnection> {
-    const existing = this.ready(name);
-    if (existing) return existing;
-    return this.connect(name, !READING_STEPS.has(step.kind), step.span, budgetMs);
+    const existing = this.open.get(name);
+    const open = existing?.conn.usable ? existing : await this.connect(name, !READING_STEPS.has(step.kind), step.span, budgetMs);
+    const pending = this.pending.get(name);
+    if (pending === undefined) return open;
+    if (pending === "greeting" && READING_STEPS.has(step.kind)) {
+      this.pending.set(name, "upgrade");
+      return open;
+    }
+    this.pending.delete(name);
+    const ctx = this.context(open.conn, new Deadline(budgetMs), step.span);
+    if (pending === "greeting") await open.protocol.greeting(ctx);
+    await open.protocol.upgrade(ctx);
+    return open;
   }
 
   /** Open `name` now (closing an earlier connection of that name); one deadline covers connect, TLS and greeting. */
@@ -121,9 +145,13 @@ export class Session {
     conn.userIndex = spec.user;
     const open: OpenConnection = { conn, protocol: DRIVERS[spec.protocol].open(conn) };
     this.open.set(name, open);
+    if (tls === "starttls" && !readGreeting) {
+      // The upgrade must come after the greeting, and the test's first step may read that itself (use()).
+      this.pending.set(name, "greeting");
+      return open;
+    }
     const ctx = this.context(conn, deadline, span);
-    // A starttls endpoint must be past its greeting before the upgrade, whoever asked.
-    if (readGreeting || tls === "starttls") await open.protocol.greeting(ctx);
+    if (readGreeting) await open.protocol.greeting(ctx);
     if (tls === "starttls") await open.protocol.upgrade(ctx);
     return open;
   }
@@ -133,6 +161,7 @@ export class Session {
     const conn = this.open.get(name)?.conn;
     if (!conn) return;
     this.open.delete(name);
+    this.pending.delete(name);
     this.retired.push(conn);
     if (record || conn.usable) conn.close();
   }
@@ -141,6 +170,7 @@ export class Session {
     for (const { conn } of this.open.values()) conn.destroy();
     for (const conn of this.retired) conn.destroy();
     this.open.clear();
+    this.pending.clear();
     this.retired.length = 0;
   }
 }

@@ -4,6 +4,7 @@
 // Each yields the Target and a release function called when the run ends.
 
 import type { Target } from "../model/target.ts";
+import { withImapPlacement, type ImapPlacement } from "../target/imap-namespace.ts";
 import type { RunDeps, TargetFlags } from "./deps.ts";
 
 export interface AcquiredTarget {
@@ -12,7 +13,14 @@ export interface AcquiredTarget {
 }
 
 export type TargetSource =
-  | { kind: "file"; file: string }
+  | {
+      kind: "file";
+      file: string;
+      /** --imap-prefix / --imap-delimiter, beating the file's keys. */
+      imap?: ImapPlacement;
+      /** --insecure: certificates are not verified whatever the file says. */
+      insecure?: true;
+    }
   | { kind: "flags"; flags: TargetFlags }
   | { kind: "started"; start(): Promise<AcquiredTarget> };
 
@@ -20,8 +28,11 @@ export type TargetSource =
 export async function acquireTarget(source: TargetSource, deps: Pick<RunDeps, "loadTarget" | "targetFromFlags">): Promise<AcquiredTarget> {
   const nothing = async () => {};
   switch (source.kind) {
-    case "file":
-      return { target: await deps.loadTarget(source.file), release: nothing };
+    case "file": {
+      const loaded = await deps.loadTarget(source.file);
+      const target = source.imap ? withImapPlacement(loaded, source.imap) : loaded;
+      return { target: source.insecure ? { ...target, insecure: true } : target, release: nothing };
+    }
     case "flags":
       return { target: await deps.targetFromFlags(source.flags), release: nothing };
     case "started":

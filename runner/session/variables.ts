@@ -3,11 +3,13 @@
 // run.token, test.id, test.slug) and the captures steps
 // bind. Templates arrive compiled by the loader; resolving one walks its parts
 // against this store, escaping inserted values in regex fields. A connection
-// declared with `user: n` sees users[n] as user.*.
-// Standards: none (suite language).
+// declared with `user: n` sees users[n] as user.*. A `.astring` / `.quoted`
+// suffix gives a value in IMAP syntax, so credentials with a space or `"` work.
+// Standards: RFC 3501 §4.3, §9 (astring, quoted) for the IMAP forms.
 
 import type { Span, Template, TestCase } from "../model/ast.ts";
 import type { Target, TargetUser } from "../model/target.ts";
+import { astring, quotedString } from "../../wire/imap-syntax.ts";
 
 /** A reference to a variable that is not bound. */
 export class UnknownVariableError extends Error {
@@ -16,6 +18,28 @@ export class UnknownVariableError extends Error {
     this.name = "UnknownVariableError";
   }
 }
+
+/** A value an IMAP form cannot carry: it needs a literal, which a template cannot write. */
+export class NeedsLiteralError extends Error {
+  constructor(readonly variable: string) {
+    super(
+      `'\${${variable}}' cannot be written as an IMAP ${variable.endsWith(".quoted") ? "quoted string" : "astring"}: ` +
+        "its value has a CR, LF, NUL or non-ASCII character, which only a literal carries (RFC 3501 §4.3); " +
+        "send the raw value as a step's literal instead (send: { line, literal: { text } })",
+    );
+    this.name = "NeedsLiteralError";
+  }
+}
+
+/**
+ * The IMAP forms of a value, by name suffix: `.astring` is the atom when every
+ * character is an ASTRING-CHAR (the common login goes out as before), else a
+ * quoted string; `.quoted` is always the quoted string (tests of that syntax).
+ */
+const IMAP_FORMS = new Map<string, (value: string) => string | undefined>([
+  ["astring", astring],
+  ["quoted", quotedString],
+]);
 
 /** Escapes regex syntax so the value matches itself literally. */
 export function escapeRegExp(value: string): string {
@@ -107,8 +131,23 @@ export class Variables {
     this.captures[name] = value;
   }
 
-  /** A variable as a connection speaking as users[userIndex] sees it: captures over its user.* over the builtins. */
+  /**
+   * A variable as a connection speaking as users[userIndex] sees it: captures
+   * over its user.* over the builtins; `name.astring` / `name.quoted` are
+   * name's value in that IMAP form (the loader allows them for user.* and user2.*).
+   */
   lookup(name: string, userIndex = 0): string | undefined {
+    const dot = name.lastIndexOf(".");
+    const form = dot < 0 ? undefined : IMAP_FORMS.get(name.slice(dot + 1));
+    if (form === undefined) return this.plain(name, userIndex);
+    const value = this.plain(name.slice(0, dot), userIndex);
+    if (value === undefined) return undefined;
+    const written = form(value);
+    if (written === undefined) throw new NeedsLiteralError(name);
+    return written;
+  }
+
+  private plain(name: string, userIndex: number): string | undefined {
     if (hasOwn(this.captures, name)) return this.captures[name];
     if (userIndex !== 0) {
       let overlay = this.overlays.get(userIndex);
@@ -133,6 +172,7 @@ export class Variables {
       if (error instanceof UnknownVariableError) {
         throw new Error(`${span.file}:${span.line}:${span.col}: ${error.message} (no capture or builtin of that name is bound here)`);
       }
+      if (error instanceof NeedsLiteralError) throw new Error(`${span.file}:${span.line}:${span.col}: ${error.message}`);
       throw error;
     }
   }

@@ -13,14 +13,17 @@ import { compileTemplate, TemplateSyntaxError } from "./template.ts";
 import type { NodeReader, Slot } from "./node-reader.ts";
 import { CAPTURE_NAME } from "./vocabulary.ts";
 
-/** Bound for every test by the runner (the user ones from the connection's target user). */
+const USER_FIELDS = ["user.login", "user.password", "user.address", "user2.login", "user2.password", "user2.address"] as const;
+
+/**
+ * Bound for every test by the runner (the user ones from the connection's
+ * target user). Each user field also comes as `.astring` and `.quoted`, its
+ * IMAP argument forms (runner/session/variables.ts), so a password with a
+ * space or `"` is sent in valid syntax.
+ */
 export const BUILTIN_VARIABLES = [
-  "user.login",
-  "user.password",
-  "user.address",
-  "user2.login",
-  "user2.password",
-  "user2.address",
+  ...USER_FIELDS,
+  ...USER_FIELDS.flatMap((name) => [`${name}.astring`, `${name}.quoted`]),
   "domain",
   "domain.upper",
   "host",
@@ -29,7 +32,7 @@ export const BUILTIN_VARIABLES = [
   "test.slug",
   "imap.prefix",
   "imap.delimiter",
-] as const;
+];
 
 /** Capture names may not shadow the roots of builtin names. */
 const RESERVED_NAMES = new Set(BUILTIN_VARIABLES.map((name) => name.split(".")[0]!));

@@ -9,6 +9,7 @@ import path from "node:path";
 import type { SuiteError } from "../model/failure.ts";
 import type { Endpoint, Target, TargetUser } from "../model/target.ts";
 import { PROTOCOLS } from "../suite/vocabulary.ts";
+import { flagPlacement, placedEndpoint, placementProblems } from "./imap-namespace.ts";
 import { TargetError } from "./target-error.ts";
 import { isAddress, mailDomain, readUserFile, type UserEntry } from "./users.ts";
 
@@ -29,6 +30,9 @@ export interface TargetFlags {
   /** --ca FILE: PEM certificates to trust instead of the system's (a private CA or a pinned certificate). */
   ca?: string;
   name?: string;
+  /** --imap-prefix / --imap-delimiter: where the user's mailboxes go, beating the target file and the probe. */
+  imapPrefix?: string;
+  imapDelimiter?: string;
 }
 
 /** A TCP port a server can listen on: 16 bits, and port 0 is no port (RFC 793 §3.1, RFC 6335 §6). */
@@ -71,6 +75,12 @@ export function targetFromFlags(flags: TargetFlags): Target {
     if (plain !== undefined && implicit !== undefined) endpoint = { port: plain, tls: "none", implicitTlsPort: implicit };
     if (plain === undefined && implicit !== undefined) endpoint = { port: implicit, tls: "implicit" };
     if (endpoint !== undefined) endpoints[protocol] = endpoint;
+  }
+  const placement = flagPlacement(flags);
+  if (placement !== undefined) {
+    placementProblems(placement).forEach(fail);
+    if (endpoints.imap === undefined) fail("--imap-prefix / --imap-delimiter need an IMAP endpoint (--imap or --imaps)");
+    else endpoints.imap = placedEndpoint(endpoints.imap, placement);
   }
   let tlsCa: string | undefined;
   if (flags.ca !== undefined) {

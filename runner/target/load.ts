@@ -14,6 +14,7 @@ import { ENDPOINT_KEYS, IMAP_ENDPOINT_KEYS, PROTOCOLS, TARGET_KEYS, TARGETS_FILE
 import { parseYaml } from "../suite/yaml-document.ts";
 import { caFileProblem, defaultAddress, MAX_PORT } from "./flags.ts";
 import { TargetError } from "./target-error.ts";
+import { delimiterProblem, prefixProblem } from "./imap-namespace.ts";
 import { readUserList } from "./users.ts";
 
 export { defaultAddress, targetFromFlags, type TargetFlags } from "./flags.ts";
@@ -160,11 +161,10 @@ function readMailboxPlacement(reader: NodeReader, entries: ReadonlyMap<string, S
   const prefix = prefixSlot === undefined ? undefined : reader.string(prefixSlot);
   const delimiter = delimiterSlot === undefined ? undefined : reader.string(delimiterSlot);
   if ((prefixSlot !== undefined && prefix === undefined) || (delimiterSlot !== undefined && delimiter === undefined)) return undefined;
-  // mailbox-list: QUOTED-CHAR, one 7-bit character but CR and LF, or NIL ("": no hierarchy) (RFC 3501 §9).
-  const badPrefix = prefix !== undefined && /[\r\n\0%*]/.test(prefix);
-  if (badPrefix) reader.error(prefixSlot!.node, "'mailbox-prefix' may not hold CR, LF, NUL or the LIST wildcards % and *");
-  const badDelimiter = delimiter !== undefined && !/^[\x01-\x09\x0b\x0c\x0e-\x7f]?$/.test(delimiter);
-  if (badDelimiter) reader.error(delimiterSlot!.node, `'delimiter' is one character, or "" for a server without hierarchy (RFC 3501 §9: QUOTED-CHAR / NIL), got '${delimiter}'`);
+  const badPrefix = prefix === undefined ? undefined : prefixProblem(prefix);
+  if (badPrefix) reader.error(prefixSlot!.node, `'mailbox-prefix' ${badPrefix}`);
+  const badDelimiter = delimiter === undefined ? undefined : delimiterProblem(delimiter);
+  if (badDelimiter) reader.error(delimiterSlot!.node, `'delimiter' ${badDelimiter}`);
   if (badPrefix || badDelimiter) return undefined;
   if (prefix !== undefined) endpoint.mailboxPrefix = prefix;
   if (delimiter !== undefined) endpoint.delimiter = delimiter;

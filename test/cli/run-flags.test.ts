@@ -2,6 +2,12 @@ import { expect } from "chai";
 import { UsageError } from "../../cli/arguments.ts";
 import { reportRequests, wantsColour, type RunFlags } from "../../cli/run.ts";
 import { targetSourceFrom } from "../../cli/target-flags.ts";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { acquireTarget } from "../../runner/run/target-source.ts";
+import { targetFromFlags } from "../../runner/target/flags.ts";
+import { loadTarget } from "../../runner/target/load.ts";
 
 const base: RunFlags = { user: [], tag: [], jobs: 1, timeout: 10_000 };
 
@@ -20,6 +26,41 @@ describe("cli/run flags", function () {
 
   it("refuses target flags without any port", function () {
     expect(() => targetSourceFrom({ ...base, user: ["a:b"] })).to.throw(UsageError, /at least one port/);
+  });
+
+  it("--imap-prefix / --imap-delimiter override a target file's mailbox-prefix and delimiter", async function () {
+    const dir = await mkdtemp(path.join(tmpdir(), "mc-run-flags-"));
+    try {
+      const file = path.join(dir, "lab.yaml");
+      await writeFile(file, 'host: 127.0.0.1\ndomain: lab.test\nimap: { port: 1143, mailbox-prefix: "INBOX.", delimiter: "." }\nusers: [{ login: a, password: b }]\n');
+      const source = targetSourceFrom({ ...base, target: file, imapPrefix: "", imapDelimiter: "" });
+      expect(source).to.deep.equal({ kind: "file", file, imap: { prefix: "", delimiter: "" } });
+      const { target } = await acquireTarget(source, { loadTarget, targetFromFlags });
+      expect(target.endpoints.imap).to.deep.include({ port: 1143, mailboxPrefix: "", delimiter: "" });
+      // Only the delimiter given: the file's prefix stays.
+      const half = await acquireTarget(targetSourceFrom({ ...base, target: file, imapDelimiter: "/" }), { loadTarget, targetFromFlags });
+      expect(half.target.endpoints.imap).to.deep.include({ mailboxPrefix: "INBOX.", delimiter: "/" });
+      await writeFile(file, "host: 127.0.0.1\ndomain: lab.test\nsmtp: 1025\nusers: [{ login: a, password: b }]\n");
+      let refused: unknown;
+      await acquireTarget(targetSourceFrom({ ...base, target: file, imapPrefix: "INBOX." }), { loadTarget, targetFromFlags }).catch((e: unknown) => (refused = e));
+      expect(String(refused)).to.match(/has no IMAP endpoint/);
+      // --insecure beside --target: the file's verification is switched off, not silently kept.
+      const insecure = await acquireTarget(targetSourceFrom({ ...base, target: file, insecure: true }), { loadTarget, targetFromFlags });
+      expect(insecure.target.insecure).to.equal(true);
+      expect((await acquireTarget(targetSourceFrom({ ...base, target: file }), { loadTarget, targetFromFlags })).target.insecure).to.equal(false);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("--imap-prefix / --imap-delimiter with port flags place the IMAP endpoint's mailboxes, and are checked", function () {
+    const source = targetSourceFrom({ ...base, imap: 1143, user: ["a:b"], domain: "lab.test", imapPrefix: "INBOX.", imapDelimiter: "." });
+    expect(source.kind).to.equal("flags");
+    const target = targetFromFlags((source as { flags: Parameters<typeof targetFromFlags>[0] }).flags);
+    expect(target.endpoints.imap).to.deep.include({ port: 1143, mailboxPrefix: "INBOX.", delimiter: "." });
+    expect(() => targetFromFlags({ imap: 1143, user: ["a:b"], imapDelimiter: ".." })).to.throw(/--imap-delimiter is one character/);
+    expect(() => targetFromFlags({ smtp: 25, user: ["a:b"], imapPrefix: "x" })).to.throw(/need an IMAP endpoint/);
+    expect(() => targetSourceFrom({ ...base, imapPrefix: "INBOX." })).to.throw(UsageError, /at least one port/);
   });
 
   it("maps each --report-* flag to its reporter", function () {

@@ -82,7 +82,7 @@ describe("exec: capability probe", () => {
     const probe = await probeCapabilities(A.target("imap", server.port, "none", { insecure: true }), "imap", 1000);
     expect(state(probe, "before-tls")).to.deep.equal(["IMAP4REV1", "LOGINDISABLED", "STARTTLS"]);
     expect(state(probe, "after-starttls")).to.deep.equal(["AUTH=PLAIN", "IMAP4REV1"]);
-    expect(state(probe, "after-login")).to.deep.equal(["IMAP4REV1", "NAMESPACE", "UIDPLUS"]);
+    expect(state(probe, "after-login")).to.deep.equal(["HIERARCHY", "IMAP4REV1", "NAMESPACE", "UIDPLUS"]);
     expect(probe.ok && probe.namespace).to.deep.equal({ prefix: "INBOX.", delimiter: "." });
   });
 
@@ -96,8 +96,25 @@ describe("exec: capability probe", () => {
     ]);
     const probe = await probeCapabilities(A.target("imap", server.port), "imap", 1000);
     expect(state(probe, "before-tls")).to.deep.equal(["AUTH=PLAIN", "IMAP4REV1"]);
-    expect(state(probe, "after-login")).to.deep.equal(["IMAP4REV1", "MOVE", "UIDPLUS"]);
+    expect(state(probe, "after-login")).to.deep.equal(["HIERARCHY", "IMAP4REV1", "MOVE", "UIDPLUS"]);
     expect(probe.ok && probe.namespace).to.deep.equal({ prefix: "", delimiter: "." });
+  });
+
+  it("IMAP with a NIL delimiter (a flat namespace): no HIERARCHY after login, unless the target file names a delimiter", async () => {
+    const flat = () => [
+      send("* OK ready\r\n"),
+      imapOk("* CAPABILITY IMAP4rev1"),
+      line((l) => `${tagOf(l)} OK in\r\n`),
+      imapOk("* CAPABILITY IMAP4rev1 NAMESPACE"),
+      imapOk('* NAMESPACE (("" NIL)) NIL NIL'),
+    ];
+    server = await startScriptedServer(flat);
+    const probe = await probeCapabilities(A.target("imap", server.port), "imap", 1000);
+    expect(probe.ok && probe.namespace).to.deep.equal({ prefix: "", delimiter: "" });
+    expect(state(probe, "after-login")).to.deep.equal(["IMAP4REV1", "NAMESPACE"]);
+    const named = A.target("imap", server.port);
+    named.endpoints.imap!.delimiter = "/";
+    expect(state(await probeCapabilities(named, "imap", 1000), "after-login")).to.include("HIERARCHY");
   });
 
   it("IMAP: an optional upgrade that fails costs only that state; the login is probed again in plaintext", async () => {
@@ -117,7 +134,7 @@ describe("exec: capability probe", () => {
     const probe = await probeCapabilities(A.target("imap", server.port), "imap", 1000);
     expect(state(probe, "before-tls")).to.deep.equal(["IMAP4REV1", "STARTTLS"]);
     expect(state(probe, "after-starttls")).to.equal(undefined);
-    expect(state(probe, "after-login")).to.deep.equal(["IDLE", "IMAP4REV1"]);
+    expect(state(probe, "after-login")).to.deep.equal(["HIERARCHY", "IDLE", "IMAP4REV1"]);
     expect(probe.ok && probe.namespace).to.deep.equal({ prefix: "", delimiter: "/" });
     expect(server.connections()).to.equal(2);
   });

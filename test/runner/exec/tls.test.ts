@@ -50,6 +50,21 @@ describe("exec: TLS", () => {
     expect(A.wire(result).filter((l) => l.startsWith("C:"))).to.deep.equal(["C: EHLO [127.0.0.1]", "C: STARTTLS", "C: EHLO client"]);
   });
 
+  it("a starttls endpoint whose first step expects the greeting: that step reads it, the upgrade follows before the next step", async () => {
+    server = await startScriptedServer([send("+OK pop ready\r\n"), reply("+OK begin TLS\r\n"), starttls(), reply("+OK\r\nUSER\r\n.\r\n")]);
+    const steps = [A.pop3("+OK"), A.send("CAPA"), A.pop3("+OK", { multiline: true, body: { matches: [], lines: { includes: ["USER"], excludes: [] } } })];
+    const { result } = await A.run(A.testCase("pop3", steps), A.target("pop3", server.port, "starttls", { insecure: true }));
+    expect(result.status, JSON.stringify(result.failure)).to.equal("passed");
+    expect(A.wire(result)).to.deep.equal(["S: +OK pop ready", "C: STLS", "S: +OK begin TLS", "C: CAPA", "S: +OK", "S: USER", "S: ."]);
+  });
+
+  it("a starttls endpoint: a greeting expectation that fails is the test's failure, and no upgrade is tried", async () => {
+    server = await startScriptedServer([send("+OK pop ready\r\n")]);
+    const { result } = await A.run(A.testCase("pop3", [A.pop3("-ERR"), A.send("CAPA")]), A.target("pop3", server.port, "starttls", { insecure: true }));
+    expect(result.failure?.class).to.equal("assertion");
+    expect(A.wire(result).filter((l) => l.startsWith("C:"))).to.deep.equal([]);
+  });
+
   it("the starttls step (POP3 STLS) upgrades mid-session", async () => {
     server = await startScriptedServer([send("+OK pop\r\n"), reply("+OK begin TLS\r\n"), starttls(), reply("+OK\r\nUSER\r\n.\r\n")]);
     const { result } = await A.run(A.testCase("pop3", [A.starttls(), A.send("CAPA"), A.pop3("+OK", { multiline: true, body: { matches: [], lines: { includes: ["USER"], excludes: ["STLS"] } } })]), A.target("pop3", server.port, "none", { insecure: true }));
