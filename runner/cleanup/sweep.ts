@@ -61,6 +61,8 @@ function uniqueUsers(users: readonly TargetUser[]): TargetUser[] {
 /** One line for the console: what the sweep removed, or why it could not. */
 export function describeSweep(report: SweepReport): string[] {
   const total = [...report.removed.values()].reduce((t, c) => ({ mailboxes: t.mailboxes + c.mailboxes, messages: t.messages + c.messages }), { mailboxes: 0, messages: 0 });
-  const lines = total.mailboxes + total.messages > 0 ? [`cleanup: removed ${total.messages} messages and ${total.mailboxes} mailboxes this run left behind`] : [];
+  const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+  const removed = `${count(total.messages, "message", "messages")} and ${count(total.mailboxes, "mailbox", "mailboxes")}`;
+  const lines = total.mailboxes + total.messages > 0 ? [`cleanup: removed ${removed} this run left behind`] : [];
   return [...lines, ...report.problems.map((p) => `cleanup: could not sweep ${p}`)];
 }
