@@ -92,9 +92,18 @@ export async function runCommand(paths: string[], flags: RunFlags, deps: RunDeps
   const target = flags.list ? ({ kind: "started", start: startReferenceTarget } as const) : targetSourceFrom(flags);
   const gate = flags.list ? undefined : await gateFrom(flags);
   const controller = new AbortController();
-  // First Ctrl-C or SIGTERM: start nothing more, stop running tests, write the reports, exit 130 / 143. A second one kills.
-  const stopListening = abortOnSignals(controller, (signal) =>
-    process.stderr.write(`\nmailconform: ${signal}: stopping running tests and writing the reports, which mark the run interrupted (${signal === "SIGINT" ? "Ctrl-C" : "SIGTERM"} again to kill)\n`),
+  const cleanup = new AbortController();
+  const again = (signal: string) => (signal === "SIGINT" ? "Ctrl-C" : "SIGTERM");
+  // First Ctrl-C or SIGTERM: start nothing more, stop running tests, sweep the account, write the reports, exit 130 / 143.
+  // A second one stops the sweep (which says what it left) but still writes the reports; a third kills.
+  const stopListening = abortOnSignals(
+    controller,
+    (signal) =>
+      process.stderr.write(`\nmailconform: ${signal}: stopping running tests, removing what the run left in the account and writing the reports, which mark the run interrupted (${again(signal)} again to skip the clean-up)\n`),
+    {
+      controller: cleanup,
+      say: (signal) => process.stderr.write(`\nmailconform: ${signal} again: skipping the clean-up; the reports are still written (${again(signal)} once more to kill)\n`),
+    },
   );
   try {
     return await runConformance(
@@ -118,6 +127,7 @@ export async function runCommand(paths: string[], flags: RunFlags, deps: RunDeps
         err: process.stderr,
         colors: wantsColour(process.stdout, process.env) ? pc.createColors(true) : PLAIN,
         signal: controller.signal,
+        cleanupSignal: cleanup.signal,
       },
       deps,
     );

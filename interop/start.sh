@@ -110,8 +110,8 @@ fi
   echo "host: 127.0.0.1"
   echo "domain: $DOMAIN"
   echo "smtp: { port: $SMTP_PORT }"
-  echo "pop3: { port: $POP3_PORT }"
-  echo "imap: { port: $IMAP_PORT }"
+  echo "pop3: { port: $POP3_PORT, implicit-port: $POP3S_PORT }"
+  echo "imap: { port: $IMAP_PORT, implicit-port: $IMAPS_PORT }"
   echo "insecure: true"
   echo "users:"
   for entry in "${USERS[@]}"; do

@@ -41,8 +41,11 @@ MU_USERS=('o"hara@mailutils.interop.example|o"h pw|ohara@mailutils.interop.examp
 new_ports_from_base() {
   local base="$1"
   LMTP_SMTP_PORT=$((base + 225))      # Postfix in front of Cyrus (AUTH only after STARTTLS)
+  LMTP_SMTPS_PORT=$((base + 265))     # the same, implicit TLS (RFC 8314)
   CYRUS_POP3_PORT=$((base + 210))
   CYRUS_IMAP_PORT=$((base + 243))
+  CYRUS_POP3S_PORT=$((base + 295))    # implicit TLS (RFC 8314)
+  CYRUS_IMAPS_PORT=$((base + 293))
   SMTPD_PORT=$((base + 325))          # OpenSMTPD
   MU_SMTP_PORT=$((base + 425))        # the same Postfix, listening for the Mailutils domain
   MU_POP3_PORT=$((base + 410))

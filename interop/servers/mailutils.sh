@@ -37,11 +37,20 @@ mu_start() {
       "$(id -u "$VMAIL_USER")" "$(id -g "$VMAIL_USER")" "$(mu_home "$entry")" >> "$passwd_file"
   done
   chmod 600 "$passwd_file"
+  # pop3d's greeting carries a timestamp, so clients may use APOP (RFC 1939 §7): its
+  # secrets live in a database of their own (login -> password, Berkeley DB hash).
+  for entry in "${MU_USERS[@]}"; do
+    printf '%s\n%s\n' "$(user_field "$entry" 1)" "$(user_field "$entry" 2)"
+  done | db_load -T -t hash "$MU_DIR/apop.db.new" || die "db_load failed (package db-util)"
+  mv -f "$MU_DIR/apop.db.new" "$MU_DIR/apop.db"
+  chmod 600 "$MU_DIR/apop.db"
   mu_wipe
   for program in imap4d pop3d; do
+    local extra=""
     if [ "$program" = imap4d ]; then port=$MU_IMAP_PORT; else port=$MU_POP3_PORT; fi
+    [ "$program" = pop3d ] && extra="apop-database-file \"bdb://$MU_DIR/apop.db\";"
     render_template mailutils/daemon.conf.in "$MU_DIR/$program.conf" "PROGRAM=$program" "MU_DIR=$MU_DIR" \
-      "PORT=$port" "TLS_DIR=$TLS_DIR"
+      "PORT=$port" "TLS_DIR=$TLS_DIR" "EXTRA=$extra"
     local binary=$MU_IMAP4D
     [ "$program" = pop3d ] && binary=$MU_POP3D
     "$binary" --config-file="$MU_DIR/$program.conf" --config-lint >"$LOG_DIR/mailutils-$program.log" 2>&1 \

@@ -13,7 +13,7 @@ lmtp_pf_start() {
   local vars=("PF_CONF=$LMTP_PF_CONF" "PF_QUEUE=$LMTP_PF_QUEUE" "PF_DATA=$LMTP_PF_DATA" "LOG_DIR=$LOG_DIR"
     "RUN_DIR=$RUN_DIR" "CYRUS_DOMAIN=$CYRUS_DOMAIN" "MU_DOMAIN=$MU_DOMAIN" "MU_DIR=$MU_DIR" "TLS_DIR=$TLS_DIR"
     "VMAIL_UID=$(id -u "$VMAIL_USER")" "VMAIL_GID=$(id -g "$VMAIL_USER")" "CYRUS_DIR=$CYRUS_DIR"
-    "CYRUS_SMTP_PORT=$LMTP_SMTP_PORT" "MU_SMTP_PORT=$MU_SMTP_PORT")
+    "CYRUS_SMTP_PORT=$LMTP_SMTP_PORT" "CYRUS_SMTPS_PORT=$LMTP_SMTPS_PORT" "MU_SMTP_PORT=$MU_SMTP_PORT")
   render_template postfix-lmtp/main.cf.in "$LMTP_PF_CONF/main.cf" "${vars[@]}"
   render_template postfix-lmtp/master.cf.in "$LMTP_PF_CONF/master.cf" "${vars[@]}"
   render_template postfix-lmtp/sasl-smtpd.conf.in "$LMTP_PF_CONF/sasl/smtpd.conf" "${vars[@]}"
@@ -47,4 +47,7 @@ lmtp_pf_reset() {
   fi
 }
 
-lmtp_pf_probes() { printf '%s\n' "lmtp-postfix:$LMTP_SMTP_PORT:plain:^220 " "mu-postfix:$MU_SMTP_PORT:plain:^220 "; }
+lmtp_pf_probes() {
+  printf '%s\n' "lmtp-postfix:$LMTP_SMTP_PORT:plain:^220 " "lmtp-postfix-smtps:$LMTP_SMTPS_PORT:tls:^220 " \
+    "mu-postfix:$MU_SMTP_PORT:plain:^220 "
+}

@@ -31,8 +31,8 @@ has() { local s; for s in "${servers[@]}"; do [ "$s" = "$1" ] && return 0; done;
 # A previous run of these servers (all three) is stopped first: start is idempotent.
 bash "$here/stop.sh" --quiet
 wanted=()
-if has cyrus || has mailutils; then wanted+=("$LMTP_SMTP_PORT" "$MU_SMTP_PORT"); fi
-if has cyrus; then wanted+=("$CYRUS_IMAP_PORT" "$CYRUS_POP3_PORT"); fi
+if has cyrus || has mailutils; then wanted+=("$LMTP_SMTP_PORT" "$LMTP_SMTPS_PORT" "$MU_SMTP_PORT"); fi
+if has cyrus; then wanted+=("$CYRUS_IMAP_PORT" "$CYRUS_POP3_PORT" "$CYRUS_IMAPS_PORT" "$CYRUS_POP3S_PORT"); fi
 if has opensmtpd; then wanted+=("$SMTPD_PORT"); fi
 if has mailutils; then wanted+=("$MU_IMAP_PORT" "$MU_POP3_PORT"); fi
 ports_free "${wanted[@]}"
@@ -84,7 +84,9 @@ write_target() {
   } > "$TARGETS_DIR/$name.yaml"
 }
 if has cyrus; then
-  write_target cyrus "$CYRUS_DOMAIN" "$LMTP_SMTP_PORT" "$CYRUS_POP3_PORT" "$CYRUS_IMAP_PORT" \
+  # A port argument may carry more keys of its endpoint: here the implicit-TLS ports (RFC 8314).
+  write_target cyrus "$CYRUS_DOMAIN" "$LMTP_SMTP_PORT, implicit-port: $LMTP_SMTPS_PORT" \
+    "$CYRUS_POP3_PORT, implicit-port: $CYRUS_POP3S_PORT" "$CYRUS_IMAP_PORT, implicit-port: $CYRUS_IMAPS_PORT" \
     "Cyrus IMAP 3.6 (INBOX. namespace, '.' separator) behind Postfix 3.7 over LMTP; SMTP AUTH only after STARTTLS." \
     "${CYRUS_USERS[@]}"
 fi

@@ -8,7 +8,7 @@
 
 import * as tls from "node:tls";
 import type * as net from "node:net";
-import { LineBuffer, LineTooLongError, type Line } from "../../wire/lines.ts";
+import { LineBuffer, LineTooLongError, type Line, type LineEnding } from "../../wire/lines.ts";
 import type { MemoryBudget } from "./memory-budget.ts";
 import { TransferDeadline } from "./read-deadline.ts";
 
@@ -72,6 +72,14 @@ export class Connection {
   private secure: boolean;
   private readonly input: LineBuffer;
   private skippingLongLine = false;
+  /** The last octet skipped of a long line whose end has not come yet (a CR may precede the LF in the next chunk). */
+  private skippedLastOctet = -1;
+  /**
+   * How the line last returned as LINE_TOO_LONG ended. The DATA terminator is
+   * CRLF "." CRLF: a "." after a long line ended by a bare LF must not end the
+   * data (SMTP smuggling, RFC 5321 §4.1.1.4), so the ending is kept, not guessed.
+   */
+  skippedLineEnding: LineEnding = "crlf";
   private pending: (string | Buffer)[] = [];
   private wake: (() => void) | null = null;
   private ended = false;
@@ -251,11 +259,14 @@ export class Connection {
       } catch (error) {
         if (!(error instanceof LineTooLongError)) throw error;
         this.skippingLongLine = true;
+        this.skippedLastOctet = -1;
         continue;
       }
       if (line === null) return null;
       this.uncountConsumedInput();
-      return line.bytes.length > maxOctets ? LINE_TOO_LONG : line;
+      if (line.bytes.length <= maxOctets) return line;
+      this.skippedLineEnding = line.ending;
+      return LINE_TOO_LONG;
     }
   }
 
@@ -400,7 +411,13 @@ export class Connection {
     const lf = data.indexOf(0x0a);
     if (lf !== -1) this.input.push(data.subarray(lf + 1));
     this.uncountConsumedInput();
-    if (lf === -1) return false;
+    if (lf === -1) {
+      if (data.length > 0) this.skippedLastOctet = data[data.length - 1]!;
+      return false;
+    }
+    const beforeLf = lf > 0 ? data[lf - 1] : this.skippedLastOctet;
+    this.skippedLineEnding = beforeLf === 0x0d ? "crlf" : "lf";
+    this.skippedLastOctet = -1;
     this.skippingLongLine = false;
     return true;
   }

@@ -13,6 +13,8 @@ export interface SweepAccess {
   password: string;
   token: string;
   timeoutMs: number;
+  /** Aborted (a second Ctrl-C): the connection is closed at once and the sweep throws; `progress` says what it left. */
+  signal?: AbortSignal;
 }
 
 export interface SweepCount {
@@ -20,5 +22,27 @@ export interface SweepCount {
   messages: number;
 }
 
+/**
+ * Filled in as a user's sweep goes: what it found (once it has looked) and
+ * what it removed so far, so a sweep cut off midway can say what it left.
+ */
+export interface SweepProgress {
+  found?: SweepCount;
+  removed: SweepCount;
+}
+
+export function newProgress(): SweepProgress {
+  return { removed: { mailboxes: 0, messages: 0 } };
+}
+
 /** The server refused a step of the sweep; the message says which. */
 export class SweepError extends Error {}
+
+/** Closes `client` when `signal` aborts, so a pending read fails at once; returns the unhook. */
+export function closeOnAbort(signal: AbortSignal | undefined, client: { close(): void }): () => void {
+  if (!signal) return () => undefined;
+  const close = () => client.close();
+  if (signal.aborted) close();
+  signal.addEventListener("abort", close, { once: true });
+  return () => signal.removeEventListener("abort", close);
+}

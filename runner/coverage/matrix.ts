@@ -2,11 +2,12 @@
 // each command (the first word of every `send:` line, after the tag in IMAP;
 // `auth:` and `starttls:` steps count as the command they send), split into
 // positive tests and negative ones (a step expects 4yz/5yz, -ERR, NO or BAD,
-// or an AUTH that must fail; per command: a reply to that command). Pure:
+// or an AUTH that must fail; per command: a reply to that command); and each
+// test's level with the sentence it quotes (`quote:`). Pure:
 // suites in, plain data out; render.ts prints it.
 // Standards: RFC 5321 §4.1.1 / RFC 1939 §4-7 / RFC 3501 §6 (the command sets counted).
 
-import type { Protocol, Step, SuiteFile, TestCase } from "../model/ast.ts";
+import type { Level, Protocol, Step, SuiteFile, TestCase } from "../model/ast.ts";
 
 export interface CoverageRow {
   /** "RFC 5321 §4.1.1.2", or "smtp MAIL" for a command row. */
@@ -22,10 +23,22 @@ export interface CommandRow extends CoverageRow {
   command: string;
 }
 
+/** One test's claim: what it cites, at which level, in the RFC's words (absent: the test quotes nothing yet). */
+export interface RequirementRow {
+  id: string;
+  level: Level;
+  refs: string[];
+  quote?: string[];
+}
+
 export interface Coverage {
   testCount: number;
   sections: CoverageRow[];
   commands: CommandRow[];
+  /** Every test, by id, with its level and quote. */
+  requirements: RequirementRow[];
+  /** Tests without a `quote:`. */
+  unquoted: number;
 }
 
 /** What the AUTH and STARTTLS steps send, per protocol. */
@@ -39,7 +52,7 @@ function allSteps(test: TestCase): Step[] {
   const walk = (steps: readonly Step[]) => {
     for (const step of steps) {
       out.push(step);
-      if (step.kind === "repeat" || step.kind === "retry") walk(step.steps);
+      if (step.kind === "repeat" || step.kind === "retry" || step.kind === "may-close") walk(step.steps);
     }
   };
   walk(test.setup);
@@ -138,10 +151,12 @@ function normaliseRef(ref: string): string {
 export function buildCoverage(suites: readonly SuiteFile[]): Coverage {
   const sections = new Map<string, { tests: Set<string>; negative: Set<string> }>();
   const commands = new Map<string, { protocol: Protocol; command: string; tests: Set<string>; negative: Set<string> }>();
+  const requirements: RequirementRow[] = [];
   let testCount = 0;
   for (const suite of suites) {
     for (const test of suite.tests) {
       testCount++;
+      requirements.push({ id: test.id, level: test.level, refs: test.refs.map(normaliseRef), ...(test.quote !== undefined ? { quote: test.quote } : {}) });
       const negative = allSteps(test).some(isNegativeStep);
       for (const raw of test.refs) {
         const ref = normaliseRef(raw);
@@ -173,5 +188,7 @@ export function buildCoverage(suites: readonly SuiteFile[]): Coverage {
     commands: [...commands.values()]
       .map((r) => ({ ...toRow(`${r.protocol} ${r.command}`, r.tests, r.negative), protocol: r.protocol, command: r.command }))
       .sort((a, b) => a.protocol.localeCompare(b.protocol) || a.command.localeCompare(b.command)),
+    requirements: requirements.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+    unquoted: requirements.filter((r) => r.quote === undefined).length,
   };
 }

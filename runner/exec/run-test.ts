@@ -57,9 +57,9 @@ class StepFailed extends Error {
   }
 }
 
-/** The steps nested in a repeat or retry. */
+/** The steps nested in a repeat, retry or may-close. */
 function innerSteps(step: Step): Step[] {
-  return step.kind === "repeat" || step.kind === "retry" ? step.steps : [];
+  return step.kind === "repeat" || step.kind === "retry" || step.kind === "may-close" ? step.steps : [];
 }
 
 /** Steps as written, counting a repeat's or retry's inner steps after it (Failure.step numbering). */
@@ -159,6 +159,7 @@ class TestRun {
     if (this.env.signal?.aborted) return Promise.reject(new TestAborted());
     if (step.kind === "repeat") return this.repeat(step, index);
     if (step.kind === "retry") return this.retry(step, index);
+    if (step.kind === "may-close") return this.mayClose(step, index);
     return executeStep(this.session, step, this.budgetMs, this.env.signal, startedAt);
   }
 
@@ -180,6 +181,21 @@ class TestRun {
         throw error;
       }
       inner += 1 + writtenCount(innerSteps(child));
+    }
+  }
+
+  /**
+   * The steps, unless the server closes the watched connection first: a
+   * connection failure after the server ended it is the allowed outcome, noted
+   * in the transcript. Any other failure (a wrong reply before the close)
+   * still fails.
+   */
+  private async mayClose(step: Extract<Step, { kind: "may-close" }>, index: number): Promise<void> {
+    try {
+      await this.nested(step.steps, index);
+    } catch (error) {
+      if (!(error instanceof StepFailed) || error.failure.class !== "connection" || !this.session.closedByServer(step.on)) throw error;
+      this.transcript.record(step.on, "*", `the server closed the connection, which it may do here (step ${error.failure.step}: ${error.cause.message})`);
     }
   }
 

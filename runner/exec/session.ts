@@ -6,7 +6,7 @@
 // Standards: RFC 5321 §3.1, RFC 1939 §4, RFC 3501 §7.1 (greetings); RFC 3207, RFC 2595 (STARTTLS).
 
 import type { ConnectionSpec, Protocol, Span, Step, Template, TestCase, TlsMode } from "../model/ast.ts";
-import type { Target } from "../model/target.ts";
+import { portFor, type Target } from "../model/target.ts";
 import type { ProtocolSession, StepContext } from "../protocols/common/driver.ts";
 import { DRIVERS } from "../protocols/registry.ts";
 import { Deadline } from "../../wire/deadline.ts";
@@ -128,12 +128,17 @@ export class Session {
       throw new StepFailure("connection", `target "${target.name}" has no ${spec.protocol} endpoint`, `a ${spec.protocol} endpoint`, "none configured");
     }
     const tls = spec.tls ?? endpoint.tls;
+    const port = portFor(endpoint, tls);
+    if (port === undefined) {
+      // The plan skips such tests; a connection reached anyway says why instead of dialling the wrong port.
+      throw new StepFailure("connection", `target "${target.name}" has no ${spec.protocol} port for tls: ${tls}`, `a ${spec.protocol} port speaking ${tls}`, "none configured");
+    }
     const deadline = new Deadline(budgetMs);
-    transcript.note(name, { kind: "connect", host: target.host, port: endpoint.port, protocol: spec.protocol, tls });
+    transcript.note(name, { kind: "connect", host: target.host, port, protocol: spec.protocol, tls });
     const conn = await Connection.open({
       name,
       host: target.host,
-      port: endpoint.port,
+      port,
       implicitTls: tls === "implicit",
       insecure: target.insecure,
       ...(target.tlsCa !== undefined ? { caFile: target.tlsCa } : {}),
@@ -154,6 +159,11 @@ export class Session {
     if (readGreeting) await open.protocol.greeting(ctx);
     if (tls === "starttls") await open.protocol.upgrade(ctx);
     return open;
+  }
+
+  /** Whether the server has closed connection `name` (its end of the stream seen), as opposed to the client or never opened. */
+  closedByServer(name: string): boolean {
+    return this.open.get(name)?.conn.peerGone ?? false;
   }
 
   /** Client-side close; `record` false when a reconnect replaces it. */

@@ -31,7 +31,8 @@ export function describeStep(step: Step): string {
       if (e.protocol === "smtp") return `${on}expect ${e.code.join(" or ") || "any reply"}`;
       if (e.protocol === "pop3") return `${on}expect ${e.status}${e.multiline ? " (multiline)" : ""}`;
       const status = Array.isArray(e.status) ? e.status.join(" or ") : e.status;
-      return `${on}expect ${status ?? "untagged"}${e.code ? ` [${e.code.text.text}]` : ""}`;
+      const code = e.code ?? e.codeIfPresent;
+      return `${on}expect ${status ?? "untagged"}${code ? ` [${code.text.text}${e.code ? "" : "?"}]` : ""}`;
     }
     case "expect-closed":
       return `${on}expect closed`;
@@ -47,6 +48,8 @@ export function describeStep(step: Step): string {
       return `repeat ${step.times}× (${step.as})`;
     case "retry":
       return `retry within ${step.withinMs} ms, every ${step.everyMs} ms (${step.steps.length} step${step.steps.length === 1 ? "" : "s"})`;
+    case "may-close":
+      return `${on}may close: ${step.steps.length} step${step.steps.length === 1 ? "" : "s"}, or the server closes ${step.on}`;
   }
 }
 
@@ -72,7 +75,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 type ControlStep = Extract<Step, { kind: "wait" | "close" | "connect" }>;
-type ConnectionStep = Exclude<Step, { kind: "repeat" | "retry" | "wait" | "close" | "connect" }>;
+type ConnectionStep = Exclude<Step, { kind: "repeat" | "retry" | "may-close" | "wait" | "close" | "connect" }>;
 
 /**
  * Run one non-repeat step. `budgetMs` bounds every wait in it, counted
@@ -80,7 +83,7 @@ type ConnectionStep = Exclude<Step, { kind: "repeat" | "retry" | "wait" | "close
  * itself: on the common path (the connection is open) it hands back the
  * protocol session's promise, one async frame less per step (bench/runner-step.ts).
  */
-export function executeStep(session: Session, step: Exclude<Step, { kind: "repeat" | "retry" }>, budgetMs: number, signal?: AbortSignal, startedAt?: number): Promise<void> {
+export function executeStep(session: Session, step: Exclude<Step, { kind: "repeat" | "retry" | "may-close" }>, budgetMs: number, signal?: AbortSignal, startedAt?: number): Promise<void> {
   if (step.kind === "wait" || step.kind === "close" || step.kind === "connect") return controlStep(session, step, budgetMs, signal);
   const open = session.ready(step.on);
   if (!open) return openThenRun(session, step, budgetMs);

@@ -78,6 +78,11 @@ export interface TestCase {
   /** RFC sections checked, e.g. "RFC 5321 §4.1.1.2". */
   refs: string[];
   level: Level;
+  /**
+   * The RFC sentence(s) the test relies on, verbatim (`quote:`), whitespace
+   * runs folded to one space; `level` is their own keyword. Absent when not written.
+   */
+  quote?: string[];
   tags: string[];
   /** Capabilities the server must advertise (EHLO keyword, CAPA tag, CAPABILITY atom); else skipped. */
   requires: string[];
@@ -243,6 +248,17 @@ export interface RetryStep extends StepBase {
   steps: Step[];
 }
 
+/**
+ * Run `steps`; if the server closes connection `on` (the step's own `on:`,
+ * main by default) before they finish, stop there and pass: for places where
+ * an RFC lets the server end the session instead of going on (RFC 1939 §4
+ * after a refused login; RFC 5321 §3.8 a 421 and a close on abuse).
+ */
+export interface MayCloseStep extends StepBase {
+  kind: "may-close";
+  steps: Step[];
+}
+
 export type Step =
   | SendStep
   | RawStep
@@ -256,7 +272,8 @@ export type Step =
   | ConnectStep
   | CloseStep
   | RepeatStep
-  | RetryStep;
+  | RetryStep
+  | MayCloseStep;
 
 /** A capture: regex with one group applied to the reply text (SMTP, POP3) or a response line (IMAP). */
 export interface Capture {
@@ -346,6 +363,11 @@ export interface ImapExpect {
   status?: ImapStatus | ("OK" | "NO" | "BAD")[];
   /** Response code pattern, written without its brackets: "READ-WRITE", "UIDVALIDITY $uv". */
   code?: ImapPattern;
+  /**
+   * The same, for a code the RFC makes optional ("MAY include", "can appear"):
+   * a response without a code of that name passes; one with it must match.
+   */
+  codeIfPresent?: ImapPattern;
   /** regex over the response text */
   text?: Template;
   untagged: UntaggedRule[];

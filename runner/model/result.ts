@@ -112,7 +112,7 @@ export interface Deviation {
 }
 
 /** The fields of a result that come from the test as written; the engine and the orchestrator both start from these. */
-export function testIdentity(test: TestCase): Pick<TestResult, "id" | "title" | "protocol" | "file" | "line" | "refs" | "level" | "tags"> {
+export function testIdentity(test: TestCase): Pick<TestResult, "id" | "title" | "protocol" | "file" | "line" | "refs" | "level" | "quote" | "tags"> {
   return {
     id: test.id,
     title: test.title,
@@ -121,6 +121,7 @@ export function testIdentity(test: TestCase): Pick<TestResult, "id" | "title" | 
     line: test.span.line,
     refs: test.refs,
     level: test.level,
+    ...(test.quote !== undefined ? { quote: test.quote } : {}),
     tags: test.tags,
   };
 }
@@ -150,6 +151,8 @@ export interface TestResult {
   line: number;
   refs: string[];
   level: Level;
+  /** The RFC sentence(s) the test relies on, as the suite quotes them; absent when it quotes none. */
+  quote?: string[];
   tags: string[];
   status: TestStatus;
   durationMs: number;

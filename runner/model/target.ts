@@ -1,4 +1,5 @@
-// A server under test, as read from a target file or CLI flags. Types only.
+// A server under test, as read from a target file or CLI flags: types, and
+// the one rule of which port a connection's TLS mode dials (plan and exec share it).
 
 import type { CapabilityState, Protocol, TlsMode } from "./ast.ts";
 
@@ -17,6 +18,18 @@ export interface Endpoint {
    */
   mailboxPrefix?: string;
   delimiter?: string;
+}
+
+/**
+ * The port a connection in TLS mode `tls` dials on `endpoint`: an implicit-TLS
+ * connection goes to the implicit port when the main port is plain or
+ * STARTTLS (RFC 8314 §3.3 runs them side by side); undefined when the target
+ * has no port that speaks that mode (no implicit port; or only an implicit
+ * one, which cannot carry a plain or STARTTLS dialogue).
+ */
+export function portFor(endpoint: Endpoint, tls: TlsMode): number | undefined {
+  if (tls === "implicit") return endpoint.tls === "implicit" ? endpoint.port : endpoint.implicitTlsPort;
+  return endpoint.tls === "implicit" ? undefined : endpoint.port;
 }
 
 /**

@@ -8,7 +8,7 @@
 import type { CapabilityState, Step, TestCase, TlsMode } from "../model/ast.ts";
 import type { SkipKind } from "../model/result.ts";
 import type { AdvertisedSets } from "../model/target.ts";
-import { missingCapabilities, skipReasonForCapabilities } from "./select.ts";
+import { capabilityName, isNegated, missingCapabilities, skipReasonForCapabilities, skipReasonForPresentCapabilities } from "./select.ts";
 
 /** Session order: a state later in the list is reached through the ones before it. */
 export const CAPABILITY_STATE_ORDER: readonly CapabilityState[] = ["before-tls", "after-starttls", "after-login"];
@@ -28,7 +28,7 @@ const LOGIN_VERBS = new Set(["LOGIN", "AUTHENTICATE", "PASS", "APOP", "AUTH"]);
 function walk(steps: readonly Step[], visit: (step: Step) => void): void {
   for (const step of steps) {
     visit(step);
-    if (step.kind === "repeat" || step.kind === "retry") walk(step.steps, visit);
+    if (step.kind === "repeat" || step.kind === "retry" || step.kind === "may-close") walk(step.steps, visit);
   }
 }
 
@@ -60,7 +60,8 @@ export function reachedStates(test: TestCase): { upgrades: boolean; logsIn: bool
  * else `requires-in:` as written; else a login capability in the last state
  * before logging in, any other in the last state the test reaches.
  */
-export function stateFor(test: TestCase, capability: string, reached = reachedStates(test)): CapabilityState {
+export function stateFor(test: TestCase, requirement: string, reached = reachedStates(test)): CapabilityState {
+  const capability = capabilityName(requirement);
   if (UPGRADES.has(capability.toUpperCase())) return "before-tls";
   if (test.requiresIn !== undefined) return test.requiresIn;
   if (aboutLogin(capability)) return reached.upgrades ? "after-starttls" : "before-tls";
@@ -94,15 +95,22 @@ export function capabilitySkip(test: TestCase, sets: AdvertisedSets, endpointTls
   }
   if (test.requires.length === 0) return undefined;
   const reached = reachedStates(test);
-  const byState = new Map<CapabilityState, string[]>();
-  for (const capability of test.requires) {
-    let state = stateFor(test, capability, reached);
+  const missingByState = new Map<CapabilityState, string[]>();
+  const presentByState = new Map<CapabilityState, string[]>();
+  for (const requirement of test.requires) {
+    let state = stateFor(test, requirement, reached);
     // The runner's own upgrade needs STARTTLS offered before TLS; everything else is read on the upgraded connection.
-    if (mainTls === "starttls" && state === "before-tls" && !UPGRADES.has(capability.toUpperCase())) state = "after-starttls";
-    if (missingCapabilities({ requires: [capability] }, advertisedIn(sets, state)).length === 0) continue;
-    byState.set(state, [...(byState.get(state) ?? []), capability]);
+    if (mainTls === "starttls" && state === "before-tls" && !UPGRADES.has(capabilityName(requirement).toUpperCase())) state = "after-starttls";
+    if (missingCapabilities({ requires: [requirement] }, advertisedIn(sets, state)).length === 0) continue;
+    const byState = isNegated(requirement) ? presentByState : missingByState;
+    byState.set(state, [...(byState.get(state) ?? []), capabilityName(requirement)]);
   }
-  if (byState.size === 0) return undefined;
-  const parts = CAPABILITY_STATE_ORDER.filter((s) => byState.has(s)).map((s) => `${byState.get(s)!.join(", ")}${PHRASE[s]}`);
-  return { reason: skipReasonForCapabilities([parts.join("; ")]), kind: "unadvertised" };
+  const phrase = (byState: Map<CapabilityState, string[]>) =>
+    CAPABILITY_STATE_ORDER.filter((s) => byState.has(s)).map((s) => `${byState.get(s)!.join(", ")}${PHRASE[s]}`).join("; ");
+  const reasons = [
+    ...(missingByState.size > 0 ? [skipReasonForCapabilities([phrase(missingByState)])] : []),
+    ...(presentByState.size > 0 ? [skipReasonForPresentCapabilities([phrase(presentByState)])] : []),
+  ];
+  if (reasons.length === 0) return undefined;
+  return { reason: reasons.join("; "), kind: "unadvertised" };
 }

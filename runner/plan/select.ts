@@ -3,6 +3,7 @@
 // the orchestrator (runner/run/) hands the result to shard and schedule.
 
 import type { Protocol, TestCase } from "../model/ast.ts";
+import { portFor, type Endpoint } from "../model/target.ts";
 
 export interface Selection {
   /** Matched against the id and against the title; a test is taken when either matches. */
@@ -31,6 +32,18 @@ export function selectTests(tests: readonly TestCase[], selection: Selection): T
   });
 }
 
+/** Why a connection the test declares cannot be dialled in its TLS mode, if it cannot. */
+function tlsPortProblem(test: TestCase, endpoints: Readonly<Partial<Record<Protocol, Endpoint>>>): string | undefined {
+  for (const spec of test.connections) {
+    const endpoint = endpoints[spec.protocol];
+    if (endpoint === undefined || spec.tls === undefined || portFor(endpoint, spec.tls) !== undefined) continue;
+    return spec.tls === "implicit"
+      ? `target has no implicit-TLS port for ${spec.protocol} (RFC 8314; give implicit-port in the target or --${spec.protocol}s)`
+      : `target's ${spec.protocol} endpoint speaks implicit TLS only; connection "${spec.name}" asks for tls: ${spec.tls}`;
+  }
+  return undefined;
+}
+
 /** Every protocol a test opens a connection with: its own plus any named connection's. */
 export function protocolsOf(test: TestCase): Protocol[] {
   const all = new Set<Protocol>([test.protocol, ...test.connections.map((c) => c.protocol)]);
@@ -39,19 +52,22 @@ export function protocolsOf(test: TestCase): Protocol[] {
 
 /**
  * Split tests into those the target can serve and those it cannot, because
- * it names no endpoint for a protocol they need. The latter are skipped, not
- * failed: a target without IMAP is a valid target for the SMTP suites.
+ * it names no endpoint for a protocol they need, or no port for the TLS mode
+ * a connection declares (`tls: implicit` without an implicit-TLS port). The
+ * latter are skipped, not failed: a target without IMAP is a valid target
+ * for the SMTP suites, one without port 465 for the STARTTLS tests.
  */
 export function partitionByEndpoints(
   tests: readonly TestCase[],
-  offered: ReadonlySet<Protocol>,
+  endpoints: Readonly<Partial<Record<Protocol, Endpoint>>>,
 ): { runnable: TestCase[]; skipped: { test: TestCase; reason: string }[] } {
   const runnable: TestCase[] = [];
   const skipped: { test: TestCase; reason: string }[] = [];
   for (const test of tests) {
-    const missing = protocolsOf(test).filter((p) => !offered.has(p));
-    if (missing.length === 0) runnable.push(test);
-    else skipped.push({ test, reason: `target has no ${missing.join(", ")} endpoint` });
+    const missing = protocolsOf(test).filter((p) => endpoints[p] === undefined);
+    const reason = missing.length > 0 ? `target has no ${missing.join(", ")} endpoint` : tlsPortProblem(test, endpoints);
+    if (reason === undefined) runnable.push(test);
+    else skipped.push({ test, reason });
   }
   return { runnable, skipped };
 }
@@ -65,7 +81,19 @@ export function partitionByEndpoints(
 export function missingCapabilities(test: Pick<TestCase, "requires">, advertised: ReadonlySet<string>): string[] {
   const upper = new Set([...advertised].map((c) => c.toUpperCase()));
   const names = new Set([...upper].filter((c) => c.includes("=")).map((c) => c.slice(0, c.indexOf("="))));
-  return test.requires.filter((r) => !upper.has(r.toUpperCase()) && (r.includes("=") || !names.has(r.toUpperCase())));
+  const isAdvertised = (r: string) => upper.has(r.toUpperCase()) || (!r.includes("=") && names.has(r.toUpperCase()));
+  // "!SIZE": the test is for servers that do NOT advertise SIZE (what an unadvertised extension must not do).
+  return test.requires.filter((r) => (isNegated(r) ? isAdvertised(capabilityName(r)) : !isAdvertised(r)));
+}
+
+/** `requires: ["!SIZE"]` asks for the absence of SIZE. */
+export function isNegated(requirement: string): boolean {
+  return requirement.startsWith("!");
+}
+
+/** The capability a requirement is about, without its "!". */
+export function capabilityName(requirement: string): string {
+  return isNegated(requirement) ? requirement.slice(1) : requirement;
 }
 
 /** A test that refers to more users than the target names is skipped, not failed: the target lacks them. */
@@ -77,4 +105,9 @@ export function skipReasonForUsers(test: TestCase, available: number): string | 
 
 export function skipReasonForCapabilities(missing: readonly string[]): string {
   return `server does not advertise ${missing.join(", ")}`;
+}
+
+/** Why a test written for servers without a capability (`requires: ["!X"]`) is skipped. */
+export function skipReasonForPresentCapabilities(present: readonly string[]): string {
+  return `server advertises ${present.join(", ")} (the test checks a server without it)`;
 }

@@ -106,7 +106,7 @@ export class AllureReporter implements Reporter {
       historyId: r.id,
       testCaseId: r.id,
       titlePath: [r.protocol, file],
-      description: r.refs.length > 0 ? `${r.level}: ${r.refs.join(", ")}` : r.level,
+      description: [r.refs.length > 0 ? `${r.level}: ${r.refs.join(", ")}` : r.level, ...(r.quote ?? []).map((q) => `"${q}"`)].join("\n\n"),
       labels,
       links,
       start,

@@ -60,7 +60,7 @@ export function buildCtrf(begin: RunBegin, end: RunEnd, results: readonly TestRe
         line: r.failure?.position.line ?? r.line,
         tags: [r.level, ...r.tags],
         type: "conformance",
-        extra: { title: r.title, refs: r.refs, level: r.level, ...(r.failure ? { failureClass: r.failure.class } : {}) },
+        extra: { title: r.title, refs: r.refs, level: r.level, ...(r.quote !== undefined ? { quote: r.quote } : {}), ...(r.failure ? { failureClass: r.failure.class } : {}) },
       })),
       environment: { appName: begin.target.name, extra: { host: begin.target.host, domain: begin.target.domain, ...(begin.shard ? { shard: `${begin.shard.index}/${begin.shard.total}` } : {}) } },
       extra: {

@@ -89,7 +89,9 @@ function testSection(r: TestResult, cwd: string): string {
   if (r.skipReason) parts.push(`<p>Skipped: ${esc(r.skipReason)}</p>`);
   for (const w of r.warnings) parts.push(`<p class="warn">warning: ${esc(terminalSafe(w))}</p>`);
   parts.push(
-    `<dl><dt>refs</dt><dd class="refs">${r.refs.map(rfcRef).join(", ") || "none"}</dd><dt>level</dt><dd>${esc(r.level)}</dd><dt>file</dt><dd>${esc(displayPath(r.file, cwd))}:${r.line}</dd>${
+    `<dl><dt>refs</dt><dd class="refs">${r.refs.map(rfcRef).join(", ") || "none"}</dd><dt>level</dt><dd>${esc(r.level)}</dd>${(r.quote ?? [])
+      .map((q) => `<dt>quote</dt><dd><blockquote class="quote">${esc(q)}</blockquote></dd>`)
+      .join("")}<dt>file</dt><dd>${esc(displayPath(r.file, cwd))}:${r.line}</dd>${
       r.tags.length > 0 ? `<dt>tags</dt><dd>${esc(r.tags.join(", "))}</dd>` : ""
     }</dl>`,
   );
@@ -114,6 +116,7 @@ details.test > summary { cursor: pointer; }
 details.test .headline { color: var(--bad); margin: .2rem 0 0 1.2rem; font-size: .9rem; white-space: pre-wrap; }
 details.test[data-status="skipped"] .headline, details.test[data-status="not-run"] .headline, details.test[data-status="deviation"] .headline { color: var(--warn); }
 pre.transcript, pre.failure-text { white-space: pre; max-height: 40rem; }
+blockquote.quote { margin: 0; padding-left: .6rem; border-left: 3px solid var(--line); font-style: italic; }
 `;
 
 /** The filters: a test shows when it matches every select that is not "all". */

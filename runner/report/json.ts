@@ -79,6 +79,7 @@ export function buildJsonReport(
         line: r.line,
         refs: r.refs,
         level: r.level,
+        ...(r.quote !== undefined ? { quote: r.quote } : {}),
         tags: r.tags,
         status: r.status,
         durationMs: r.durationMs,

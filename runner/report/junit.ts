@@ -115,6 +115,7 @@ function testcase(r: TestResult, file: string, cwd: string): string[] {
   out.push(`        <property name="title" value="${attr(r.title)}"/>`);
   out.push(`        <property name="level" value="${r.level}"/>`);
   for (const ref of r.refs) out.push(`        <property name="ref" value="${attr(ref)}"/>`);
+  for (const q of r.quote ?? []) out.push(`        <property name="quote" value="${attr(q)}"/>`);
   for (const tag of r.tags) out.push(`        <property name="tag" value="${attr(tag)}"/>`);
   if (r.deviation) {
     out.push(`        <property name="deviation-ref" value="${attr(r.deviation.ref)}"/>`);

@@ -36,7 +36,13 @@ export interface RunDeps {
   runTest(test: TestCase, env: TestEnv): Promise<TestResult>;
   probeCapabilities(target: Target, protocol: Protocol, timeoutMs: number): Promise<ProbeResult>;
   /** After the run: remove what carries the run token from every user's account (runner/cleanup/); console lines. Absent: no sweep. */
-  sweepAccounts?(target: Target, runToken: string, timeoutMs: number): Promise<string[]>;
+  sweepAccounts?(target: Target, runToken: string, timeoutMs: number, context?: SweepContext): Promise<string[]>;
+}
+
+/** What the sweep needs to know of the run: whether its tests sent mail (wait for it), and the signal that stops the sweep. */
+export interface SweepContext {
+  delivered?: boolean;
+  signal?: AbortSignal;
 }
 
 export const defaultDeps: RunDeps = {
@@ -47,8 +53,8 @@ export const defaultDeps: RunDeps = {
   runTest: async (test, env) => (await import("../exec/run-test.ts")).runTest(test, env),
   probeCapabilities: async (target, protocol, timeoutMs) =>
     (await import("../exec/capabilities.ts")).probeCapabilities(target, protocol, timeoutMs),
-  sweepAccounts: async (target, runToken, timeoutMs) => {
+  sweepAccounts: async (target, runToken, timeoutMs, context) => {
     const { describeSweep, sweepRun } = await import("../cleanup/sweep.ts");
-    return describeSweep(await sweepRun(target, runToken, { timeoutMs }));
+    return describeSweep(await sweepRun(target, runToken, { timeoutMs, ...context }));
   },
 };

@@ -58,6 +58,8 @@ export interface RunOptions {
   colors?: Colors;
   /** Aborting stops the run: nothing more starts, running tests stop at their next wait, reports are written. A RunInterrupt reason (run/interrupt.ts) names the signal and sets the exit code. */
   signal?: AbortSignal;
+  /** Aborted (a second Ctrl-C): the after-run account sweep stops where it is and says what it left. */
+  cleanupSignal?: AbortSignal;
   /** Added to the sum of step budgets before a test that never settles is cut off (our bug). */
   watchdogGraceMs?: number;
   /** A further selection after --grep/--tag (a grading profile), applied before sharding. */
@@ -199,10 +201,11 @@ async function runPlan(plan: TestCase[], target: Target, options: RunOptions, de
   let probed = 0;
   let unreachable = 0;
   let servable = 0;
+  // A test that talked SMTP may have handed over mail still on its way: the sweep waits for it.
+  let sentMail = false;
   try {
     // Task: probe — once per protocol the plan needs, all protocols at once.
-    const offered = new Set(Object.keys(target.endpoints) as Protocol[]);
-    const { runnable, skipped } = partitionByEndpoints(plan, offered);
+    const { runnable, skipped } = partitionByEndpoints(plan, target.endpoints);
     servable = runnable.length;
     const needed = [...new Set(runnable.flatMap(protocolsOf))].sort();
     const probes = new Map<Protocol, ProbeResult>();
@@ -237,6 +240,7 @@ async function runPlan(plan: TestCase[], target: Target, options: RunOptions, de
       signal: options.signal,
       execute: async (test) => {
         const slot = transcripts.open();
+        if (protocolsOf(test).includes("smtp")) sentMail = true;
         const result = await executeGuarded(test, tested, options, deps, runToken, emit, runError, slot.caps);
         slot.settle(result);
         return applyDeviation(result, deviations, (f) => path.relative(options.cwd, f) || f);
@@ -262,7 +266,8 @@ async function runPlan(plan: TestCase[], target: Target, options: RunOptions, de
   // Task: sweep — leave the account as found (failing and interrupted runs too), before the reports are written.
   if (deps.sweepAccounts && results.some((r) => r.transcript.length > 0)) {
     try {
-      for (const line of await deps.sweepAccounts(target, runToken, Math.min(options.timeoutMs, SWEEP_TIMEOUT_MS))) options.err.write(`mailconform: ${line}\n`);
+      const context = { delivered: sentMail, ...(options.cleanupSignal ? { signal: options.cleanupSignal } : {}) };
+      for (const line of await deps.sweepAccounts(target, runToken, Math.min(options.timeoutMs, SWEEP_TIMEOUT_MS), context)) options.err.write(`mailconform: ${line}\n`);
     } catch (e) {
       runError(`the cleanup sweep failed: ${(e as Error).message}`, e);
     }
@@ -380,6 +385,7 @@ function countSteps(test: TestCase, stepBudgetMs: number): number {
     steps.reduce((n, s) => {
       if (s.kind === "repeat") return n + Math.max(1, s.times) * count(s.steps);
       if (s.kind === "retry") return n + Math.ceil(s.withinMs / stepBudgetMs) + count(s.steps);
+      if (s.kind === "may-close") return n + count(s.steps);
       return n + 1;
     }, 0);
   return count(test.setup) + count(test.steps) + count(test.cleanup) + count(test.finally);

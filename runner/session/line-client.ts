@@ -19,6 +19,8 @@ export interface LineEndpoint {
   tls?: boolean;
   /** Accept any certificate (development certificates), here and on STARTTLS. */
   insecure?: boolean;
+  /** PEM certificates trusted instead of the system's (a target's tls-ca), here and on STARTTLS. */
+  ca?: Buffer;
 }
 
 export interface LineClientOptions {
@@ -45,7 +47,7 @@ const MAX_READ_OCTETS = 64 * 1024 * 1024;
 export function openSocket(endpoint: LineEndpoint, timeoutMs: number): Promise<net.Socket> {
   const host = endpoint.host ?? "127.0.0.1";
   const socket = endpoint.tls
-    ? tls.connect({ host, port: endpoint.port, rejectUnauthorized: !endpoint.insecure, ...serverName(host) })
+    ? tls.connect({ host, port: endpoint.port, rejectUnauthorized: !endpoint.insecure, ...trust(endpoint), ...serverName(host) })
     : net.connect({ host, port: endpoint.port });
   const ready = new Promise<net.Socket>((resolve, reject) => {
     socket.once(endpoint.tls ? "secureConnect" : "connect", () => {
@@ -58,6 +60,10 @@ export function openSocket(endpoint: LineEndpoint, timeoutMs: number): Promise<n
     socket.destroy();
     throw error;
   });
+}
+
+function trust(endpoint: LineEndpoint): { ca?: Buffer } {
+  return endpoint.ca !== undefined ? { ca: endpoint.ca } : {};
 }
 
 /** SNI carries host names only (RFC 6066 §3), never an address literal. */
@@ -147,7 +153,7 @@ export class LineClient {
     const plain = this.socket;
     for (const event of ["data", "end", "close"]) plain.removeAllListeners(event);
     const host = this.endpoint.host ?? "127.0.0.1";
-    const secure = tls.connect({ socket: plain, rejectUnauthorized: !this.endpoint.insecure, ...serverName(host) });
+    const secure = tls.connect({ socket: plain, rejectUnauthorized: !this.endpoint.insecure, ...trust(this.endpoint), ...serverName(host) });
     const ready = new Promise<void>((resolve, reject) => {
       secure.once("secureConnect", () => {
         secure.off("error", reject);

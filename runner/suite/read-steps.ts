@@ -118,6 +118,10 @@ function readStep(ctx: TestContext, slot: Slot): Step | undefined {
       return readRepeat(ctx, value, base);
     case "retry":
       return readRetry(ctx, value, base);
+    case "may-close": {
+      const steps = readSteps(ctx, value, { nonEmpty: true });
+      return steps.length === 0 ? undefined : { kind: "may-close", steps, ...base };
+    }
   }
 }
 

@@ -5,6 +5,7 @@
 // Standards: RFC 2119 (requirement levels).
 
 import path from "node:path";
+import { isScalar, isSeq } from "yaml";
 import type { ConnectionSpec, Protocol, SuiteFile, TestCase } from "../model/ast.ts";
 import type { SuiteError } from "../model/failure.ts";
 import { NodeReader, type Slot } from "./node-reader.ts";
@@ -88,6 +89,8 @@ function readTest(
   const title = entries.has("title") ? reader.word(entries.get("title")!) : undefined;
   const refs = entries.has("refs") ? reader.stringList(entries.get("refs")!, { nonEmpty: true }) : undefined;
   const level = entries.has("level") ? reader.oneOf(entries.get("level")!, LEVELS) : undefined;
+  const quoteSlot = entries.get("quote");
+  const quote = quoteSlot === undefined ? undefined : readQuote(reader, quoteSlot);
   const tags = entries.has("tags") ? reader.stringList(entries.get("tags")!) : [];
   const requires = entries.has("requires") ? reader.stringList(entries.get("requires")!) : [];
   const requiresInSlot = entries.get("requires-in");
@@ -109,6 +112,7 @@ function readTest(
   if (reader.errors.length > errorsBefore) return undefined;
   if (id === undefined || title === undefined || refs === undefined || level === undefined || tags === undefined || requires === undefined) return undefined;
   if (requiresInSlot !== undefined && requiresIn === undefined) return undefined;
+  if (quoteSlot !== undefined && quote === undefined) return undefined;
   const test: TestCase = {
     id,
     title,
@@ -125,10 +129,30 @@ function readTest(
     cleanup,
     finally: final,
   };
+  if (quote !== undefined) test.quote = quote;
   if (requiresIn !== undefined) test.requiresIn = requiresIn;
   if (timeoutMs !== undefined) test.timeoutMs = timeoutMs;
   if (ctx.usersNeeded > 0) test.usersNeeded = ctx.usersNeeded;
   return test;
+}
+
+/**
+ * `quote:` — one RFC sentence, or a list of them, verbatim. Line breaks and
+ * runs of spaces (a folded YAML scalar, the RFC's own line wrap) become one
+ * space, so reports show the sentence as the RFC reads, not as it was wrapped.
+ */
+function readQuote(reader: NodeReader, slot: Slot): string[] | undefined {
+  const fold = (s: string) => s.trim().replace(/\s+/g, " ");
+  if (!isSeq(slot.node)) {
+    if (!isScalar(slot.node) || typeof slot.node.value !== "string") {
+      reader.wrongType(slot, "an RFC sentence (a string) or a non-empty list of them");
+      return undefined;
+    }
+    const text = reader.word(slot);
+    return text === undefined ? undefined : [fold(text)];
+  }
+  const list = reader.stringList(slot, { nonEmpty: true });
+  return list?.map(fold);
 }
 
 function readConnections(reader: NodeReader, slot: Slot, protocol: Protocol): Map<string, ConnectionSpec> {

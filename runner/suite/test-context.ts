@@ -12,6 +12,7 @@ import { mailboxPlacementProblems } from "./mailbox-placement.ts";
 import { compileTemplate, TemplateSyntaxError } from "./template.ts";
 import type { NodeReader, Slot } from "./node-reader.ts";
 import { CAPTURE_NAME } from "./vocabulary.ts";
+import { compilePattern } from "../protocols/common/text.ts";
 
 const USER_FIELDS = ["user.login", "user.password", "user.address", "user2.login", "user2.password", "user2.address"] as const;
 
@@ -112,7 +113,7 @@ export class TestContext {
     return this.compile(slot.node, value, connection);
   }
 
-  /** A template that is a JavaScript regular expression once its variables are inserted. */
+  /** A template that is a JavaScript regular expression once its variables are inserted (a leading "(?i)": case-insensitive). */
   regex(slot: Slot, connection: string, options: { groups?: number } = {}): Template | undefined {
     const value = this.template(slot, connection);
     if (value === undefined) return undefined;
@@ -120,7 +121,7 @@ export class TestContext {
     const probe = value.parts.map((part) => (typeof part === "string" ? part : "x")).join("");
     let compiled: RegExp;
     try {
-      compiled = new RegExp(probe);
+      compiled = compilePattern(probe);
     } catch (e) {
       this.reader.error(slot.node, `${slot.name} is not a valid regular expression: ${(e as Error).message.replace(/^Invalid regular expression: /, "")}`);
       return undefined;

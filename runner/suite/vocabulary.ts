@@ -22,12 +22,12 @@ export const CAPABILITY_STATES = ["before-tls", "after-starttls", "after-login"]
 export const SUITE_KEYS: KeySet = { required: ["protocol", "title", "tests"], optional: ["description"] };
 export const TEST_KEYS: KeySet = {
   required: ["id", "title", "refs", "level", "steps"],
-  optional: ["tags", "requires", "requires-in", "timeout", "connections", "setup", "cleanup", "finally"],
+  optional: ["quote", "tags", "requires", "requires-in", "timeout", "connections", "setup", "cleanup", "finally"],
 };
 export const CONNECTION_KEYS: KeySet = { required: [], optional: ["protocol", "tls", "user"] };
 
 /** A step is a map with exactly one of these plus the optional `on`. */
-export const STEP_ACTIONS = ["send", "raw", "data", "starttls", "auth", "expect", "silence", "wait", "connect", "close", "repeat", "retry"] as const;
+export const STEP_ACTIONS = ["send", "raw", "data", "starttls", "auth", "expect", "silence", "wait", "connect", "close", "repeat", "retry", "may-close"] as const;
 export type StepAction = (typeof STEP_ACTIONS)[number];
 export const STEP_KEYS: KeySet = { required: [], optional: [...STEP_ACTIONS, "on"] };
 
@@ -45,7 +45,7 @@ export const SMTP_EXPECT_KEYS: KeySet = { required: ["code"], optional: ["enhanc
 export const LINE_SET_KEYS: KeySet = { required: [], optional: ["includes", "excludes"] };
 export const POP3_EXPECT_KEYS: KeySet = { required: ["status"], optional: ["code", "text", "multiline", "body", "capture"] };
 export const POP3_BODY_KEYS: KeySet = { required: [], optional: ["equals", "equals-after-trace", "lines", "octets", "matches", "not-matches", "includes", "excludes"] };
-export const IMAP_EXPECT_KEYS: KeySet = { required: [], optional: ["status", "code", "text", "untagged", "ordered", "strict", "capture"] };
+export const IMAP_EXPECT_KEYS: KeySet = { required: [], optional: ["status", "code", "code-if-present", "text", "untagged", "ordered", "strict", "capture"] };
 export const UNTAGGED_RULE_KEYS: KeySet = { required: ["match"], optional: ["mode", "count"] };
 
 export const TARGET_KEYS: KeySet = { required: ["host", "domain"], optional: ["name", "smtp", "pop3", "imap", "insecure", "tls-ca", "users"] };

@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormatsModule from "ajv-formats";
 import { startServer, type RunningServer } from "../../reference-server/serve.ts";
-import { close, startScriptedServer, type ScriptedServer } from "../support/scripted-server.ts";
+import { close, hang, send, startScriptedServer, type ScriptedServer } from "../support/scripted-server.ts";
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
 const BIN = path.join(REPO, "bin", "mailconform.js");
@@ -83,7 +83,7 @@ describe("cli: interrupted runs and grading exit codes", function () {
       const reports = ["--report-json", "r.json", "--report-junit", "j.xml", "--report-ctrf", "c.json", "--report-allure", "allure"];
       const { code: exit, stdout, stderr } = await cli(["run", SMTP_SUITES, ...reports], dir, { when: FIRST_RESULT, signal });
       expect(exit, stderr).to.equal(code);
-      expect(stderr).to.include(`mailconform: ${signal}: stopping running tests and writing the reports`);
+      expect(stderr).to.include(`mailconform: ${signal}: stopping running tests, removing what the run left in the account and writing the reports`);
       const last = stdout.trimEnd().split("\n");
       expect(last.at(-1)).to.match(/^\d+ passed, 0 failed, \d+ skipped, \d+ not run$/);
       expect(last.at(-2)).to.match(new RegExp(`^Interrupted by ${signal}: \\d+ of \\d+ tests not run; exit code ${code}$`));
@@ -118,6 +118,50 @@ describe("cli: interrupted runs and grading exit codes", function () {
       expect(allure.filter((r) => r.labels.some((l: { name: string; value: string }) => l.name === "tag" && l.value === "not-run"))).to.have.length(notRun);
     });
   }
+
+  it("run: a second SIGINT during the clean-up skips it, says what may be left, and still writes the report (exit 130)", async () => {
+    // SMTP on the reference server; the account sweep's IMAP is a server that greets and then never answers,
+    // so the first signal's sweep is still waiting when the second comes.
+    const server = await startServer({ portBase: "ephemeral", dataDir: path.join(dir, "data") });
+    const mute = await startScriptedServer([send("* OK ready\r\n"), hang()]);
+    try {
+      const target = path.join(dir, "target.yaml");
+      const users = "[{ login: alice, password: alice-pw, address: alice@example.test }, { login: bob, password: bob-pw, address: bob@example.test }]";
+      await writeFile(target, `name: split\nhost: 127.0.0.1\ndomain: example.test\nsmtp: ${server.ports.smtp}\nimap: ${mute.port}\nusers: ${users}\n`);
+      const outcome = await new Promise<Outcome & { between: string }>((resolve, reject) => {
+        const child = spawn(process.execPath, [BIN, "run", SMTP_SUITES, "--target", target, "--report-json", "r.json"], { cwd: dir, env: { ...process.env, NO_COLOR: "1", GITHUB_ACTIONS: "" } });
+        let stdout = "";
+        let stderr = "";
+        let between = "";
+        let signals = 0;
+        const timer = setTimeout(() => (child.kill("SIGKILL"), reject(new Error(`no exit within ${SPAWN_TIMEOUT_MS} ms\n${stdout}\n${stderr}`))), SPAWN_TIMEOUT_MS);
+        child.stdout.on("data", (d: Buffer) => {
+          stdout += d;
+          if (signals === 0 && FIRST_RESULT.test(stdout)) (signals++, child.kill("SIGINT"));
+        });
+        child.stderr.on("data", (d: Buffer) => (stderr += d));
+        // The sweep has connected to the mute IMAP server: it is waiting there now.
+        const poll = setInterval(() => {
+          if (signals === 1 && mute.connections() > 0) {
+            signals++;
+            between = stderr;
+            child.kill("SIGINT");
+          }
+        }, 20);
+        child.on("error", reject);
+        child.on("close", (code) => (clearTimeout(timer), clearInterval(poll), resolve({ code, stdout, stderr, between })));
+      });
+      expect(outcome.code, outcome.stderr).to.equal(130);
+      expect(outcome.between).not.to.include("cleanup skipped");
+      expect(outcome.stderr).to.include("mailconform: SIGINT again: skipping the clean-up; the reports are still written (Ctrl-C once more to kill)");
+      expect(outcome.stderr).to.match(/mailconform: cleanup skipped: mailboxes named mc-[a-z0-9]+-… and messages carrying [a-z0-9]+ may be left in the accounts of alice, bob\n/);
+      const report = JSON.parse(await readFile(path.join(dir, "r.json"), "utf8"));
+      expect(report.exitCode).to.equal(130);
+      expect(report.interrupted.signal).to.equal("SIGINT");
+    } finally {
+      await Promise.all([server.close(), mute.close()]);
+    }
+  });
 
   describe("grade", function () {
     const servers: RunningServer[] = [];

@@ -134,9 +134,10 @@ export function pop3(status: "+OK" | "-ERR", extra: Partial<Written<Pop3Expect>>
 }
 
 export function imap(status: ImapExpect["status"], extra: Partial<Written<ImapExpect>> = {}): Step {
-  const { code, ...rest } = extra;
+  const { code, codeIfPresent, ...rest } = extra;
   const expect = compiled<ImapExpect>({ protocol: "imap", untagged: [], ordered: false, strict: false, captures: [], span: span(), ...rest });
   if (code !== undefined) expect.code = typeof code === "string" ? pattern(code, "code") : code;
+  if (codeIfPresent !== undefined) expect.codeIfPresent = typeof codeIfPresent === "string" ? pattern(codeIfPresent, "code") : codeIfPresent;
   if (status !== undefined) expect.status = status;
   return { kind: "expect", expect, on: "main", span: span() };
 }

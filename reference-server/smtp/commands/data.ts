@@ -45,7 +45,7 @@ export const data: CommandRow<SmtpSession> = {
         }
         if (line === LINE_TOO_LONG) {
           body.lineTooLong();
-          previousEnding = "crlf";
+          previousEnding = s.conn.skippedLineEnding;
           continue;
         }
         const content = unstuffLine(line.bytes);

@@ -7,10 +7,25 @@ import type { Capture, Template } from "../../model/ast.ts";
 import type { Variables } from "../../session/variables.ts";
 import { StepFailure } from "../../session/step-failure.ts";
 
+/**
+ * A suite's regular expression: JavaScript syntax, and a leading "(?i)" makes
+ * it case-insensitive — the PCRE/Python spelling, which Node 20's RegExp lacks.
+ * ABNF literal strings are case-insensitive (RFC 5234 §2.3), so a pattern for
+ * `Return-Path:` or `with ESMTP` says so.
+ */
+export function compilePattern(source: string): RegExp {
+  return source.startsWith("(?i)") ? new RegExp(source.slice(4), "i") : new RegExp(source);
+}
+
+/** How a failure shows a compiled pattern: as written in the suite. */
+export function shownPattern(regex: RegExp): string {
+  return `/${regex.flags.includes("i") ? "(?i)" : ""}${regex.source}/`;
+}
+
 /** Fail unless `pattern` matches `text`; `shown` is the reply the failure quotes (the text itself by default). */
 export function requireText(text: string, pattern: string | undefined, shown = text): void {
   if (pattern === undefined) return;
-  if (!new RegExp(pattern).test(text)) {
+  if (!compilePattern(pattern).test(text)) {
     throw new StepFailure("assertion", `text does not match /${pattern}/`, `text matching /${pattern}/`, shown);
   }
 }
@@ -22,7 +37,7 @@ export function requireText(text: string, pattern: string | undefined, shown = t
  */
 export function applyCaptures(captures: readonly Capture[], texts: readonly string[], vars: Variables, resolveRegex: (template: Template) => string): void {
   for (const capture of captures) {
-    const regex = new RegExp(resolveRegex(capture.regex));
+    const regex = compilePattern(resolveRegex(capture.regex));
     let bound = false;
     for (const text of texts) {
       const match = regex.exec(text);
@@ -33,7 +48,7 @@ export function applyCaptures(captures: readonly Capture[], texts: readonly stri
       }
     }
     if (!bound) {
-      throw new StepFailure("assertion", `capture ${capture.name}: /${regex.source}/ matches nothing in the reply`, `a reply matching /${regex.source}/`, texts.join("\n"));
+      throw new StepFailure("assertion", `capture ${capture.name}: ${shownPattern(regex)} matches nothing in the reply`, `a reply matching ${shownPattern(regex)}`, texts.join("\n"));
     }
   }
 }

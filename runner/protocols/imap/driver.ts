@@ -92,6 +92,8 @@ class ImapSession implements ProtocolSession {
       return;
     }
     const content = await literalBytes(ctx, step.literal.source);
+    // Unless the text after it announces another literal, no "+" may answer a non-synchronizing one.
+    if (pending && !step.literal.sync && !/\{\d+\+?\}$/.test(ctx.resolve(step.literal.after))) pending.nonSyncLiteral = true;
     state.sendCommand(`${line} {${content.length}${step.literal.sync ? "" : "+"}}`);
     if (step.literal.sync) {
       // The server answers "+" to go on, or completes the command (NO/BAD) to refuse the literal.

@@ -9,7 +9,7 @@
 import type { ImapExpect, ImapPattern, PatternToken, Span } from "../../model/ast.ts";
 import type { StepContext } from "../common/driver.ts";
 import { StepFailure } from "../../session/step-failure.ts";
-import { formatToken, ImapSyntaxError, type ImapResponse } from "../../../wire/imap-tokens.ts";
+import { formatToken, ImapSyntaxError, type ImapResponse, type ImapToken } from "../../../wire/imap-tokens.ts";
 import { printable } from "../../../wire/printable.ts";
 import { applyCaptures, requireText } from "../common/text.ts";
 import { resolvePattern } from "./matchers/pattern.ts";
@@ -31,6 +31,11 @@ function resolveOrThrow(ctx: StepContext, pattern: ImapPattern, span: Span, writ
     if (error instanceof ImapSyntaxError) throw new Error(`${span.file}:${span.line}:${span.col}: IMAP pattern "${written}${ctx.resolve(pattern.text)}": ${error.message}`);
     throw error;
   }
+}
+
+/** A response code's name, its first atom (upper-cased), in a pattern or on the wire. */
+function codeName(first: PatternToken | ImapToken | undefined): string | undefined {
+  return first?.type === "atom" ? first.value.toUpperCase() : undefined;
 }
 
 function statusOf(response: ImapResponse): string {
@@ -122,6 +127,16 @@ export async function expectImap(state: ImapState, ctx: StepContext, expect: Ima
     if (!code) fail(`expected response code ${shown}, the response has none`, shown, target);
     if (!new Matcher(lookup).code(tokens, code, bindings)) {
       fail(`expected response code ${shown}, got [${code.map(formatToken).join(" ")}]`, shown, target);
+    }
+  }
+
+  if (expect.codeIfPresent !== undefined) {
+    // A code the RFC makes optional: checked only when the response carries one of that name.
+    const { text, tokens } = resolveOrThrow(ctx, expect.codeIfPresent, ctx.span);
+    const code = target && "code" in target ? target.code : undefined;
+    const named = code !== undefined && codeName(code[0]) !== undefined && codeName(code[0]) === codeName(tokens[0]);
+    if (named && !new Matcher(lookup).code(tokens, code, bindings)) {
+      fail(`expected response code [${text}] (when present), got [${code.map(formatToken).join(" ")}]`, `[${text}]`, target);
     }
   }
 

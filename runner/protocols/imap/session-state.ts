@@ -18,6 +18,8 @@ export interface PendingCommand {
   command: string;
   /** A continuation request was received for it (IDLE, AUTHENTICATE, a literal). */
   continued: boolean;
+  /** Sent with a non-synchronizing literal as its last: the server does not answer it with "+" (RFC 7888 §3). */
+  nonSyncLiteral?: boolean;
   completion?: Extract<ImapResponse, { kind: "tagged" }>;
 }
 
@@ -120,6 +122,9 @@ export class ImapState {
         const waiting = [...this.pending].reverse().find((p) => p.completion === undefined);
         if (!waiting && !this.expectingContinuation) {
           throw new StepFailure("protocol-violation", "continuation request (+) while no command is pending (RFC 3501 §7.5)", "an untagged greeting or response", printable(bytes, 300));
+        }
+        if (waiting?.nonSyncLiteral && !this.expectingContinuation) {
+          throw new StepFailure("protocol-violation", `continuation request (+) for ${waiting.tag}'s non-synchronizing literal (RFC 7888 §3: the server does not send one)`, "no continuation request", printable(bytes, 300));
         }
         if (waiting) waiting.continued = true;
         this.continuations.push(response);

@@ -58,6 +58,8 @@ export function failureText(result: TestResult, options: FailureTextOptions): st
     out.push(`  ${displayPath(result.file, options.cwd)}:${result.line}`);
   }
   if (result.refs.length > 0) out.push(`  refs:     ${result.refs.join(", ")} (${result.level})`);
+  // The RFC's own words, so a reader checks the claim and its level without opening the RFC.
+  for (const q of result.quote ?? []) out.push(`  quote:    ${c.italic(`"${terminalSafe(q)}"`)}`);
   for (const w of result.warnings) out.push(`  ${c.yellow("warning:")}  ${terminalSafe(w)}`);
   if (result.transcript.length > 0 && options.transcriptLines > 0) {
     const tail = transcriptTail(result.transcript, options.transcriptLines);

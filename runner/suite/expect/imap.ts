@@ -43,6 +43,12 @@ export function readImapExpect(ctx: TestContext, slot: Slot, connection: string)
     if (value === undefined) ok = false;
     else expect.code = value;
   }
+  const codeIfPresent = entries.get("code-if-present");
+  if (codeIfPresent !== undefined) {
+    const value = pattern(ctx, codeIfPresent, connection, "code", binds);
+    if (value === undefined) ok = false;
+    else expect.codeIfPresent = value;
+  }
   const text = entries.get("text");
   if (text !== undefined) {
     const regex = ctx.regex(text, connection);

@@ -20,6 +20,8 @@ describe("coverage matrix", () => {
   const refused = testCase("smtp", [smtp("220"), send("ehlo x"), smtp("250"), send("RCPT TO:<a@b>"), smtp("503")], {
     id: "t.refused",
     refs: ["RFC 5321 §4.1.1.3", "RFC 5321 §4.1.1.1"],
+    level: "SHOULD",
+    quote: ["The first or only argument to this command includes a forward-path (normally a mailbox and domain, always surrounded by \"<\" and \">\" brackets) identifying one recipient.", "a | b"],
   });
 
   it("counts tests per section and splits positive from negative", () => {
@@ -71,5 +73,15 @@ describe("coverage matrix", () => {
     expect(md).to.match(/^# T\n/);
     expect(md).to.include("| RFC 5321 §4.1.1.1 | 2 | 1 | 1 | `t.ok`, `t.refused` |");
     expect(md).to.include("| smtp | RCPT | 1 | 0 | 1 | `t.refused` |");
+  });
+
+  it("lists each test's level and quote, marking a test that quotes nothing", () => {
+    const c = buildCoverage([suite([refused, ok])]);
+    expect(c.requirements.map((r) => r.id)).to.deep.equal(["t.ok", "t.refused"]);
+    expect(c.unquoted).to.equal(1);
+    const md = renderCoverageMarkdown(c, "T");
+    expect(md).to.include("1 of 2 tests quote the sentence their level comes from");
+    expect(md).to.include("| `t.ok` | MUST | RFC 5321 §4.1.1.2, RFC 5321 §4.1.1.1 | (no quote) |");
+    expect(md).to.include('| `t.refused` | SHOULD | RFC 5321 §4.1.1.3, RFC 5321 §4.1.1.1 | "The first or only argument to this command includes a forward-path (normally a mailbox and domain, always surrounded by "&lt;" and ">" brackets) identifying one recipient."<br>"a \\| b" |');
   });
 });

@@ -1,6 +1,6 @@
 // probeCapabilities: EHLO keywords with AUTH=<mech>, CAPA tags with
 // SASL=<mech>, IMAP CAPABILITY — each per state (before TLS, after STARTTLS,
-// after login) — the IMAP personal namespace, STARTTLS endpoints, an upgrade
+// after login) — the IMAP personal namespace and KEYWORDS (PERMANENTFLAGS with \*), STARTTLS endpoints, an upgrade
 // that fails where it is optional, and unreachable / broken servers reported
 // as { ok: false } with a class.
 
@@ -78,11 +78,17 @@ describe("exec: capability probe", () => {
       line((l) => `${tagOf(l)} ${l.endsWith('LOGIN "alice" "alice-secret-pw"') ? "OK" : "NO"} in\r\n`),
       imapOk("* CAPABILITY IMAP4rev1 UIDPLUS NAMESPACE"),
       imapOk('* NAMESPACE (("INBOX." ".")) NIL NIL'),
+      // The scratch mailbox: CREATE, LIST without \Noinferiors (so INFERIORS), DELETE.
+      line((l) => `${tagOf(l)} ${/ CREATE "INBOX\.mc-probe-[^"]+"$/.test(l) ? "OK" : "BAD"} created\r\n`),
+      line((l) => `* LIST (\\HasNoChildren) "." ${l.slice(l.indexOf('LIST "" ') + 8)}\r\n${tagOf(l)} OK listed\r\n`),
+      imapOk(),
+      // SELECT INBOX: PERMANENTFLAGS with \* — new keywords allowed (RFC 3501 §7.1).
+      imapOk("* FLAGS (\\Seen \\Deleted)", "* OK [PERMANENTFLAGS (\\Seen \\Deleted \\*)] ok"),
     ]);
     const probe = await probeCapabilities(A.target("imap", server.port, "none", { insecure: true }), "imap", 1000);
     expect(state(probe, "before-tls")).to.deep.equal(["IMAP4REV1", "LOGINDISABLED", "STARTTLS"]);
     expect(state(probe, "after-starttls")).to.deep.equal(["AUTH=PLAIN", "IMAP4REV1"]);
-    expect(state(probe, "after-login")).to.deep.equal(["HIERARCHY", "IMAP4REV1", "NAMESPACE", "UIDPLUS"]);
+    expect(state(probe, "after-login")).to.deep.equal(["HIERARCHY", "IMAP4REV1", "INFERIORS", "KEYWORDS", "NAMESPACE", "UIDPLUS"]);
     expect(probe.ok && probe.namespace).to.deep.equal({ prefix: "INBOX.", delimiter: "." });
   });
 
@@ -93,6 +99,12 @@ describe("exec: capability probe", () => {
       line((l) => `${tagOf(l)} OK in\r\n`),
       imapOk("* CAPABILITY IMAP4rev1 UIDPLUS MOVE"),
       line((l) => (l.endsWith('LIST "" ""') ? `* LIST (\\Noselect) "." ""\r\n${tagOf(l)} OK listed\r\n` : `${tagOf(l)} BAD what\r\n`)),
+      // The scratch mailbox comes out \Noinferiors (an mbox store): no INFERIORS.
+      imapOk(),
+      line((l) => `* LIST (\\Noinferiors) "." ${l.slice(l.indexOf('LIST "" ') + 8)}\r\n${tagOf(l)} OK listed\r\n`),
+      imapOk(),
+      // SELECT INBOX: only system flags are permanent, so no KEYWORDS.
+      imapOk("* OK [PERMANENTFLAGS (\\Seen \\Deleted)] ok"),
     ]);
     const probe = await probeCapabilities(A.target("imap", server.port), "imap", 1000);
     expect(state(probe, "before-tls")).to.deep.equal(["AUTH=PLAIN", "IMAP4REV1"]);
@@ -107,6 +119,7 @@ describe("exec: capability probe", () => {
       line((l) => `${tagOf(l)} OK in\r\n`),
       imapOk("* CAPABILITY IMAP4rev1 NAMESPACE"),
       imapOk('* NAMESPACE (("" NIL)) NIL NIL'),
+      line((l) => `${tagOf(l)} NO no INBOX\r\n`),
     ];
     server = await startScriptedServer(flat);
     const probe = await probeCapabilities(A.target("imap", server.port), "imap", 1000);
@@ -129,6 +142,8 @@ describe("exec: capability probe", () => {
             line((l) => `${tagOf(l)} OK in\r\n`),
             imapOk("* CAPABILITY IMAP4rev1 IDLE"),
             imapOk('* LIST (\\Noselect) "/" ""'),
+            line((l) => `${tagOf(l)} NO no CREATE\r\n`),
+            line((l) => `${tagOf(l)} NO no INBOX\r\n`),
           ],
     );
     const probe = await probeCapabilities(A.target("imap", server.port), "imap", 1000);

@@ -53,6 +53,18 @@ describe("plan: capability states", () => {
     expect(capabilitySkip(afterTls, DOVECOT, "none")?.reason).to.equal("server does not advertise LOGINDISABLED after STARTTLS");
   });
 
+  it("a negated requirement (!X) runs the test only where X is not advertised in the state it needs", () => {
+    const withoutMove = A.testCase("imap", [imapLogin], { requires: ["!MOVE"] });
+    expect(capabilitySkip(withoutMove, DOVECOT, "none")?.reason).to.equal("server advertises MOVE after login (the test checks a server without it)");
+    // MOVE is advertised only after login: before it, a test for servers without MOVE runs.
+    const beforeLogin = A.testCase("imap", [A.send("NOOP")], { requires: ["!MOVE"] });
+    expect(capabilitySkip(beforeLogin, DOVECOT, "none")).to.equal(undefined);
+    const both = A.testCase("imap", [imapLogin], { requires: ["CONDSTORE", "!UIDPLUS"] });
+    expect(capabilitySkip(both, DOVECOT, "none")?.reason).to.equal(
+      "server does not advertise CONDSTORE after login; server advertises UIDPLUS after login (the test checks a server without it)",
+    );
+  });
+
   it("extensions offered only after login are found there; the reason names the state", () => {
     const test = A.testCase("imap", [imapLogin], { requires: ["UIDPLUS", "CONDSTORE"] });
     expect(capabilitySkip(test, DOVECOT, "none")?.reason).to.equal("server does not advertise CONDSTORE after login");

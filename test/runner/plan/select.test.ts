@@ -46,15 +46,37 @@ describe("plan/select", function () {
 
   it("skips tests needing a protocol the target has no endpoint for, naming it", function () {
     const t = testCase("smtp.deliver.pop3", { connections: [{ name: "box", protocol: "pop3", span: { file: "f", line: 1, col: 1 } }] });
-    const { runnable, skipped } = partitionByEndpoints([...tests, t], new Set(["smtp", "pop3"] as const));
+    const plain = { port: 25, tls: "none" as const };
+    const { runnable, skipped } = partitionByEndpoints([...tests, t], { smtp: plain, pop3: plain });
     expect(ids(runnable)).to.deep.equal(["smtp.ehlo.basic", "smtp.starttls.upgrade", "pop3.stat.count", "smtp.deliver.pop3"]);
     expect(skipped.map((s) => [s.test.id, s.reason])).to.deep.equal([["imap.login.ok", "target has no imap endpoint"]]);
+  });
+
+  it("skips a test whose connection asks for implicit TLS where the target has no such port, and the reverse", function () {
+    const span = { file: "x.yaml", line: 1, col: 1 };
+    const implicitBox = testCase("smtp.tls.implicit", { connections: [{ name: "box", protocol: "smtp", tls: "implicit", span }] });
+    const plainMain = testCase("smtp.tls.plain", { connections: [{ name: "main", protocol: "smtp", tls: "none", span }] });
+    const withoutImplicit = partitionByEndpoints([implicitBox, plainMain], { smtp: { port: 25, tls: "none" } });
+    expect(ids(withoutImplicit.runnable)).to.deep.equal(["smtp.tls.plain"]);
+    expect(withoutImplicit.skipped[0]?.reason).to.match(/^target has no implicit-TLS port for smtp \(RFC 8314/);
+    const both = partitionByEndpoints([implicitBox, plainMain], { smtp: { port: 25, tls: "none", implicitTlsPort: 465 } });
+    expect(ids(both.runnable)).to.deep.equal(["smtp.tls.implicit", "smtp.tls.plain"]);
+    const implicitOnly = partitionByEndpoints([implicitBox, plainMain], { smtp: { port: 465, tls: "implicit" } });
+    expect(ids(implicitOnly.runnable)).to.deep.equal(["smtp.tls.implicit"]);
+    expect(implicitOnly.skipped[0]?.reason).to.equal('target\'s smtp endpoint speaks implicit TLS only; connection "main" asks for tls: none');
   });
 
   it("compares required capabilities case-insensitively", function () {
     const t = testCase("smtp.x", { requires: ["STARTTLS", "pipelining", "SIZE"] });
     expect(missingCapabilities(t, new Set(["PIPELINING", "starttls"]))).to.deep.equal(["SIZE"]);
     expect(missingCapabilities(t, new Set(["PIPELINING", "STARTTLS", "SIZE"]))).to.deep.equal([]);
+  });
+
+  it("a negated requirement is missing when the capability is advertised, in any case and valued form", function () {
+    const t = testCase("smtp.x", { requires: ["!SIZE", "PIPELINING"] });
+    expect(missingCapabilities(t, new Set(["PIPELINING"]))).to.deep.equal([]);
+    expect(missingCapabilities(t, new Set(["PIPELINING", "size"]))).to.deep.equal(["!SIZE"]);
+    expect(missingCapabilities(testCase("imap.x", { requires: ["!APPENDLIMIT"] }), new Set(["APPENDLIMIT=100"]))).to.deep.equal(["!APPENDLIMIT"]);
   });
 
   it("meets a requirement without a value by a valued capability of that name (APPENDLIMIT=n)", function () {

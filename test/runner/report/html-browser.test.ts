@@ -103,13 +103,14 @@ describe("HTML report in Chromium", function () {
     expect(await shown()).to.have.length(5);
   });
 
-  it("shows a test's failure, RFC references and transcript when opened", async () => {
+  it("shows a test's failure, RFC references, quoted RFC sentence and transcript when opened", async () => {
     await page.click("#test-smtp\\.transaction\\.basic > summary");
     const text = await page.textContent("#test-smtp\\.transaction\\.basic");
     expect(text).to.include("--> test/runner/report/fixtures/transaction.yaml:15:9");
     expect(text).to.include("expected: 250");
     expect(text).to.include("RCPT TO:<bob@example.test>");
     expect(await page.$$eval("#test-smtp\\.transaction\\.basic .refs a", (as) => as.map((a) => a.textContent))).to.deep.equal(["RFC 5321 §3.3", "RFC 5321 §4.1.1.3"]);
+    expect(await page.$$eval("#test-smtp\\.transaction\\.basic blockquote.quote", (qs) => qs.map((q) => q.textContent))).to.deep.equal(FAILED.quote);
     expect(await page.isVisible("#test-smtp\\.transaction\\.basic pre.transcript")).to.equal(true);
     expect(await page.textContent("#test-smtp\\.transaction\\.basic pre.transcript")).to.include("S: 501 5.1.3 Syntax error\\x00 \\x1b[31m<&>\"");
   });

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { JsonReporter } from "../../../runner/report/json.ts";
-import { sampleEvents } from "./sample-run.ts";
+import { FAILED, sampleEvents } from "./sample-run.ts";
 
 const addFormats = addFormatsModule.default;
 const REPO = fileURLToPath(new URL("../../../", import.meta.url));
@@ -79,6 +79,12 @@ describe("report/json", function () {
     expect(t.transcript).to.have.length(8);
     expect(t.transcript[6]).to.deep.equal({ connection: "main", dir: "C", ms: 12, text: "RCPT TO:<bob@example.test>" });
     expect(report.tests.find((x: any) => x.id === "smtp.starttls.upgrade").skipReason).to.equal("server does not advertise STARTTLS");
+  });
+
+  it("carries the quoted RFC sentences, and leaves the key out for a test that quotes none", function () {
+    const t = report.tests.find((x: any) => x.id === "smtp.transaction.basic");
+    expect(t.quote).to.deep.equal([FAILED.quote![0]]);
+    expect(report.tests.find((x: any) => x.id === "pop3.greeting")).not.to.have.property("quote");
   });
 
   it("refuses to write a report for a run that never ended", function () {

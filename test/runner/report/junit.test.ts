@@ -77,7 +77,9 @@ describe("report/junit", function () {
   it("carries level, refs and tags as properties", function () {
     const failed = findAll(parseXml(xml), "testcase").find((c) => c.attrs.name === "smtp.transaction.basic")!;
     const props = findAll(failed, "property").map((p) => `${p.attrs.name}=${p.attrs.value}`);
-    expect(props).to.include.members(["level=MUST", "ref=RFC 5321 §3.3", "tag=transaction"]);
+    expect(props).to.include.members(["level=MUST", "ref=RFC 5321 §3.3", "tag=transaction", `quote=${FAILED.quote![0]}`]);
+    // And in the failure body CI viewers show, next to the refs and level.
+    expect(findAll(failed, "failure")[0]!.text).to.include(`  quote:    "${FAILED.quote![0]}"`);
   });
 
   it("escapes every character XML 1.0 cannot hold, lone surrogates included", function () {

@@ -31,6 +31,8 @@ export const FAILED = result({
   title: "A message is accepted after MAIL, RCPT and DATA",
   status: "failed",
   refs: ["RFC 5321 §3.3", "RFC 5321 §4.1.1.3"],
+  // Real RFC wording, with the brackets and double quotes every report must escape.
+  quote: ['The first or only argument to this command includes a forward-path (normally a mailbox and domain, always surrounded by "<" and ">" brackets) identifying one recipient.'],
   tags: ["transaction"],
   durationMs: 14,
   failure: {

@@ -24,6 +24,7 @@ describe("validate output (golden files)", () => {
   it("says so when everything is fine", async () => {
     const { ok, output } = await validatePaths(["suites"]);
     expect(ok).to.equal(true);
-    expect(output).to.match(/^\d+ files, \d+ tests: no errors$/);
+    // Tests without a quote are counted, not refused, while the suites are given theirs.
+    expect(output).to.match(/^\d+ files, \d+ tests: no errors( \(\d+ without a quote\))?$/);
   });
 });

@@ -26,6 +26,18 @@ describe("suite loader: sample suites", () => {
 });
 
 describe("suite loader: good files", () => {
+  it("reads 'quote' as one sentence or a list, folding the line breaks of a wrapped sentence", async () => {
+    const one = suite("pop3", "      - expect: { status: +OK }\n", "    quote: >-\n      The POP3 server\n        MUST answer.\n");
+    const many = suite("pop3", "      - expect: { status: +OK }\n", "    quote:\n      - \"One.\"\n      - |\n        Two\n        lines.\n");
+    const none = suite("pop3", "      - expect: { status: +OK }\n");
+    const { suites, errors } = await loadFiles({ "a.yaml": one, "b.yaml": many.replace("t.one", "t.two"), "c.yaml": none.replace("t.one", "t.three") });
+    expect(errors).to.deep.equal([]);
+    const byId = new Map(suites.flatMap((s) => s.tests).map((t) => [t.id, t]));
+    expect(byId.get("t.one")!.quote).to.deep.equal(["The POP3 server MUST answer."]);
+    expect(byId.get("t.two")!.quote).to.deep.equal(["One.", "Two lines."]);
+    expect(byId.get("t.three")).to.not.have.property("quote");
+  });
+
   it("reads an SMTP test into the AST with spans", async () => {
     const text = suite(
       "smtp",
@@ -149,7 +161,7 @@ describe("suite loader: good files", () => {
 const STEP_ERRORS: [string, string, string, string[]][] = [
   ["misspelt action", "smtp", "      - expct: 250\n", ["s.yaml:9:9: unknown key 'expct' in a step (did you mean 'expect'?)"]],
   ["two actions", "smtp", "      - send: NOOP\n        expect: 250\n", ["s.yaml:10:9: one action per step: 'send' and 'expect' are both here; split them into two steps"]],
-  ["no action", "smtp", "      - on: main\n", ["s.yaml:9:9: a step needs one action: send, raw, data, starttls, auth, expect, silence, wait, connect, close, repeat, retry"]],
+  ["no action", "smtp", "      - on: main\n", ["s.yaml:9:9: a step needs one action: send, raw, data, starttls, auth, expect, silence, wait, connect, close, repeat, retry, may-close"]],
   ["bare string step", "smtp", "      - QUIT\n", ["s.yaml:9:9: a step is a map with one action, like 'send: ...' or 'expect: ...' (did you mean 'send: QUIT'?)"]],
   ["bad SMTP code", "smtp", "      - expect: 2000\n", ["s.yaml:9:17: 'expect' must be a reply code like 250, a class like 2xx or 25x, or a list of them, got '2000'"]],
   ["SMTP code as map without code", "smtp", "      - expect: { text: ok }\n", ["s.yaml:9:17: an SMTP expectation is missing required key 'code'"]],

@@ -47,10 +47,20 @@ describe("suite schema", () => {
     ["bad code", "protocol: smtp\ntitle: t\ntests: [ { id: a, title: t, refs: [r], level: MUST, steps: [ { expect: 2000 } ] } ]"],
     ["untagged without star", "protocol: imap\ntitle: t\ntests: [ { id: a, title: t, refs: [r], level: MUST, steps: [ { expect: { untagged: ['1 EXISTS'] } } ] } ]"],
     ["empty refs", "protocol: smtp\ntitle: t\ntests: [ { id: a, title: t, refs: [], level: MUST, steps: [ { expect: 250 } ] } ]"],
+    ["blank quote", "protocol: smtp\ntitle: t\ntests: [ { id: a, title: t, refs: [r], level: MUST, quote: '  ', steps: [ { expect: 250 } ] } ]"],
+    ["empty quote list", "protocol: smtp\ntitle: t\ntests: [ { id: a, title: t, refs: [r], level: MUST, quote: [], steps: [ { expect: 250 } ] } ]"],
+    ["number as quote", "protocol: smtp\ntitle: t\ntests: [ { id: a, title: t, refs: [r], level: MUST, quote: 5, steps: [ { expect: 250 } ] } ]"],
   ];
   for (const [what, text] of bad) {
     it(`rejects: ${what}`, () => expect(validateSuite(parse(text))).to.equal(false));
   }
+
+  it("accepts a quote as one sentence or a list of them", () => {
+    for (const quote of ["'The server MUST answer.'", "['One.', 'Two.']"]) {
+      const text = `protocol: smtp\ntitle: t\ntests: [ { id: a, title: t, refs: [r], level: MUST, quote: ${quote}, steps: [ { expect: 250 } ] } ]`;
+      expect(validateSuite(parse(text)), JSON.stringify(validateSuite.errors)).to.equal(true);
+    }
+  });
 
   it("lists exactly the loader's keys", () => {
     const d = suiteSchema.$defs;

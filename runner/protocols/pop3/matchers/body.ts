@@ -11,6 +11,7 @@ import { StepFailure } from "../../../session/step-failure.ts";
 import { joinLines, splitTextLines } from "../../../../wire/dot-stuffing.ts";
 import { printable } from "../../../../wire/printable.ts";
 import { checkLineSet } from "../../common/line-set.ts";
+import { compilePattern, shownPattern } from "../../common/text.ts";
 import type { Pop3Body } from "../reader.ts";
 
 type BodyExpect = NonNullable<Pop3Expect["body"]>;
@@ -25,22 +26,59 @@ function summary(body: Pop3Body): string {
  * Header fields a delivery prepends in front of the message as sent: the
  * trace fields of RFC 5321 §4.4 (Return-Path, Received), those of RFC 7208
  * §9.1 and RFC 8601 §2 (Received-SPF, Authentication-Results), and the
- * delivery agents' Delivered-To / X-Original-To (Postfix, Dovecot LDA).
+ * delivery agents' Delivered-To / X-Original-To (Postfix, Dovecot LDA) and
+ * Envelope-to / Delivery-date (Exim).
  */
-const TRACE_FIELDS = new Set(["return-path", "received", "delivered-to", "x-original-to", "received-spf", "authentication-results"]);
+const TRACE_FIELDS = new Set([
+  "return-path", "received", "delivered-to", "x-original-to", "received-spf", "authentication-results",
+  // Exim's delivery fields.
+  "envelope-to", "delivery-date",
+]);
 /** field-name = 1*ftext, ftext = %d33-57 / %d59-126 (RFC 5322 §3.6.8). */
 const FIELD_NAME = /^([\x21-\x39\x3b-\x7e]+)[ \t]*:/;
 
-/** How many leading lines are trace fields (with their folded continuation lines, RFC 5322 §2.2.3). */
+/** The fields RFC 5322 §3.6 defines for a message (plus Resent-*): never part of a delivery's block. */
+const MESSAGE_FIELDS = new Set([
+  "date", "from", "sender", "reply-to", "to", "cc", "bcc", "message-id", "in-reply-to", "references",
+  "subject", "comments", "keywords",
+]);
+
+/**
+ * How many leading lines are trace fields (with their folded continuation lines, RFC 5322 §2.2.3).
+ * A delivery agent's own fields between two trace fields belong to the block too (RFC 5322 §3.6:
+ * `fields = *(trace *optional-field / …)`; Cyrus's lmtpd puts X-Cyrus-Session-Id and X-Sieve
+ * after its Received, before the MTA's): optional fields count only when another trace field follows.
+ */
 export function traceLineCount(lines: readonly Buffer[]): number {
   let at = 0;
+  let end = 0;
   while (at < lines.length) {
-    const name = FIELD_NAME.exec(lines[at]!.toString("latin1"))?.[1];
-    if (name === undefined || !TRACE_FIELDS.has(name.toLowerCase())) break;
+    const name = FIELD_NAME.exec(lines[at]!.toString("latin1"))?.[1]?.toLowerCase();
+    if (name === undefined || MESSAGE_FIELDS.has(name) || name.startsWith("resent-")) break;
     at++;
     while (at < lines.length && (lines[at]![0] === 0x20 || lines[at]![0] === 0x09)) at++;
+    if (TRACE_FIELDS.has(name)) end = at;
   }
-  return at;
+  return end;
+}
+
+/**
+ * The lines line regexes are applied to: each header field unfolded into one
+ * line (RFC 5322 §2.2.3: a CRLF followed by WSP is removed), so a pattern for
+ * a field matches however a server folds it (Received fields are folded
+ * anywhere); body lines after the blank line as they are. `line` is the
+ * number of the field's first line.
+ */
+export function unfoldHeader(texts: readonly string[]): { text: string; line: number }[] {
+  const out: { text: string; line: number }[] = [];
+  let inHeader = true;
+  texts.forEach((text, i) => {
+    if (inHeader && text === "") inHeader = false;
+    const continues = inHeader && out.length > 0 && (text.startsWith(" ") || text.startsWith("\t"));
+    if (continues) out[out.length - 1]!.text += text;
+    else out.push({ text, line: i + 1 });
+  });
+  return out;
 }
 
 /** Byte-exact: `lines` against the content in CRLF wire form; `offset` numbers lines as received. */
@@ -88,17 +126,18 @@ export async function requireBody(
     }
   }
   const texts = lines.map((l) => l.toString("utf8"));
+  const logical = unfoldHeader(texts);
   for (const pattern of body.matches) {
-    const regex = new RegExp(resolveRegex(pattern));
-    if (!texts.some((t) => regex.test(t))) {
-      throw new StepFailure("assertion", `no body line matches /${regex.source}/`, `a line matching /${regex.source}/`, summary(received));
+    const regex = compilePattern(resolveRegex(pattern));
+    if (!logical.some((l) => regex.test(l.text))) {
+      throw new StepFailure("assertion", `no body line matches ${shownPattern(regex)}`, `a line matching ${shownPattern(regex)}`, summary(received));
     }
   }
   for (const pattern of body.notMatches ?? []) {
-    const regex = new RegExp(resolveRegex(pattern));
-    const at = texts.findIndex((t) => regex.test(t));
-    if (at !== -1) {
-      throw new StepFailure("assertion", `body line ${at + 1} matches /${regex.source}/, which no line may`, `no line matching /${regex.source}/`, printable(lines[at]!, 300));
+    const regex = compilePattern(resolveRegex(pattern));
+    const hit = logical.find((l) => regex.test(l.text));
+    if (hit !== undefined) {
+      throw new StepFailure("assertion", `body line ${hit.line} matches ${shownPattern(regex)}, which no line may`, `no line matching ${shownPattern(regex)}`, printable(Buffer.from(hit.text, "utf8"), 300));
     }
   }
   if (body.lines) {

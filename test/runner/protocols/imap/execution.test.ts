@@ -69,6 +69,18 @@ describe("exec: IMAP", () => {
     expect(result.failure?.actual).to.equal("A1 NO [AUTHENTICATIONFAILED] nope");
   });
 
+  it("code-if-present: no code, or a code of another name, passes; the named code must match", async () => {
+    const steps = [A.send("LOGIN a b"), A.imap("OK", { codeIfPresent: "CAPABILITY IMAP4rev1 ..." })];
+    for (const completion of ["OK done", "OK [ALERT] hello", "OK [CAPABILITY IMAP4rev1 IDLE] in"]) {
+      const { result } = await runWith([GREETING, answer([], completion)], steps);
+      expect(result.status, `${completion}: ${JSON.stringify(result.failure)}`).to.equal("passed");
+      await server?.close();
+    }
+    const { result } = await runWith([GREETING, answer([], "OK [CAPABILITY IMAP4rev2 IDLE] in")], steps);
+    expect(result.failure?.message).to.equal("expected response code [CAPABILITY IMAP4rev1 ...] (when present), got [CAPABILITY IMAP4rev2 IDLE]");
+    expect(result.steps[1]!.title).to.equal("expect OK [CAPABILITY IMAP4rev1 ...?]");
+  });
+
   it("a response code pattern compares captures already bound", async () => {
     const { result } = await runWith([GREETING, answer(["* OK [UIDVALIDITY 7] x"]), answer([], "OK [UIDVALIDITY 8] changed")], [
       A.send("SELECT INBOX"),

@@ -64,4 +64,20 @@ describe("exec: IMAP send (fixed tags, literal text)", () => {
     expect(result.status, JSON.stringify(result.failure)).to.equal("passed");
     expect(server.received[0]!.toString("latin1")).to.equal('A1 LOGIN "alice" {8}\r\nalice-pw\r\nA2 APPEND INBOX {6}\r\na\r\nb\r\n\r\n');
   });
+
+  // RFC 7888 §3: "The server does not generate a command continuation request in response to a non-synchronizing literal".
+  for (const [answer, status] of [["", "passed"], ["+ go\r\n", "failed"]] as const) {
+    it(`a non-synchronizing literal answered ${answer === "" ? "without" : "with"} a "+" ${status === "passed" ? "passes" : "is a protocol violation"}`, async () => {
+      server = await startScriptedServer([send("* OK ready\r\n"), line(() => answer), bytes(3), line((l) => `A1 ${l === "" ? "OK" : "BAD"} x\r\n`)]);
+      const { result } = await A.run(
+        A.testCase("imap", [A.send("APPEND INBOX", { literal: { source: { kind: "text", text: "abc" }, sync: false, after: "" } }), A.imap("OK")]),
+        A.target("imap", server.port),
+      );
+      expect(result.status, JSON.stringify(result.failure)).to.equal(status);
+      if (status === "failed") {
+        expect(result.failure?.class).to.equal("protocol-violation");
+        expect(result.failure?.message).to.match(/non-synchronizing literal/);
+      }
+    });
+  }
 });

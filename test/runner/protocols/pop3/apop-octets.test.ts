@@ -7,7 +7,8 @@
 import { expect } from "chai";
 import { probeCapabilities } from "../../../../runner/exec/capabilities.ts";
 import { apopDigest } from "../../../../runner/protocols/pop3/apop.ts";
-import { traceLineCount } from "../../../../runner/protocols/pop3/matchers/body.ts";
+import { traceLineCount, unfoldHeader } from "../../../../runner/protocols/pop3/matchers/body.ts";
+import { compilePattern } from "../../../../runner/protocols/common/text.ts";
 import * as A from "../../../support/ast.ts";
 import { line, reply, send, startScriptedServer, type Action, type ScriptedServer } from "../../../support/scripted-server.ts";
 
@@ -90,6 +91,27 @@ describe("exec: POP3 APOP and body octets", () => {
     expect(result.failure?.message).to.equal("body line 1 matches /^1 /, which no line may");
   });
 
+  it("line regexes see each header field unfolded (RFC 5322 §2.2.3), and (?i) makes them case-insensitive", async () => {
+    const folded = "+OK\r\nReceived: from a\r\n\tby b;\r\n Sun, 6 Dec 2026 10:00:00 +0000\r\nreturn-path: <x@y>\r\n\r\n body line\r\n.\r\n";
+    const { result } = await runWith([GREETING, reply(folded), reply(folded)], [
+      A.send("RETR 1"),
+      // One logical line; the body's " body line" after the blank line is not joined to anything.
+      A.pop3("+OK", { multiline: true, body: { matches: ["^Received: from a\tby b; Sun, 6 Dec", "(?i)^Return-Path: <", "^ body line$"] } }),
+      A.send("RETR 1"),
+      A.pop3("+OK", { multiline: true, body: { matches: ["^Return-Path: <"] } }),
+    ]);
+    expect(result.failure?.step, JSON.stringify(result.failure)).to.equal(4);
+    expect(result.failure?.message).to.equal("no body line matches /^Return-Path: </");
+  });
+
+  it("unfoldHeader joins continuation lines only inside the header and numbers fields by their first line", () => {
+    expect(unfoldHeader(["A: 1", " 2", "B: 3", "", " 4"])).to.deep.equal([
+      { text: "A: 1 2", line: 1 }, { text: "B: 3", line: 3 }, { text: "", line: 4 }, { text: " 4", line: 5 },
+    ]);
+    expect(compilePattern("(?i)^with esmtp").test("WITH ESMTP id 1")).to.equal(true);
+    expect(compilePattern("^with esmtp").test("WITH ESMTP id 1")).to.equal(false);
+  });
+
   it("includes / excludes entries are templates, resolved before the first-word comparison", async () => {
     const { result } = await runWith([GREETING, reply("+OK 2 9\r\n"), reply("+OK\r\n1 120\r\n2 9\r\n.\r\n")], [
       A.send("STAT"),
@@ -112,6 +134,9 @@ describe("exec: POP3 APOP and body octets", () => {
       expect(traceLineCount(lines(`${TRACE}From: x`))).to.equal(5);
       expect(traceLineCount(lines("received: a\r\n b\r\nSubject: s\r\nReceived: late"))).to.equal(2);
       expect(traceLineCount(lines("Subject: s\r\nReceived: x"))).to.equal(0);
+      expect(traceLineCount(lines("Envelope-to: a@lab.test\r\nDelivery-date: Sun, 06 Dec 2026 10:00:00 +0000\r\nFrom: x"))).to.equal(2);
+      // A delivery agent's own fields between two trace fields (Cyrus lmtpd), not after the last one.
+      expect(traceLineCount(lines("Received: a\r\nX-Cyrus-Session-Id: s\r\nX-Sieve: CMU\r\nReceived: b\r\n c\r\nX-Extra: 1\r\nFrom: x"))).to.equal(5);
     });
 
     it("fails at the first differing line, numbered as received (an 8-bit byte against its UTF-8 form, a missing line); passes a byte-exact rest", async () => {
