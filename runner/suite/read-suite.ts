@@ -92,7 +92,7 @@ function readTest(
   const quoteSlot = entries.get("quote");
   const quote = quoteSlot === undefined ? undefined : readQuote(reader, quoteSlot);
   const tags = entries.has("tags") ? reader.stringList(entries.get("tags")!) : [];
-  const requires = entries.has("requires") ? reader.stringList(entries.get("requires")!) : [];
+  const requires = entries.has("requires") ? readRequires(reader, entries.get("requires")!) : [];
   const requiresInSlot = entries.get("requires-in");
   const requiresIn = requiresInSlot === undefined ? undefined : reader.oneOf(requiresInSlot, CAPABILITY_STATES);
   const timeoutSlot = entries.get("timeout");
@@ -134,6 +134,20 @@ function readTest(
   if (timeoutMs !== undefined) test.timeoutMs = timeoutMs;
   if (ctx.usersNeeded > 0) test.usersNeeded = ctx.usersNeeded;
   return test;
+}
+
+/**
+ * `requires:` — capability names, each optionally negated once ("!SIZE": only
+ * where SIZE is not advertised). A bare "!", "!!X" or a name with white space
+ * names no capability: refused here rather than silently never matching.
+ */
+function readRequires(reader: NodeReader, slot: Slot): string[] | undefined {
+  const list = reader.stringList(slot);
+  if (list === undefined) return undefined;
+  const bad = list.find((r) => !/^!?[^!\s]+$/.test(r));
+  if (bad === undefined) return list;
+  reader.error(slot.node, `requires entry ${JSON.stringify(bad)} names no capability: write a capability (SIZE) or "!" and one (\"!SIZE\": only where SIZE is not advertised)`);
+  return undefined;
 }
 
 /**

@@ -38,6 +38,18 @@ describe("suite loader: good files", () => {
     expect(byId.get("t.three")).to.not.have.property("quote");
   });
 
+  it("reads negated requirements, and refuses one that names no capability", async () => {
+    const good = suite("smtp", "      - expect: 220\n", '    requires: ["!SIZE", PIPELINING]\n');
+    const loaded = await loadFiles({ "s.yaml": good });
+    expect(loaded.errors).to.deep.equal([]);
+    expect(loaded.suites[0]!.tests[0]!.requires).to.deep.equal(["!SIZE", "PIPELINING"]);
+    for (const bad of ['"!"', '"!!SIZE"', '"! SIZE"']) {
+      const { errors, suites } = await loadFiles({ "s.yaml": suite("smtp", "      - expect: 220\n", `    requires: [${bad}]\n`) });
+      expect(suites.flatMap((x) => x.tests)).to.deep.equal([]);
+      expect(errors.map((e) => e.message).join("\n")).to.include("names no capability");
+    }
+  });
+
   it("reads an SMTP test into the AST with spans", async () => {
     const text = suite(
       "smtp",
