@@ -6,56 +6,38 @@
 // nobody answers for into exit 3 (without it, 0: the class was graded).
 
 import { expect } from "chai";
-import { spawn } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormatsModule from "ajv-formats";
 import { startServer, type RunningServer } from "../../reference-server/serve.ts";
 import { close, hang, send, startScriptedServer, type ScriptedServer } from "../support/scripted-server.ts";
+import { REPO, runCli, type Outcome } from "../support/cli-process.ts";
 
-const REPO = fileURLToPath(new URL("../../", import.meta.url));
-const BIN = path.join(REPO, "bin", "mailconform.js");
+/** Annotations off: the specs read the console's own lines. */
+const QUIET_CI = { GITHUB_ACTIONS: "" };
 const FIXTURE_SUITE = path.join(REPO, "test", "runner", "grade", "fixtures", "smtp-class.yaml");
 /** The SMTP suites: hundreds of tests, so a signal sent after the first result always lands mid-run. */
 const SMTP_SUITES = path.join(REPO, "suites", "smtp");
 const SPAWN_TIMEOUT_MS = 40_000;
 const addFormats = addFormatsModule as unknown as { default: (ajv: Ajv2020) => void };
 
-interface Outcome {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Spawns the CLI; once stdout matches `when`, sends `signal` (once). Every spawn has a timeout. */
-function cli(args: string[], cwd: string, interrupt?: { when: RegExp; signal: NodeJS.Signals }): Promise<Outcome> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: "1", GITHUB_ACTIONS: "" } });
-    let stdout = "";
-    let stderr = "";
-    let sent = false;
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d;
-      if (interrupt && !sent && interrupt.when.test(stdout)) {
-        sent = true;
-        child.kill(interrupt.signal);
-      }
-    });
-    child.stderr.on("data", (d: Buffer) => (stderr += d));
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`mailconform ${args.join(" ")} did not exit within ${SPAWN_TIMEOUT_MS} ms\n${stdout}\n${stderr}`));
-    }, SPAWN_TIMEOUT_MS);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      if (interrupt && !sent) reject(new Error(`the signal was never sent: stdout did not match ${interrupt.when}\n${stdout}\n${stderr}`));
-      else resolve({ code, stdout, stderr });
-    });
+/** Spawns the CLI; once stdout matches `when`, sends `signal` (once). */
+async function cli(args: string[], cwd: string, interrupt?: { when: RegExp; signal: NodeJS.Signals }): Promise<Outcome> {
+  let sent = false;
+  const outcome = await runCli(args, cwd, SPAWN_TIMEOUT_MS, {
+    env: QUIET_CI,
+    onSpawn: (child, output) =>
+      child.stdout!.on("data", () => {
+        if (interrupt && !sent && interrupt.when.test(output.stdout)) {
+          sent = true;
+          child.kill(interrupt.signal);
+        }
+      }),
   });
+  if (interrupt && !sent) throw new Error(`the signal was never sent: stdout did not match ${interrupt.when}\n${outcome.stdout}\n${outcome.stderr}`);
+  return outcome;
 }
 
 /** The first test result the console prints (✓ passed, ✗ failed, ! error, - skipped, ~ deviation). */
@@ -128,29 +110,26 @@ describe("cli: interrupted runs and grading exit codes", function () {
       const target = path.join(dir, "target.yaml");
       const users = "[{ login: alice, password: alice-pw, address: alice@example.test }, { login: bob, password: bob-pw, address: bob@example.test }]";
       await writeFile(target, `name: split\nhost: 127.0.0.1\ndomain: example.test\nsmtp: ${server.ports.smtp}\nimap: ${mute.port}\nusers: ${users}\n`);
-      const outcome = await new Promise<Outcome & { between: string }>((resolve, reject) => {
-        const child = spawn(process.execPath, [BIN, "run", SMTP_SUITES, "--target", target, "--report-json", "r.json"], { cwd: dir, env: { ...process.env, NO_COLOR: "1", GITHUB_ACTIONS: "" } });
-        let stdout = "";
-        let stderr = "";
-        let between = "";
-        let signals = 0;
-        const timer = setTimeout(() => (child.kill("SIGKILL"), reject(new Error(`no exit within ${SPAWN_TIMEOUT_MS} ms\n${stdout}\n${stderr}`))), SPAWN_TIMEOUT_MS);
-        child.stdout.on("data", (d: Buffer) => {
-          stdout += d;
-          if (signals === 0 && FIRST_RESULT.test(stdout)) (signals++, child.kill("SIGINT"));
-        });
-        child.stderr.on("data", (d: Buffer) => (stderr += d));
-        // The sweep has connected to the mute IMAP server: it is waiting there now.
-        const poll = setInterval(() => {
-          if (signals === 1 && mute.connections() > 0) {
-            signals++;
-            between = stderr;
-            child.kill("SIGINT");
-          }
-        }, 20);
-        child.on("error", reject);
-        child.on("close", (code) => (clearTimeout(timer), clearInterval(poll), resolve({ code, stdout, stderr, between })));
+      let between = "";
+      let signals = 0;
+      const run = await runCli(["run", SMTP_SUITES, "--target", target, "--report-json", "r.json"], dir, SPAWN_TIMEOUT_MS, {
+        env: QUIET_CI,
+        onSpawn: (child, output) => {
+          child.stdout!.on("data", () => {
+            if (signals === 0 && FIRST_RESULT.test(output.stdout)) (signals++, child.kill("SIGINT"));
+          });
+          // The sweep has connected to the mute IMAP server: it is waiting there now.
+          const poll = setInterval(() => {
+            if (signals === 1 && mute.connections() > 0) {
+              signals++;
+              between = output.stderr;
+              child.kill("SIGINT");
+            }
+          }, 20);
+          child.on("close", () => clearInterval(poll));
+        },
       });
+      const outcome = { ...run, between };
       expect(outcome.code, outcome.stderr).to.equal(130);
       expect(outcome.between).not.to.include("cleanup skipped");
       expect(outcome.stderr).to.include("mailconform: SIGINT again: skipping the clean-up; the reports are still written (Ctrl-C once more to kill)");
