@@ -10,6 +10,7 @@ import path from "node:path";
 import type { ExitCode } from "../runner/model/result.ts";
 import type { Target } from "../runner/model/target.ts";
 import type { Profile } from "../runner/profile/profile.ts";
+import type { Shard } from "../runner/plan/shard.ts";
 import { BUNDLED_SUITES, PACKAGE_ROOT } from "./package-root.ts";
 import { UsageError } from "./arguments.ts";
 import { abortOnSignals } from "./interrupt.ts";
@@ -23,6 +24,8 @@ export interface GradeFlags {
   targetTimeout: number;
   /** Exit 3 when a target is unreachable, wholly or in part (CI: a student's server that is down fails the job). */
   failOnUnreachable?: boolean;
+  /** --shard i/n: grade only the i-th block of the targets (merge-grades joins the folders). */
+  shard?: Shard;
 }
 
 export const DEFAULT_PROFILE = "full";
@@ -81,6 +84,7 @@ export async function gradeCommand(paths: string[], flags: GradeFlags): Promise<
       err: process.stderr,
       signal: controller.signal,
       failOnUnreachable: flags.failOnUnreachable ?? false,
+      ...(flags.shard ? { shard: flags.shard } : {}),
     });
     if (!result.grade) return result.exitCode;
     const { index } = writeScoreboard(outDir, result.grade, (i) => result.graded[i]?.report?.tests ?? []);

@@ -11,6 +11,7 @@ import type { RunFlags } from "./run.ts";
 import type { ServeFlags } from "./serve.ts";
 import type { GradeFlags } from "./grade.ts";
 import type { MergeFlags } from "./merge.ts";
+import type { MergeGradesFlags } from "./merge-grades.ts";
 import type { RecordFlags } from "./record.ts";
 import type { CoverageFlags } from "./coverage.ts";
 import type { StressFlags } from "./stress.ts";
@@ -118,7 +119,7 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     arguments: [PATHS],
     options: true,
     async define(cmd, setResult) {
-      const [{ DEFAULT_TIMEOUT_MS }, { DEFAULT_TARGET_BUDGET_MS, DEFAULT_TARGET_CONCURRENCY }, { parsePositiveInt }, { DEFAULT_GRADE_OUT, DEFAULT_PROFILE, gradeCommand }] =
+      const [{ DEFAULT_TIMEOUT_MS }, { DEFAULT_TARGET_BUDGET_MS, DEFAULT_TARGET_CONCURRENCY }, { parsePositiveInt, parseShardArg }, { DEFAULT_GRADE_OUT, DEFAULT_PROFILE, gradeCommand }] =
         await Promise.all([import("../runner/run/run.ts"), import("../runner/grade/grade.ts"), import("./arguments.ts"), import("./grade.ts")]);
       cmd
         .option("--targets <file>", "targets file (YAML) with a 'targets:' list")
@@ -128,6 +129,7 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
         .option("--timeout <ms>", "wait budget per step in milliseconds", parsePositiveInt, DEFAULT_TIMEOUT_MS)
         .option("--target-timeout <ms>", "budget for one target's whole run; tests not started by then count as failed", parsePositiveInt, DEFAULT_TARGET_BUDGET_MS)
         .option("--fail-on-unreachable", "exit 3 when a target could not be reached, wholly or in part")
+        .option("--shard <i/n>", "grade the i-th of n equal blocks of the targets file (one CI machine each; join with merge-grades)", parseShardArg)
         .addHelpText(
           "after",
           "\nExit codes: 0 every target graded (whatever its score), 1 a target incomplete (time budget, runner error), 2 invalid targets file,\n" +
@@ -151,6 +153,20 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
         .option("--allow-missing", "merge a partial shard set (missing or interrupted shards) and exit by its results; the reports still say incomplete")
         .addHelpText("after", "\nExit codes: as run's (0, 1, 3, 4), 2 unreadable or overlapping reports, 5 shards missing or interrupted (without --allow-missing).")
         .action(async (reports: string[], flags: MergeFlags) => setResult(await mergeCommand(reports, flags)));
+    },
+  },
+
+  "merge-grades": {
+    description: "join the scoreboard folders of a class graded in shards (grade --shard i/n) into one scoreboard",
+    arguments: [["<dirs...>", "folders written by grade --out (one per shard)"]],
+    options: true,
+    async define(cmd, setResult) {
+      const { mergeGradesCommand } = await import("./merge-grades.ts");
+      cmd
+        .option("--out <dir>", "where the joined scoreboard goes (the shards' targets/ folders are copied there)", "reports/grade")
+        .option("--allow-missing", "join a partial shard set; the scoreboard says which shards are missing")
+        .addHelpText("after", "\nExit codes: 0 joined, 2 unreadable scoreboards or shards that do not fit together, 5 shards missing (without --allow-missing).")
+        .action(async (dirs: string[], flags: MergeGradesFlags) => setResult(await mergeGradesCommand(dirs, flags)));
     },
   },
 

@@ -22,6 +22,7 @@ import { scoreByProtocol, scoreResults } from "../profile/score.ts";
 import { blockedByLogin, checkLogins, loadLoginChecks, type LoginFailure } from "./login-check.ts";
 import { protocolsTested, runByProtocol } from "./protocol-runs.ts";
 import { classExitCode } from "./exit-code.ts";
+import { describeShard, shardRange, type Shard } from "../plan/shard.ts";
 
 /** Targets graded at once: each holds a few sockets at a time; a class of 30 finishes in a few waves. */
 export const DEFAULT_TARGET_CONCURRENCY = 4;
@@ -48,6 +49,8 @@ export interface GradeOptions {
   signal?: AbortSignal;
   /** --fail-on-unreachable: exit 3 when a target could not be reached, wholly or in part (./exit-code.ts). */
   failOnUnreachable?: boolean;
+  /** --shard i/n: grade only the i-th contiguous block of the targets file (merge-grades joins the scoreboards). */
+  shard?: Shard;
 }
 
 /** The JSON report of one run, as grade reads it back (runner/schema/report.schema.json). */
@@ -120,9 +123,14 @@ export async function gradeClass(
   const cached: Promise<{ suites: SuiteFile[]; errors: SuiteError[] }> = Promise.resolve(loaded);
   const runDeps: RunDeps = { ...deps, loadSuites: () => cached };
 
-  const folders = folderNames(options.targets.map((t) => t.name));
-  options.out.write(`Grading ${options.targets.length} target${options.targets.length === 1 ? "" : "s"} with profile ${options.profile.name} (${selected.length} tests, ${options.concurrency} at a time)\n`);
-  const graded: GradedTarget[] = new Array(options.targets.length);
+  // Folder names come from the whole class, so every shard names a target's folder alike and the shards' folders never collide.
+  const allFolders = folderNames(options.targets.map((t) => t.name));
+  const { start, end } = options.shard ? shardRange(options.targets.length, options.shard) : { start: 0, end: options.targets.length };
+  const targets = options.targets.slice(start, end);
+  const folders = allFolders.slice(start, end);
+  if (options.shard) options.out.write(describeShard(options.shard, targets.length, options.targets.length, "targets") + "\n");
+  options.out.write(`Grading ${targets.length} target${targets.length === 1 ? "" : "s"} with profile ${options.profile.name} (${selected.length} tests, ${options.concurrency} at a time)\n`);
+  const graded: GradedTarget[] = new Array(targets.length);
   let next = 0;
   // One listener on the caller's signal, however many targets run at once (each of those holds its own).
   const running = new Set<AbortController>();
@@ -131,12 +139,12 @@ export async function gradeClass(
   const worker = async () => {
     for (;;) {
       const i = next++;
-      if (i >= options.targets.length) return;
+      if (i >= targets.length) return;
       const controller = new AbortController();
       if (options.signal?.aborted) controller.abort(options.signal.reason);
       running.add(controller);
       try {
-        graded[i] = await gradeOne(options.targets[i]!, folders[i]!, { ...options, signal: controller.signal }, runDeps, selected, loginChecks);
+        graded[i] = await gradeOne(targets[i]!, folders[i]!, { ...options, signal: controller.signal }, runDeps, selected, loginChecks);
       } finally {
         running.delete(controller);
       }
@@ -147,7 +155,7 @@ export async function gradeClass(
     }
   };
   try {
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, options.targets.length)) }, worker));
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, targets.length)) }, worker));
   } finally {
     options.signal?.removeEventListener("abort", onAbort);
   }
@@ -160,6 +168,7 @@ export async function gradeClass(
     finishedAt: finishedAt.toISOString(),
     durationMs: finishedAt.getTime() - startedAt.getTime(),
     tests: selected.length,
+    ...(options.shard ? { shard: { index: options.shard.index, total: options.shard.total, classSize: options.targets.length } } : {}),
     targets: graded.map((g) => g.grade),
   };
   return { exitCode: classExitCode(grade.targets, options), grade, graded };

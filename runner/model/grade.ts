@@ -63,5 +63,9 @@ export interface ClassGrade {
   durationMs: number;
   /** Tests the profile selected from the suites. */
   tests: number;
+  /** grade --shard i/n: this scoreboard holds only shard i's block of a class of `classSize` targets; merge-grades joins the shards. */
+  shard?: { index: number; total: number; classSize: number };
+  /** merge-grades --allow-missing: the shards (1-based, of `total`) whose targets are not in this scoreboard. */
+  missingShards?: { missing: number[]; total: number };
   targets: TargetGrade[];
 }

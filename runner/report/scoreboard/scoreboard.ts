@@ -93,7 +93,7 @@ export function scoreboardHtml(grade: ClassGrade): string {
   const body = `
 <h1>Scoreboard — ${esc(grade.profile.title)}</h1>
 <p class="meta">Profile <code>${esc(grade.profile.name)}</code> · ${grade.tests} tests · weights MUST ${w.MUST}, SHOULD ${w.SHOULD}, MAY ${w.MAY} · pass mark ${grade.profile.passMark}% ·
-${grade.targets.length} targets, <span class="ok">${passed} pass</span>, <span class="bad">${grade.targets.length - passed} fail</span> · graded ${esc(grade.finishedAt)} in ${(grade.durationMs / 1000).toFixed(1)} s</p>
+${grade.targets.length} targets, <span class="ok">${passed} pass</span>, <span class="bad">${grade.targets.length - passed} fail</span> · graded ${esc(grade.finishedAt)} in ${(grade.durationMs / 1000).toFixed(1)} s</p>${shardNote(grade)}
 <p class="meta">Click a column heading to sort. Scores are weighted points earned over points possible; tests of an extension the server does not advertise are left out, tests that could not run count as failed.</p>
 <table id="scoreboard">
 <thead><tr>${head}</tr></thead>
@@ -140,4 +140,16 @@ export function scoreboardCsv(grade: ClassGrade): string {
   const cols = columns(scoredProtocols(grade));
   const lines = [cols.map((c) => c.csv).join(","), ...grade.targets.map((t) => cols.map((c) => csvField(c.value(t))).join(","))];
   return lines.join("\r\n") + "\r\n";
+}
+
+/** Says when the page shows only part of a class: one shard of it, or a join with shards missing. */
+function shardNote(grade: ClassGrade): string {
+  if (grade.shard) {
+    return `\n<p class="meta bad">Shard ${grade.shard.index} of ${grade.shard.total}: ${grade.targets.length} of the class's ${grade.shard.classSize} targets (join the shards' folders with <code>mailconform merge-grades</code>).</p>`;
+  }
+  if (grade.missingShards) {
+    const { missing, total } = grade.missingShards;
+    return `\n<p class="meta bad">Incomplete: shard${missing.length === 1 ? "" : "s"} ${missing.map((i) => `${i}/${total}`).join(", ")} missing; their targets are not on this page.</p>`;
+  }
+  return "";
 }

@@ -12,15 +12,21 @@ import { scoreboardCsv, scoreboardHtml } from "./scoreboard.ts";
 import { studentReportHtml } from "./student.ts";
 
 export function writeScoreboard(outDir: string, grade: ClassGrade, testsOf: (targetIndex: number) => readonly TestResult[]): { index: string } {
-  mkdirSync(outDir, { recursive: true });
-  const index = path.join(outDir, "index.html");
-  writeFileSync(index, scoreboardHtml(grade));
-  writeFileSync(path.join(outDir, "scoreboard.csv"), scoreboardCsv(grade));
-  writeFileSync(path.join(outDir, "scoreboard.json"), JSON.stringify(grade, null, 2) + "\n");
+  const { index } = writeClassPages(outDir, grade);
   grade.targets.forEach((t, i) => {
     const file = path.join(outDir, t.reportHtml);
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(file, studentReportHtml(grade, t, testsOf(i)));
   });
+  return { index };
+}
+
+/** The class-wide files only (the per-target pages already exist, e.g. when shards are joined). */
+export function writeClassPages(outDir: string, grade: ClassGrade): { index: string } {
+  mkdirSync(outDir, { recursive: true });
+  const index = path.join(outDir, "index.html");
+  writeFileSync(index, scoreboardHtml(grade));
+  writeFileSync(path.join(outDir, "scoreboard.csv"), scoreboardCsv(grade));
+  writeFileSync(path.join(outDir, "scoreboard.json"), JSON.stringify(grade, null, 2) + "\n");
   return { index };
 }
