@@ -46,12 +46,12 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     arguments: [PATHS],
     options: true,
     async define(cmd, setResult) {
-      const [{ DEFAULT_JOBS, DEFAULT_TIMEOUT_MS }, { collect, parsePercent, parsePositiveInt }, { targetOptions }, { runCommand }] = await Promise.all([
-        import("../runner/run/run.ts"), import("./arguments.ts"), import("./target-flags.ts"), import("./run.ts"),
+      const [{ DEFAULT_JOBS, DEFAULT_TIMEOUT_MS }, { collect, parsePercent, parsePositiveInt }, { targetOptions }, { runCommand }, { BUNDLED_JOBS }] = await Promise.all([
+        import("../runner/run/run.ts"), import("./arguments.ts"), import("./target-flags.ts"), import("./run.ts"), import("./reference-target.ts"),
       ]);
       targetOptions(cmd)
         .option("--ca <file>", "trust the certificates in this PEM file (a private CA or the server's pinned certificate) instead of the system's")
-        .option("--jobs <n>", "tests run at once; tests share the users' mailboxes, so concurrency is opt-in", parsePositiveInt, DEFAULT_JOBS)
+        .option("--jobs <n>", `tests run at once (default: ${BUNDLED_JOBS} against the bundled server, else ${DEFAULT_JOBS}); with enough users each job gets users of its own`, parsePositiveInt)
         .option("--bail", "stop starting tests after the first failure")
         .option("--list", "print the selected test ids, one a line, and exit")
         .option("--timeout <ms>", "wait budget per step in milliseconds", parsePositiveInt, DEFAULT_TIMEOUT_MS)

@@ -3,6 +3,9 @@
 // (its data removed) when the run ends. Only cli/ may import reference-server/.
 // The plain ports are the endpoints (the suites exercise STARTTLS themselves);
 // the implicit-TLS ports serve connections a test declares `tls: implicit`.
+// Besides alice and bob it has a pair of users for every further job slot
+// (alice2/bob2 …), so `run` can give each of BUNDLED_JOBS tests running at
+// once users of their own (runner/plan/user-sets.ts).
 
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -10,6 +13,10 @@ import path from "node:path";
 import type { AcquiredTarget } from "../runner/run/target-source.ts";
 
 const BUNDLED_AUTH_FAILURE_DELAY_MS = 50;
+/** Tests run at once against the bundled server when --jobs is not given. */
+export const BUNDLED_JOBS = 8;
+/** Users each job slot gets: the most any bundled suite test needs (${user2}). */
+const USERS_PER_SLOT = 2;
 
 export async function startReferenceTarget(): Promise<AcquiredTarget> {
   const { startServer } = await import("../reference-server/serve.ts");
@@ -20,6 +27,7 @@ export async function startReferenceTarget(): Promise<AcquiredTarget> {
   // second to every wrong-password test. Kept, but short, so it still shows; the
   // shared penalty (which would make the next login of that account wait) is off.
   config.auth = { ...config.auth, failureDelayMs: BUNDLED_AUTH_FAILURE_DELAY_MS, penaltyMaxMs: 0 };
+  config.users = [...config.users, ...slotUsers(config.users, config.domains[0]!)];
   const dataDir = await mkdtemp(path.join(tmpdir(), "mailconform-reference-"));
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
@@ -53,4 +61,14 @@ export async function startReferenceTarget(): Promise<AcquiredTarget> {
       }
     },
   };
+}
+
+/** alice2, bob2, alice3 … up to BUNDLED_JOBS slots of USERS_PER_SLOT users, after the configured ones. */
+function slotUsers(base: readonly { name: string }[], domain: string) {
+  const names = base.slice(0, USERS_PER_SLOT).map((u) => u.name);
+  const extra = [];
+  for (let slot = 2; slot <= BUNDLED_JOBS; slot++) {
+    for (const name of names) extra.push({ name: `${name}${slot}`, password: `plain:${name}${slot}-pw`, address: `${name}${slot}@${domain}`, aliases: [] });
+  }
+  return extra;
 }

@@ -7,14 +7,14 @@ import type { Shard } from "../runner/plan/shard.ts";
 import type { ExitCode } from "../runner/model/result.ts";
 import type { ReportRequest } from "../runner/report/registry.ts";
 import { defaultDeps, type RunDeps } from "../runner/run/deps.ts";
-import { runConformance } from "../runner/run/run.ts";
+import { DEFAULT_JOBS, runConformance } from "../runner/run/run.ts";
 import { PLAIN } from "../runner/report/format/failure-text.ts";
 import pc from "picocolors";
 import { BUNDLED_SUITES } from "./package-root.ts";
 import type { FailOn } from "../runner/model/gate.ts";
 import { BaselineError, loadBaseline, type Baseline } from "../runner/gate/baseline.ts";
 import type { GateOptions } from "../runner/gate/gate.ts";
-import { startReferenceTarget } from "./reference-target.ts";
+import { BUNDLED_JOBS, startReferenceTarget } from "./reference-target.ts";
 import { UsageError } from "./arguments.ts";
 import { targetSourceFrom, type TargetCommandFlags } from "./target-flags.ts";
 import { abortOnSignals } from "./interrupt.ts";
@@ -22,7 +22,8 @@ import { abortOnSignals } from "./interrupt.ts";
 export interface RunFlags extends TargetCommandFlags {
   grep?: string;
   tag: string[];
-  jobs: number;
+  /** Unset: BUNDLED_JOBS against the bundled server, DEFAULT_JOBS against any other target. */
+  jobs?: number;
   bail?: boolean;
   list?: boolean;
   shard?: Shard;
@@ -113,7 +114,7 @@ export async function runCommand(paths: string[], flags: RunFlags, deps: RunDeps
         grep: flags.grep,
         tags: flags.tag,
         shard: flags.shard,
-        jobs: flags.jobs,
+        jobs: flags.jobs ?? (target.kind === "started" ? BUNDLED_JOBS : DEFAULT_JOBS),
         bail: flags.bail ?? false,
         list: flags.list ?? false,
         timeoutMs: flags.timeout,

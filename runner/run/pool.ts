@@ -4,7 +4,9 @@
 // reach the head of the queue, so progress stays in id order with --jobs 1.
 // --bail and an abort signal stop the scheduling: what has not started is
 // reported as not run (skipKind not-run) with the reason; what runs finishes
-// (--bail) or stops at its next wait (an abort, see run.ts).
+// (--bail) or stops at its next wait (an abort, see run.ts). Each running
+// test holds one of `jobs` numbered slots; with `isolatedSlots` every slot
+// works on its own users (plan/user-sets.ts), so no resource is shared.
 
 import type { TestCase } from "../model/ast.ts";
 import type { TestResult } from "../model/result.ts";
@@ -20,10 +22,12 @@ export interface PoolEntry {
 
 export interface PoolOptions {
   jobs: number;
+  /** Each slot has users of its own: tests need not hold the exclusive resources of plan/schedule.ts. */
+  isolatedSlots?: boolean;
   bail: boolean;
   signal?: AbortSignal;
-  /** Runs one test; must not reject (the caller turns its own bugs into a result). */
-  execute(test: TestCase): Promise<TestResult>;
+  /** Runs one test in slot 0…jobs-1; must not reject (the caller turns its own bugs into a result). */
+  execute(test: TestCase, slot: number): Promise<TestResult>;
   onBegin(test: TestCase): void;
   onEnd(test: TestCase, result: TestResult): void;
 }
@@ -32,6 +36,8 @@ export function runPool(entries: readonly PoolEntry[], options: PoolOptions): Pr
   const queue = [...entries];
   const held = new Set<string>();
   const results: TestResult[] = [];
+  // Free slots, lowest first, so --jobs 1 always runs in slot 0.
+  const freeSlots = Array.from({ length: Math.max(1, options.jobs) }, (_, i) => i);
   let running = 0;
   let stopReason: string | undefined;
 
@@ -65,8 +71,8 @@ export function runPool(entries: readonly PoolEntry[], options: PoolOptions): Pr
           finish(head.test, head.decided);
           continue;
         }
-        if (running >= options.jobs) break;
-        const i = nextRunnable(queue.map((e) => (e.decided ? null : e.test)), held);
+        if (freeSlots.length === 0) break;
+        const i = nextRunnable(queue.map((e) => (e.decided ? null : e.test)), options.isolatedSlots ? new Set() : held);
         if (i < 0) break;
         const [entry] = queue.splice(i, 1);
         start(entry!.test);
@@ -78,15 +84,18 @@ export function runPool(entries: readonly PoolEntry[], options: PoolOptions): Pr
     };
 
     const start = (test: TestCase) => {
-      const resources = exclusiveResources(test);
+      const resources = options.isolatedSlots ? [] : exclusiveResources(test);
       for (const r of resources) held.add(r);
+      const slot = freeSlots.shift()!;
       running++;
       options.onBegin(test);
       void options
-        .execute(test)
+        .execute(test, slot)
         .catch((e: unknown) => brokenResult(test, e instanceof Error ? e.message : String(e), 0))
         .then((result) => {
           running--;
+          freeSlots.push(slot);
+          freeSlots.sort((a, b) => a - b);
           for (const r of resources) held.delete(r);
           finish(test, result);
           pump();

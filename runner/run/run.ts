@@ -17,6 +17,7 @@ import { compileGrep, partitionByEndpoints, protocolsOf, selectTests, SelectionE
 import { capabilitySkip } from "../plan/capability-state.ts";
 import { withImapNamespace } from "../target/imap-namespace.ts";
 import { describeShard, shardTests, type Shard } from "../plan/shard.ts";
+import { userSets } from "../plan/user-sets.ts";
 import { scheduleOrder } from "../plan/schedule.ts";
 import { ReporterBus } from "../report/bus.ts";
 import type { Colors } from "../report/format/failure-text.ts";
@@ -234,15 +235,19 @@ async function runPlan(plan: TestCase[], target: Target, options: RunOptions, de
     for (const t of plan) fileTotals.set(t.file, (fileTotals.get(t.file) ?? 0) + 1);
     const fileBegun = new Set<string>();
     const transcripts = new TranscriptBudget(options.transcriptOctets);
+    // With enough users, every slot gets its own (plan/user-sets.ts): tests side by side share no mailbox.
+    const sets = userSets(tested.users, Math.max(1, options.jobs), entries.filter((e) => !e.decided).map((e) => e.test));
+    const slotTargets = sets?.map((users) => ({ ...tested, users }));
     results = await runPool(entries, {
-      jobs: Math.max(1, options.jobs),
+      jobs: slotTargets?.length ?? Math.max(1, options.jobs),
+      isolatedSlots: slotTargets !== undefined,
       bail: options.bail,
       signal: options.signal,
-      execute: async (test) => {
-        const slot = transcripts.open();
+      execute: async (test, slot) => {
+        const budget = transcripts.open();
         if (protocolsOf(test).includes("smtp")) sentMail = true;
-        const result = await executeGuarded(test, tested, options, deps, runToken, emit, runError, slot.caps);
-        slot.settle(result);
+        const result = await executeGuarded(test, slotTargets?.[slot] ?? tested, options, deps, runToken, emit, runError, budget.caps);
+        budget.settle(result);
         return applyDeviation(result, deviations, (f) => path.relative(options.cwd, f) || f);
       },
       onBegin: (test) => {

@@ -282,6 +282,28 @@ describe("run/orchestrator", function () {
     expect((await report()).tests.map((t: { id: string }) => t.id)).to.deep.equal([...ids].sort());
   });
 
+  it("with a user set per job, tests run side by side on disjoint users, POP3 tests too", async function () {
+    const users = ["alice", "bob", "carol", "dave", "erin", "frank", "gina"].map((login) => ({ login, password: `${login}-pw`, address: `${login}@example.test` }));
+    const many: Target = { ...TARGET, users };
+    const seen: { id: string; logins: string[] }[] = [];
+    const ids = ["pop3.a", "pop3.b", "pop3.c", "pop3.d", "smtp.e", "smtp.f", "smtp.g", "smtp.two-users"];
+    const tests = ids.map((id) => testCase(id, id === "smtp.two-users" ? { usersNeeded: 2 } : {}));
+    const deps = fake(tests, {
+      run: async (t, env) => {
+        seen.push({ id: t.id, logins: env.target.users.map((u) => u.login) });
+        return passed(t);
+      },
+    });
+    const code = await runConformance(options({ jobs: 4, target: { kind: "started", start: async () => ({ target: many, release: async () => {} }) } }), deps);
+    expect(code, err).to.equal(0);
+    // 7 users, the most a test needs is 2: three sets of two (the seventh user is left over), so three slots.
+    expect(deps.maxConcurrent).to.equal(3);
+    expect(deps.overlapsPop3).to.equal(true);
+    const sets = new Set(seen.map((s) => s.logins.join(",")));
+    expect([...sets].every((s) => ["alice,bob", "carol,dave", "erin,frank"].includes(s)), [...sets].join(" ")).to.equal(true);
+    expect(seen.find((s) => s.id === "smtp.two-users")!.logins).to.have.length(2);
+  });
+
   it("--bail stops scheduling after the first failure and reports the rest as not run", async function () {
     const deps = fake(["smtp.a", "smtp.b", "smtp.c"].map((id) => testCase(id)), { run: async (t) => (t.id === "smtp.a" ? failed(t) : passed(t)) });
     expect(await runConformance(options({ bail: true }), deps)).to.equal(1);
