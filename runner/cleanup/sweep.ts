@@ -1,5 +1,5 @@
 // Leave the account as found: after a run (an interrupted or failing one too)
-// every target user's account is swept of what this run left there — the
+// every target user's account (a few at once) is swept of what this run left there — the
 // mailboxes it created and the messages it delivered or appended, found by
 // the run's token and never by anything else (a mailbox or message without
 // the token is never touched). IMAP when the target has it, else POP3, with
@@ -37,6 +37,8 @@ export interface SweepOptions {
   delivered?: boolean;
   /** Bound of that wait; default DELIVERY_WAIT_MS. */
   deliveryWaitMs?: number;
+  /** Users swept at once; default SWEEP_CONCURRENCY. */
+  concurrency?: number;
 }
 
 /** How long mail handed over at the end of the run may take to arrive before the sweep goes ahead without it. */
@@ -75,8 +77,10 @@ export async function sweepRun(target: Target, token: string, options: SweepOpti
   const marked = options.delivered && target.endpoints.smtp ? await awaitDeliveries(target, target.endpoints.smtp, users, accessOf, store.name, token, ca, options, report) : new Set<string>();
   const ownMarker = (login: string, c: SweepCount): SweepCount => (marked.has(login) && c.messages > 0 ? { ...c, messages: c.messages - 1 } : c);
 
-  for (const user of users) {
-    if (options.signal?.aborted) return stopped();
+  // Problems and counts are listed in the users' order, however the sweeps interleave.
+  const problems: (string | undefined)[] = [];
+  const sweepOne = async (user: TargetUser, i: number) => {
+    if (options.signal?.aborted) return;
     const progress = newProgress();
     try {
       const removed = store.name === "imap" ? await sweepImap(accessOf(user), progress) : await sweepPop3(accessOf(user), progress);
@@ -87,13 +91,31 @@ export async function sweepRun(target: Target, token: string, options: SweepOpti
         const f = progress.found;
         (report.left ??= new Map()).set(user.login, f && ownMarker(user.login, { mailboxes: f.mailboxes - progress.removed.mailboxes, messages: f.messages - progress.removed.messages }));
         if (progress.removed.mailboxes + progress.removed.messages > 0) report.removed.set(user.login, progress.removed);
-        return stopped();
+        return;
       }
-      report.problems.push(`${user.login} (${store.name}): ${(e as Error).message}`);
+      problems[i] = `${user.login} (${store.name}): ${(e as Error).message}`;
       done.add(user.login);
     }
-  }
-  return report;
+  };
+  await eachAtOnce(users, options.concurrency ?? SWEEP_CONCURRENCY, sweepOne);
+  report.problems.push(...problems.filter((p) => p !== undefined));
+  report.removed = new Map(users.flatMap((u) => (report.removed.has(u.login) ? [[u.login, report.removed.get(u.login)!] as const] : [])));
+  return options.signal?.aborted ? stopped() : report;
+}
+
+/** Users swept at once: each holds one connection; a run with a job per user pair leaves many accounts to sweep. */
+const SWEEP_CONCURRENCY = 4;
+
+/** Runs `work` for every item, at most `limit` at a time; resolves when all have settled (`work` must not reject). */
+async function eachAtOnce<T>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      await work(items[i]!, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 /** Sends the marker to every user and waits (one shared bound) until each has it; what did not arrive is a note. Resolves with the logins it arrived for. */
@@ -123,16 +145,18 @@ async function awaitDeliveries(
     if (!options.signal?.aborted) report.notes.push(`mail the run sent late may still arrive after this sweep: the marker that waits for it could not be sent (${(e as Error).message})`);
     return arrived;
   }
-  for (const user of users.filter((u) => accepted.includes(u.address))) {
+  const notes: (string | undefined)[] = [];
+  await eachAtOnce(users.filter((u) => accepted.includes(u.address)), options.concurrency ?? SWEEP_CONCURRENCY, async (user, i) => {
     const look = () => (store === "imap" ? imapHasMessage : pop3HasMessage)(accessOf(user), MARKER_FIELD, token);
     const waited = await waitFor(look, Math.max(0, within - (Date.now() - started)), DELIVERY_POLL_MS, options.signal);
-    if (options.signal?.aborted) return arrived;
+    if (options.signal?.aborted) return;
     if (waited.arrived) arrived.add(user.login);
     else {
       const why = waited.lastError ? ` (last look: ${waited.lastError})` : "";
-      report.notes.push(`mail the run sent may still arrive for ${user.login} after this sweep: the cleanup's marker message was not in the mailbox within ${Math.round(within / 1000)} s${why}`);
+      notes[i] = `mail the run sent may still arrive for ${user.login} after this sweep: the cleanup's marker message was not in the mailbox within ${Math.round(within / 1000)} s${why}`;
     }
-  }
+  });
+  report.notes.push(...notes.filter((n) => n !== undefined));
   return arrived;
 }
 
