@@ -1,6 +1,9 @@
 // APOP: login with MD5(timestamp || password) against the greeting's
 // timestamp. Works only for users whose password is stored in plaintext.
-// Standards: RFC 1939 §7 (APOP name digest), RFC 3206.
+// Refused between a successful USER and its PASS: APOP "may only be given in
+// the AUTHORIZATION state after the POP3 greeting or after an unsuccessful
+// USER or PASS command".
+// Standards: RFC 1939 §7 (APOP name digest, USER then PASS or QUIT), RFC 3206.
 
 import { createHash } from "node:crypto";
 import type { CommandRow } from "../../core/command-table.ts";
@@ -16,6 +19,7 @@ export const apop: CommandRow<Pop3Session, Pop3State> = {
   states: ["authorization"],
   flags: { redactArgs: true },
   async handle(s, command) {
+    if (s.pendingUser !== null) throw new ClientError("bad-sequence", "USER was accepted: send PASS, or QUIT");
     // APOP name digest; digest = 32 lower-case hex digits
     const match = /^(\S+) ([0-9a-fA-F]{32})$/.exec(command.args);
     if (!match) throw new ClientError("syntax", "expected APOP <name> <digest>");

@@ -79,6 +79,20 @@ describe("POP3 (reference server)", function () {
     }
   });
 
+  it("refuses APOP between a successful USER and its PASS, even with the right digest (RFC 1939 §7)", async () => {
+    const client = await LineClient.connect({ port: server.ports.pop3 });
+    try {
+      const timestamp = /(<[^>]+@[^>]+>)/.exec(await client.readLine())![1]!;
+      const digest = createHash("md5").update(timestamp + "alice-pw").digest("hex");
+      expect(await pop3Command(client, "USER alice")).to.match(/^\+OK/);
+      expect(await pop3Command(client, `APOP alice ${digest}`)).to.match(/^-ERR /);
+      expect(await pop3Command(client, "STAT")).to.match(/^-ERR /);
+      expect(await pop3Command(client, "QUIT")).to.match(/^\+OK/);
+    } finally {
+      client.close();
+    }
+  });
+
   it("reports STAT and LIST sizes that equal the octets RETR sends", async () => {
     const client = await login(server);
     try {
