@@ -17,6 +17,7 @@ import { BLOCK_OVERHEAD_OCTETS, HeldOctets } from "../core/held-octets.ts";
 import type { TransferDeadline } from "../core/read-deadline.ts";
 import { shownVerb, type Engine } from "../core/session.ts";
 import { capabilities } from "./capabilities.ts";
+import { withUtf8Arguments } from "./grammar/command-args.ts";
 import { DISCARD_SLICE_OCTETS, MAX_ARGUMENT_LITERAL_OCTETS, MAX_COMMAND_LINE_OCTETS, MAX_LITERALS_PER_COMMAND } from "./limits.ts";
 import type { ImapSession } from "./states.ts";
 import { imapCommands } from "./table.ts";
@@ -42,7 +43,7 @@ export function imapEngine(config: ServerConfig): Engine<ImapSession> {
     greet(s) {
       untagged(s, `OK [CAPABILITY ${capabilities(s).join(" ")}] ${config.hostname} mailconform IMAP4rev1 ready`);
     },
-    parse: (line, s) => readCommand(s, line, config),
+    parse: async (line, s) => withUtf8Arguments(s.enabled, await readCommand(s, line, config)),
     state: (s) => s.state,
     tlsRequired: () => config.imap.requireTls,
     end(s) {

@@ -1,5 +1,5 @@
 // The IMAP command table: one row per verb, each defined in commands/.
-// Standards: RFC 3501 §6, RFC 2177, 2342, 2971, 3691, 4315, 5161, 6851.
+// Standards: RFC 3501 §6, RFC 2177, 2342, 2971, 3691, 4315, 5161, 5256, 6851, 9208.
 
 import { commandTable } from "../core/command-table.ts";
 import { append } from "./commands/append.ts";
@@ -16,6 +16,7 @@ import { expunge } from "./commands/expunge.ts";
 import { fetch } from "./commands/fetch.ts";
 import { id } from "./commands/id.ts";
 import { idle } from "./commands/idle.ts";
+import { getquota, getquotaroot } from "./commands/quota.ts";
 import { list } from "./commands/list.ts";
 import { login } from "./commands/login.ts";
 import { logout } from "./commands/logout.ts";
@@ -26,10 +27,12 @@ import { noop } from "./commands/noop.ts";
 import { rename } from "./commands/rename.ts";
 import { search } from "./commands/search.ts";
 import { select } from "./commands/select.ts";
+import { sort } from "./commands/sort.ts";
 import { starttls } from "./commands/starttls.ts";
 import { status } from "./commands/status.ts";
 import { store } from "./commands/store.ts";
 import { subscribe } from "./commands/subscribe.ts";
+import { thread } from "./commands/thread.ts";
 import { uid } from "./commands/uid.ts";
 import { unselect } from "./commands/unselect.ts";
 import { unsubscribe } from "./commands/unsubscribe.ts";
@@ -39,5 +42,6 @@ export const imapCommands = commandTable<ImapSession>([
   capability, noop, logout, id,
   starttls, authenticate, login,
   select, examine, create, del, rename, subscribe, unsubscribe, list, lsub, status, append, namespace, enable, idle,
-  check, close, unselect, expunge, search, fetch, store, copy, move, uid,
+  getquotaroot, getquota,
+  check, close, unselect, expunge, search, sort, thread, fetch, store, copy, move, uid,
 ]);

@@ -12,6 +12,8 @@ export type ImapValue =
   | { atom: string }
   /** A string: the writer picks quoted form when safe, else a literal. */
   | { string: string | Buffer }
+  /** Octets that may hold NUL: a string when they do not, else a literal8 "~{n}" (RFC 3516 §4.3.1). */
+  | { binary: Buffer }
   /** A parenthesised list. */
   | ImapValue[]
   /**
@@ -29,6 +31,11 @@ export function atom(value: string): ImapValue {
 
 export function str(value: string | Buffer): ImapValue {
   return { string: value };
+}
+
+/** Decoded content for BINARY[...] (see the `binary` variant). */
+export function binary(value: Buffer): ImapValue {
+  return { binary: value };
 }
 
 /** Items written back to back (see the `adjacent` variant). */

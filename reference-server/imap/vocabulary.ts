@@ -45,7 +45,8 @@ export async function complete(s: ImapSession, command: Command, text: string, c
   s.conn.write(statusLine(command.tag!, "OK", code, text));
 }
 
-const NO_EXPUNGE_VERBS = new Set(["FETCH", "STORE", "SEARCH"]);
+// RFC 5256 §3: "Untagged EXPUNGE responses are not permitted while the server is responding to a SORT command" (THREAD likewise).
+const NO_EXPUNGE_VERBS = new Set(["FETCH", "STORE", "SEARCH", "SORT", "THREAD"]);
 
 export const imapVocabulary: Vocabulary<ImapSession> = {
   failure(s, error: MailError, command: Command | null): string {

@@ -1,7 +1,7 @@
 // Turns ImapValues into wire form: numbers, atoms, NIL, parenthesised lists,
 // and strings as quoted strings when that is safe, else as literals. The one
 // place that decides quoting, so every response is escaped the same way.
-// Standards: RFC 3501 §4.3 (string), §4.4 (list), §4.5 (NIL), §9 (quoted, literal).
+// Standards: RFC 3501 §4.3 (string), §4.4 (list), §4.5 (NIL), §9 (quoted, literal), RFC 3516 §4.5 (literal8).
 
 import type { ImapValue } from "./value.ts";
 
@@ -24,9 +24,9 @@ export class ResponseBuilder {
     return this;
   }
 
-  /** @internal */
-  literal(bytes: Buffer): void {
-    this.parts.push(`{${bytes.length}}\r\n`);
+  /** @internal; `binary`: a literal8, "~{n}" (RFC 3516 §4.5), for octets that include NUL. */
+  literal(bytes: Buffer, binary = false): void {
+    this.parts.push(`${binary ? "~" : ""}{${bytes.length}}\r\n`);
     this.parts.push(bytes);
     this.binary = true;
   }
@@ -54,6 +54,10 @@ function writeValue(v: ImapValue, out: ResponseBuilder): void {
     for (const item of v.adjacent) writeValue(item, out);
   } else if ("atom" in v) {
     out.text(v.atom);
+  } else if ("binary" in v) {
+    // RFC 3516 §4.3.1: without NUL the server SHOULD send a string, so a client can tell without scanning.
+    if (v.binary.includes(0)) out.literal(v.binary, true);
+    else writeString(v.binary, out);
   } else {
     writeString(v.string, out);
   }

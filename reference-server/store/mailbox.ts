@@ -13,8 +13,9 @@ import { discardMessage, publishMessage, stageMessage, type StagedMessage } from
 import { isMissing, renameFile } from "./durable.ts";
 import { changeKeywords, changeLetters, flagsOf, MAX_KEYWORDS_PER_MAILBOX, parseFlags, type ParsedFlags } from "./flags.ts";
 import { Mutex } from "./locks.ts";
+import { ModseqLog } from "./modseq-log.ts";
 import { curFileName, listMessageFiles, locateMessageFile, removeTmpDebris, statMessageFile, type MessageFile } from "./maildir.ts";
-import type { Flag, Mailbox, MailboxChange, MailboxStatus, NewMessage } from "./types.ts";
+import type { Flag, FlagStoreOptions, Mailbox, MailboxChange, MailboxStatus, NewMessage } from "./types.ts";
 import { InvalidFlag, MailboxNotFound, MessageGone } from "./types.ts";
 import { formatJournalRecords, JOURNAL_COMPACT_MIN_RECORDS, readJournal, replayJournal } from "./uid-journal.ts";
 import { MAX_UID, readUidList, writeUidList, type UidList, type UidListEntry, type UidValidityIssuer } from "./uid-list.ts";
@@ -30,6 +31,8 @@ export interface MailboxPlace {
   issuer: UidValidityIssuer;
   /** Receives what a watch() listener throws. */
   onListenerError: (error: unknown) => void;
+  /** The session-state key of the mailbox this one was renamed from (see MaildirMailbox.sessionKey). */
+  sessionKey?: object;
 }
 
 /** A uid list entry plus where its file is now. `file` is "" until the disk was read. */
@@ -59,6 +62,8 @@ export class MaildirMailbox implements Mailbox {
   private readonly listeners = new Set<(change: MailboxChange) => void>();
   private pending: PendingAppend[] = [];
   private readonly files: CommitFiles;
+  // RFC 7162 mod-sequences, kept in their own append-only file (modseq-log.ts).
+  private readonly modseqs: ModseqLog;
   // The uid list's generation on disk; journal records carry it (uid-journal.ts).
   private journalGeneration = 0;
   // Records appended since the last compaction, and whether the journal file may hold any bytes at all.
@@ -73,10 +78,19 @@ export class MaildirMailbox implements Mailbox {
   // journal record may be appended until a whole list of a newer generation has been written.
   private listWriteOwed = false;
 
+  /**
+   * What per-session state (the \\Recent claims, imap/mailbox/recent.ts) is kept
+   * under: a RENAME hands it to the instance under the new name, since the
+   * messages, UIDs and UIDVALIDITY move with the mailbox (RFC 3501 §2.3.2, §6.3.5).
+   */
+  readonly sessionKey: object;
+
   constructor(private readonly place: MailboxPlace) {
+    this.sessionKey = place.sessionKey ?? {};
     this.user = place.user;
     this.name = place.name;
     this.files = new CommitFiles(place.maildir);
+    this.modseqs = new ModseqLog(place.maildir);
   }
 
   status(): Promise<MailboxStatus> {
@@ -90,8 +104,10 @@ export class MaildirMailbox implements Mailbox {
           size: e.size,
           flags: flagsOf(e.info, e.keywords),
           internalDate: new Date(e.date),
+          modseq: this.modseqs.modseqOf(e.uid),
         })),
         keywords: [...this.keywords],
+        highestModseq: this.modseqs.highest,
       };
     });
   }
@@ -169,7 +185,7 @@ export class MaildirMailbox implements Mailbox {
     }
   }
 
-  async storeFlags(uids: number[], mode: "set" | "add" | "remove", flags: Flag[]): Promise<Map<number, Flag[]>> {
+  async storeFlags(uids: number[], mode: "set" | "add" | "remove", flags: Flag[], options: FlagStoreOptions = {}): Promise<Map<number, Flag[]>> {
     const parsed = parseFlags(flags);
     return this.mutate(async () => {
       const keywords = this.canonicalKeywords(parsed.keywords, mode !== "remove");
@@ -183,6 +199,10 @@ export class MaildirMailbox implements Mailbox {
         for (const uid of new Set(uids)) {
           let entry: Entry | undefined = this.byUid.get(uid);
           if (entry === undefined) continue;
+          if (options.unchangedSince !== undefined && this.modseqs.modseqOf(uid) > options.unchangedSince) {
+            options.modified?.push(uid);
+            continue;
+          }
           const info = changeLetters(entry.info, mode, parsed.letters);
           const words = changeKeywords(entry.keywords, mode, keywords.spelled);
           const wordsChanged = words.length !== entry.keywords.length || words.some((w, i) => w !== entry!.keywords[i]);
@@ -207,6 +227,9 @@ export class MaildirMailbox implements Mailbox {
         await this.syncDirsLocked(touched).catch(() => undefined);
         throw error;
       }
+      // Only a real change takes a new mod-sequence (RFC 7162 §3.1.11).
+      await this.modseqs.record("changed", changed);
+      for (const uid of result.keys()) options.modseqs?.set(uid, this.modseqs.modseqOf(uid));
       this.notify({ kind: "flags", uids: changed });
       return result;
     });
@@ -254,7 +277,15 @@ export class MaildirMailbox implements Mailbox {
       if (removed.length === 0) return;
       await settleAll(parked.map(([, to]) => unlink(to))).catch(() => undefined);
       await this.writeListLocked({ keepView: true }).catch(() => undefined);
+      await this.modseqs.record("expunged", removed);
       this.notify({ kind: "expunged", uids: removed });
+    });
+  }
+
+  vanishedSince(since: number, uids: Iterable<number>): Promise<number[]> {
+    return this.lock.run(async () => {
+      if (!(await this.loadLocked())) await this.syncLocked(false);
+      return this.modseqs.vanishedSince(since, uids);
     });
   }
 
@@ -288,6 +319,7 @@ export class MaildirMailbox implements Mailbox {
     const uids = [...this.byUid.keys()];
     this.byUid.clear();
     await this.writeListLocked();
+    await this.modseqs.record("expunged", uids);
     this.notify({ kind: "expunged", uids });
   }
 
@@ -336,6 +368,7 @@ export class MaildirMailbox implements Mailbox {
       for (const message of list.messages) this.remember({ ...message, sub: "new", file: "", info: "" });
     }
     this.journalGeneration = list?.journal ?? 0;
+    await this.modseqs.load(this.uidValidity, [...this.byUid.keys()], list !== null);
     this.journalRecords = 0;
     this.listedMessages = this.byUid.size;
     // Whatever the journal holds is folded into the list now (compaction on
@@ -389,6 +422,9 @@ export class MaildirMailbox implements Mailbox {
         added = [];
       }
     }
+    // Changes found on disk take mod-sequences too.
+    await this.modseqs.record("expunged", expunged);
+    await this.modseqs.record("changed", [...flagged, ...added]);
     this.notify({ kind: "expunged", uids: expunged });
     this.notify({ kind: "flags", uids: flagged });
     this.notify({ kind: "added", uids: added });
@@ -461,7 +497,9 @@ export class MaildirMailbox implements Mailbox {
           touched.add(file.sub);
         }),
       ).then(() => this.syncDirsLocked(touched));
-      await settleAll([journaled, publishing]);
+      // New messages take a mod-sequence in the same round of writes (RFC 7162 §3.1: HIGHESTMODSEQ grows).
+      const stamped = this.modseqs.record("changed", entries.map((e) => e.uid));
+      await settleAll([journaled, publishing, stamped]);
       this.journalRecords += entries.length;
       for (const [i, item] of batch.entries()) this.remember({ ...entries[i]!, ...published.get(item)! });
     } catch (error) {
@@ -511,6 +549,7 @@ export class MaildirMailbox implements Mailbox {
     }
     this.forget(entry.uid);
     await this.writeListLocked();
+    await this.modseqs.record("expunged", [entry.uid]);
     this.notify({ kind: "expunged", uids: [entry.uid] });
     return undefined;
   }
@@ -521,6 +560,7 @@ export class MaildirMailbox implements Mailbox {
     if (found !== null) return Object.assign(entry, found);
     this.forget(entry.uid);
     await this.writeListLocked();
+    await this.modseqs.record("expunged", [entry.uid]);
     this.notify({ kind: "expunged", uids: [entry.uid] });
     throw new MessageGone(entry.uid);
   }

@@ -60,6 +60,8 @@ export async function openMaildirStore(root: string, options: MaildirStoreOption
 
 class MaildirStore implements FolderMailStore {
   private readonly mailboxes = new Map<string, MaildirMailbox>();
+  // Session-state keys of renamed mailboxes, by the Maildir they moved to, until it is opened.
+  private readonly renamedKeys = new Map<string, object>();
   private readonly issuer = new UidValidityIssuer();
   private readonly maildrops = new MaildropLocks();
   // Per user: CREATE, DELETE and RENAME exclusive; APPEND, COPY and MOVE shared (withStableNames).
@@ -156,12 +158,15 @@ class MaildirStore implements FolderMailStore {
       if (taken !== undefined) throw new MailboxExists(user, mailboxNameOfDir(taken[1], this.hierarchyDelimiter) ?? taken[1]);
       // Sessions holding the old mailboxes learn they are gone; the moved
       // uid lists keep UIDVALIDITY and UIDs under the new names.
-      for (const [source] of plan) {
+      for (const [source, target] of plan) {
         const maildir = path.join(inbox, source);
         const open = this.mailboxes.get(maildir);
         // Let running mutations finish in the old place first.
         if (open !== undefined) await open.exclusive(async () => open.markGone());
         this.mailboxes.delete(maildir);
+        const key = open?.sessionKey ?? this.renamedKeys.get(maildir);
+        this.renamedKeys.delete(maildir);
+        if (key !== undefined) this.renamedKeys.set(path.join(inbox, target), key);
       }
       await renameFolders(inbox, plan);
     });
@@ -216,7 +221,10 @@ class MaildirStore implements FolderMailStore {
     }
     let mailbox = this.mailboxes.get(maildir);
     if (mailbox === undefined) {
+      const sessionKey = this.renamedKeys.get(maildir);
+      this.renamedKeys.delete(maildir);
       mailbox = new MaildirMailbox({
+        ...(sessionKey !== undefined ? { sessionKey } : {}),
         user,
         name: this.canonical(name),
         maildir,

@@ -14,6 +14,8 @@ export interface MessageInfo {
   size: number;
   flags: Flag[];
   internalDate: Date;
+  /** RFC 7162 mod-sequence: grows with every change of the message (Maildir store; absent in fakes). */
+  modseq?: number;
 }
 
 export interface MailboxStatus {
@@ -26,6 +28,17 @@ export interface MailboxStatus {
    * the Maildir store always fills it.
    */
   keywords?: string[];
+  /** RFC 7162 HIGHESTMODSEQ: never lower than any mod-sequence reported before, across restarts. */
+  highestModseq?: number;
+}
+
+/** RFC 7162 conditional STORE and what it reports; `modified` and `modseqs` are filled by the store. */
+export interface FlagStoreOptions {
+  /** UNCHANGEDSINCE: a message whose mod-sequence is greater is left alone and listed in `modified`. */
+  unchangedSince?: number;
+  modified?: number[];
+  /** The mod-sequence of each UID in the result, after the change. */
+  modseqs?: Map<number, number>;
 }
 
 /** A held exclusive lock; release is idempotent. */
@@ -47,6 +60,12 @@ export interface MailboxChange {
 export interface Mailbox {
   readonly user: string;
   readonly name: string;
+  /**
+   * Identity of the mailbox's contents for per-session state kept outside the
+   * store (the \\Recent claims): the same object after a RENAME, since the
+   * messages, UIDs and UIDVALIDITY move with the name (RFC 3501 §6.3.5).
+   */
+  readonly sessionKey: object;
   /** Current state, read consistently (the uid list and the Maildir agree). */
   status(): Promise<MailboxStatus>;
   /** The stored bytes of one message; throws MessageGone if it was expunged meanwhile. */
@@ -62,7 +81,12 @@ export interface Mailbox {
    */
   appendAll(messages: Iterable<NewMessage> | AsyncIterable<NewMessage>): Promise<{ uidValidity: number; uids: number[] }>;
   /** Replace, add or remove flags; returns the new flags per UID that still exists. */
-  storeFlags(uids: number[], mode: "set" | "add" | "remove", flags: Flag[]): Promise<Map<number, Flag[]>>;
+  storeFlags(uids: number[], mode: "set" | "add" | "remove", flags: Flag[], options?: FlagStoreOptions): Promise<Map<number, Flag[]>>;
+  /**
+   * RFC 7162 §3.2.6: which of `uids` (ascending) are gone and were expunged after mod-sequence `since`
+   * (a superset where the store no longer knows when). Optional: stores without mod-sequences lack it.
+   */
+  vanishedSince?(since: number, uids: Iterable<number>): Promise<number[]>;
   /** Remove messages for good; UIDs that are already gone are ignored. */
   expunge(uids: number[]): Promise<void>;
   /** Subscribe to changes made by any session; returns an unsubscribe function. */

@@ -1,7 +1,7 @@
 // COPY (and UID COPY): copy messages with their flags and internal dates to
 // another mailbox, all or none (the store commits them as one batch); the OK
 // carries COPYUID. MOVE reuses it, inside the same hold on the user's names.
-// Standards: RFC 3501 §6.4.7 ([TRYCREATE], all-or-nothing), RFC 4315 §3 (COPYUID).
+// Standards: RFC 3501 §6.4.7 ([TRYCREATE], all-or-nothing), RFC 4315 §3 (COPYUID), RFC 9208 §4.3.1 (OVERQUOTA).
 
 import type { CommandRow } from "../../core/command-table.ts";
 import { argsOf } from "../grammar/command-args.ts";
@@ -10,8 +10,10 @@ import type { ArgReader } from "../grammar/reader.ts";
 import { formatUidSet, readSequenceSet, resolveSequenceNumbers, resolveUids } from "../grammar/sequence-set.ts";
 import { storeFailure, viaStore } from "../mailbox/store-errors.ts";
 import type { ViewMessage } from "../mailbox/view.ts";
+import { lastResult } from "../search-keys/results.ts";
 import { SELECTED, type ImapSession, type ImapState } from "../states.ts";
 import { MessageGone } from "../../store/types.ts";
+import { checkQuota } from "../../store/quota.ts";
 import { complete, Refusal } from "../vocabulary.ts";
 
 export const copy: CommandRow<ImapSession, ImapState> = {
@@ -35,9 +37,12 @@ export interface CopyResult {
   uids: number[];
 }
 
-/** `r` positioned at "sequence-set SP mailbox"; the caller holds the user's names (withStableNames). */
-export async function copyMessages(s: ImapSession, r: ArgReader, byUid: boolean): Promise<CopyResult> {
-  const set = readSequenceSet(r);
+/**
+ * `r` positioned at "sequence-set SP mailbox"; the caller holds the user's names (withStableNames).
+ * `addsToQuota` is false for MOVE: the user's one quota root holds source and target, so a move adds nothing.
+ */
+export async function copyMessages(s: ImapSession, r: ArgReader, byUid: boolean, addsToQuota = true): Promise<CopyResult> {
+  const set = readSequenceSet(r, lastResult(s.view!, byUid));
   r.sp();
   const name = r.mailbox();
   r.end();
@@ -47,6 +52,10 @@ export async function copyMessages(s: ImapSession, r: ArgReader, byUid: boolean)
   );
   const target = await viaStore(s, () => s.context.store.mailbox(s.user!, name), { tryCreate: true });
   const sources: ViewMessage[] = positions.map((i) => view.messages[i]!);
+  if (addsToQuota) {
+    const added = { octets: sources.reduce((sum, m) => sum + m.size, 0), messages: sources.length };
+    await viaStore(s, () => checkQuota(s.context.store, s.user!, s.context.config.imap.quota, added));
+  }
   // Read one at a time as the store stages them: a large COPY is never held in memory whole.
   async function* messages(): AsyncGenerator<NewMessage> {
     for (const m of sources) yield { bytes: await view.mailbox.read(m.uid), flags: m.flags, internalDate: m.internalDate };

@@ -2,15 +2,18 @@
 // Fetching a body section without PEEK sets \Seen first and reports the new
 // FLAGS with it. A message another session expunged meanwhile is skipped and
 // the command ends NO (RFC 2180 §4.1.2).
-// Standards: RFC 3501 §6.4.5, §7.4.2, §6.4.8 (UID FETCH includes UID), RFC 2180 §4.1.
+// CHANGEDSINCE and VANISHED (RFC 7162) narrow the set and report what vanished.
+// Standards: RFC 3501 §6.4.5, §7.4.2, §6.4.8 (UID FETCH includes UID), RFC 2180 §4.1, RFC 7162 §3.1.4, §3.2.6.
 
 import type { Command, CommandRow } from "../../core/command-table.ts";
 import { argsOf } from "../grammar/command-args.ts";
 import type { ArgReader } from "../grammar/reader.ts";
-import { readSequenceSet, resolveSequenceNumbers, resolveUids } from "../grammar/sequence-set.ts";
+import { formatUidSet, readSequenceSet, resolveSequenceNumbers, resolveUids } from "../grammar/sequence-set.ts";
 import { loadMessage } from "../fetch-items/load.ts";
 import { needsBody, readFetchItems, setsSeen, type FetchItem } from "../fetch-items/parse.ts";
 import { renderFetch } from "../fetch-items/render.ts";
+import { lastResult } from "../search-keys/results.ts";
+import { readFetchModifiers, uidsNamed, withoutStar } from "../mailbox/modseq-args.ts";
 import { viaStore } from "../mailbox/store-errors.ts";
 import { SELECTED, type ImapSession, type ImapState } from "../states.ts";
 import { ResponseBuilder } from "../writer.ts";
@@ -28,18 +31,30 @@ export const fetch: CommandRow<ImapSession, ImapState> = {
 
 /** `r` positioned at the sequence set. */
 export async function runFetch(s: ImapSession, command: Command, r: ArgReader, byUid: boolean): Promise<void> {
-  const set = readSequenceSet(r);
+  const set = readSequenceSet(r, lastResult(s.view!, byUid));
   r.sp();
   let items = readFetchItems(r);
+  const modifiers = readFetchModifiers(r, s, byUid);
   r.end();
   const view = s.view!;
   const positions = byUid ? resolveUids(set, view.uids()) : resolveSequenceNumbers(set, view.exists).map((n) => n - 1);
   if (byUid && !items.some((i) => i.kind === "UID")) items = [{ kind: "UID" }, ...items];
+  // RFC 7162 §3.1.4.1: CHANGEDSINCE keeps the messages changed after it and implies MODSEQ;
+  // §3.1: asking for MODSEQ enables CONDSTORE; §3.2.6: VANISHED (EARLIER) comes before any FETCH.
+  const since = modifiers.changedSince;
+  const chosen = since === null ? positions : positions.filter((i) => view.messages[i]!.modseq > since);
+  if (since !== null || items.some((i) => i.kind === "MODSEQ")) s.enabled.add("CONDSTORE");
+  if (view.condstore && !items.some((i) => i.kind === "MODSEQ") && (since !== null || setsSeen(items))) items = [...items, { kind: "MODSEQ" }];
+  if (modifiers.vanished) {
+    const candidates = uidsNamed(withoutStar(set, view.uidNext), view.uidNext);
+    const gone = (await viaStore(s, async () => view.mailbox.vanishedSince?.(since!, candidates))) ?? [];
+    if (gone.length > 0) untagged(s, `VANISHED (EARLIER) ${formatUidSet(gone)}`);
+  }
   const markSeen = setsSeen(items) && !view.readOnly;
   if (markSeen && !items.some((i) => i.kind === "FLAGS")) items = [...items, { kind: "FLAGS" } as FetchItem];
   const body = needsBody(items);
   let missing = false;
-  for (const i of positions) {
+  for (const i of chosen) {
     const m = view.messages[i]!;
     if (m.gone) {
       missing = true;
@@ -51,9 +66,11 @@ export async function runFetch(s: ImapSession, command: Command, r: ArgReader, b
       continue;
     }
     if (markSeen && !m.flags.includes("\\Seen")) {
-      const result = await viaStore(s, () => view.mailbox.storeFlags([m.uid], "add", ["\\Seen"]));
+      const modseqs = new Map<number, number>();
+      const result = await viaStore(s, () => view.mailbox.storeFlags([m.uid], "add", ["\\Seen"], { modseqs }));
       const now = result.get(m.uid);
       if (now) m.flags = [...now];
+      m.modseq = modseqs.get(m.uid) ?? m.modseq;
     }
     const data = await renderFetch(view, m, items, message);
     untagged(s, new ResponseBuilder().text(`${i + 1} FETCH `).value(data).finish() as string | Buffer);

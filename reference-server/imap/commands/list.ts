@@ -3,14 +3,15 @@
 // \Noselect for hierarchy-only levels, special-use, \Subscribed), the
 // delimiter, and the name in modified UTF-7. An empty pattern asks for the
 // delimiter. The extended forms are RFC 5258's: selection SUBSCRIBED, REMOTE,
-// RECURSIVEMATCH, SPECIAL-USE; return SUBSCRIBED, CHILDREN, SPECIAL-USE.
-// Standards: RFC 3501 §6.3.8, §7.2.2, RFC 5258 §3-§6, RFC 3348, RFC 6154 §2 and §5.
+// RECURSIVEMATCH, SPECIAL-USE; return SUBSCRIBED, CHILDREN, SPECIAL-USE, and
+// STATUS (items), which adds each selectable mailbox's STATUS after its LIST.
+// Standards: RFC 3501 §6.3.8, §7.2.2, RFC 5258 §3-§6, RFC 3348, RFC 6154 §2 and §5, RFC 5819 §2.
 
 import type { CommandRow } from "../../core/command-table.ts";
 import { argsOf } from "../grammar/command-args.ts";
-import { encodeMutf7 } from "../grammar/mutf7.ts";
+import { mailboxName } from "../mailbox/mailbox-name.ts";
 import { syntax, type ArgReader } from "../grammar/reader.ts";
-import { delimiter, folders } from "../mailbox/folders.ts";
+import { delimiter, folders, foldersOf } from "../mailbox/folders.ts";
 import { hierarchy, patternMatcher } from "../mailbox/list-match.ts";
 import { SPECIAL_USE } from "../mailbox/special-use.ts";
 import { viaStore } from "../mailbox/store-errors.ts";
@@ -18,17 +19,26 @@ import { AUTHENTICATED, type ImapSession, type ImapState } from "../states.ts";
 import { encodeValue } from "../writer.ts";
 import { str } from "../value.ts";
 import { complete, untagged } from "../vocabulary.ts";
+import { readStatusItems, statusLine } from "./status.ts";
+import type { HierarchyDelimiter } from "../../store/names.ts";
+import { storedSpecialUse } from "../../store/special-use-attrs.ts";
 
 const SELECTION = new Set(["SUBSCRIBED", "REMOTE", "RECURSIVEMATCH", "SPECIAL-USE"]);
-const RETURN = new Set(["SUBSCRIBED", "CHILDREN", "SPECIAL-USE"]);
+const RETURN = new Set(["SUBSCRIBED", "CHILDREN", "SPECIAL-USE", "STATUS"]);
 
-function options(r: ArgReader, allowed: ReadonlySet<string>, what: string): Set<string> {
+function options(r: ArgReader, allowed: ReadonlySet<string>, what: string, statusItems?: string[]): Set<string> {
   r.expect("(", `a list of ${what}`);
   const found = new Set<string>();
   if (r.accept(")")) return found;
   for (;;) {
     const option = r.atom(`a ${what}`).toUpperCase();
     if (!allowed.has(option)) syntax(`unknown ${what} ${option.slice(0, 30)}`);
+    // RFC 5819 §2: return-option =/ "STATUS" SP "(" status-att *(SP status-att) ")"
+    if (option === "STATUS" && statusItems) {
+      if (found.has("STATUS")) syntax("STATUS given twice");
+      r.sp();
+      statusItems.push(...readStatusItems(r));
+    }
     found.add(option);
     if (r.accept(")")) return found;
     r.sp();
@@ -59,11 +69,12 @@ export const list: CommandRow<ImapSession, ImapState> = {
       patterns.push(r.listMailbox());
     }
     let returns = new Set<string>();
+    const statusItems: string[] = [];
     if (r.accept(" ")) {
       if (!r.peekWord("RETURN")) syntax("expected RETURN");
       r.pos += 6;
       r.sp();
-      returns = options(r, RETURN, "return option");
+      returns = options(r, RETURN, "return option", statusItems);
     }
     r.end();
 
@@ -86,7 +97,8 @@ export const list: CommandRow<ImapSession, ImapState> = {
     }
     const showSubscribed = selection.has("SUBSCRIBED") || returns.has("SUBSCRIBED");
     const existing = new Set(names);
-    const specialOf = (name: string) => (existing.has(name) ? SPECIAL_USE.get(name) : undefined);
+    const given = await givenSpecialUse(s, names);
+    const specialOf = (name: string) => (existing.has(name) ? specialUseText(SPECIAL_USE.get(name), given.get(name)) : undefined);
     // Whether this response lists a subscribed mailbox in its own right.
     const listed = (name: string) => matches(name) && (!selection.has("SPECIAL-USE") || specialOf(name) !== undefined);
     for (const entry of entries) {
@@ -109,13 +121,47 @@ export const list: CommandRow<ImapSession, ImapState> = {
       if (showSubscribed && subscribed.has(entry.name)) attributes.push("\\Subscribed");
       if (special) attributes.push(special);
       const extended = childInfo ? ' ("CHILDINFO" ("SUBSCRIBED"))' : "";
-      untagged(s, `LIST (${attributes.join(" ")}) ${encodeValue(str(d))} ${mailboxName(entry.name)}${extended}`);
+      untagged(s, `LIST (${attributes.join(" ")}) ${encodeValue(str(d))} ${mailboxName(entry.name, s.enabled)}${extended}`);
+      // RFC 5819 §2: a STATUS response after each selectable mailbox's LIST response, none for \Noselect or \NonExistent.
+      if (returns.has("STATUS") && entry.exists && !entry.nonexistent) untagged(s, await statusLine(s, entry.name, statusItems));
     }
     await complete(s, command, "list completed");
   },
 };
 
-/** A mailbox name as responses carry it: modified UTF-7, quoted. */
-export function mailboxName(name: string): string {
-  return encodeValue(str(encodeMutf7(name))) as string;
+/** The attributes CREATE ... (USE (...)) gave each mailbox (RFC 6154 §3), read from the store. */
+async function givenSpecialUse(s: ImapSession, names: readonly string[]): Promise<Map<string, string[]>> {
+  const f = folders(s);
+  const found = new Map<string, string[]>();
+  await viaStore(s, () =>
+    Promise.all(
+      names.map(async (name) => {
+        const attributes = await storedSpecialUse(f.root, s.user!, name, f.hierarchyDelimiter as HierarchyDelimiter);
+        if (attributes.length > 0) found.set(name, attributes);
+      }),
+    ),
+  );
+  return found;
+}
+
+/** The special-use attributes of one mailbox as LIST writes them, or undefined when it has none. */
+function specialUseText(byName: string | undefined, given: readonly string[] | undefined): string | undefined {
+  const all = [...new Set([...(byName ? [byName] : []), ...(given ?? [])])];
+  return all.length > 0 ? all.join(" ") : undefined;
+}
+
+
+/**
+ * The LIST response SELECT and EXAMINE send in IMAP4rev2 (RFC 9051 §6.3.2: "The server MUST return
+ * a LIST response with the mailbox name. The list of mailbox attributes MUST be accurate."): the
+ * attributes a plain LIST gives the mailbox. A store without hierarchy has no children to tell of.
+ */
+export async function selectedMailboxList(s: ImapSession, name: string): Promise<string> {
+  const d = delimiter(s);
+  const f = foldersOf(s.context.store);
+  const names = f ? await viaStore(s, () => f.listMailboxes(s.user!)) : [];
+  const attributes = [d !== "" && names.some((other) => other.startsWith(name + d)) ? "\\HasChildren" : "\\HasNoChildren"];
+  const special = specialUseText(SPECIAL_USE.get(name), f ? (await givenSpecialUse(s, [name])).get(name) : undefined);
+  if (special) attributes.push(special);
+  return `LIST (${attributes.join(" ")}) ${encodeValue(str(d))} ${mailboxName(name, s.enabled)}`;
 }

@@ -12,7 +12,7 @@ import { AUTHENTICATED, type ImapSession, type ImapState } from "../states.ts";
 import { encodeValue } from "../writer.ts";
 import { str } from "../value.ts";
 import { complete, untagged } from "../vocabulary.ts";
-import { mailboxName } from "./list.ts";
+import { mailboxName } from "../mailbox/mailbox-name.ts";
 
 export const lsub: CommandRow<ImapSession, ImapState> = {
   verb: "LSUB",
@@ -46,7 +46,7 @@ export const lsub: CommandRow<ImapSession, ImapState> = {
       }
     }
     for (const [name, attributes] of [...out].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-      untagged(s, `LSUB (${attributes}) ${encodeValue(str(d))} ${mailboxName(name)}`);
+      untagged(s, `LSUB (${attributes}) ${encodeValue(str(d))} ${mailboxName(name, s.enabled)}`);
     }
     await complete(s, command, "lsub completed");
   },

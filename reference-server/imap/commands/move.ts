@@ -27,7 +27,7 @@ export async function runMove(s: ImapSession, command: Command, r: ArgReader, by
   const view = s.view!;
   if (view.readOnly) throw new Refusal("READ-ONLY", "mailbox is read-only, messages cannot be moved out");
   const { code, positions } = await s.context.store.withStableNames(s.user!, async () => {
-    const copied = await copyMessages(s, r, byUid);
+    const copied = await copyMessages(s, r, byUid, false);
     if (copied.positions.length === 0) return copied;
     try {
       await view.mailbox.expunge(copied.positions.map((i) => view.messages[i]!.uid));

@@ -18,7 +18,7 @@ export interface SectionSpec {
 /** The contract of reference-server/imap/message/index.ts, checked by the compiler; loaded at run time below. */
 type MessageAnalysis = Pick<
   typeof import("../message/index.ts"),
-  "parseMessage" | "envelope" | "bodyStructure" | "fetchSection" | "headerValues" | "addressValues" | "bodyText" | "fullText" | "sentDate"
+  "parseMessage" | "envelope" | "bodyStructure" | "fetchSection" | "decodedSection" | "headerValues" | "addressValues" | "bodyText" | "fullText" | "sentDate"
 >;
 type ParsedMessage = ReturnType<MessageAnalysis["parseMessage"]>;
 
@@ -63,6 +63,13 @@ export class MessageView {
     if (spec.part.length === 0 && spec.text === undefined) return this.raw;
     const [a, m] = await this.m();
     return a.fetchSection(m, spec);
+  }
+
+  /** BINARY[part]: the part with its transfer encoding undone (RFC 3516); null: the part does not exist. */
+  async decodedSection(part: readonly number[]): Promise<ReturnType<MessageAnalysis["decodedSection"]>> {
+    if (part.length === 0) return { bytes: this.raw };
+    const [a, m] = await this.m();
+    return a.decodedSection(m, part);
   }
 
   async headerValues(name: string): Promise<string[]> {

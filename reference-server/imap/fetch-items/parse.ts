@@ -1,12 +1,12 @@
 // FETCH's attribute list: the macros, the plain items, and BODY[section]<partial>
 // with HEADER, HEADER.FIELDS (.NOT), TEXT, MIME and part numbers. An unknown
 // item is a syntax error (tagged BAD).
-// Standards: RFC 3501 §6.4.5, §9 (fetch-att, section, section-spec, header-list).
+// Standards: RFC 3501 §6.4.5, §9 (fetch-att, section, section-spec, header-list), RFC 3516 §4.2 (BINARY).
 
 import { syntax, type ArgReader } from "../grammar/reader.ts";
 import type { SectionSpec, SectionText } from "./message-view.ts";
 
-export type SimpleItem = "UID" | "FLAGS" | "INTERNALDATE" | "RFC822.SIZE" | "ENVELOPE" | "BODY" | "BODYSTRUCTURE";
+export type SimpleItem = "UID" | "FLAGS" | "INTERNALDATE" | "RFC822.SIZE" | "ENVELOPE" | "BODY" | "BODYSTRUCTURE" | "MODSEQ" | "EMAILID" | "THREADID";
 
 export type FetchItem =
   | { kind: SimpleItem }
@@ -18,7 +18,21 @@ export type FetchItem =
       /** BODY.PEEK, RFC822.HEADER: do not set \Seen. */
       peek: boolean;
       partial?: { start: number; length: number };
-    };
+    }
+  | BinaryItem;
+
+/**
+ * RFC 3516 §4.2: BINARY[part]<partial> (decoded content; BINARY.PEEK leaves \Seen alone) and
+ * BINARY.SIZE[part] (its size). section-binary = "[" [section-part] "]".
+ */
+export interface BinaryItem {
+  kind: "binary" | "binary-size";
+  /** "BINARY[1.2]", "BINARY[]<0>", "BINARY.SIZE[1]" */
+  responseName: string;
+  part: number[];
+  peek: boolean;
+  partial?: { start: number; length: number };
+}
 
 const MACROS: Record<string, SimpleItem[]> = {
   ALL: ["FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE"],
@@ -26,7 +40,8 @@ const MACROS: Record<string, SimpleItem[]> = {
   FULL: ["FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE", "BODY"],
 };
 
-const SIMPLE = new Set<string>(["UID", "FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE", "BODY", "BODYSTRUCTURE"]);
+// MODSEQ: RFC 7162 §3.1.4.2. EMAILID, THREADID: RFC 8474 §5.3.
+const SIMPLE = new Set<string>(["UID", "FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE", "BODY", "BODYSTRUCTURE", "MODSEQ", "EMAILID", "THREADID"]);
 
 /** fetch = "FETCH" SP sequence-set SP ("ALL" / "FULL" / "FAST" / fetch-att / "(" fetch-att *(SP fetch-att) ")") */
 export function readFetchItems(r: ArgReader): FetchItem[] {
@@ -48,6 +63,7 @@ export function readFetchItems(r: ArgReader): FetchItem[] {
 
 function readItem(r: ArgReader): FetchItem {
   const word = r.run((c) => c > 0x20 && c < 0x7f && c !== 0x28 && c !== 0x29 && c !== 0x5b && c !== 0x3c, "a fetch item").toUpperCase();
+  if (r.peek() === 0x5b && (word === "BINARY" || word === "BINARY.PEEK" || word === "BINARY.SIZE")) return readBinaryItem(r, word);
   if (r.peek() === 0x5b) {
     if (word !== "BODY" && word !== "BODY.PEEK") syntax(`${word} takes no section`);
     r.pos++;
@@ -100,6 +116,21 @@ function readSection(r: ArgReader): { spec: SectionSpec; text: string } {
   syntax(`unknown section ${prefix}${name}`);
 }
 
+/** section-binary = "[" [section-part] "]"; BINARY.SIZE takes no partial. */
+function readBinaryItem(r: ArgReader, word: "BINARY" | "BINARY.PEEK" | "BINARY.SIZE"): BinaryItem {
+  r.pos++;
+  const part: number[] = [];
+  while (r.peek() !== 0x5d) {
+    if (part.length > 0) r.expect(".", '"." in the section');
+    part.push(r.nzNumber("a part number"));
+  }
+  r.pos++;
+  if (word === "BINARY.SIZE") return { kind: "binary-size", responseName: `BINARY.SIZE[${part.join(".")}]`, part, peek: true };
+  const partial = readPartial(r);
+  const item: BinaryItem = { kind: "binary", responseName: `BINARY[${part.join(".")}]` + (partial ? `<${partial.start}>` : ""), part, peek: word === "BINARY.PEEK" };
+  return partial ? { ...item, partial } : item;
+}
+
 /** "<" number "." nz-number ">" */
 function readPartial(r: ArgReader): { start: number; length: number } | undefined {
   if (!r.accept("<")) return undefined;
@@ -112,10 +143,10 @@ function readPartial(r: ArgReader): { start: number; length: number } | undefine
 
 /** Whether the items need the message's bytes at all. */
 export function needsBody(items: readonly FetchItem[]): boolean {
-  return items.some((i) => i.kind === "section" || i.kind === "ENVELOPE" || i.kind === "BODY" || i.kind === "BODYSTRUCTURE");
+  return items.some((i) => i.kind === "section" || i.kind === "binary" || i.kind === "binary-size" || i.kind === "EMAILID" || i.kind === "ENVELOPE" || i.kind === "BODY" || i.kind === "BODYSTRUCTURE");
 }
 
 /** Whether fetching sets \Seen (RFC 3501 §6.4.5: BODY[...] and RFC822 without PEEK). */
 export function setsSeen(items: readonly FetchItem[]): boolean {
-  return items.some((i) => i.kind === "section" && !i.peek);
+  return items.some((i) => (i.kind === "section" || i.kind === "binary") && !i.peek);
 }

@@ -2,18 +2,20 @@
 // inline as "{n}" CRLF octets), by wire/imap-syntax.ts's character classes:
 // atoms, astrings, quoted strings, literals, flag lists, mailbox names. Every
 // deviation throws a ClientError("syntax"), which the vocabulary turns into a tagged BAD.
-// Standards: RFC 3501 §4 (data formats), §9 (formal syntax), RFC 7888 (literal+).
+// Standards: RFC 3501 §4 (data formats), §9 (formal syntax), RFC 7888 (literal+), RFC 3516 §4.5 (literal8), RFC 6855 §3 (UTF-8 quoted strings and mailbox names).
 
+import { isUtf8 } from "node:buffer";
 import { ClientError } from "../../core/errors.ts";
 import { isInbox } from "../../store/names.ts";
 import { isAstringChar, isAtomChar, isListChar } from "../../../wire/imap-syntax.ts";
 import { decodeMutf7, InvalidMutf7 } from "./mutf7.ts";
-import { Refusal } from "../vocabulary.ts";
+import { Refusal } from "../responses.ts";
 
 const SP = 0x20;
 const DQUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const LBRACE = 0x7b;
+const TILDE = 0x7e;
 
 export function syntax(message: string): never {
   throw new ClientError("syntax", message);
@@ -23,6 +25,13 @@ export class ArgReader {
   constructor(
     readonly bytes: Buffer,
     public pos: number,
+    /**
+     * Quoted strings may carry UTF-8 and mailbox names are UTF-8, not modified UTF-7: the session
+     * enabled UTF8=ACCEPT (RFC 6855 §3) or IMAP4rev2 (RFC 9051 §5.1, quoted-char with UTF8-2/3/4 in §9).
+     */
+    readonly utf8 = false,
+    /** The session enabled UTF8=ACCEPT itself (RFC 6855: no SEARCH CHARSET, APPEND UTF8); IMAP4rev2 alone does not. */
+    readonly utf8Accept = utf8,
   ) {}
 
   get atEnd(): boolean {
@@ -111,7 +120,12 @@ export class ArgReader {
     for (;;) {
       if (this.atEnd) syntax("unterminated quoted string");
       const c = this.bytes[this.pos++]!;
-      if (c === DQUOTE) return Buffer.from(out);
+      if (c === DQUOTE) {
+        const value = Buffer.from(out);
+        // RFC 6855 §3: 8-bit octets in a quoted string that are not UTF-8 are refused with BAD.
+        if (this.utf8 && !isUtf8(value)) syntax("a quoted string with octets that are not UTF-8");
+        return value;
+      }
       if (c === 0 || c === 0x0d || c === 0x0a) syntax("NUL, CR or LF inside a quoted string");
       if (c === BACKSLASH) {
         const e = this.peek();
@@ -126,15 +140,32 @@ export class ArgReader {
 
   /** literal = "{" number ["+"] "}" CRLF *CHAR8 — the engine has already read the octets in. */
   literal(): Buffer {
+    return this.literalOf(false);
+  }
+
+  /**
+   * APPEND's message: a literal, or (RFC 3516 §4.4) a literal8 = "~{" number ["+"] "}" CRLF *OCTET,
+   * whose octets may include NUL. `binary` says which form the client used.
+   */
+  appendData(): { bytes: Buffer; binary: boolean } {
+    if (this.peek() === TILDE) {
+      this.pos++;
+      return { bytes: this.literalOf(true), binary: true };
+    }
+    if (this.peek() !== LBRACE) syntax("expected the message as a literal");
+    return { bytes: this.literalOf(false), binary: false };
+  }
+
+  private literalOf(binary: boolean): Buffer {
     const match = /^\{(\d{1,10})\+?\}\r\n/.exec(this.bytes.toString("latin1", this.pos, this.pos + 16));
-    if (!match) syntax("malformed literal");
+    if (!match) syntax(binary ? "malformed literal8" : "malformed literal");
     const length = Number(match[1]);
     const start = this.pos + match[0].length;
     if (start + length > this.bytes.length) syntax("literal is shorter than announced");
     this.pos = start + length;
     // A view, not a copy: an APPEND literal may be megabytes, and the command is never changed.
     const value = this.bytes.subarray(start, this.pos);
-    if (value.includes(0)) syntax("NUL in a literal (use literal8 for binary)");
+    if (!binary && value.includes(0)) syntax("NUL in a literal (use literal8 for binary)");
     return value;
   }
 
@@ -193,20 +224,36 @@ export class ArgReader {
    * decoded to UTF-8 with INBOX in its canonical spelling.
    */
   mailbox(): string {
-    return decodeMailboxName(this.astring("a mailbox name").toString("latin1"));
+    return this.mailboxFromWire(this.astring("a mailbox name"));
   }
 
   /** LIST's reference name: a mailbox name that may be empty. */
   mailboxReference(): string {
-    return decodeMailboxName(this.astring("a reference name").toString("latin1"));
+    return this.mailboxFromWire(this.astring("a reference name"));
+  }
+
+  /** Modified UTF-7, or (UTF8=ACCEPT enabled) the UTF-8 name itself. */
+  private mailboxFromWire(raw: Buffer): string {
+    return this.utf8 ? decodeUtf8MailboxName(raw) : decodeMailboxName(raw.toString("latin1"));
   }
 
   /** list-mailbox = 1*list-char / string (may hold % and *). */
   listMailbox(): string {
     const c = this.peek();
-    const raw = c === DQUOTE || c === LBRACE ? this.string().toString("latin1") : this.run(isListChar, "a mailbox pattern");
-    return decodeMailboxName(raw);
+    if (c === DQUOTE || c === LBRACE) return this.mailboxFromWire(this.string());
+    return decodeMailboxName(this.run(isListChar, "a mailbox pattern"));
   }
+}
+
+/**
+ * A UTF-8 wire name (RFC 6855 §3) → store name: valid UTF-8 without the characters
+ * "Mailbox names MUST NOT contain" (controls U+0000-001F, U+007F-009F, U+2028, U+2029).
+ */
+export function decodeUtf8MailboxName(raw: Buffer): string {
+  if (!isUtf8(raw)) syntax("a mailbox name that is not UTF-8");
+  const name = raw.toString("utf8");
+  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(name)) throw new Refusal("CANNOT", "a mailbox name may not contain control characters or line separators");
+  return inboxCanonical(name);
 }
 
 /** Wire name → store name; "inbox" in any case and at the top level is INBOX. */
@@ -218,6 +265,10 @@ export function decodeMailboxName(wire: string): string {
     if (error instanceof InvalidMutf7) throw new Refusal("CANNOT", `invalid mailbox name: ${error.message}`);
     throw error;
   }
+  return inboxCanonical(name);
+}
+
+function inboxCanonical(name: string): string {
   const slash = name.indexOf("/");
   const first = slash === -1 ? name : name.slice(0, slash);
   return isInbox(first) ? "INBOX" + name.slice(first.length) : name;

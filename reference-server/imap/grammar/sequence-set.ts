@@ -1,7 +1,7 @@
 // Sequence sets: parsing "2,4:7,9:*" (ranges may run backwards), resolving
 // them against the open mailbox as message numbers or UIDs, and writing UID
 // sets back compactly for COPYUID and APPENDUID.
-// Standards: RFC 3501 §9 (sequence-set, seq-range: "4:2" equals "2:4"), §6.4.8 (UID ranges), RFC 4315 §4 (uid-set).
+// Standards: RFC 3501 §9 (sequence-set, seq-range: "4:2" equals "2:4"), §6.4.8 (UID ranges), RFC 4315 §4 (uid-set), RFC 5182 §3 ("$").
 
 import { ClientError } from "../../core/errors.ts";
 import { MAX_SEQUENCE_RANGES } from "../limits.ts";
@@ -11,8 +11,13 @@ import { syntax, type ArgReader } from "./reader.ts";
 export const STAR = -1;
 export type SequenceSet = [number, number][];
 
-/** sequence-set = (seq-number / seq-range) ["," sequence-set]; seq-number = nz-number / "*" */
-export function readSequenceSet(r: ArgReader): SequenceSet {
+/**
+ * sequence-set = (seq-number / seq-range) ["," sequence-set]; seq-number = nz-number / "*"
+ * sequence-set =/ seq-last-command ("$", RFC 5182 §3): where the command takes it, `lastResult`
+ * gives the saved search result in this command's terms (numbers or UIDs); elsewhere "$" is a syntax error.
+ */
+export function readSequenceSet(r: ArgReader, lastResult?: () => SequenceSet): SequenceSet {
+  if (lastResult !== undefined && r.accept("$")) return lastResult();
   const set: SequenceSet = [];
   do {
     const a = seqNumber(r);

@@ -6,15 +6,17 @@
 
 import type { Mailbox } from "../../store/types.ts";
 
-const claimedUpTo = new WeakMap<Mailbox, number>();
+// Keyed by the mailbox's sessionKey, which a RENAME carries over to the mailbox under its new name.
+const claimedUpTo = new WeakMap<object, number>();
 
 /**
  * Which of these UIDs (ascending) are recent for the caller. With `claim`
  * (a read-write session) they stop being recent for every other session.
  */
 export function takeRecent(mailbox: Mailbox, uids: readonly number[], claim: boolean): Set<number> {
-  const claimed = claimedUpTo.get(mailbox) ?? 0;
+  const key = mailbox.sessionKey;
+  const claimed = claimedUpTo.get(key) ?? 0;
   const recent = new Set(uids.filter((uid) => uid > claimed));
-  if (claim && uids.length > 0) claimedUpTo.set(mailbox, Math.max(claimed, uids[uids.length - 1]!));
+  if (claim && uids.length > 0) claimedUpTo.set(key, Math.max(claimed, uids[uids.length - 1]!));
   return recent;
 }

@@ -7,6 +7,7 @@
 
 import { isMailError, TempFailure } from "../../core/errors.ts";
 import { diskFaultOf } from "../../store/disk-faults.ts";
+import { OverQuota } from "../../store/quota.ts";
 import { InvalidFlag, InvalidName, MailboxExists, MailboxNotFound } from "../../store/types.ts";
 import type { SessionBase } from "../../core/session.ts";
 import { Refusal } from "../responses.ts";
@@ -17,6 +18,8 @@ export function storeFailure(s: SessionBase, error: unknown, options: { tryCreat
   if (error instanceof MailboxExists) return new Refusal("ALREADYEXISTS", "mailbox already exists");
   if (error instanceof InvalidName) return new Refusal("CANNOT", error.message);
   if (error instanceof InvalidFlag) return new Refusal("CANNOT", error.message);
+  // RFC 9208 §4.3.1: OVERQUOTA in the tagged NO of an APPEND/COPY/MOVE that would exceed a limit.
+  if (error instanceof OverQuota) return new Refusal("OVERQUOTA", `${error.message}; nothing was stored`);
   s.context.log?.(`${s.conn.id} store error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   const fault = diskFaultOf(error);
   if (fault === "full") return new Refusal("OVERQUOTA", "not enough disk space");

@@ -4,12 +4,18 @@
 // differences are computed and sent at the moments a command may carry them,
 // so sequence numbers never shift under a client while a FETCH, STORE or
 // SEARCH is running (expunged messages stay as ghosts until then).
-// Standards: RFC 3501 §5.2, §5.5, §7.2.6 (FLAGS), §7.3.1-7.4.1 (EXISTS, RECENT, EXPUNGE, FETCH), §6.3.1, RFC 2180 §4.
+// Once the session enabled CONDSTORE, flag updates carry MODSEQ (and UID); once
+// it enabled QRESYNC, expunges are announced as VANISHED with UIDs.
+// Standards: RFC 3501 §5.2, §5.5, §7.2.6 (FLAGS), §7.3.1-7.4.1 (EXISTS, RECENT, EXPUNGE, FETCH), §6.3.1, RFC 2180 §4,
+// RFC 7162 §3.1 (MODSEQ in every untagged FETCH once enabled), §3.2.4, §3.2.10.2 (VANISHED instead of EXPUNGE),
+// RFC 9051 §7.5.2 and Appendix E items 12 and 21 (after ENABLE IMAP4rev2).
 
 import { MailboxNotFound, type Mailbox, type MailboxStatus, type MessageInfo } from "../../store/types.ts";
 import { Fatal } from "../../core/errors.ts";
 import type { SessionBase } from "../../core/session.ts";
+import { formatUidSet } from "../grammar/sequence-set.ts";
 import { untagged } from "../responses.ts";
+import { revision2 } from "../states.ts";
 import { takeRecent } from "./recent.ts";
 import { storeFailure } from "./store-errors.ts";
 
@@ -22,6 +28,8 @@ export interface ViewMessage {
   recent: boolean;
   /** Expunged by another session, not yet announced: a ghost keeps its number. */
   gone: boolean;
+  /** RFC 7162 mod-sequence (0 from a store without them). */
+  modseq: number;
 }
 
 export const SYSTEM_FLAGS = ["\\Answered", "\\Flagged", "\\Deleted", "\\Seen", "\\Draft"];
@@ -41,6 +49,10 @@ export class MailboxView {
   uidValidity = 0;
   uidNext = 1;
   keywords: string[] = [];
+  /** RFC 7162 HIGHESTMODSEQ as this session last heard it. */
+  highestModseq = 0;
+  /** The session's ENABLEd extensions (RFC 5161), shared: ENABLE may come while a mailbox is selected. */
+  enabled: ReadonlySet<string> = new Set();
   private stale = false;
   private unwatch: (() => void) | null = null;
   private wake: (() => void) | null = null;
@@ -53,8 +65,9 @@ export class MailboxView {
   ) {}
 
   /** Open a mailbox for SELECT/EXAMINE; the caller writes the responses (selectResponses). */
-  static async open(s: SessionBase, mailbox: Mailbox, name: string, readOnly: boolean): Promise<MailboxView> {
+  static async open(s: SessionBase, mailbox: Mailbox, name: string, readOnly: boolean, enabled?: ReadonlySet<string>): Promise<MailboxView> {
     const view = new MailboxView(mailbox, name, readOnly);
+    if (enabled) view.enabled = enabled;
     // Watch first, so nothing that happens between status() and watch() is lost.
     view.unwatch = mailbox.watch(() => view.markStale());
     try {
@@ -91,9 +104,33 @@ export class MailboxView {
     return this.messages.map((m) => m.uid);
   }
 
-  /** FLAGS as FETCH reports them: stored flags plus this session's \Recent. */
+  /** RFC 7162 §3.1: after a CONDSTORE enabling command, untagged FETCH responses carry MODSEQ. */
+  get condstore(): boolean {
+    return this.enabled.has("CONDSTORE");
+  }
+
+  /** RFC 9051 after ENABLE IMAP4rev2: no \Recent, no RECENT (Appendix E item 12), UID in every unsolicited FETCH (§7.5.2). */
+  get rev2(): boolean {
+    return revision2(this.enabled);
+  }
+
+  /** RFC 7162 §3.2.10.2: after ENABLE QRESYNC, VANISHED replaces EXPUNGE. */
+  get qresync(): boolean {
+    return this.enabled.has("QRESYNC");
+  }
+
+  /** The untagged FETCH that tells of a flag change: with UID and MODSEQ once CONDSTORE is on (RFC 7162 §3.1, §3.2.4). */
+  flagUpdate(position: number, m: ViewMessage, options: { uid?: boolean; flags?: boolean } = {}): string {
+    const items: string[] = [];
+    if (options.uid || this.condstore || this.rev2) items.push(`UID ${m.uid}`);
+    if (options.flags !== false) items.push(`FLAGS (${this.flagsOf(m).join(" ")})`);
+    if (this.condstore) items.push(`MODSEQ (${m.modseq})`);
+    return `${position + 1} FETCH (${items.join(" ")})`;
+  }
+
+  /** FLAGS as FETCH reports them: stored flags plus this session's \Recent (deprecated in IMAP4rev2, so left out there). */
   flagsOf(m: ViewMessage): string[] {
-    return m.recent ? [...m.flags, "\\Recent"] : m.flags;
+    return m.recent && !this.rev2 ? [...m.flags, "\\Recent"] : m.flags;
   }
 
   /** The flags the mailbox defines (RFC 3501 §7.2.6). */
@@ -133,16 +170,19 @@ export class MailboxView {
     }
     const current = new Map(status.messages.map((m) => [m.uid, m]));
 
+    const vanished: number[] = [];
     for (let i = this.messages.length - 1; i >= 0; i--) {
       const m = this.messages[i]!;
       if (current.has(m.uid)) continue;
       if (options.expunges) {
-        untagged(s, `${i + 1} EXPUNGE`);
+        if (this.qresync) vanished.unshift(m.uid);
+        else untagged(s, `${i + 1} EXPUNGE`);
         this.messages.splice(i, 1);
       } else {
         m.gone = true;
       }
     }
+    if (vanished.length > 0) untagged(s, `VANISHED ${formatUidSet(vanished)}`);
     if (!options.expunges && this.messages.some((m) => m.gone)) this.stale = true;
 
     if (status.keywords && status.keywords.join(" ") !== this.keywords.join(" ")) {
@@ -153,9 +193,13 @@ export class MailboxView {
 
     this.messages.forEach((m, i) => {
       const now = current.get(m.uid);
-      if (now === undefined || sameFlags(now.flags, m.flags)) return;
+      if (now === undefined) return;
+      // A mod-sequence that moved with the same flags (set and cleared again) is news to a CONDSTORE client too.
+      const modseqMoved = this.condstore && (now.modseq ?? 0) !== m.modseq;
+      if (sameFlags(now.flags, m.flags) && !modseqMoved) return;
       m.flags = [...now.flags];
-      untagged(s, `${i + 1} FETCH (FLAGS (${this.flagsOf(m).join(" ")}))`);
+      m.modseq = now.modseq ?? 0;
+      untagged(s, this.flagUpdate(i, m));
     });
 
     const last = this.messages.length > 0 ? this.messages[this.messages.length - 1]!.uid : 0;
@@ -164,9 +208,10 @@ export class MailboxView {
       const recent = takeRecent(this.mailbox, added.map((m) => m.uid), !this.readOnly);
       for (const m of added) this.messages.push(toView(m, recent.has(m.uid)));
       untagged(s, `${this.messages.length} EXISTS`);
-      untagged(s, `${this.recentCount} RECENT`);
+      if (!this.rev2) untagged(s, `${this.recentCount} RECENT`);
     }
     this.uidNext = status.uidNext;
+    this.highestModseq = status.highestModseq ?? 0;
   }
 
   /**
@@ -195,8 +240,12 @@ export class MailboxView {
 
   /** After this session's own EXPUNGE: announce and drop the given positions (0-based, any order). */
   removeAnnounced(s: SessionBase, positions: number[]): void {
-    for (const i of [...positions].sort((a, b) => b - a)) {
-      untagged(s, `${i + 1} EXPUNGE`);
+    const descending = [...positions].sort((a, b) => b - a);
+    if (this.qresync && descending.length > 0) {
+      untagged(s, `VANISHED ${formatUidSet(descending.map((i) => this.messages[i]!.uid).reverse())}`);
+    }
+    for (const i of descending) {
+      if (!this.qresync) untagged(s, `${i + 1} EXPUNGE`);
       this.messages.splice(i, 1);
     }
   }
@@ -204,12 +253,13 @@ export class MailboxView {
   private absorbStatus(status: MailboxStatus): void {
     this.uidValidity = status.uidValidity;
     this.uidNext = status.uidNext;
+    this.highestModseq = status.highestModseq ?? 0;
     this.keywords = [...(status.keywords ?? keywordsOf(status.messages))];
   }
 }
 
 function toView(m: MessageInfo, recent: boolean): ViewMessage {
-  return { uid: m.uid, size: m.size, internalDate: m.internalDate, flags: [...m.flags], recent, gone: false };
+  return { uid: m.uid, size: m.size, internalDate: m.internalDate, flags: [...m.flags], recent, gone: false, modseq: m.modseq ?? 0 };
 }
 
 function sameFlags(a: readonly string[], b: readonly string[]): boolean {

@@ -72,10 +72,18 @@ function addressText(a: Address): string {
   return local === "" ? display : `${display} <${address}>`;
 }
 
+/**
+ * The header as SEARCH TEXT sees it: "Name: decoded value" per field, and every line that is no
+ * field as written. A message without the blank line that ends a header (text only, no fields)
+ * is all header to the splitter, as to Dovecot's; its text must still be found (RFC 3501 §6.4.4 TEXT: "header or body").
+ */
 function headerBlock(raw: Buffer, part: MimePart): string {
   return part.fields
-    .filter((f) => f.name !== "")
-    .map((f) => `${f.name}: ${decodeWords(headerText(unfoldedValue(raw, f)))}`)
+    .map((f) =>
+      f.name === ""
+        ? headerText(raw.toString("latin1", f.range.start, f.range.end).replace(/\r?\n|\0/g, " ").trim())
+        : `${f.name}: ${decodeWords(headerText(unfoldedValue(raw, f)))}`,
+    )
     .join("\n");
 }
 

@@ -23,6 +23,7 @@ export { parseMessage } from "./parse.ts";
 export { envelope } from "./envelope.ts";
 export { bodyStructure } from "./body-structure.ts";
 export { fetchSection, type SectionSpec, type SectionText } from "./section.ts";
+export { decodedSection, type Decoded } from "./binary.ts";
 export { headerValues, addressValues, bodyText, fullText } from "./decode.ts";
 export { sentDate, parseRfc5322Date } from "./date.ts";
 export { MAX_PART_DEPTH_LEVELS, MAX_PARTS_COUNT, MAX_HEADER_FIELDS_COUNT } from "./limits.ts";

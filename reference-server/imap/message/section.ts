@@ -30,7 +30,7 @@ interface Located {
  * [MIME-IMB] messages with no encapsulated message, only have a part 1." A message/rfc822 part's
  * subparts are those of the message it encapsulates: part 1 of it is its body when that is not multipart.
  */
-function locate(m: ParsedMessage, path: readonly number[]): Located | null {
+export function locate(m: ParsedMessage, path: readonly number[]): Located | null {
   let part = m.root;
   let isMessage = true;
   for (const n of path) {

@@ -1,13 +1,14 @@
 // Decides whether one message matches a search tree. Strings match as
 // case-insensitive substrings of the decoded text; dates compare by day,
 // ignoring time and zone; the message is parsed only if a key needs it.
-// Standards: RFC 3501 §6.4.4 ("substring", "disregarding time and timezone", FROM/TO/CC/BCC on the envelope), §2.3.2 (NEW, OLD).
+// Standards: RFC 3501 §6.4.4 ("substring", "disregarding time and timezone", FROM/TO/CC/BCC on the envelope), §2.3.2 (NEW, OLD), RFC 8474 §6.
 
 import { dayOfDate, localOffsetMinutes, writtenDay } from "../grammar/dates.ts";
 import { inSet } from "../grammar/sequence-set.ts";
 import type { MessageView } from "../fetch-items/message-view.ts";
 import type { ViewMessage } from "../mailbox/view.ts";
 import type { SearchKey } from "./parse.ts";
+import { emailObjectId } from "../../store/object-ids.ts";
 
 export interface Candidate {
   seq: number;
@@ -53,6 +54,9 @@ export async function matches(key: SearchKey, c: Candidate): Promise<boolean> {
       return m.recent === key.set;
     case "size":
       return key.cmp === "larger" ? m.size > key.n : m.size < key.n;
+    case "modseq":
+      // RFC 7162 §3.1.5: mod-sequence equal to or greater than the given one.
+      return m.modseq >= key.modseq;
     case "internal":
       return compareDay(key.cmp, dayOfDate(m.internalDate, localOffsetMinutes(m.internalDate)), key.day);
     case "seq":
@@ -80,6 +84,14 @@ export async function matches(key: SearchKey, c: Candidate): Promise<boolean> {
       const message = await c.load();
       return message !== null && contains(await message.fullText(), key.value);
     }
+    case "emailid": {
+      // RFC 8474 §6: the message whose EMAILID is the one given (ids are case-sensitive).
+      const message = await c.load();
+      return message !== null && emailObjectId(message.raw) === key.id;
+    }
+    case "threadid":
+      // RFC 8474 §5.2: without threads "a SEARCH for THREADID MUST NOT match any messages".
+      return false;
     case "sent": {
       const message = await c.load();
       const date = message && (await message.sentDate());

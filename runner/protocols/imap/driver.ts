@@ -94,7 +94,8 @@ class ImapSession implements ProtocolSession {
     const content = await literalBytes(ctx, step.literal.source);
     // Unless the text after it announces another literal, no "+" may answer a non-synchronizing one.
     if (pending && !step.literal.sync && !/\{\d+\+?\}$/.test(ctx.resolve(step.literal.after))) pending.nonSyncLiteral = true;
-    state.sendCommand(`${line} {${content.length}${step.literal.sync ? "" : "+"}}`);
+    // literal8 (RFC 3516 §4.4) differs only by its "~": the octets may include NUL.
+    state.sendCommand(`${line} ${step.literal.binary ? "~" : ""}{${content.length}${step.literal.sync ? "" : "+"}}`);
     if (step.literal.sync) {
       // The server answers "+" to go on, or completes the command (NO/BAD) to refuse the literal.
       await state.readUntil(ctx.deadline, "a continuation request (+) for the literal", () => state.continuations.length > 0 || pending?.completion !== undefined);

@@ -3,9 +3,11 @@
 // UIDPLUS, MOVE… only once authenticated and drop STARTTLS, AUTH= and
 // LOGINDISABLED — and, once logged in, where the user's own mailboxes live:
 // the personal namespace's prefix and delimiter (NAMESPACE, else `LIST "" ""`),
-// whether a new mailbox can have inferiors (a scratch CREATE, LIST, DELETE) and
-// whether new keywords can be created (SELECT INBOX's PERMANENTFLAGS).
-// Standards: RFC 3501 §6.1.1 (CAPABILITY), §6.2.1 (STARTTLS), §6.2.3 (LOGIN, LOGINDISABLED), §6.3.1 / §7.1 (SELECT, PERMANENTFLAGS), §6.3.8 (LIST "" ""), §7.2.1; RFC 2342 §5 (NAMESPACE); RFC 9051 §6.1.1.
+// and, on a scratch mailbox of its own (CREATE, LIST, SELECT, CLOSE, DELETE),
+// whether a new mailbox can have inferiors and whether new keywords can be
+// created (its PERMANENTFLAGS). The user's own mailboxes are never selected:
+// a SELECT of INBOX would take \Recent from the tests after the probe.
+// Standards: RFC 3501 §6.1.1 (CAPABILITY), §6.2.1 (STARTTLS), §6.2.3 (LOGIN, LOGINDISABLED), §6.3.1 / §7.1 (SELECT, PERMANENTFLAGS), §6.3.8 (LIST "" ""), §6.4.2 (CLOSE), §2.3.2 (\Recent), §7.2.1; RFC 2342 §5 (NAMESPACE); RFC 9051 §6.1.1.
 
 import type { ProbeFindings, ProbeOptions, StepContext } from "../common/driver.ts";
 import type { ImapNamespace } from "../../model/target.ts";
@@ -13,7 +15,7 @@ import { StepFailure } from "../../session/step-failure.ts";
 import type { ImapToken } from "../../../wire/imap-tokens.ts";
 import type { ImapState } from "./session-state.ts";
 
-/** IMAP pseudo-capability, after login: SELECT INBOX lists `\*` in PERMANENTFLAGS (tests that set keywords require it). */
+/** IMAP pseudo-capability, after login: SELECT of a new mailbox lists `\*` in PERMANENTFLAGS (tests that set keywords require it). */
 export const KEYWORDS = "KEYWORDS";
 
 /**
@@ -86,16 +88,21 @@ function listAttributes(tokens: ImapToken[] | undefined): string[] | undefined {
   return tokens[1].items.flatMap((item) => (item.type === "atom" ? [item.value.toUpperCase()] : []));
 }
 
-/** CREATEs a scratch mailbox in the personal namespace, reads its LIST attributes and DELETEs it again. */
-async function createdMailboxTakesInferiors(state: ImapState, ctx: StepContext, prefix: string): Promise<boolean> {
-  const name = quoted(`${prefix}mc-probe-${process.pid}-${Date.now().toString(36)}`);
-  const created = await state.simpleCommand(ctx.deadline, `CREATE ${name}`);
-  state.takeUntagged();
-  if (created.status !== "OK") return false;
+/**
+ * The probe's scratch mailbox in the personal namespace. With the run's token it
+ * is named like a test's own mailbox (`mc-<token>-…`), so the after-run sweep
+ * removes it if the probe is cut off between CREATE and DELETE.
+ */
+export function scratchMailboxName(prefix: string, runToken: string | undefined): string {
+  return runToken === undefined
+    ? `${prefix}mc-probe-${process.pid}-${Date.now().toString(36)}`
+    : `${prefix}mc-${runToken}-capability-probe`;
+}
+
+/** Whether a LIST of the mailbox shows it without \Noinferiors. */
+async function takesInferiors(state: ImapState, ctx: StepContext, name: string): Promise<boolean> {
   const listed = await state.simpleCommand(ctx.deadline, `LIST "" ${name}`);
   const attributes = state.takeUntagged().map((r) => listAttributes(r.tokens)).find((a) => a !== undefined);
-  await state.simpleCommand(ctx.deadline, `DELETE ${name}`);
-  state.takeUntagged();
   return listed.status === "OK" && attributes !== undefined && !attributes.includes("\\NOINFERIORS");
 }
 
@@ -106,18 +113,38 @@ function allowsNewKeywords(code: ImapToken[] | undefined): boolean {
 }
 
 /**
- * Whether SELECT INBOX offers new keywords: a server may keep only the system
+ * Whether a new mailbox offers new keywords: a server may keep only the system
  * flags (PERMANENTFLAGS without `\*`, RFC 3501 §7.1), so keyword tests need
  * the pseudo-capability KEYWORDS. SELECT, not EXAMINE: a read-only mailbox
- * lists no permanent flags. LOGOUT follows, so nothing is expunged.
+ * lists no permanent flags. The scratch mailbox is empty, so the CLOSE after
+ * it expunges nothing; it comes before the DELETE because some servers refuse
+ * to delete the selected mailbox.
  */
-async function offersKeywords(state: ImapState, ctx: StepContext): Promise<boolean> {
-  const completion = await state.simpleCommand(ctx.deadline, "SELECT INBOX");
+async function offersKeywords(state: ImapState, ctx: StepContext, name: string): Promise<boolean> {
+  const completion = await state.simpleCommand(ctx.deadline, `SELECT ${name}`);
   const offered = state.takeUntagged().some((r) => allowsNewKeywords(r.code));
-  return completion.status === "OK" && offered;
+  if (completion.status !== "OK") return false;
+  await state.simpleCommand(ctx.deadline, "CLOSE");
+  state.takeUntagged();
+  return offered;
 }
 
-export async function probeImap(state: ImapState, ctx: StepContext, { upgrade, user }: ProbeOptions, found: ProbeFindings): Promise<void> {
+/** CREATEs the scratch mailbox, reads INFERIORS (where there is a hierarchy) and KEYWORDS off it, and DELETEs it. */
+async function probeScratchMailbox(state: ImapState, ctx: StepContext, namespace: ImapNamespace | undefined, runToken: string | undefined, into: Set<string>): Promise<void> {
+  const name = quoted(scratchMailboxName(namespace?.prefix ?? "", runToken));
+  const created = await state.simpleCommand(ctx.deadline, `CREATE ${name}`);
+  state.takeUntagged();
+  if (created.status !== "OK") return;
+  if (namespace?.delimiter && (await takesInferiors(state, ctx, name))) into.add(INFERIORS);
+  if (await offersKeywords(state, ctx, name)) into.add(KEYWORDS);
+  await state.simpleCommand(ctx.deadline, `DELETE ${name}`);
+  state.takeUntagged();
+}
+
+/** The IMAP probe's options: with the run's token the scratch mailbox is one the sweep knows. */
+export type ImapProbeOptions = ProbeOptions & { runToken?: string };
+
+export async function probeImap(state: ImapState, ctx: StepContext, { upgrade, user, runToken }: ImapProbeOptions, found: ProbeFindings): Promise<void> {
   let current = (found.states["before-tls"] = await capability(state, ctx));
   if (upgrade === "endpoint" || (upgrade === "offered" && current.has("STARTTLS"))) {
     const completion = await state.simpleCommand(ctx.deadline, "STARTTLS");
@@ -133,8 +160,7 @@ export async function probeImap(state: ImapState, ctx: StepContext, { upgrade, u
       const advertised = (found.states["after-login"] = await capability(state, ctx));
       const namespace = await readNamespace(state, ctx, advertised);
       if (namespace) found.namespace = namespace;
-      if (namespace?.delimiter && (await createdMailboxTakesInferiors(state, ctx, namespace.prefix))) advertised.add(INFERIORS);
-      if (await offersKeywords(state, ctx)) advertised.add(KEYWORDS);
+      await probeScratchMailbox(state, ctx, namespace, runToken, advertised);
     }
   }
   state.sendCommand(`${state.nextTag()} LOGOUT`);

@@ -22,6 +22,7 @@ interface StoredMessage {
 }
 
 class MemoryMailbox implements Mailbox {
+  readonly sessionKey = {};
   readonly uidValidity = 1700000000;
   uidNext = 1;
   messages: StoredMessage[] = [];

@@ -5,13 +5,16 @@
 // must be equal afterwards, $_ matches any one token, $$x is the atom $x.
 // Lists are compared by what they mean: FETCH and STATUS attribute lists as
 // key/value pairs in any order, flag lists and capability/search sets as
-// sets, everything else in order; a trailing "..." allows extra items, and
+// sets, ESEARCH return data as pairs with ALL compared by the numbers it names
+// (sequence-set.ts), everything else in order; a trailing "..." allows extra items, and
 // in a set a flag written \Recent? may be absent.
-// Standards: RFC 3501 §7 (response syntax), §7.4.2 (FETCH items in any order), §2.3.2 (flags), RFC 9051 §7.
+// Standards: RFC 3501 §7 (response syntax), §7.4.2 (FETCH items in any order), §2.3.2 (flags), RFC 9051 §7,
+// RFC 4466 §2.6.2 and RFC 4731 §3.1 (ESEARCH return data; ALL by the numbers it names).
 
 import type { PatternToken } from "../../../model/ast.ts";
 import { formatToken, tokenText, type ImapToken } from "../../../../wire/imap-tokens.ts";
 import { ELLIPSIS } from "./pattern.ts";
+import { sequenceSetEquals } from "./sequence-set.ts";
 
 /** Captures bound during one match attempt; copied per attempt so a failed branch leaves no trace. */
 export type Bindings = Map<string, string>;
@@ -19,7 +22,7 @@ export type Bindings = Map<string, string>;
 /** Looks up a variable bound before this expect (earlier captures, builtins). */
 export type Lookup = (name: string) => string | undefined;
 
-type Mode = "seq" | "set" | "kv";
+type Mode = "seq" | "set" | "kv" | "sequence-set";
 interface Shape {
   mode: Mode;
   /** Shape of a nested list: by position (seq) or by key (kv). */
@@ -31,6 +34,13 @@ const SET: Shape = { mode: "set", child: () => SEQ };
 /** msg-att: FLAGS is a set, every other value in order (ENVELOPE, BODYSTRUCTURE). */
 const FETCH_ATTS: Shape = { mode: "kv", child: (key) => (isAtom(key, "FLAGS") ? SET : SEQ) };
 const STATUS_ATTS: Shape = { mode: "kv", child: () => SEQ };
+/** A sequence-set value, compared by the numbers it names (sequence-set.ts). */
+const SEQUENCE_SET: Shape = { mode: "sequence-set", child: () => SEQ };
+/**
+ * ESEARCH return data (RFC 4466 §2.6.2): pairs in any order, since the grammar fixes none;
+ * ALL is a sequence-set whose form is the server's ("2:4" or "2,3,4", RFC 4731 §3.1).
+ */
+const ESEARCH_DATA: Shape = { mode: "kv", child: (key) => (isAtom(key, "ALL") ? SEQUENCE_SET : SEQ) };
 
 /** Untagged responses whose arguments form a set (RFC 3501 §7.2.1 CAPABILITY, §7.2.5 SEARCH; RFC 5161 ENABLED). */
 const SET_RESPONSES = new Set(["CAPABILITY", "ENABLED", "SEARCH"]);
@@ -60,6 +70,7 @@ export class Matcher {
     const index = actual[0]?.type === "number" ? 1 : 0;
     const keyword = actual[index];
     const word = keyword && keyword.type === "atom" ? keyword.value.toUpperCase() : "";
+    if (word === "ESEARCH") return this.esearch(pattern, actual, index, bindings);
     if (SET_RESPONSES.has(word)) {
       return this.seq(pattern.slice(0, index + 1), actual.slice(0, index + 1), SEQ, bindings, false) &&
         this.list(pattern.slice(index + 1), actual.slice(index + 1), SET, bindings);
@@ -75,6 +86,28 @@ export class Matcher {
       },
     };
     return this.list(pattern, actual, shape, bindings);
+  }
+
+  /**
+   * esearch-response = "ESEARCH" [search-correlator] [SP "UID"] *(SP search-return-data): the UID
+   * indicator as the pattern has it, the correlator only where the pattern writes one (it is
+   * optional in the grammar), then the return data as pairs.
+   */
+  private esearch(pattern: PatternToken[], actual: ImapToken[], index: number, bindings: Bindings): boolean {
+    const parts = <T extends PatternToken | ImapToken>(items: readonly T[]): { correlator: T[]; uid: T[]; data: T[] } => {
+      let at = index + 1;
+      const correlator = items[at]?.type === "list" ? [items[at++]!] : [];
+      const next = items[at];
+      const uid = next !== undefined && next.type === "atom" && next.value.toUpperCase() === "UID" ? [items[at++]!] : [];
+      return { correlator, uid, data: items.slice(at) };
+    };
+    const p = parts(pattern);
+    const a = parts(actual);
+    const correlator = p.correlator.length > 0 ? a.correlator : [];
+    return (
+      this.seq([...pattern.slice(0, index + 1), ...p.correlator, ...p.uid], [...actual.slice(0, index + 1), ...correlator, ...a.uid], SEQ, bindings, false) &&
+      this.list(p.data, a.data, ESEARCH_DATA, bindings)
+    );
   }
 
   /** Match the items of a response code ("UIDVALIDITY $uv", "PERMANENTFLAGS (\Seen ...)"). */
@@ -94,6 +127,7 @@ export class Matcher {
 
   private token(p: PatternToken, a: ImapToken, shape: Shape, bindings: Bindings): boolean {
     if (!this.budget()) return false;
+    if (shape.mode === "sequence-set" && (p.type === "atom" || p.type === "number")) return sequenceSetEquals(p, a);
     switch (p.type) {
       case "any":
         return true;
@@ -150,6 +184,8 @@ export class Matcher {
         if (required.length > actual.length || (!open && actual.length > items.length)) return false;
         return this.set([...required, ...optional], actual, 0, new Set(), bindings, { required: required.length, open });
       }
+      case "sequence-set":
+        return this.seq(items, actual, shape, bindings, open);
       case "kv":
         if (items.length % 2 !== 0 || actual.length % 2 !== 0) return false;
         if (open ? items.length > actual.length : items.length !== actual.length) return false;

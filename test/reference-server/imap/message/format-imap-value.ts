@@ -11,6 +11,7 @@ export function formatImapValue(v: ImapValue): string {
   if (Array.isArray(v)) return `(${v.map(formatImapValue).join(" ")})`;
   if ("adjacent" in v) return v.adjacent.map(formatImapValue).join("");
   if ("atom" in v) return v.atom;
+  if ("binary" in v) return v.binary.includes(0) ? `~{${v.binary.length}}\r\n${v.binary.toString("latin1")}` : formatImapValue({ string: v.binary });
   const bytes = typeof v.string === "string" ? Buffer.from(v.string, "utf8") : v.string;
   const text = bytes.toString("latin1");
   if (/^[\x20-\x7e]*$/.test(text)) return `"${text.replace(/["\\]/g, (c) => "\\" + c)}"`;

@@ -18,6 +18,7 @@ tests:
     steps:
       - send: { line: NOOP, tag: ${JSON.stringify(tag)} }
       - expect: OK
+    quote: It is tagged with the same tag as the client command which began the operation.
 `;
 
 describe("exec: IMAP send (fixed tags, literal text)", () => {
