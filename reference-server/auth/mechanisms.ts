@@ -1,7 +1,7 @@
 // Which SASL mechanisms a session may use right now: the configured list,
 // minus plaintext ones on a clear channel where policy forbids them, minus
-// CRAM-MD5 when some password is stored only as a hash.
-// Standards: RFC 4954 §4 (538), RFC 2595 §2.1, RFC 8314 §5.1.
+// CRAM-MD5 and SCRAM when some password is stored only as a hash.
+// Standards: RFC 4954 §4 (538), RFC 2595 §2.1, RFC 8314 §5.1, RFC 5802 §5.1 / RFC 7677 §3 (iteration count).
 
 import type { ServerConfig } from "../config/types.ts";
 import type { Connection } from "../core/connection.ts";
@@ -11,8 +11,22 @@ import type { UserDirectory } from "../users/directory.ts";
 import { login } from "./login.ts";
 import { plain } from "./plain.ts";
 import type { SaslMechanism } from "./sasl.ts";
+import { scramMechanism } from "./scram.ts";
 
-const ALL: readonly SaslMechanism[] = [plain, login, cramMd5];
+/** Every mechanism the server knows, in the order they are advertised; SCRAM with the configured iteration count. */
+const known = new WeakMap<ServerConfig["auth"], readonly SaslMechanism[]>();
+function allMechanisms(config: ServerConfig): readonly SaslMechanism[] {
+  let all = known.get(config.auth);
+  if (all === undefined) {
+    const iterations = config.auth.scramIterations;
+    all = [plain, login, cramMd5, scramMechanism("SCRAM-SHA-1", iterations), scramMechanism("SCRAM-SHA-256", iterations)];
+    known.set(config.auth, all);
+  }
+  return all;
+}
+
+/** Mechanisms that need the password itself on the server side (a challenge-response over it). */
+const needsPlaintext = (m: SaslMechanism): boolean => m === cramMd5 || m.name.startsWith("SCRAM-");
 
 /** Whether a password may cross this connection in the clear (PLAIN, LOGIN, USER/PASS, IMAP LOGIN). */
 export function plaintextAuthAllowed(conn: Connection, config: ServerConfig): boolean {
@@ -23,7 +37,7 @@ export function plaintextAuthAllowed(conn: Connection, config: ServerConfig): bo
 
 /** Mechanisms the server offers at all (configured and workable with the stored passwords). */
 export function configuredMechanisms(config: ServerConfig, users: UserDirectory): SaslMechanism[] {
-  return ALL.filter((m) => config.auth.mechanisms.includes(m.name as never) && (m !== cramMd5 || users.allPlaintext));
+  return allMechanisms(config).filter((m) => config.auth.mechanisms.includes(m.name as never) && (!needsPlaintext(m) || users.allPlaintext));
 }
 
 /** Mechanisms to advertise and accept on this connection now. */

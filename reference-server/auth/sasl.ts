@@ -1,9 +1,9 @@
 // Runs one SASL exchange, independent of the protocol carrying it: the
 // protocol supplies a transport that sends a challenge and reads the reply
 // line (SMTP "334", POP3 and IMAP "+"); the mechanism is a small state
-// machine (plain.ts, login.ts, cram-md5.ts). Failures are ClientErrors the
+// machine (plain.ts, login.ts, cram-md5.ts, scram.ts). Failures are ClientErrors the
 // protocol's vocabulary turns into 535 / -ERR [AUTH] / NO.
-// Standards: RFC 4422 §3 (exchange), RFC 4954 §4, RFC 5034 §4, RFC 3501 §6.2.2.
+// Standards: RFC 4422 §3 (exchange, additional data with success), RFC 4954 §4, RFC 5034 §4, RFC 3501 §6.2.2.
 
 import { createHmac } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -14,7 +14,9 @@ import type { LoginGuard } from "./penalty.ts";
 
 export type Credentials =
   | { kind: "password"; authzid: string; login: string; password: string }
-  | { kind: "cram-md5"; login: string; challenge: string; digest: string };
+  | { kind: "cram-md5"; login: string; challenge: string; digest: string }
+  /** The mechanism checks its own proof (SCRAM); successData is the "additional data with success" it then owes the client. */
+  | { kind: "scram"; login: string; verify(): Promise<string | null>; successData(): Buffer };
 
 /** One step of a mechanism: send a challenge, or the exchange is complete, or the client broke it. */
 export type SaslStep = { challenge: Buffer } | { credentials: Credentials } | { malformed: string };
@@ -28,7 +30,7 @@ export interface SaslMechanism {
   readonly name: string;
   /** The password crosses the wire readable (PLAIN, LOGIN): needs TLS under the default policy. */
   readonly plaintext: boolean;
-  start(hostname: string): SaslExchange;
+  start(hostname: string, users: UserDirectory): SaslExchange;
 }
 
 export interface SaslTransport {
@@ -69,7 +71,7 @@ export interface SaslRun {
 
 /** The authenticated user's name; throws ClientError (auth-failed, auth-cancelled, syntax). */
 export async function runSasl(run: SaslRun): Promise<string> {
-  const exchange = run.mechanism.start(run.hostname);
+  const exchange = run.mechanism.start(run.hostname, run.users);
   let response = run.initialResponse === null ? null : decodeInitialResponse(run.initialResponse);
   for (let round = 0; round < MAX_SASL_ROUNDS; round++) {
     const step = exchange.next(response);
@@ -85,9 +87,21 @@ export async function runSasl(run: SaslRun): Promise<string> {
     const check = () => checkCredentials(run.users, credentials);
     const user = await (run.guard ? run.guard(credentials.login, check) : check());
     if (user === null) return failAfterDelay(run.failureDelayMs, "authentication failed");
+    if (credentials.kind === "scram") await sendSuccessData(run, credentials.successData());
     return user;
   }
   return failAfterDelay(run.failureDelayMs, "authentication exchange too long");
+}
+
+/**
+ * SMTP AUTH, POP3 AUTH and IMAP AUTHENTICATE have no room for data in their
+ * success reply, so it goes out as one more challenge, which the client
+ * answers with an empty response before the success reply (RFC 4422).
+ */
+async function sendSuccessData(run: SaslRun, data: Buffer): Promise<void> {
+  const line = await run.transport.challenge(data);
+  if (line === "*") throw new ClientError("auth-cancelled", "authentication cancelled");
+  if (decodeBase64(line).length !== 0) await failAfterDelay(run.failureDelayMs, "expected an empty response to the final challenge");
 }
 
 async function checkCredentials(users: UserDirectory, credentials: Credentials): Promise<string | null> {
@@ -98,6 +112,7 @@ async function checkCredentials(users: UserDirectory, credentials: Credentials):
     if (credentials.authzid !== "" && users.byLogin(credentials.authzid)?.name !== user) return null;
     return user;
   }
+  if (credentials.kind === "scram") return credentials.verify();
   const secret = users.plaintextPassword(credentials.login);
   if (secret === null) return null;
   const expected = createHmac("md5", secret).update(credentials.challenge).digest("hex");

@@ -11,7 +11,7 @@ import { REDACTED } from "../../session/transcript.ts";
 import { DEFAULT_LOGIN, DEFAULT_PASSWORD } from "../../session/variables.ts";
 import { decodeChallenge, saslClient } from "./sasl.ts";
 
-/** More challenges than any of PLAIN, LOGIN, CRAM-MD5 needs: the server is looping. */
+/** More challenges than any of PLAIN, LOGIN, CRAM-MD5, SCRAM (three) needs: the server is looping. */
 const MAX_CHALLENGES = 4;
 
 export type SaslTurn<Final> =
@@ -34,8 +34,11 @@ export interface SaslFraming<Final> {
 export async function runSaslExchange<Final>(ctx: StepContext, step: AuthStep, framing: SaslFraming<Final>): Promise<void> {
   const login = ctx.resolve(step.login ?? DEFAULT_LOGIN);
   const password = ctx.resolve(step.password ?? DEFAULT_PASSWORD);
-  const sasl = saslClient(step.mechanism, login, password);
-  const initial = step.initialResponse && step.outcome !== "cancel" ? sasl.initial() : null;
+  const sasl = saslClient(step.mechanism, login, password, { channelBinding: step.channelBinding ?? "n", tamper: step.tamper });
+  // A cancel answers the first challenge with "*", so no initial response goes out — except for a
+  // mechanism that cancels mid-exchange (SCRAM: "*" answers the server-first message).
+  const initial = step.initialResponse && (step.outcome !== "cancel" || sasl.cancelsAfterFirstMessage) ? sasl.initial() : null;
+  let firstMessageSent = initial !== null;
   if (initial === null) ctx.conn.sendCommand(framing.command, framing.command);
   // A zero-length initial response is sent as "=" (RFC 4954 §4, RFC 4959 §3).
   else ctx.conn.sendCommand(`${framing.command} ${initial === "" ? "=" : initial}`, `${framing.command} ${REDACTED}`);
@@ -43,12 +46,13 @@ export async function runSaslExchange<Final>(ctx: StepContext, step: AuthStep, f
     const turn = await framing.readTurn();
     if ("final" in turn) {
       framing.checkFinal(turn.final);
+      if (step.outcome === "success") sasl.finish?.();
       return;
     }
     if (round >= MAX_CHALLENGES) {
       throw new StepFailure("protocol-violation", `more than ${MAX_CHALLENGES} SASL challenges`, "a final reply", turn.shown);
     }
-    if (step.outcome === "cancel") {
+    if (step.outcome === "cancel" && (firstMessageSent || !sasl.cancelsAfterFirstMessage)) {
       ctx.conn.sendCommand("*", "*");
       continue;
     }
@@ -56,6 +60,7 @@ export async function runSaslExchange<Final>(ctx: StepContext, step: AuthStep, f
     if (challenge === null) {
       throw new StepFailure("protocol-violation", `SASL challenge is not base64 (${framing.rfc})`, framing.challengeForm, turn.shown);
     }
-    ctx.conn.sendCommand(sasl.respond(challenge), REDACTED);
+    ctx.conn.sendCommand(await sasl.respond(challenge), REDACTED);
+    firstMessageSent = true;
   }
 }

@@ -9,6 +9,8 @@ import { decodeBase64, runSasl } from "../../../reference-server/auth/sasl.ts";
 import { ClientError } from "../../../reference-server/core/errors.ts";
 
 describe("authentication", () => {
+  const someUsers = new UserDirectory({ users: [{ name: "alice", password: "plain:pw", address: "alice@x.test", aliases: [] }], postmaster: null });
+
   it("verifies scrypt hashes and plain passwords, rejecting wrong ones", async () => {
     const hash = await hashPassword("s3cret", { N: 1024, r: 8, p: 1 });
     expect(hash).to.match(/^scrypt\$1024\$8\$1\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/);
@@ -20,15 +22,15 @@ describe("authentication", () => {
   });
 
   it("parses PLAIN messages, refusing malformed ones", () => {
-    const step = (bytes: string) => plain.start("h").next(Buffer.from(bytes));
+    const step = (bytes: string) => plain.start("h", someUsers).next(Buffer.from(bytes));
     expect(step("\0alice\0pw")).to.deep.equal({ credentials: { kind: "password", authzid: "", login: "alice", password: "pw" } });
     expect(step("admin\0alice\0pw")).to.deep.include({ credentials: { kind: "password", authzid: "admin", login: "alice", password: "pw" } });
     for (const bad of ["alice\0pw", "\0\0pw", "\0alice\0", "\0a\0b\0c"]) expect(step(bad)).to.have.property("malformed");
-    expect(plain.start("h").next(null)).to.deep.equal({ challenge: Buffer.alloc(0) });
+    expect(plain.start("h", someUsers).next(null)).to.deep.equal({ challenge: Buffer.alloc(0) });
   });
 
   it("runs LOGIN as two challenges", () => {
-    const exchange = login.start("h");
+    const exchange = login.start("h", someUsers);
     expect(exchange.next(null)).to.deep.equal({ challenge: Buffer.from("Username:") });
     expect(exchange.next(Buffer.from("bob"))).to.deep.equal({ challenge: Buffer.from("Password:") });
     expect(exchange.next(Buffer.from("pw"))).to.deep.equal({ credentials: { kind: "password", authzid: "", login: "bob", password: "pw" } });
