@@ -2,7 +2,7 @@
 // and one listener per protocol and port; stops it politely. `startServer`
 // is the library entry (the runner starts it in-process); `runServeCommand`
 // is `mailconform serve`.
-// Standards: RFC 5321 §3.8 (421 on shutdown), RFC 8314 §3.3 (implicit TLS ports), RFC 1939 §3, RFC 3501 §7.1.5 (BYE).
+// Standards: RFC 5321 §3.8 (421 on shutdown), RFC 8314 §3.3 (implicit TLS ports), RFC 6409 §3.1 (port 587), RFC 2033 (LMTP, base + 24), RFC 1939 §3, RFC 3501 §7.1.5 (BYE).
 
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -25,7 +25,7 @@ import type { MailStore } from "./store/types.ts";
 import { loadTlsMaterial } from "./tls/certificate.ts";
 
 /** Port offsets from the port base; scripts outside the project rely on them. */
-export const PORT_OFFSETS = { smtp: 25, pop3: 110, imap: 143, smtps: 465, imaps: 993, pop3s: 995 } as const;
+export const PORT_OFFSETS = { lmtp: 24, smtp: 25, pop3: 110, imap: 143, smtps: 465, submission: 587, imaps: 993, pop3s: 995 } as const;
 export const DEFAULT_PORT_BASE = 2000;
 
 export interface StartServerOptions {
@@ -54,7 +54,7 @@ export interface ServerUser {
 }
 
 export interface RunningServer {
-  ports: { smtp: number; pop3: number; smtps: number; pop3s: number; imap?: number; imaps?: number };
+  ports: { smtp: number; pop3: number; smtps: number; pop3s: number; submission: number; lmtp: number; imap?: number; imaps?: number };
   host: string;
   dataDir: string;
   /** Users whose password is known in plaintext (`plain:`); hashed-only users are left out. */
@@ -96,6 +96,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const base = options.portBase ?? config.listen.portBase;
   const port = (name: keyof typeof PORT_OFFSETS) => (base === "ephemeral" ? 0 : base + PORT_OFFSETS[name]);
   const smtp = smtpEngine(config);
+  const submission = smtpEngine(config, "submission");
+  const lmtp = smtpEngine(config, "lmtp");
   const pop3 = pop3Engine(config);
   const imap = imapEngine(config);
   const specs = [
@@ -103,6 +105,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     { name: "pop3", engine: pop3, implicitTls: false, max: POP3_MAX_BUFFERED_LINE_OCTETS },
     { name: "smtps", engine: smtp, implicitTls: true, max: SMTP_MAX_BUFFERED_LINE_OCTETS },
     { name: "pop3s", engine: pop3, implicitTls: true, max: POP3_MAX_BUFFERED_LINE_OCTETS },
+    // RFC 6409: message submission, STARTTLS offered, AUTH required before MAIL.
+    { name: "submission", engine: submission, implicitTls: false, max: SMTP_MAX_BUFFERED_LINE_OCTETS },
+    // RFC 2033: local delivery into the same store, one reply per recipient.
+    { name: "lmtp", engine: lmtp, implicitTls: false, max: SMTP_MAX_BUFFERED_LINE_OCTETS },
     { name: "imap", engine: imap, implicitTls: false, max: IMAP_MAX_BUFFERED_LINE_OCTETS },
     { name: "imaps", engine: imap, implicitTls: true, max: IMAP_MAX_BUFFERED_LINE_OCTETS },
   ] as const;
@@ -134,6 +140,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       pop3: portOf("pop3"),
       smtps: portOf("smtps"),
       pop3s: portOf("pop3s"),
+      submission: portOf("submission"),
+      lmtp: portOf("lmtp"),
       imap: portOf("imap"),
       imaps: portOf("imaps"),
     },
@@ -210,7 +218,8 @@ export async function runServeCommand(options: ServeCommandOptions, out: NodeJS.
     stop();
     throw e;
   }
-  for (const [name, port] of Object.entries(server.ports)) out.write(`${name.padEnd(6)}${server.host}:${port}\n`);
+  // Six columns for the name, and always a space after it ("submission" is longer).
+  for (const [name, port] of Object.entries(server.ports)) out.write(`${name.padEnd(5)} ${server.host}:${port}\n`);
   out.write(`data  ${server.dataDir}\n`);
   out.write(`users ${server.users.map((u) => u.address).join(", ")}\n`);
   // Clients verify certificates (the runner too): say what to trust, and how to check it is this one.

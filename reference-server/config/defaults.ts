@@ -66,7 +66,8 @@ export function defaultConfig(): ServerConfig {
       failureDelayMs: AUTH_FAILURE_DELAY_MS,
       penaltyMaxMs: AUTH_PENALTY_MAX_MS,
       penaltyForgetMs: AUTH_PENALTY_FORGET_MS,
-      mechanisms: ["PLAIN", "LOGIN", "CRAM-MD5"],
+      mechanisms: ["PLAIN", "LOGIN", "CRAM-MD5", "SCRAM-SHA-1", "SCRAM-SHA-256"],
+      scramIterations: 4096,
     },
     smtp: {
       maxMessageOctets: MAX_MESSAGE_OCTETS,
@@ -91,6 +92,8 @@ export function defaultConfig(): ServerConfig {
       maxAppendOctets: MAX_MESSAGE_OCTETS,
       minLiteralOctetsPerSecond: MIN_DATA_OCTETS_PER_SECOND,
       maxSessionsPerUser: IMAP_MAX_SESSIONS_PER_USER,
+      // RFC 9208: QUOTA is advertised with its resources, but nothing is limited unless configured.
+      quota: { storageKiB: null, messages: null },
     },
   };
 }

@@ -63,7 +63,7 @@ type RawConfig = Omit<ServerConfig, "users" | "listen" | "connections" | "memory
   auth: Partial<ServerConfig["auth"]>;
   smtp: Partial<ServerConfig["smtp"]>;
   pop3: Partial<ServerConfig["pop3"]>;
-  imap: Partial<ServerConfig["imap"]>;
+  imap: Partial<Omit<ServerConfig["imap"], "quota">> & { quota?: Partial<ServerConfig["imap"]["quota"]> };
 };
 
 function merge(raw: Partial<RawConfig>, baseDir: string): ServerConfig {
@@ -92,7 +92,7 @@ function merge(raw: Partial<RawConfig>, baseDir: string): ServerConfig {
     auth: { ...d.auth, ...raw.auth },
     smtp: { ...d.smtp, ...raw.smtp },
     pop3: { ...d.pop3, ...raw.pop3 },
-    imap: { ...d.imap, ...raw.imap },
+    imap: { ...d.imap, ...raw.imap, quota: { ...d.imap.quota, ...raw.imap?.quota } },
   };
 }
 

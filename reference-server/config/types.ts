@@ -3,7 +3,7 @@
 // Types only, so that engines can depend on it without pulling in the loader.
 // Standards: RFC 5321 §4.5.3 (limits, timeouts), RFC 1939 §3 (autologout), RFC 3207 / RFC 2595 (TLS policy).
 
-export type SaslMechanismName = "PLAIN" | "LOGIN" | "CRAM-MD5";
+export type SaslMechanismName = "PLAIN" | "LOGIN" | "CRAM-MD5" | "SCRAM-SHA-1" | "SCRAM-SHA-256";
 
 export interface UserConfig {
   /** Login name, also the store's user name. */
@@ -28,7 +28,7 @@ export interface ServerConfig {
   dataDir: string | null;
   listen: {
     host: string;
-    /** SMTP N+25, POP3 N+110, IMAP N+143, SMTPS N+465, IMAPS N+993, POP3S N+995. */
+    /** LMTP N+24, SMTP N+25, POP3 N+110, IMAP N+143, SMTPS N+465, submission N+587, IMAPS N+993, POP3S N+995. */
     portBase: number;
   };
   /**
@@ -54,6 +54,8 @@ export interface ServerConfig {
     /** Failures older than this are forgotten. */
     penaltyForgetMs: number;
     mechanisms: SaslMechanismName[];
+    /** The iteration count SCRAM announces (RFC 7677 §3: "SHOULD be at least 4096"). */
+    scramIterations: number;
   };
   smtp: {
     maxMessageOctets: number;
@@ -88,5 +90,11 @@ export interface ServerConfig {
     minLiteralOctetsPerSecond: number;
     /** Authenticated sessions of one user at once; one more login gets NO [LIMIT] (RFC 5530). */
     maxSessionsPerUser: number;
+    /**
+     * Every user's quota (RFC 9208), one root per user over all mailboxes: STORAGE in units of
+     * 1024 octets, MESSAGE in messages; null = that resource is not limited (the default).
+     * APPEND and COPY that would exceed a limit get NO [OVERQUOTA] and store nothing.
+     */
+    quota: { storageKiB: number | null; messages: number | null };
   };
 }

@@ -12,6 +12,8 @@ export type ClientErrorReason =
   | "unsupported-parameter" // a parameter no advertised extension defines
   | "not-implemented" // a known verb this server chooses not to perform
   | "tls-required" // policy: this command needs TLS first
+  | "auth-required" // policy: this command needs a login first (SMTP submission, RFC 6409 §4.3)
+  | "sender-not-authorized" // MAIL FROM not an address of the logged-in user (RFC 6409 §6.1)
   | "encryption-required" // plaintext authentication refused on a clear channel
   | "auth-mechanism" // unknown or unavailable SASL mechanism
   | "auth-failed" // wrong credentials

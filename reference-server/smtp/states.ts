@@ -4,6 +4,7 @@
 // Standards: RFC 5321 §3.3 (mail transaction), §4.1.4 (command order), RFC 3030 §2 (BDAT).
 
 import type { SessionBase } from "../core/session.ts";
+import type { RecipientDsn, TransactionDsn } from "./dsn.ts";
 import type { MessageBody } from "./message-body.ts";
 
 /**
@@ -18,6 +19,8 @@ export interface Recipient {
   address: string;
   /** The store user it delivers to. */
   user: string;
+  /** NOTIFY and ORCPT (RFC 3461 §4.1-4.2), when given. */
+  dsn: RecipientDsn;
 }
 
 export interface Transaction {
@@ -26,16 +29,22 @@ export interface Transaction {
   /** MAIL ... SMTPUTF8 (RFC 6531 §3.4). */
   utf8: boolean;
   body: "7BIT" | "8BITMIME";
+  /** RET and ENVID (RFC 3461 §4.3-4.4), when given. */
+  dsn: TransactionDsn;
   recipients: Recipient[];
   /** Set once the first BDAT chunk arrived. */
   chunks: MessageBody | null;
 }
 
 export interface SmtpSession extends SessionBase {
-  /** The EHLO/HELO domain; null until the client greeted (and again after STARTTLS). */
-  greeting: { verb: "EHLO" | "HELO"; domain: string } | null;
+  /** The EHLO/HELO (LMTP: LHLO) domain; null until the client greeted (and again after STARTTLS). */
+  greeting: { verb: "EHLO" | "HELO" | "LHLO"; domain: string } | null;
   /** Authenticated user (RFC 4954); survives EHLO and RSET, not STARTTLS. */
   user: string | null;
+  /** On the submission port (RFC 6409): AUTH before MAIL, own sender only, Date / Message-ID added (./submission.ts). */
+  submission: boolean;
+  /** On the LMTP listener (RFC 2033): LHLO, no relaying, one reply per recipient after DATA (./lmtp.ts). */
+  lmtp: boolean;
   transaction: Transaction | null;
 }
 

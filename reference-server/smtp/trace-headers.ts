@@ -10,6 +10,8 @@ export interface TraceFacts {
   clientAddress: string;
   hostname: string;
   extended: boolean;
+  /** Received over LMTP (RFC 2033): RFC 3848's LMTP with-protocol names. */
+  lmtp?: boolean;
   tls: boolean;
   authenticated: boolean;
   utf8: boolean;
@@ -34,9 +36,9 @@ export function traceHeaders(t: TraceFacts): Buffer {
   );
 }
 
-/** RFC 3848: SMTP (HELO), ESMTP + S (TLS) + A (AUTH); RFC 6531: UTF8SMTP... */
+/** RFC 3848: SMTP (HELO), ESMTP + S (TLS) + A (AUTH), LMTP + S + A; RFC 6531: UTF8SMTP, UTF8LMTP... */
 function withProtocol(t: TraceFacts): string {
-  const base = t.utf8 ? "UTF8SMTP" : t.extended ? "ESMTP" : "SMTP";
+  const base = t.lmtp ? (t.utf8 ? "UTF8LMTP" : "LMTP") : t.utf8 ? "UTF8SMTP" : t.extended ? "ESMTP" : "SMTP";
   if (!t.tls && !t.authenticated) return base;
   const stem = base === "SMTP" ? "ESMTP" : base;
   return stem + (t.tls ? "S" : "") + (t.authenticated ? "A" : "");

@@ -34,6 +34,8 @@ const CLIENT_ERRORS: Record<ClientErrorReason, [number, string]> = {
   "unsupported-parameter": [555, "5.5.4"],
   "not-implemented": [502, "5.5.1"],
   "tls-required": [530, "5.7.0"],
+  "auth-required": [530, "5.7.0"],
+  "sender-not-authorized": [550, "5.7.1"],
   "encryption-required": [538, "5.7.11"],
   "auth-mechanism": [504, "5.5.4"],
   "auth-failed": [535, "5.7.8"],

@@ -53,6 +53,8 @@ describe("serve", function () {
         pop3: base + PORT_OFFSETS.pop3,
         smtps: base + PORT_OFFSETS.smtps,
         pop3s: base + PORT_OFFSETS.pop3s,
+        submission: base + PORT_OFFSETS.submission,
+        lmtp: base + PORT_OFFSETS.lmtp,
         imap: base + PORT_OFFSETS.imap,
         imaps: base + PORT_OFFSETS.imaps,
       });

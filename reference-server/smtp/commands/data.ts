@@ -3,7 +3,8 @@
 // a refused message is still read to its end so the session stays in step.
 // The whole DATA has one TransferDeadline (a stall limit and a minimum rate),
 // and a long run of buffered lines yields to the other sessions now and then.
-// Standards: RFC 5321 §4.1.1.4, §4.5.2 (transparency), §3.3 (250 after delivery),
+// On the LMTP listener the end of data gets one reply per recipient (../lmtp.ts).
+// Standards: RFC 5321 §4.1.1.4, §4.5.2 (transparency), §3.3 (250 after delivery), RFC 2033 §4.2,
 // §4.5.3.2.5-6 (data timeouts), RFC 1870 §6.3 (actual size), RFC 3030 §2 (no DATA after BDAT).
 
 import type { CommandRow } from "../../core/command-table.ts";
@@ -12,6 +13,7 @@ import { ClientError } from "../../core/errors.ts";
 import { unstuffLine } from "../../../wire/dot-stuffing.ts";
 import type { LineEnding } from "../../../wire/lines.ts";
 import { deliverMessage } from "../deliver.ts";
+import { replyPerRecipient } from "../lmtp.ts";
 import { DATA_LINES_PER_TURN, MAX_WIRE_TEXT_LINE_OCTETS } from "../limits.ts";
 import { MessageBody } from "../message-body.ts";
 import { endTransaction, type SmtpSession } from "../states.ts";
@@ -58,6 +60,7 @@ export const data: CommandRow<SmtpSession> = {
       // The transaction ends with the data, whatever the outcome (RFC 5321 §4.1.1.4).
       endTransaction(s);
       const refusal = body.verdict();
+      if (s.lmtp) return await replyPerRecipient(s, t, body, refusal, command);
       if (refusal) throw refusal;
       const id = await deliverMessage(s, t, body);
       reply(s, 250, "2.0.0", `OK queued as ${id}`);

@@ -1,7 +1,8 @@
 // EHLO and HELO: the client names itself; EHLO gets the extension list.
-// Either one resets a mail transaction in progress.
+// Either one resets a mail transaction in progress. LHLO is LMTP's EHLO.
 // Standards: RFC 5321 §4.1.1.1, §4.1.4 ("EHLO ... in the middle of a transaction ... RSET"),
-// RFC 2034 §3 (no enhanced code on EHLO/HELO replies).
+// RFC 2034 §3 (no enhanced code on EHLO/HELO replies), RFC 3461 §3 (DSN keyword),
+// RFC 2033 §4.1 (LHLO: the semantics of EHLO), §5 (PIPELINING and ENHANCEDSTATUSCODES required).
 
 import type { CommandRow } from "../../core/command-table.ts";
 import { usableMechanisms } from "../../auth/mechanisms.ts";
@@ -14,24 +15,31 @@ export function extensions(s: SmtpSession): string[] {
   const { config } = s.context;
   const list = ["PIPELINING", `SIZE ${config.smtp.maxMessageOctets}`, "8BITMIME", "ENHANCEDSTATUSCODES"];
   if (!s.conn.tls) list.push("STARTTLS");
+  // LMTP's table has no AUTH or BDAT, and its delivery is final: no DSN to send later.
+  if (s.lmtp) return [...list, "SMTPUTF8", "HELP"];
   const mechanisms = usableMechanisms(s.conn, config, s.context.users).map((m) => m.name);
   if (mechanisms.length > 0 && s.user === null) list.push(`AUTH ${mechanisms.join(" ")}`);
-  list.push("SMTPUTF8", "CHUNKING", "HELP");
+  list.push("DSN", "SMTPUTF8", "CHUNKING", "HELP");
   return list;
 }
 
-export const ehlo: CommandRow<SmtpSession> = {
-  verb: "EHLO",
-  states: ALL_STATES,
-  flags: { preTls: true },
-  handle(s, command) {
-    const domain = parseHeloArgument(command.args, "EHLO");
-    s.greeting = { verb: "EHLO", domain };
-    endTransaction(s);
-    const host = s.context.config.hostname;
-    reply(s, 250, null, [`${host} greets ${domain}`, ...extensions(s)]);
-  },
-};
+function extendedHello(verb: "EHLO" | "LHLO"): CommandRow<SmtpSession> {
+  return {
+    verb,
+    states: ALL_STATES,
+    flags: { preTls: true },
+    handle(s, command) {
+      const domain = parseHeloArgument(command.args, verb);
+      s.greeting = { verb, domain };
+      endTransaction(s);
+      const host = s.context.config.hostname;
+      reply(s, 250, null, [`${host} greets ${domain}`, ...extensions(s)]);
+    },
+  };
+}
+
+export const ehlo = extendedHello("EHLO");
+export const lhlo = extendedHello("LHLO");
 
 export const helo: CommandRow<SmtpSession> = {
   verb: "HELO",

@@ -5,12 +5,14 @@
 import type { CommandRow } from "../../core/command-table.ts";
 import { ClientError } from "../../core/errors.ts";
 import { ALL_STATES, type SmtpSession } from "../states.ts";
+import { requireAuthentication } from "../submission.ts";
 import { reply } from "../vocabulary.ts";
 
 export const vrfy: CommandRow<SmtpSession> = {
   verb: "VRFY",
   states: ALL_STATES,
   handle(s, command) {
+    requireAuthentication(s, "VRFY");
     if (command.args === "") throw new ClientError("syntax", "VRFY needs an argument");
     reply(s, 252, "2.5.0", "cannot VRFY user, but will accept message and attempt delivery");
   },

@@ -79,6 +79,23 @@ describe("POP3 (reference server)", function () {
     }
   });
 
+  it("refuses a second USER after a successful USER, drops the first name, and logs in after a fresh USER (RFC 1939 §7)", async () => {
+    const client = await LineClient.connect({ port: server.ports.pop3 });
+    try {
+      await client.readLine();
+      expect(await pop3Command(client, "USER alice")).to.match(/^\+OK/);
+      expect(await pop3Command(client, "USER bob")).to.match(/^-ERR /);
+      // The refused USER is an unsuccessful one: PASS is no longer "immediately after a successful USER".
+      expect(await pop3Command(client, "PASS alice-pw")).to.match(/^-ERR /);
+      expect(await pop3Command(client, "STAT")).to.match(/^-ERR /);
+      expect(await pop3Command(client, "USER bob")).to.match(/^\+OK/);
+      expect(await pop3Command(client, "PASS bob-pw")).to.match(/^\+OK/);
+      expect(await pop3Command(client, "QUIT")).to.match(/^\+OK/);
+    } finally {
+      client.close();
+    }
+  });
+
   it("refuses APOP between a successful USER and its PASS, even with the right digest (RFC 1939 §7)", async () => {
     const client = await LineClient.connect({ port: server.ports.pop3 });
     try {
@@ -211,7 +228,7 @@ describe("POP3 (reference server)", function () {
       await client.readLine();
       expect(await pop3Command(client, "CAPA")).to.match(/^\+OK/);
       const caps = (await readPop3Body(client)).toString().trim().split("\r\n");
-      expect(caps).to.include.members(["TOP", "USER", "UIDL", "RESP-CODES", "AUTH-RESP-CODE", "PIPELINING", "STLS", "SASL PLAIN LOGIN CRAM-MD5"]);
+      expect(caps).to.include.members(["TOP", "USER", "UIDL", "RESP-CODES", "AUTH-RESP-CODE", "PIPELINING", "STLS", "SASL PLAIN LOGIN CRAM-MD5 SCRAM-SHA-1 SCRAM-SHA-256"]);
       expect(caps.some((c) => c.startsWith("IMPLEMENTATION "))).to.equal(true);
     } finally {
       client.close();
@@ -279,7 +296,7 @@ describe("POP3 (reference server)", function () {
       expect(await pop3Command(client, "CAPA")).to.match(/^\+OK/);
       const caps = (await readPop3Body(client)).toString().split("\r\n");
       expect(caps).not.to.include("USER");
-      expect(caps).to.include("SASL CRAM-MD5");
+      expect(caps).to.include("SASL CRAM-MD5 SCRAM-SHA-1 SCRAM-SHA-256");
       expect(await pop3Command(client, "USER alice")).to.match(/^-ERR \[AUTH\] /);
       expect(await pop3Command(client, "AUTH PLAIN " + b64("\0alice\0alice-pw"))).to.match(/^-ERR \[AUTH\] /);
     } finally {

@@ -174,13 +174,13 @@ describe("SMTP STARTTLS and AUTH (reference server)", function () {
     const client = await greeted(strict.ports.smtp);
     try {
       const ehlo = await smtpCommand(client, "EHLO client.test");
-      expect(ehlo.lines).to.include("250-AUTH CRAM-MD5");
+      expect(ehlo.lines).to.include("250-AUTH CRAM-MD5 SCRAM-SHA-1 SCRAM-SHA-256");
       const refused = await smtpCommand(client, `AUTH PLAIN ${ALICE_PLAIN}`);
       expect(refused.code).to.equal(538);
       expect(refused.text).to.match(/^5\.7\.11 /);
       expect((await smtpCommand(client, "STARTTLS")).code).to.equal(220);
       await client.startTls();
-      expect((await smtpCommand(client, "EHLO client.test")).lines).to.include("250-AUTH PLAIN LOGIN CRAM-MD5");
+      expect((await smtpCommand(client, "EHLO client.test")).lines).to.include("250-AUTH PLAIN LOGIN CRAM-MD5 SCRAM-SHA-1 SCRAM-SHA-256");
       expect((await smtpCommand(client, `AUTH PLAIN ${ALICE_PLAIN}`)).code).to.equal(235);
     } finally {
       client.close();
