@@ -38,8 +38,10 @@ wait_gone() {
 # ports_from_base N -- sets the port variables for base N.
 ports_from_base() {
   local base="$1"
+  LMTP_PORT=$((base + 24))          # Dovecot's LMTP (RFC 2033), for suites/lmtp
   SMTP_PORT=$((base + 25))
   SUBMISSION_PORT=$((base + 587))
+  SMTPS_PORT=$((base + 465))        # implicit TLS (RFC 8314), same smtpd as SMTP_PORT
   POP3_PORT=$((base + 110))
   POP3S_PORT=$((base + 995))
   IMAP_PORT=$((base + 143))

@@ -33,7 +33,7 @@ mailconform=(node "$root/bin/mailconform.js")
 # MAILCONFORM_INTEROP_GATE_MORE=1 makes all gate. Postfix + Dovecot and the
 # reference server gate always.
 more="${MAILCONFORM_INTEROP_MORE-cyrus opensmtpd mailutils}"
-gating="${MAILCONFORM_INTEROP_GATING-cyrus opensmtpd}"
+gating="${MAILCONFORM_INTEROP_GATING-cyrus opensmtpd mailutils}"
 if [ "${MAILCONFORM_INTEROP_GATE_MORE:-0}" = 1 ]; then gating="$more"; fi
 read -r -a more_servers <<< "$more"
 gates() { [[ " $gating " == *" $1 "* ]]; }

@@ -9,7 +9,8 @@ set -euo pipefail
 need_root
 
 # libnet-ssleay-perl: swaks --tls (a Recommends of swaks, so named here).
-PACKAGES=(postfix dovecot-core dovecot-imapd dovecot-pop3d swaks libnet-ssleay-perl openssl)
+# dovecot-lmtpd: Dovecot's LMTP server (RFC 2033), tested directly by suites/lmtp.
+PACKAGES=(postfix dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd swaks libnet-ssleay-perl openssl)
 
 # Without configuration the system Postfix has no main.cf and stays inert;
 # ours runs from its own config_directory.

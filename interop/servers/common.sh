@@ -46,10 +46,14 @@ new_ports_from_base() {
   CYRUS_IMAP_PORT=$((base + 243))
   CYRUS_POP3S_PORT=$((base + 295))    # implicit TLS (RFC 8314)
   CYRUS_IMAPS_PORT=$((base + 293))
+  CYRUS_LMTP_PORT=$((base + 224))     # lmtpd on TCP (RFC 2033), for suites/lmtp; Postfix uses the unix socket
   SMTPD_PORT=$((base + 325))          # OpenSMTPD
+  SMTPD_SMTPS_PORT=$((base + 365))    # the same, implicit TLS (RFC 8314)
   MU_SMTP_PORT=$((base + 425))        # the same Postfix, listening for the Mailutils domain
   MU_POP3_PORT=$((base + 410))
   MU_IMAP_PORT=$((base + 443))
+  MU_POP3S_PORT=$((base + 495))       # implicit TLS (RFC 8314)
+  MU_IMAPS_PORT=$((base + 493))
 }
 
 LMTP_PF_CONF="$RUN_DIR/postfix-lmtp"          # config_directory of the second Postfix

@@ -21,7 +21,7 @@ cyrus_configure() {
     "LANE=$(basename "$RUN_DIR")"
   render_template cyrus/cyrus.conf.in "$CYRUS_DIR/cyrus.conf" "CYRUS_BIN=$CYRUS_BIN" "CONF=$CYRUS_CONF" \
     "IMAPD=$CYRUS_IMAPD" "POP3D=$CYRUS_POP3D" "IMAP_PORT=$CYRUS_IMAP_PORT" "POP3_PORT=$CYRUS_POP3_PORT" \
-    "IMAPS_PORT=$CYRUS_IMAPS_PORT" "POP3S_PORT=$CYRUS_POP3S_PORT" "CYRUS_DIR=$CYRUS_DIR"
+    "IMAPS_PORT=$CYRUS_IMAPS_PORT" "POP3S_PORT=$CYRUS_POP3S_PORT" "LMTP_PORT=$CYRUS_LMTP_PORT" "CYRUS_DIR=$CYRUS_DIR"
   # The realm is the servername: Cyrus looks users up as login@mail.<domain>,
   # and the Postfix in front sets smtpd_sasl_local_domain to the same.
   rm -f "$CYRUS_DIR/sasldb2"
@@ -57,5 +57,6 @@ cyrus_reset() {
 # One probe-greeting.mjs spec a line (a regex may hold spaces).
 cyrus_probes() {
   printf '%s\n' "cyrus-imap:$CYRUS_IMAP_PORT:plain:^\\* OK" "cyrus-pop3:$CYRUS_POP3_PORT:plain:^\\+OK" \
-    "cyrus-imaps:$CYRUS_IMAPS_PORT:tls:^\\* OK" "cyrus-pop3s:$CYRUS_POP3S_PORT:tls:^\\+OK"
+    "cyrus-imaps:$CYRUS_IMAPS_PORT:tls:^\\* OK" "cyrus-pop3s:$CYRUS_POP3S_PORT:tls:^\\+OK" \
+    "cyrus-lmtp:$CYRUS_LMTP_PORT:plain:^220 "
 }

@@ -16,7 +16,7 @@ smtpd_start() {
   mkdir -p "$SMTPD_DIR/spool" "$SMTPD_DIR/run"
   chmod 711 "$SMTPD_DIR/spool"
   render_template opensmtpd/smtpd.conf.in "$SMTPD_DIR/smtpd.conf" "TLS_DIR=$TLS_DIR" "SMTPD_DIR=$SMTPD_DIR" \
-    "SMTP_PORT=$SMTPD_PORT" "DOMAIN=$SMTPD_DOMAIN"
+    "SMTP_PORT=$SMTPD_PORT" "SMTPS_PORT=$SMTPD_SMTPS_PORT" "DOMAIN=$SMTPD_DOMAIN"
   # creds: login -> crypt hash (SMTP AUTH); vusers: address -> login;
   # userbase: login -> uid:gid:Maildir (delivery runs as vmail).
   : > "$SMTPD_DIR/creds"; : > "$SMTPD_DIR/vusers"; : > "$SMTPD_DIR/userbase"
@@ -51,4 +51,6 @@ smtpd_reset() {
   timeout 10 nsenter --target "$pid" --mount "$SMTPD_TREE/usr/sbin/smtpctl" remove all >/dev/null 2>&1 || true
 }
 
+# Only the plain port: every TLS handshake of this OpenSMTPD fails (see the README), so a greeting
+# on the implicit-TLS port never comes; smtpd opens both listeners together.
 smtpd_probes() { printf '%s\n' "opensmtpd:$SMTPD_PORT:plain:^220 "; }

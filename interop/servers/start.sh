@@ -32,9 +32,9 @@ has() { local s; for s in "${servers[@]}"; do [ "$s" = "$1" ] && return 0; done;
 bash "$here/stop.sh" --quiet
 wanted=()
 if has cyrus || has mailutils; then wanted+=("$LMTP_SMTP_PORT" "$LMTP_SMTPS_PORT" "$MU_SMTP_PORT"); fi
-if has cyrus; then wanted+=("$CYRUS_IMAP_PORT" "$CYRUS_POP3_PORT" "$CYRUS_IMAPS_PORT" "$CYRUS_POP3S_PORT"); fi
-if has opensmtpd; then wanted+=("$SMTPD_PORT"); fi
-if has mailutils; then wanted+=("$MU_IMAP_PORT" "$MU_POP3_PORT"); fi
+if has cyrus; then wanted+=("$CYRUS_IMAP_PORT" "$CYRUS_POP3_PORT" "$CYRUS_IMAPS_PORT" "$CYRUS_POP3S_PORT" "$CYRUS_LMTP_PORT"); fi
+if has opensmtpd; then wanted+=("$SMTPD_PORT" "$SMTPD_SMTPS_PORT"); fi
+if has mailutils; then wanted+=("$MU_IMAP_PORT" "$MU_POP3_PORT" "$MU_IMAPS_PORT" "$MU_POP3S_PORT"); fi
 ports_free "${wanted[@]}"
 
 umask 022
@@ -64,7 +64,8 @@ fi
 node "$INTEROP_SRC/probe-greeting.mjs" "${MAILCONFORM_INTEROP_WAIT:-30}" 127.0.0.1 "${probes[@]}" \
   || die "not every port answered in time (logs in $LOG_DIR, Cyrus in $SYSLOG_FILE)"
 
-# write_target NAME DOMAIN SMTP POP3 IMAP COMMENT USER... (USER: login|password|address)
+# write_target NAME DOMAIN SMTP POP3 IMAP COMMENT USER... (USER: login|password|address);
+# TARGET_LMTP=PORT in the environment adds an LMTP endpoint (suites/lmtp).
 write_target() {
   local name="$1" domain="$2" smtp="$3" pop3="$4" imap="$5" comment="$6" entry
   shift 6
@@ -76,6 +77,7 @@ write_target() {
     echo "smtp: { port: $smtp }"
     echo "pop3: { port: $pop3 }"
     echo "imap: { port: $imap }"
+    [ -z "${TARGET_LMTP:-}" ] || echo "lmtp: { port: $TARGET_LMTP }"
     echo "insecure: true"
     echo "users:"
     for entry in "$@"; do
@@ -85,7 +87,7 @@ write_target() {
 }
 if has cyrus; then
   # A port argument may carry more keys of its endpoint: here the implicit-TLS ports (RFC 8314).
-  write_target cyrus "$CYRUS_DOMAIN" "$LMTP_SMTP_PORT, implicit-port: $LMTP_SMTPS_PORT" \
+  TARGET_LMTP="$CYRUS_LMTP_PORT" write_target cyrus "$CYRUS_DOMAIN" "$LMTP_SMTP_PORT, implicit-port: $LMTP_SMTPS_PORT" \
     "$CYRUS_POP3_PORT, implicit-port: $CYRUS_POP3S_PORT" "$CYRUS_IMAP_PORT, implicit-port: $CYRUS_IMAPS_PORT" \
     "Cyrus IMAP 3.6 (INBOX. namespace, '.' separator) behind Postfix 3.7 over LMTP; SMTP AUTH only after STARTTLS." \
     "${CYRUS_USERS[@]}"
@@ -93,12 +95,13 @@ fi
 if has opensmtpd; then
   smtpd_users=()
   for entry in "${USERS[@]}"; do smtpd_users+=("${entry%%:*}|${entry#*:}|${entry%%:*}@$SMTPD_DOMAIN"); done
-  write_target opensmtpd "$SMTPD_DOMAIN" "$SMTPD_PORT" "$POP3_PORT" "$IMAP_PORT" \
+  write_target opensmtpd "$SMTPD_DOMAIN" "$SMTPD_PORT, implicit-port: $SMTPD_SMTPS_PORT" "$POP3_PORT" "$IMAP_PORT" \
     "OpenSMTPD 6.8 (AUTH only after STARTTLS) delivering into the Maildirs the lane's Dovecot serves." \
     "${smtpd_users[@]}"
 fi
 if has mailutils; then
-  write_target mailutils "$MU_DOMAIN" "$MU_SMTP_PORT" "$MU_POP3_PORT" "$MU_IMAP_PORT" \
+  write_target mailutils "$MU_DOMAIN" "$MU_SMTP_PORT" \
+    "$MU_POP3_PORT, implicit-port: $MU_POP3S_PORT" "$MU_IMAP_PORT, implicit-port: $MU_IMAPS_PORT" \
     "GNU Mailutils 3.15 imap4d/pop3d (virtual domains, mbox folders, '/' separator) behind Postfix 3.7." \
     "${MU_USERS[@]}"
 fi

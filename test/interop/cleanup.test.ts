@@ -44,6 +44,7 @@ tests:
     title: delivers a message carrying the run token, waits for it, then fails on purpose
     refs: ["RFC 5321 §3.3"]
     level: MUST
+    quote: If accepted, the SMTP server returns a "250 OK" reply and stores the forward-path.
     connections:
       box: { protocol: pop3 }
     steps:
@@ -86,6 +87,7 @@ tests:
     title: creates a mailbox and a child, then fails on purpose
     refs: ["RFC 3501 §6.3.3"]
     level: MUST
+    quote: The CREATE command creates a mailbox with the given name.
     setup:
       - send: LOGIN "\${user.login}" "\${user.password}"
       - expect: OK

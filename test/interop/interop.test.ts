@@ -91,8 +91,8 @@ describe(`interop: Postfix + Dovecot on loopback${ENABLED ? "" : ` (skipped: ${S
   it("writes a target file for the runner", async function () {
     const target = parse(await readFile(path.join(RUN_DIR, "targets", "postfix-dovecot.yaml"), "utf8"));
     expect(target).to.deep.include({ name: "postfix-dovecot", host: HOST, domain: "example.test", insecure: true });
-    expect(target.smtp).to.deep.equal({ port: PORTS.smtp });
-    // Dovecot's implicit-TLS ports are the second port of each endpoint, where `tls: implicit` tests go (RFC 8314).
+    // The implicit-TLS ports (Postfix's smtps, Dovecot's pop3s/imaps) are the second port of each endpoint, where `tls: implicit` tests go (RFC 8314).
+    expect(target.smtp).to.deep.equal({ port: PORTS.smtp, "implicit-port": BASE + 465 });
     expect(target.pop3).to.deep.equal({ port: PORTS.pop3, "implicit-port": BASE + 995 });
     expect(target.imap).to.deep.equal({ port: PORTS.imap, "implicit-port": BASE + 993 });
     expect(target.users.map((u: { login: string }) => u.login)).to.deep.equal(["alice", "bob"]);
