@@ -123,7 +123,7 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
         await Promise.all([import("../runner/run/run.ts"), import("../runner/grade/grade.ts"), import("./arguments.ts"), import("./grade.ts")]);
       cmd
         .option("--targets <file>", "targets file (YAML) with a 'targets:' list")
-        .option("--profile <name|file>", "smtp-basics, pop3-basics, imap-basics, full, or a profile file", DEFAULT_PROFILE)
+        .option("--profile <name|file>", "smtp-basics, pop3-basics, imap-basics, imap4rev2, submission, full, or a profile file", DEFAULT_PROFILE)
         .option("--out <dir>", "where the scoreboard and reports go", DEFAULT_GRADE_OUT)
         .option("--concurrency <n>", "targets graded at once", parsePositiveInt, DEFAULT_TARGET_CONCURRENCY)
         .option("--timeout <ms>", "wait budget per step in milliseconds", parsePositiveInt, DEFAULT_TIMEOUT_MS)

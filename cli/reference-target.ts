@@ -2,7 +2,8 @@
 // in-process on ephemeral ports over a fresh temporary Maildir, and stopped
 // (its data removed) when the run ends. Only cli/ may import reference-server/.
 // The plain ports are the endpoints (the suites exercise STARTTLS themselves);
-// the implicit-TLS ports serve connections a test declares `tls: implicit`.
+// the implicit-TLS ports serve connections a test declares `tls: implicit`, and
+// the submission port (RFC 6409) those it declares `endpoint: submission`.
 // Besides alice and bob it has a pair of users for every further job slot
 // (alice2/bob2 …), so `run` can give each of BUNDLED_JOBS tests running at
 // once users of their own (runner/plan/user-sets.ts).
@@ -28,6 +29,8 @@ export async function startReferenceTarget(): Promise<AcquiredTarget> {
   // shared penalty (which would make the next login of that account wait) is off.
   config.auth = { ...config.auth, failureDelayMs: BUNDLED_AUTH_FAILURE_DELAY_MS, penaltyMaxMs: 0 };
   config.users = [...config.users, ...slotUsers(config.users, config.domains[0]!)];
+  // RFC 9208: limits far above what any suite stores, so GETQUOTA reports usage and limits (the suites cannot fill them).
+  config.imap = { ...config.imap, quota: { storageKiB: 1024 * 1024, messages: 100_000 } };
   const dataDir = await mkdtemp(path.join(tmpdir(), "mailconform-reference-"));
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
@@ -48,10 +51,13 @@ export async function startReferenceTarget(): Promise<AcquiredTarget> {
       endpoints: {
         smtp: { port: server.ports.smtp, tls: "none", implicitTlsPort: server.ports.smtps },
         pop3: { port: server.ports.pop3, tls: "none", implicitTlsPort: server.ports.pop3s },
+        lmtp: { port: server.ports.lmtp, tls: "none" },
         ...(server.ports.imap
           ? { imap: { port: server.ports.imap, tls: "none" as const, ...(server.ports.imaps ? { implicitTlsPort: server.ports.imaps } : {}) } }
           : {}),
       },
+      // Connections declared `endpoint: submission` (suites/smtp/submission.yaml) upgrade with STARTTLS first, as submission clients do.
+      submission: { port: server.ports.submission, tls: "starttls" },
     },
     release: async () => {
       try {

@@ -11,11 +11,13 @@ import { flagPlacement } from "../runner/target/imap-namespace.ts";
 import { collectUser, parsePort, UsageError } from "./arguments.ts";
 import { startReferenceTarget } from "./reference-target.ts";
 
-/** The port flags, plain then implicit TLS, as runner/target/flags.ts reads them. */
+/** The port flags, plain then implicit TLS, as runner/target/flags.ts reads them (--submission is a named endpoint, below). */
 const PORT_FLAGS = [
   ["smtp", "SMTP port (plain, STARTTLS on request)"],
   ["pop3", "POP3 port"],
   ["imap", "IMAP port"],
+  ["lmtp", "LMTP port (RFC 2033)"],
+  ["submission", "message submission port (RFC 6409; STARTTLS first), for tests with endpoint: submission"],
   ["smtps", "SMTP port with implicit TLS"],
   ["pop3s", "POP3 port with implicit TLS"],
   ["imaps", "IMAP port with implicit TLS"],

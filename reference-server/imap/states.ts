@@ -23,11 +23,3 @@ export interface ImapSession extends SessionBase {
   enabled: Set<string>;
 }
 
-/**
- * Whether the session runs IMAP4rev2 (RFC 9051): the server advertises both revisions, so rev2
- * behaviour starts only with ENABLE IMAP4rev2 (§6.1.1, §6.3.1). Takes the enabled set, which a
- * MailboxView shares with its session.
- */
-export function revision2(enabled: ReadonlySet<string>): boolean {
-  return enabled.has("IMAP4REV2");
-}

@@ -42,8 +42,8 @@ export interface Coverage {
 }
 
 /** What the AUTH and STARTTLS steps send, per protocol. */
-const AUTH_VERB: Record<Protocol, string> = { smtp: "AUTH", pop3: "AUTH", imap: "AUTHENTICATE" };
-const TLS_VERB: Record<Protocol, string> = { smtp: "STARTTLS", pop3: "STLS", imap: "STARTTLS" };
+const AUTH_VERB: Record<Protocol, string> = { smtp: "AUTH", pop3: "AUTH", imap: "AUTHENTICATE", lmtp: "AUTH" };
+const TLS_VERB: Record<Protocol, string> = { smtp: "STARTTLS", pop3: "STLS", imap: "STARTTLS", lmtp: "STARTTLS" };
 // IMAP commands whose verb is two words (RFC 3501 §6.4.8 UID, RFC 4978 COMPRESS is one).
 const IMAP_PREFIX_VERBS = new Set(["UID"]);
 
@@ -87,7 +87,7 @@ export function isNegativeStep(step: Step): boolean {
   if (step.kind === "auth") return step.outcome !== "success";
   if (step.kind !== "expect") return false;
   const e = step.expect;
-  if (e.protocol === "smtp") return e.code.some((c) => /^[45]/.test(String(c)));
+  if (e.protocol === "smtp") return e.code.some((c) => /^[45]/.test(String(c))) || (e.replies ?? []).some((r) => r.code.some((c) => /^[45]/.test(String(c))));
   if (e.protocol === "pop3") return e.status === "-ERR";
   const statuses: readonly string[] = Array.isArray(e.status) ? e.status : e.status === undefined ? [] : [e.status];
   return statuses.length > 0 && statuses.every((s) => s === "NO" || s === "BAD");

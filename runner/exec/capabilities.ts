@@ -50,12 +50,12 @@ export const HIERARCHY = "HIERARCHY";
  * optional (a certificate the runner does not trust) costs only that state:
  * the login is then probed again without TLS. `timeoutMs` bounds each phase.
  */
-export async function probeCapabilities(target: Target, protocol: Protocol, timeoutMs: number): Promise<CapabilityResult> {
+export async function probeCapabilities(target: Target, protocol: Protocol, timeoutMs: number, runToken?: string): Promise<CapabilityResult> {
   const endpoint = target.endpoints[protocol];
   if (!endpoint) return { ok: false, reason: `target "${target.name}" has no ${protocol} endpoint`, class: "connection" };
   const found: ProbeFindings = { states: {} };
   const starttlsEndpoint = endpoint.tls === "starttls";
-  const failed = await probeOnce(target, protocol, timeoutMs, starttlsEndpoint ? "endpoint" : "offered", found);
+  const failed = await probeOnce(target, protocol, timeoutMs, starttlsEndpoint ? "endpoint" : "offered", found, runToken);
   const before = found.states["before-tls"];
   // Every test's connection upgrades on a STARTTLS endpoint: a probe that cannot is a server no test can reach.
   if (failed !== undefined && (before === undefined || (starttlsEndpoint && found.states["after-starttls"] === undefined))) return failed;
@@ -63,7 +63,7 @@ export async function probeCapabilities(target: Target, protocol: Protocol, time
   if (upgradeFailed) {
     // The optional upgrade failed: read the state after login in plaintext, keeping what the first pass saw before TLS.
     const plain: ProbeFindings = { states: {} };
-    await probeOnce(target, protocol, timeoutMs, "never", plain);
+    await probeOnce(target, protocol, timeoutMs, "never", plain, runToken);
     if (plain.states["after-login"]) found.states["after-login"] = plain.states["after-login"];
     if (plain.namespace) found.namespace = plain.namespace;
   }
@@ -82,6 +82,7 @@ async function probeOnce(
   timeoutMs: number,
   upgrade: ProbeOptions["upgrade"],
   found: ProbeFindings,
+  runToken?: string,
 ): Promise<(CapabilityResult & { ok: false }) | undefined> {
   const endpoint = target.endpoints[protocol]!;
   const transcript = new Transcript(Date.now(), () => {}, target.users.map((u) => u.password));
@@ -104,7 +105,7 @@ async function probeOnce(
     const session = DRIVERS[protocol].open(conn);
     await session.greeting(ctx);
     const user = target.users[0];
-    await session.capabilities({ ...ctx, deadline: new Deadline(timeoutMs * 3) }, { upgrade, ...(user ? { user: { login: user.login, password: user.password } } : {}) }, found);
+    await session.capabilities({ ...ctx, deadline: new Deadline(timeoutMs * 3) }, { upgrade, ...(user ? { user: { login: user.login, password: user.password } } : {}), ...(runToken !== undefined ? { runToken } : {}) }, found);
     return undefined;
   } catch (error) {
     if (error instanceof StepFailure) {

@@ -6,7 +6,7 @@
 // Standards: RFC 5321 §3.1, RFC 1939 §4, RFC 3501 §7.1 (greetings); RFC 3207, RFC 2595 (STARTTLS).
 
 import type { ConnectionSpec, Protocol, Span, Step, Template, TestCase, TlsMode } from "../model/ast.ts";
-import { portFor, type Target } from "../model/target.ts";
+import { endpointFor, portFor, type Target } from "../model/target.ts";
 import type { ProtocolSession, StepContext } from "../protocols/common/driver.ts";
 import { DRIVERS } from "../protocols/registry.ts";
 import { Deadline } from "../../wire/deadline.ts";
@@ -70,9 +70,9 @@ export class Session {
   constructor(private readonly options: SessionOptions) {}
 
   /** How connection `name` is declared (test.connections), or the test's own protocol for "main". */
-  private spec(name: string): { protocol: Protocol; tls?: TlsMode; user: number } {
+  private spec(name: string): { protocol: Protocol; tls?: TlsMode; user: number; endpoint?: "submission" } {
     const declared: ConnectionSpec | undefined = this.options.test.connections.find((c) => c.name === name);
-    if (declared) return { protocol: declared.protocol, ...(declared.tls ? { tls: declared.tls } : {}), user: declared.user ?? 0 };
+    if (declared) return { protocol: declared.protocol, ...(declared.tls ? { tls: declared.tls } : {}), user: declared.user ?? 0, ...(declared.endpoint ? { endpoint: declared.endpoint } : {}) };
     return { protocol: this.options.test.protocol, user: 0 };
   }
 
@@ -123,9 +123,10 @@ export class Session {
     this.close(name, false);
     const { target, transcript, limits, signal } = this.options;
     const spec = this.spec(name);
-    const endpoint = target.endpoints[spec.protocol];
+    const endpoint = endpointFor(target, spec.protocol, spec.endpoint);
+    const endpointName = spec.endpoint ?? spec.protocol;
     if (!endpoint) {
-      throw new StepFailure("connection", `target "${target.name}" has no ${spec.protocol} endpoint`, `a ${spec.protocol} endpoint`, "none configured");
+      throw new StepFailure("connection", `target "${target.name}" has no ${endpointName} endpoint`, `a ${endpointName} endpoint`, "none configured");
     }
     const tls = spec.tls ?? endpoint.tls;
     const port = portFor(endpoint, tls);

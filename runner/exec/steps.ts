@@ -28,12 +28,15 @@ export function describeStep(step: Step): string {
       return `${on}auth ${step.mechanism} (${step.outcome})`;
     case "expect": {
       const e = step.expect;
+      if (e.protocol === "smtp" && e.replies) return `${on}expect replies ${e.replies.map((r) => r.code.join(" or ")).join(", ")}`;
       if (e.protocol === "smtp") return `${on}expect ${e.code.join(" or ") || "any reply"}`;
       if (e.protocol === "pop3") return `${on}expect ${e.status}${e.multiline ? " (multiline)" : ""}`;
       const status = Array.isArray(e.status) ? e.status.join(" or ") : e.status;
       const code = e.code ?? e.codeIfPresent;
       return `${on}expect ${status ?? "untagged"}${code ? ` [${code.text.text}${e.code ? "" : "?"}]` : ""}`;
     }
+    case "locate":
+      return `${on}locate /${step.header.text}/ as ${step.capture}`;
     case "expect-closed":
       return `${on}expect closed`;
     case "expect-silence":
@@ -125,6 +128,9 @@ function onConnection(session: Session, { conn, protocol }: OpenConnection, step
       return protocol.auth(ctx, step);
     case "expect":
       return protocol.expect(ctx, step);
+    case "locate":
+      if (!protocol.locate) throw new Error("a locate step is POP3-only");
+      return protocol.locate(ctx, step);
     case "expect-silence":
       return expectSilence(conn, deadline);
     case "expect-closed":

@@ -45,7 +45,7 @@ export interface ProtocolRuns {
   notes: string[];
 }
 
-const NAMES: Record<Protocol, string> = { smtp: "SMTP", pop3: "POP3", imap: "IMAP" };
+const NAMES: Record<Protocol, string> = { smtp: "SMTP", pop3: "POP3", imap: "IMAP", lmtp: "LMTP" };
 
 export async function runByProtocol(options: ProtocolRunsOptions, deps: RunDeps): Promise<ProtocolRuns> {
   const began = Date.now();

@@ -4,7 +4,7 @@
 // Template fields are compiled once by the loader (literal parts and ${var}
 // references), IMAP patterns are tokenized once; the executor only resolves them.
 
-export type Protocol = "smtp" | "pop3" | "imap";
+export type Protocol = "smtp" | "pop3" | "imap" | "lmtp";
 export type Level = "MUST" | "SHOULD" | "MAY";
 export type TlsMode = "none" | "starttls" | "implicit";
 /**
@@ -121,6 +121,8 @@ export interface ConnectionSpec {
   tls?: TlsMode;
   /** Index into the target's users (0 = main user) that ${user.*} refers to on this connection. */
   user?: number;
+  /** SMTP only: dial the target's named endpoint instead of its `smtp` one (`submission`, RFC 6409). */
+  endpoint?: "submission";
   span: Span;
 }
 
@@ -139,8 +141,11 @@ export interface SendStep extends StepBase {
    * `{ fixed }` prefixes that tag as written (tag syntax tests, RFC 3501 §2.2.1) and awaits its completion.
    */
   tag?: "auto" | "none" | { fixed: string };
-  /** IMAP only: a literal appended to the line as {n} (sync) or {n+} (non-synchronizing, RFC 7888). */
-  literal?: { source: ContentSource; sync: boolean; /** sent after the literal before CRLF */ after: Template };
+  /**
+   * IMAP only: a literal appended to the line as {n} (sync) or {n+} (non-synchronizing, RFC 7888);
+   * `binary`: as literal8, ~{n} / ~{n+} (RFC 3516 §4.4: APPEND of content with NUL octets).
+   */
+  literal?: { source: ContentSource; sync: boolean; binary?: boolean; /** sent after the literal before CRLF */ after: Template };
 }
 
 /** Bytes sent exactly as written (after ${} interpolation): malformed-input tests. */
@@ -152,7 +157,17 @@ export interface RawStep extends StepBase {
 
 export type ContentSource =
   | { kind: "text"; text: Template }
-  | { kind: "file"; path: string /* resolved absolute path of a fixture */ };
+  | {
+      kind: "file";
+      /** resolved absolute path of a fixture */
+      path: string;
+      /**
+       * `interpolate: true`: the fixture compiled as a template when the suite was read. Its
+       * literal parts are the file's octets read as latin1 (one char per octet), so an 8-bit
+       * fixture goes out unchanged around the inserted values, which are sent as UTF-8.
+       */
+      interpolated?: Template;
+    };
 
 /**
  * SMTP message content after DATA's 354: normally converted to CRLF lines,
@@ -183,7 +198,7 @@ export interface StartTlsStep extends StepBase {
  */
 export interface AuthStep extends StepBase {
   kind: "auth";
-  mechanism: "PLAIN" | "LOGIN" | "CRAM-MD5" | "APOP";
+  mechanism: "PLAIN" | "LOGIN" | "CRAM-MD5" | "SCRAM-SHA-1" | "SCRAM-SHA-256" | "APOP";
   /** Default to the connection user's login and password. */
   login?: Template;
   password?: Template;
@@ -191,6 +206,10 @@ export interface AuthStep extends StepBase {
   initialResponse: boolean;
   /** success: 235 / +OK / OK; failure: 535 / -ERR / NO; cancel: send "*" at the first challenge, expect 501 / -ERR / BAD. */
   outcome: "success" | "failure" | "cancel";
+  /** SCRAM only: the gs2-cbind-flag sent, "n" by default; "p" asks for tls-unique channel binding (RFC 5802 §6). */
+  channelBinding?: "n" | "y" | "p";
+  /** SCRAM only: send a wrong ClientProof, or a nonce whose server part is altered (RFC 5802 §5.1). */
+  tamper?: "proof" | "nonce";
 }
 
 export interface ExpectStep extends StepBase {
@@ -259,6 +278,20 @@ export interface MayCloseStep extends StepBase {
   steps: Step[];
 }
 
+/**
+ * POP3: find the message whose header matches `header` and bind its number
+ * to `capture` — LIST, then TOP k 0 (RETR k where TOP is refused) from the
+ * highest number down, at most a bounded number of messages. A maildrop has
+ * no arrival order (RFC 1939), so a message is found by its own header, not
+ * by being the last.
+ */
+export interface LocateStep extends StepBase {
+  kind: "locate";
+  /** A regex over each header field, unfolded (RFC 5322 §2.2.3). */
+  header: Template;
+  capture: string;
+}
+
 export type Step =
   | SendStep
   | RawStep
@@ -266,6 +299,7 @@ export type Step =
   | StartTlsStep
   | AuthStep
   | ExpectStep
+  | LocateStep
   | ExpectClosedStep
   | ExpectSilenceStep
   | WaitStep
@@ -292,9 +326,17 @@ export interface LineSet {
 /** 250, "2xx", "25x" or a list of those. */
 export type CodeMatch = string[];
 
+/** An SMTP reply expectation; LMTP connections use the same (RFC 2033 §4: LMTP replies are SMTP replies). */
 export interface SmtpExpect {
   protocol: "smtp";
+  /** Empty when `replies` is given. */
   code: CodeMatch;
+  /**
+   * LMTP only (`expect: { replies: [250, 552] }`): after the final "." of
+   * DATA, one reply per accepted recipient in RCPT order (RFC 2033 §4.2),
+   * each read and matched by its own expectation, in this order.
+   */
+  replies?: SmtpExpect[];
   /** Enhanced status code pattern, "2.1.0" or "5.x.x" (RFC 3463). */
   enhanced?: string;
   lines?: LineSet;

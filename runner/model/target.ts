@@ -58,6 +58,13 @@ export interface Target {
   domain: string;
   /** Only the protocols given can be tested; tests of others are skipped with a reason. */
   endpoints: Partial<Record<Protocol, Endpoint>>;
+  /**
+   * The message submission service (RFC 6409, port 587): SMTP with AUTH
+   * required before MAIL. A connection declared `endpoint: submission` dials
+   * it; tests with one are skipped when the target names none. The probe and
+   * `requires` still read the `smtp` endpoint.
+   */
+  submission?: Endpoint;
   /** Skip certificate verification. Off by default. */
   insecure: boolean;
   /**
@@ -68,4 +75,13 @@ export interface Target {
   tlsCa?: string;
   /** The first is the main user; tests that need two users use the second. */
   users: TargetUser[];
+}
+
+/** Named endpoints a connection may ask for instead of its protocol's own (`endpoint: submission`). */
+export const NAMED_ENDPOINTS = ["submission"] as const;
+export type NamedEndpoint = (typeof NAMED_ENDPOINTS)[number];
+
+/** The endpoint a connection of `protocol` dials: the named one when it asks for one, else its protocol's. */
+export function endpointFor(target: Pick<Target, "endpoints" | "submission">, protocol: Protocol, named: NamedEndpoint | undefined): Endpoint | undefined {
+  return named === "submission" ? target.submission : target.endpoints[protocol];
 }

@@ -3,7 +3,7 @@
 // the orchestrator (runner/run/) hands the result to shard and schedule.
 
 import type { Protocol, TestCase } from "../model/ast.ts";
-import { portFor, type Endpoint } from "../model/target.ts";
+import { endpointFor, portFor, type Endpoint } from "../model/target.ts";
 
 export interface Selection {
   /** Matched against the id and against the title; a test is taken when either matches. */
@@ -33,9 +33,12 @@ export function selectTests(tests: readonly TestCase[], selection: Selection): T
 }
 
 /** Why a connection the test declares cannot be dialled in its TLS mode, if it cannot. */
-function tlsPortProblem(test: TestCase, endpoints: Readonly<Partial<Record<Protocol, Endpoint>>>): string | undefined {
+function tlsPortProblem(test: TestCase, endpoints: Readonly<Partial<Record<Protocol, Endpoint>>>, submission: Endpoint | undefined): string | undefined {
   for (const spec of test.connections) {
-    const endpoint = endpoints[spec.protocol];
+    if (spec.endpoint === "submission" && submission === undefined) {
+      return "target has no submission endpoint (RFC 6409; give 'submission' in the target)";
+    }
+    const endpoint = endpointFor({ endpoints, submission }, spec.protocol, spec.endpoint);
     if (endpoint === undefined || spec.tls === undefined || portFor(endpoint, spec.tls) !== undefined) continue;
     return spec.tls === "implicit"
       ? `target has no implicit-TLS port for ${spec.protocol} (RFC 8314; give implicit-port in the target or --${spec.protocol}s)`
@@ -60,12 +63,13 @@ export function protocolsOf(test: TestCase): Protocol[] {
 export function partitionByEndpoints(
   tests: readonly TestCase[],
   endpoints: Readonly<Partial<Record<Protocol, Endpoint>>>,
+  submission?: Endpoint,
 ): { runnable: TestCase[]; skipped: { test: TestCase; reason: string }[] } {
   const runnable: TestCase[] = [];
   const skipped: { test: TestCase; reason: string }[] = [];
   for (const test of tests) {
     const missing = protocolsOf(test).filter((p) => endpoints[p] === undefined);
-    const reason = missing.length > 0 ? `target has no ${missing.join(", ")} endpoint` : tlsPortProblem(test, endpoints);
+    const reason = missing.length > 0 ? `target has no ${missing.join(", ")} endpoint` : tlsPortProblem(test, endpoints, submission);
     if (reason === undefined) runnable.push(test);
     else skipped.push({ test, reason });
   }

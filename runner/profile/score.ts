@@ -64,7 +64,7 @@ export function scoreResults(results: readonly Scorable[], profile: Pick<Profile
 
 export function scoreByProtocol(results: readonly Scorable[], profile: Pick<Profile, "weights" | "unadvertised">): Partial<Record<Protocol, Score>> {
   const out: Partial<Record<Protocol, Score>> = {};
-  for (const p of ["smtp", "pop3", "imap"] as const) {
+  for (const p of ["smtp", "pop3", "imap", "lmtp"] as const) {
     const rs = results.filter((r) => r.protocol === p);
     if (rs.length > 0) out[p] = scoreResults(rs, profile);
   }

@@ -24,7 +24,29 @@ export interface RecordOptions {
 }
 
 /** The protocol's base standard: a recorded test must name one; the author narrows it to sections. */
-const BASE_REFS: Record<Protocol, string> = { smtp: "RFC 5321", pop3: "RFC 1939", imap: "RFC 3501" };
+/**
+ * What a skeleton rests on until its author says more: the protocol's RFC and
+ * its sentence on what a reply is — the only thing a recorded expectation
+ * checks (structure). The loader requires a quote; these are the RFCs' words.
+ */
+const BASE: Record<Protocol, { refs: string[]; quote: string }> = {
+  smtp: {
+    refs: ["RFC 5321 §4.2"],
+    quote: "An SMTP reply consists of a three digit number (transmitted as three numeric characters) followed by some text unless specified otherwise in this document.",
+  },
+  lmtp: {
+    refs: ["RFC 2033", "RFC 5321 §4.2"],
+    quote: "An SMTP reply consists of a three digit number (transmitted as three numeric characters) followed by some text unless specified otherwise in this document.",
+  },
+  pop3: {
+    refs: ["RFC 1939 §3"],
+    quote: "Responses in the POP3 consist of a status indicator and a keyword possibly followed by additional information.",
+  },
+  imap: {
+    refs: ["RFC 3501 §2.2.2"],
+    quote: "The server completion result response indicates the success or failure of the operation.",
+  },
+};
 /** A session that never ends (a client left open) must not keep the proxy from writing: idle sockets close. */
 const IDLE_TIMEOUT_MS = 10 * 60_000;
 
@@ -122,12 +144,13 @@ function writeSuite(options: RecordOptions, skeletons: readonly Skeleton[], base
   const doc = {
     protocol: options.protocol,
     title: `Recorded ${options.protocol.toUpperCase()} sessions (${base})`,
-    description: `Recorded by mailconform record from ${options.to.host}:${options.to.port}. Expectations check structure only; give each test a real id, title, RFC sections and level before use.`,
+    description: `Recorded by mailconform record from ${options.to.host}:${options.to.port}. Expectations check structure only; give each test a real id, title, RFC sections, quote and level before use.`,
     tests: skeletons.map((s, i) => ({
       id: `recorded.${options.protocol}.${id}.session-${i + 1}`,
       title: `Recorded session ${i + 1}`,
-      refs: [BASE_REFS[options.protocol]],
+      refs: BASE[options.protocol].refs,
       level: "MUST",
+      quote: BASE[options.protocol].quote,
       steps: s.steps.length > 0 ? s.steps : [{ connect: true }],
     })),
   };

@@ -77,7 +77,7 @@ function addFixture(ctx: Ctx, bytes: Buffer, ext: string): string {
 
 export function buildSkeleton(protocol: Protocol, units: readonly WireUnit[], options: { users: Credentials[]; fixturePrefix: string }): Skeleton {
   const ctx: Ctx = { users: options.users, fixtures: [], fixturePrefix: options.fixturePrefix, notes: [] };
-  const steps = protocol === "smtp" ? smtpSteps(units, ctx) : protocol === "pop3" ? pop3Steps(units, ctx) : imapSteps(units, ctx);
+  const steps = protocol === "smtp" || protocol === "lmtp" ? smtpSteps(units, ctx) : protocol === "pop3" ? pop3Steps(units, ctx) : imapSteps(units, ctx);
   const last = units.at(-1);
   if (last?.kind === "closed" && last.by === "S") steps.push({ expect: "closed" });
   return { steps, fixtures: ctx.fixtures, notes: ctx.notes };

@@ -35,7 +35,7 @@ export type Verbosity = "quiet" | "normal" | "verbose";
 /** The ids a collapsed block names; the JSON and HTML reports list them all. */
 const MAX_LISTED_IDS = 10;
 
-const PROTOCOL_ORDER: Protocol[] = ["smtp", "pop3", "imap"];
+const PROTOCOL_ORDER: Protocol[] = ["smtp", "pop3", "imap", "lmtp"];
 
 export class ConsoleReporter implements Reporter {
   readonly name = "console";

@@ -106,7 +106,7 @@ export function summaryMarkdown(target: string, end: RunEnd, results: readonly T
   out.push(`**${summaryLine(s)}** — exit code ${end.exitCode}`, "");
   for (const mark of runMarks(end)) out.push(`> [!WARNING]`, `> ${cell(mark)}`, "");
   out.push("| protocol | total | passed | failed | skipped | errors |", "|---|---:|---:|---:|---:|---:|");
-  for (const p of ["smtp", "pop3", "imap"] as Protocol[]) {
+  for (const p of ["smtp", "pop3", "imap", "lmtp"] as Protocol[]) {
     const rs = results.filter((r) => r.protocol === p);
     if (rs.length === 0) continue;
     const n = (st: string) => rs.filter((r) => r.status === st).length;

@@ -70,7 +70,7 @@ function filters(tests: readonly TestResult[]): string {
   const n = (of: (r: TestResult) => string) => (v: string) => tests.filter((r) => of(r) === v).length;
   return [
     `<form id="filters" class="filters" onsubmit="return false">`,
-    select("protocol", "Protocol", present(["smtp", "pop3", "imap"], (r) => r.protocol), n((r) => r.protocol)),
+    select("protocol", "Protocol", present(["smtp", "pop3", "imap", "lmtp"], (r) => r.protocol), n((r) => r.protocol)),
     select("status", "Status", present(STATUS_ORDER, shownStatus), n(shownStatus)),
     select("level", "Level", present(["MUST", "SHOULD", "MAY"], (r) => r.level), n((r) => r.level)),
     `</form>`,

@@ -17,7 +17,7 @@ export interface PcapReportOptions {
 }
 
 /** The ports tshark's dissectors claim: a capture on them decodes as the protocol with no "Decode As". */
-const WELL_KNOWN_PORTS: Record<Protocol, number> = { smtp: 25, pop3: 110, imap: 143 };
+const WELL_KNOWN_PORTS: Record<Protocol, number> = { smtp: 25, pop3: 110, imap: 143, lmtp: 24 };
 const LOOPBACK = [127, 0, 0, 1] as const;
 const FIRST_CLIENT_PORT = 49152;
 const CLIENT_ISN = 1000;

@@ -34,7 +34,7 @@ export interface RunDeps {
   loadTarget(file: string): Promise<Target>;
   targetFromFlags(flags: TargetFlags): Target | Promise<Target>;
   runTest(test: TestCase, env: TestEnv): Promise<TestResult>;
-  probeCapabilities(target: Target, protocol: Protocol, timeoutMs: number): Promise<ProbeResult>;
+  probeCapabilities(target: Target, protocol: Protocol, timeoutMs: number, runToken?: string): Promise<ProbeResult>;
   /** After the run: remove what carries the run token from every user's account (runner/cleanup/); console lines. Absent: no sweep. */
   sweepAccounts?(target: Target, runToken: string, timeoutMs: number, context?: SweepContext): Promise<string[]>;
 }
@@ -51,8 +51,8 @@ export const defaultDeps: RunDeps = {
   loadTarget: async (file) => (await import("../target/load.ts")).loadTarget(file),
   targetFromFlags: async (flags) => (await import("../target/load.ts")).targetFromFlags(flags),
   runTest: async (test, env) => (await import("../exec/run-test.ts")).runTest(test, env),
-  probeCapabilities: async (target, protocol, timeoutMs) =>
-    (await import("../exec/capabilities.ts")).probeCapabilities(target, protocol, timeoutMs),
+  probeCapabilities: async (target, protocol, timeoutMs, runToken) =>
+    (await import("../exec/capabilities.ts")).probeCapabilities(target, protocol, timeoutMs, runToken),
   sweepAccounts: async (target, runToken, timeoutMs, context) => {
     const { describeSweep, sweepRun } = await import("../cleanup/sweep.ts");
     return describeSweep(await sweepRun(target, runToken, { timeoutMs, ...context }));

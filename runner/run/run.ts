@@ -206,14 +206,14 @@ async function runPlan(plan: TestCase[], target: Target, options: RunOptions, de
   let sentMail = false;
   try {
     // Task: probe — once per protocol the plan needs, all protocols at once.
-    const { runnable, skipped } = partitionByEndpoints(plan, target.endpoints);
+    const { runnable, skipped } = partitionByEndpoints(plan, target.endpoints, target.submission);
     servable = runnable.length;
     const needed = [...new Set(runnable.flatMap(protocolsOf))].sort();
     const probes = new Map<Protocol, ProbeResult>();
     await Promise.all(
       needed.map(async (p) => {
         try {
-          const probe = await deps.probeCapabilities(target, p, options.timeoutMs);
+          const probe = await deps.probeCapabilities(target, p, options.timeoutMs, runToken);
           if (!probe.ok) unreachable++;
           probes.set(p, probe);
         } catch (e) {

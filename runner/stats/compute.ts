@@ -55,7 +55,7 @@ export function computeStats(results: readonly TestResult[]): RunStats {
     }
   }
   const out: RunStats = {};
-  for (const p of ["smtp", "pop3", "imap"] as const) {
+  for (const p of ["smtp", "pop3", "imap", "lmtp"] as const) {
     const s = samples.get(p);
     if (s) out[p] = summarise(s);
   }
@@ -95,7 +95,7 @@ function wireLine(line: TranscriptLine, s: ConnectionState, samples: Samples): v
  */
 function replyKind(protocol: Protocol, line: TranscriptLine): string | undefined {
   if (line.role === "continue") return "+";
-  if (protocol === "smtp") return line.code !== undefined && !line.more ? `${line.code[0]}yz` : undefined;
+  if (protocol === "smtp" || protocol === "lmtp") return line.code !== undefined && !line.more ? `${line.code[0]}yz` : undefined;
   return line.status;
 }
 

@@ -9,7 +9,8 @@ import type { Template } from "../model/ast.ts";
 /** What a per-test mailbox name starts with; the convention of docs/language.md "Variables". */
 const OWN_MAILBOX_HEAD = "mc-";
 /** Where a mailbox name written in a command or pattern ends: a quote, a space, a list's paren. */
-const NAME_END = /["\s()]/;
+// ";" ends it too: in an IMAP URL ("/name;UIDVALIDITY=…/;UID=…", RFC 5092 §6) parameters follow the name.
+const NAME_END = /["\s();]/;
 
 export interface PlacementProblem {
   /** Index in the template's text the message points at. */

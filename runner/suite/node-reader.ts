@@ -130,9 +130,11 @@ export class NodeReader {
   /**
    * The entries of a map in written order. Unknown keys are reported at the
    * key (with `hint` for keys that belong elsewhere), missing required keys
-   * at the map. Undefined when `slot` is no map.
+   * at the map — except those in `reportedByCaller`, whose absence the caller
+   * reports itself, with more to say than their name. Undefined when `slot`
+   * is no map.
    */
-  map(slot: Slot, what: string, keys: KeySet, hint?: (key: string) => string | undefined): Map<string, Slot> | undefined {
+  map(slot: Slot, what: string, keys: KeySet, hint?: (key: string) => string | undefined, reportedByCaller: readonly string[] = []): Map<string, Slot> | undefined {
     const node = slot.node;
     if (!isMap(node)) {
       this.wrongType(slot, "a map");
@@ -162,7 +164,7 @@ export class NodeReader {
       entries.set(key, { node: this.resolve(pair.value), name: `'${key}'`, at: keyNode });
     }
     // A misspelt required key is one mistake: its "did you mean" already says it.
-    const missing = keys.required.filter((k) => !entries.has(k) && !suggested.has(k));
+    const missing = keys.required.filter((k) => !entries.has(k) && !suggested.has(k) && !reportedByCaller.includes(k));
     if (missing.length === 1) this.error(node, `${what} is missing required key '${missing[0]}'`);
     if (missing.length > 1) this.error(node, `${what} is missing required keys ${missing.map((k) => `'${k}'`).join(", ")}`);
     return entries;

@@ -19,9 +19,12 @@ import {
   AUTH_KEYS,
   AUTH_MECHANISMS,
   AUTH_OUTCOMES,
+  SCRAM_CHANNEL_BINDINGS,
+  SCRAM_TAMPERS,
   CONNECT_KEYS,
   DATA_KEYS,
   LITERAL_KEYS,
+  LOCATE_KEYS,
   DEFAULT_INJECT_SILENCE_MS,
   DEFAULT_RETRY_EVERY_MS,
   DEFAULT_RETRY_WITHIN_MS,
@@ -38,7 +41,7 @@ import {
   type StepAction,
 } from "./vocabulary.ts";
 
-const PROTOCOL_NAMES: Record<Protocol, string> = { smtp: "SMTP", pop3: "POP3", imap: "IMAP" };
+const PROTOCOL_NAMES: Record<Protocol, string> = { smtp: "SMTP", pop3: "POP3", imap: "IMAP", lmtp: "LMTP" };
 /** `data: fixtures/x.eml` reads like a path but is inline text: the sketch in DESIGN.md used that form. */
 const LOOKS_LIKE_PATH = /^[\w./-]+\.(?:eml|txt|msg|mime)$/;
 
@@ -99,6 +102,8 @@ function readStep(ctx: TestContext, slot: Slot): Step | undefined {
     }
     case "expect":
       return readExpect(ctx, value, on, protocol, base);
+    case "locate":
+      return readLocate(ctx, value, on, protocol, base);
     case "silence":
     case "wait": {
       const ms = reader.integer(value, 1, MAX_WAIT_MS);
@@ -202,15 +207,17 @@ function readLiteral(ctx: TestContext, slot: Slot, on: string): SendStep["litera
   const source = readContent(ctx, slot, entries, on);
   const syncSlot = entries.get("sync");
   const sync = syncSlot === undefined ? true : ctx.reader.boolean(syncSlot);
+  const binarySlot = entries.get("binary");
+  const binary = binarySlot === undefined ? false : ctx.reader.boolean(binarySlot);
   const afterSlot = entries.get("after");
   const after = afterSlot === undefined ? compileTemplate("") : commandLine(ctx, afterSlot, on);
-  if (source === undefined || sync === undefined || after === undefined) return undefined;
-  return { source, sync, after };
+  if (source === undefined || sync === undefined || binary === undefined || after === undefined) return undefined;
+  return binary ? { source, sync, binary, after } : { source, sync, after };
 }
 
 function readData(ctx: TestContext, slot: Slot, on: string, protocol: Protocol, base: Base): Step | undefined {
   const { reader } = ctx;
-  if (protocol !== "smtp") {
+  if (protocol !== "smtp" && protocol !== "lmtp") {
     const hint = protocol === "imap" ? "use 'send' with a 'literal'" : "POP3 has no client-side message content";
     reader.error(slot.at, `'data' is SMTP message content; this step runs on ${PROTOCOL_NAMES[protocol]} (${hint})`);
     return undefined;
@@ -276,6 +283,24 @@ function readAuth(ctx: TestContext, slot: Slot, on: string, base: Base): Step | 
     reader.error((step.initialResponse ? initial : outcome)!.node, "APOP is a single command with no challenge: 'initial-response' and 'cancel' do not apply");
     ok = false;
   }
+  // SCRAM's negative-test options (RFC 5802 §6, §5.1): only where the mechanism is SCRAM.
+  const scram = mechanism === "SCRAM-SHA-1" || mechanism === "SCRAM-SHA-256";
+  const scramOption = <V extends string>(key: string, values: readonly V[]): V | undefined => {
+    const entry = entries.get(key);
+    if (entry === undefined || mechanism === undefined) return undefined;
+    if (!scram) {
+      reader.error(entry.node, `'${key}' applies to SCRAM-SHA-1 and SCRAM-SHA-256 only (RFC 5802)`);
+      ok = false;
+      return undefined;
+    }
+    const value = reader.oneOf(entry, values);
+    if (value === undefined) ok = false;
+    return value;
+  };
+  const channelBinding = scramOption("channel-binding", SCRAM_CHANNEL_BINDINGS);
+  if (channelBinding !== undefined) step.channelBinding = channelBinding;
+  const tamper = scramOption("tamper", SCRAM_TAMPERS);
+  if (tamper !== undefined) step.tamper = tamper;
   if (step.initialResponse && step.outcome === "cancel" && mechanism === "PLAIN") {
     reader.error(outcome!.node, "'cancel' answers the first challenge with '*', but PLAIN with an initial response gets no challenge; drop 'initial-response'");
     ok = false;
@@ -295,12 +320,41 @@ function mechanismOf(ctx: TestContext, slot: Slot): AuthStep["mechanism"] | unde
 function readExpect(ctx: TestContext, slot: Slot, on: string, protocol: Protocol, base: Base): Step | undefined {
   if (isScalar(slot.node) && slot.node.value === "closed") return { kind: "expect-closed", ...base };
   let read: ExpectRead<Extract<Step, { kind: "expect" }>["expect"]> | undefined;
-  if (protocol === "smtp") read = readSmtpExpect(ctx, slot, on);
+  if (protocol === "smtp" || protocol === "lmtp") read = readSmtpExpect(ctx, slot, on, protocol);
   else if (protocol === "pop3") read = readPop3Expect(ctx, slot, on);
   else read = readImapExpect(ctx, slot, on);
   if (read === undefined) return undefined;
   bindAll(ctx, read.binds);
   return { kind: "expect", expect: read.expect, ...base };
+}
+
+/**
+ * `locate: { header: REGEX, capture: NAME }` on a POP3 connection: binds NAME
+ * to the number of the message whose header has a field matching REGEX
+ * (runner/protocols/pop3/locate.ts).
+ */
+function readLocate(ctx: TestContext, slot: Slot, on: string, protocol: Protocol, base: Base): Step | undefined {
+  const { reader } = ctx;
+  if (protocol !== "pop3") {
+    const hint = protocol === "imap" ? "; IMAP finds a message with SEARCH HEADER" : "";
+    reader.error(slot.at, `'locate' finds a message in a POP3 maildrop; this step runs on ${PROTOCOL_NAMES[protocol]}${hint}`);
+    return undefined;
+  }
+  if (isScalar(slot.node) && typeof slot.node.value === "string") {
+    reader.error(slot.node, "'locate' is a map: { header: REGEX, capture: NAME }, NAME the variable the message's number is bound to");
+    return undefined;
+  }
+  const entries = reader.map(slot, "'locate'", LOCATE_KEYS);
+  if (entries === undefined) return undefined;
+  const headerSlot = entries.get("header");
+  const header = headerSlot === undefined ? undefined : ctx.regex(headerSlot, on);
+  if (header?.text === "") reader.error(headerSlot!.node, "'header' must not be empty: it would match any message");
+  const captureSlot = entries.get("capture");
+  const name = captureSlot === undefined ? undefined : reader.word(captureSlot);
+  // Bound after the pattern is read: the pattern cannot refer to the number it finds.
+  const bound = name !== undefined && ctx.bind(name, captureSlot!.node, "capture");
+  if (header === undefined || header.text === "" || !bound) return undefined;
+  return { kind: "locate", header, capture: name!, ...base };
 }
 
 function bindAll(ctx: TestContext, binds: Binding[]): void {

@@ -8,6 +8,7 @@ import path from "node:path";
 import { isScalar, isSeq } from "yaml";
 import type { ConnectionSpec, Protocol, SuiteFile, TestCase } from "../model/ast.ts";
 import type { SuiteError } from "../model/failure.ts";
+import { NAMED_ENDPOINTS } from "../model/target.ts";
 import { NodeReader, type Slot } from "./node-reader.ts";
 import { readSteps } from "./read-steps.ts";
 import { MAIN_CONNECTION, TestContext, type PendingFixture } from "./test-context.ts";
@@ -76,7 +77,9 @@ function readTest(
   fixtures: PendingFixture[],
   ids: IdSite[],
 ): TestCase | undefined {
-  const entries = reader.map(slot, "a test", TEST_KEYS);
+  const errorsAtMap = reader.errors.length;
+  // A missing quote is reported below, where the test's refs can say which RFC to read.
+  const entries = reader.map(slot, "a test", TEST_KEYS, undefined, ["quote"]);
   if (entries === undefined) return undefined;
   const errorsBefore = reader.errors.length;
   const idSlot = entries.get("id");
@@ -91,6 +94,9 @@ function readTest(
   const level = entries.has("level") ? reader.oneOf(entries.get("level")!, LEVELS) : undefined;
   const quoteSlot = entries.get("quote");
   const quote = quoteSlot === undefined ? undefined : readQuote(reader, quoteSlot);
+  // A misspelt 'quote' already has its "did you mean".
+  const quoteMisspelt = reader.errors.slice(errorsAtMap, errorsBefore).some((e) => e.suggestion === "quote");
+  if (quoteSlot === undefined && !quoteMisspelt) reader.error(slot.node, missingQuote(refs));
   const tags = entries.has("tags") ? reader.stringList(entries.get("tags")!) : [];
   const requires = entries.has("requires") ? readRequires(reader, entries.get("requires")!) : [];
   const requiresInSlot = entries.get("requires-in");
@@ -112,12 +118,13 @@ function readTest(
   if (reader.errors.length > errorsBefore) return undefined;
   if (id === undefined || title === undefined || refs === undefined || level === undefined || tags === undefined || requires === undefined) return undefined;
   if (requiresInSlot !== undefined && requiresIn === undefined) return undefined;
-  if (quoteSlot !== undefined && quote === undefined) return undefined;
+  if (quote === undefined) return undefined;
   const test: TestCase = {
     id,
     title,
     refs,
     level,
+    quote,
     tags,
     requires,
     protocol,
@@ -129,7 +136,6 @@ function readTest(
     cleanup,
     finally: final,
   };
-  if (quote !== undefined) test.quote = quote;
   if (requiresIn !== undefined) test.requiresIn = requiresIn;
   if (timeoutMs !== undefined) test.timeoutMs = timeoutMs;
   if (ctx.usersNeeded > 0) test.usersNeeded = ctx.usersNeeded;
@@ -148,6 +154,19 @@ function readRequires(reader: NodeReader, slot: Slot): string[] | undefined {
   if (bad === undefined) return list;
   reader.error(slot.node, `requires entry ${JSON.stringify(bad)} names no capability: write a capability (SIZE) or "!" and one (\"!SIZE\": only where SIZE is not advertised)`);
   return undefined;
+}
+
+/**
+ * What to write where a test has no `quote:`, and where to read the RFC:
+ * the rfc-editor.org text of each RFC its refs name.
+ */
+function missingQuote(refs: string[] | undefined): string {
+  const numbers = [...new Set((refs ?? []).flatMap((ref) => [...ref.matchAll(/\bRFC\s*(\d+)/gi)].map((m) => m[1]!)))];
+  const texts = numbers.length > 0 ? numbers.map((n) => `https://www.rfc-editor.org/rfc/rfc${n}.txt`).join(", ") : "https://www.rfc-editor.org/";
+  return (
+    "a test is missing required key 'quote': add the RFC sentence it relies on, verbatim (a list for several), " +
+    `with 'level' that sentence's keyword; RFC text: ${texts} (docs/language.md, "Levels and quotes")`
+  );
 }
 
 /**
@@ -195,6 +214,13 @@ function readConnections(reader: NodeReader, slot: Slot, protocol: Protocol): Ma
     if (userSlot !== undefined) {
       const user = reader.integer(userSlot, 0, MAX_USERS - 1);
       if (user !== undefined) spec.user = user;
+    }
+    const endpointSlot = options.get("endpoint");
+    if (endpointSlot !== undefined) {
+      const endpoint = reader.oneOf(endpointSlot, NAMED_ENDPOINTS);
+      // The submission service speaks SMTP (RFC 6409 §3); no other protocol has a named endpoint.
+      if (endpoint !== undefined && spec.protocol !== "smtp") reader.error(endpointSlot.node, `'endpoint: ${endpoint}' is an SMTP endpoint; connection '${key}' speaks ${spec.protocol}`);
+      else if (endpoint !== undefined) spec.endpoint = endpoint;
     }
     connections.set(key, spec);
   }

@@ -10,7 +10,7 @@ import type { ConnectionSpec, Protocol, Template } from "../model/ast.ts";
 import { didYouMean } from "./did-you-mean.ts";
 import { mailboxPlacementProblems } from "./mailbox-placement.ts";
 import { compileTemplate, TemplateSyntaxError } from "./template.ts";
-import type { NodeReader, Slot } from "./node-reader.ts";
+import type { ErrorOptions, NodeReader, Slot } from "./node-reader.ts";
 import { CAPTURE_NAME } from "./vocabulary.ts";
 import { compilePattern } from "../protocols/common/text.ts";
 
@@ -39,6 +39,9 @@ export const BUILTIN_VARIABLES = [
 const RESERVED_NAMES = new Set(BUILTIN_VARIABLES.map((name) => name.split(".")[0]!));
 
 export const MAIN_CONNECTION = "main";
+
+/** Records an error found at character `index` of a template's text. */
+export type TemplateErrorReport = (index: number, message: string, options: ErrorOptions) => void;
 
 export interface PendingFixture {
   path: string;
@@ -136,14 +139,17 @@ export class TestContext {
     return value;
   }
 
-  /** Compiles a template that was read from `node`, checking its syntax and that every reference is bound here. */
-  compile(node: Node | null, value: string, connection: string): Template | undefined {
+  /**
+   * Compiles a template that was read from `node`, checking its syntax and that every reference is bound here.
+   * `report` places an error found at an index of `value` (default: in the suite file, inside `node`'s scalar).
+   */
+  compile(node: Node | null, value: string, connection: string, report: TemplateErrorReport = this.reportInNode(node, value)): Template | undefined {
     let template: Template;
     try {
       template = compileTemplate(value);
     } catch (e) {
       if (!(e instanceof TemplateSyntaxError)) throw e;
-      this.reader.error(this.offsetInValue(node, value, e.offset), e.message, { length: 2 });
+      report(e.offset, e.message, { length: 2 });
       return undefined;
     }
     let ok = true;
@@ -155,7 +161,7 @@ export class TestContext {
       if (this.variables.has(part.ref)) continue;
       ok = false;
       const suggestion = didYouMean(part.ref, this.variables);
-      this.reader.error(this.offsetInValue(node, value, part.offset), `unknown variable '${part.ref}': not a builtin and not captured earlier in this test`, {
+      report(part.offset, `unknown variable '${part.ref}': not a builtin and not captured earlier in this test`, {
         length: part.ref.length + 3,
         ...(suggestion === undefined ? {} : { suggestion }),
       });
@@ -163,10 +169,14 @@ export class TestContext {
     if (ok && this.protocolOf(connection) === "imap") {
       for (const problem of mailboxPlacementProblems(template)) {
         ok = false;
-        this.reader.error(this.offsetInValue(node, value, problem.offset), problem.message, { length: problem.length });
+        report(problem.offset, problem.message, { length: problem.length });
       }
     }
     return ok ? template : undefined;
+  }
+
+  private reportInNode(node: Node | null, value: string): TemplateErrorReport {
+    return (index, message, options) => this.reader.error(this.offsetInValue(node, value, index), message, options);
   }
 
   /**

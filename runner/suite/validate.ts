@@ -14,12 +14,10 @@ export async function validatePaths(paths: string[]): Promise<{ ok: boolean; out
     return { ok: false, output: `no suite files (*.yaml, *.yml) found in ${paths.join(", ")}` };
   }
   const tests = suites.reduce((n, s) => n + s.tests.length, 0);
-  // Not an error yet: the bundled suites are being given their quotes test by test.
-  const unquoted = suites.reduce((n, s) => n + s.tests.filter((t) => t.quote === undefined).length, 0);
   const failedFiles = new Set(errors.map((e) => e.file)).size;
   const summary =
     errors.length === 0
-      ? `${plural(files, "file")}, ${plural(tests, "test")}: no errors${unquoted > 0 ? ` (${unquoted} without a quote)` : ""}`
+      ? `${plural(files, "file")}, ${plural(tests, "test")}: no errors`
       : `${plural(errors.length, "error")} in ${plural(failedFiles, "file")} (${plural(files, "file")} read)`;
   const body = formatSuiteErrors(errors);
   return { ok: errors.length === 0, output: body === "" ? summary : `${body}\n\n${summary}` };

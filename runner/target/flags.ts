@@ -18,6 +18,10 @@ export interface TargetFlags {
   smtp?: number;
   pop3?: number;
   imap?: number;
+  /** LMTP (RFC 2033) has no implicit-TLS port. */
+  lmtp?: number;
+  /** The message submission service (RFC 6409), dialled with STARTTLS first, as port 587 commonly requires. */
+  submission?: number;
   smtps?: number;
   pop3s?: number;
   imaps?: number;
@@ -69,7 +73,7 @@ export function targetFromFlags(flags: TargetFlags): Target {
   const endpoints: Target["endpoints"] = {};
   for (const protocol of PROTOCOLS) {
     const plain = port(flags[protocol], `--${protocol}`, fail);
-    const implicit = port(flags[`${protocol}s`], `--${protocol}s`, fail);
+    const implicit = protocol === "lmtp" ? undefined : port(flags[`${protocol}s`], `--${protocol}s`, fail);
     let endpoint: Endpoint | undefined;
     if (plain !== undefined) endpoint = { port: plain, tls: "none" };
     if (plain !== undefined && implicit !== undefined) endpoint = { port: plain, tls: "none", implicitTlsPort: implicit };
@@ -88,8 +92,18 @@ export function targetFromFlags(flags: TargetFlags): Target {
     const problem = caFileProblem(tlsCa);
     if (problem !== undefined) fail(`--ca: ${problem}`);
   }
+  const submissionPort = port(flags.submission, "--submission", fail);
   if (errors.length > 0) throw new TargetError(errors, sources);
-  return { name: flags.name ?? host, host, domain, endpoints, insecure: flags.insecure ?? false, users, ...(tlsCa !== undefined ? { tlsCa } : {}) };
+  return {
+    name: flags.name ?? host,
+    host,
+    domain,
+    endpoints,
+    ...(submissionPort !== undefined ? { submission: { port: submissionPort, tls: "starttls" as const } } : {}),
+    insecure: flags.insecure ?? false,
+    users,
+    ...(tlsCa !== undefined ? { tlsCa } : {}),
+  };
 }
 
 /** Why `file` cannot serve as trusted certificates (unreadable, no PEM certificate), or undefined when it can. */

@@ -2,7 +2,7 @@
 // protocol, users, mail domain) as YAML, or a grading file with `targets:`
 // and shared `defaults:`. Every error is collected with its position and
 // thrown at once as a TargetError. Hands a Target to the runner.
-// Standards: RFC 8314 (implicit TLS ports), RFC 3207 / RFC 2595 (STARTTLS, STLS).
+// Standards: RFC 8314 (implicit TLS ports), RFC 3207 / RFC 2595 (STARTTLS, STLS), RFC 6409 (submission).
 
 import { readFile } from "node:fs/promises";
 import path from "node:path";
@@ -107,11 +107,15 @@ function readTarget(reader: NodeReader, slot: Slot, defaults: ReadonlyMap<string
     const read = readEndpoint(reader, endpoint, protocol);
     if (read !== undefined) endpoints[protocol] = read;
   }
-  if (!PROTOCOLS.some((p) => entries.has(p))) reader.error(slot.node, "a target needs at least one of 'smtp', 'pop3', 'imap' (a port, or a map with 'port' and 'tls')");
+  // RFC 6409: the submission service is SMTP on a port of its own (587), often STARTTLS-only.
+  const submissionSlot = entries.get("submission");
+  const submission = submissionSlot === undefined ? undefined : readEndpoint(reader, submissionSlot, "smtp");
+  if (!PROTOCOLS.some((p) => entries.has(p))) reader.error(slot.node, "a target needs at least one of 'smtp', 'pop3', 'imap', 'lmtp' (a port, or a map with 'port' and 'tls')");
   const users = entries.has("users") ? readUsers(reader, entries.get("users")!, domain ?? "") : [];
   if (name === undefined || host === undefined || domain === undefined || insecure === undefined || users === undefined) return undefined;
   if (caSlot !== undefined && tlsCa === undefined) return undefined;
-  return { name, host, domain, endpoints, insecure, users, ...(tlsCa !== undefined ? { tlsCa } : {}) };
+  if (submissionSlot !== undefined && submission === undefined) return undefined;
+  return { name, host, domain, endpoints, insecure, users, ...(tlsCa !== undefined ? { tlsCa } : {}), ...(submission !== undefined ? { submission } : {}) };
 }
 
 /** `tls-ca: FILE`, relative to the target file: must hold at least one PEM certificate, checked now rather than at the first handshake. */

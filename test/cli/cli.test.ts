@@ -231,6 +231,7 @@ describe("cli", function () {
           "      - expect: 220",
           "      - send: NOOP",
           "      - expect: 500",
+          '    quote: It specifies no action other than that the receiver send a "250 OK" reply.',
           "  - id: smtp.wrong.cap",
           "    title: Needs a capability no server has",
           '    refs: ["RFC 5321 §2.2"]',
@@ -238,6 +239,7 @@ describe("cli", function () {
           "    requires: [XNOSUCHCAP]",
           "    steps:",
           "      - expect: 220",
+          "    quote: An SMTP session is initiated when a client opens a connection to a server and the server responds with an opening message.",
           "",
         ].join("\n"),
       );

@@ -130,6 +130,7 @@ describe("talking to a server: certificates, users, domain", function () {
           '      - expect: "+OK"',
           "      - send: QUIT",
           '      - expect: "+OK"',
+          "    quote: If the lock is successfully acquired, the POP3 server responds with a positive status indicator.",
           "",
         ].join("\n"),
       );

@@ -4,7 +4,7 @@
 // per SMTP connection: a message is `data` after DATA's 354, raw octets after
 // a 354, or a BDAT chunk; it carries the token when its own text does, when a
 // raw step on the same connection just sent an `X-Mailconform-Run: ${run.token}`
-// header in front of a fixture, or when the connection's EHLO name carries it
+// header in front of a fixture, when an interpolated fixture's text does, or when the connection's EHLO name carries it
 // (the Received field names it: fixtures compared byte for byte, BDAT counts,
 // the empty message). An IMAP APPEND into the test's own `mc-${run.token}-…`
 // mailbox goes with the mailbox; one into any other (INBOX) must carry the
@@ -62,7 +62,8 @@ export function messagesWithoutToken(suites: readonly SuiteFile[]): string[] {
         }
         const carries = ehlo.has(s.on) || marked.has(s.on);
         if (s.kind === "data" && inData.has(s.on)) {
-          if (!(carries || (s.source.kind === "text" && hasToken(s.source.text)))) flag(s.span.line, s.source.kind === "file" ? `data from ${s.source.path.split("/").pop()}` : "data");
+          const own = s.source.kind === "text" ? s.source.text : s.source.interpolated;
+          if (!(carries || (own !== undefined && hasToken(own)))) flag(s.span.line, s.source.kind === "file" ? `data from ${s.source.path.split("/").pop()}` : "data");
         } else if (s.kind === "raw" && (inData.has(s.on) || /^BDAT /i.test(s.bytes.text) || /\r\nBDAT /i.test(s.bytes.text))) {
           if (hasToken(s.bytes)) marked.add(s.on);
           // Octets after a 354 or in a BDAT chunk: the message, or its first part.

@@ -13,7 +13,8 @@ import type { MailboxView } from "../mailbox/view.ts";
 import { matches } from "../search-keys/evaluate.ts";
 import { readSearch, type SearchContext, type SearchKey } from "../search-keys/parse.ts";
 import { answerWithOptions, lastResult, readReturnOptions, saveResult, type ReturnOptions } from "../search-keys/results.ts";
-import { revision2, SELECTED, type ImapSession, type ImapState } from "../states.ts";
+import { revision2 } from "../revision.ts";
+import { SELECTED, type ImapSession, type ImapState } from "../states.ts";
 import { complete, Refusal, untagged } from "../vocabulary.ts";
 
 export const search: CommandRow<ImapSession, ImapState> = {

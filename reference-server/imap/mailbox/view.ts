@@ -15,7 +15,7 @@ import { Fatal } from "../../core/errors.ts";
 import type { SessionBase } from "../../core/session.ts";
 import { formatUidSet } from "../grammar/sequence-set.ts";
 import { untagged } from "../responses.ts";
-import { revision2 } from "../states.ts";
+import { revision2 } from "../revision.ts";
 import { takeRecent } from "./recent.ts";
 import { storeFailure } from "./store-errors.ts";
 

@@ -5,7 +5,7 @@
 // dispatches steps through these interfaces and knows no protocol syntax.
 // Standards: RFC 5321, RFC 1939, RFC 3501 (one driver each).
 
-import type { AuthStep, CapabilityState, DataStep, ExpectStep, SendStep, Span, Template } from "../../model/ast.ts";
+import type { AuthStep, CapabilityState, DataStep, ExpectStep, LocateStep, SendStep, Span, Template } from "../../model/ast.ts";
 import type { ImapNamespace } from "../../model/target.ts";
 import type { Connection } from "../../session/connection.ts";
 import type { Variables } from "../../session/variables.ts";
@@ -38,6 +38,8 @@ export interface ProtocolDriver {
 export interface ProbeOptions {
   upgrade: "endpoint" | "offered" | "never";
   user?: { login: string; password: string };
+  /** The run's token: a scratch mailbox the probe makes carries it, so the after-run sweep finds a leftover. */
+  runToken?: string;
 }
 
 /**
@@ -67,6 +69,8 @@ export interface ProtocolSession {
   auth(ctx: StepContext, step: AuthStep): Promise<void>;
   /** SMTP only; other sessions throw (the loader rejects the step for them). */
   data(ctx: StepContext, step: DataStep): Promise<void>;
+  /** POP3 only, absent elsewhere (the loader rejects the step for other protocols): find a message by its header. */
+  locate?(ctx: StepContext, step: LocateStep): Promise<void>;
   /** Read one complete reply of whatever kind (expect-closed lets complete replies pass). */
   readAny(ctx: StepContext): Promise<void>;
   /**

@@ -1,14 +1,15 @@
-// The POP3 driver: greeting, STLS, command lines, expectations, AUTH / APOP
-// and the capability probe. A session keeps its connection's greeting, whose
-// timestamp APOP needs.
-// Standards: RFC 1939 §4 (greeting +OK), §7 (APOP), RFC 2595 §4 (STLS), RFC 5034 (AUTH).
+// The POP3 driver: greeting, STLS, command lines, expectations, AUTH / APOP,
+// finding a message by its header (locate) and the capability probe. A
+// session keeps its connection's greeting, whose timestamp APOP needs.
+// Standards: RFC 1939 §4 (greeting +OK), §7 (APOP, TOP), RFC 2595 §4 (STLS), RFC 5034 (AUTH).
 
-import type { AuthStep, ExpectStep, SendStep } from "../../model/ast.ts";
+import type { AuthStep, ExpectStep, LocateStep, SendStep } from "../../model/ast.ts";
 import type { ProbeFindings, ProbeOptions, ProtocolDriver, ProtocolSession, StepContext } from "../common/driver.ts";
 import { REDACTED } from "../../session/transcript.ts";
 import { sendInOneWrite } from "../common/one-write.ts";
 import { authPop3 } from "./auth.ts";
 import { expectPop3 } from "./expect.ts";
+import { locatePop3 } from "./locate.ts";
 import { requireStatus } from "./matchers/status.ts";
 import { probePop3 } from "./probe.ts";
 import { readStatus, type Pop3Status } from "./reader.ts";
@@ -66,6 +67,10 @@ class Pop3Session implements ProtocolSession {
 
   auth(ctx: StepContext, step: AuthStep): Promise<void> {
     return authPop3(ctx, step, this.greetingText);
+  }
+
+  locate(ctx: StepContext, step: LocateStep): Promise<void> {
+    return locatePop3(ctx, step, (what) => this.status(ctx, what));
   }
 
   async readAny(ctx: StepContext): Promise<void> {

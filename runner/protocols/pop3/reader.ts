@@ -78,12 +78,14 @@ const TERMINATOR = "the end of a multiline response (a lone \".\")";
 class BodyAssembler {
   private readonly body: Pop3Body;
   private wireOctets = 0;
+  /** In "header" mode: the empty line that ends the header has been read; later lines are counted, not kept. */
+  private headerDone = false;
 
   constructor(
     private readonly conn: Connection,
-    keep: boolean,
+    private readonly keep: BodyKeep,
   ) {
-    this.body = { lines: keep ? [] : null, lineCount: 0, octets: 0, head: [] };
+    this.body = { lines: keep === false ? null : [], lineCount: 0, octets: 0, head: [] };
   }
 
   take(what: string): Pop3Body | null {
@@ -101,7 +103,11 @@ class BodyAssembler {
       body.lineCount++;
       body.octets += unstuffed.length + 2;
       if (body.head.length < QUOTED_BODY_LINES) body.head.push(unstuffed);
-      if (body.lines === null) continue;
+      if (body.lines === null || this.headerDone) continue;
+      if (this.keep === "header" && unstuffed.length === 0) {
+        this.headerDone = true;
+        continue;
+      }
       if (body.lineCount > maxBodyLines || body.octets > maxBodyOctets) {
         const bound = body.lineCount > maxBodyLines ? `${maxBodyLines} lines` : `${maxBodyOctets} octets`;
         throw new StepFailure("protocol-violation", `multiline response longer than ${bound}, the most a body matcher keeps`, `at most ${bound} before a lone "."`, `${body.lineCount} lines, no terminator yet`);
@@ -111,8 +117,15 @@ class BodyAssembler {
   }
 }
 
+/**
+ * Which lines of a body are kept: all, none (counted only), or the message's
+ * header — the lines before the first empty one (RFC 5322 §2.1), so a whole
+ * message read for its header costs no more than its header.
+ */
+export type BodyKeep = boolean | "header";
+
 /** Read a multiline body to its lone "."; `keep` false counts it without keeping its lines. */
-export function readBody(conn: Connection, deadline: Deadline, keep = true): Promise<Pop3Body> {
+export function readBody(conn: Connection, deadline: Deadline, keep: BodyKeep = true): Promise<Pop3Body> {
   const body = new BodyAssembler(conn, keep);
   return conn.pull((label) => body.take(label), deadline, TERMINATOR);
 }

@@ -1,14 +1,16 @@
 // The SMTP driver: greeting, the STARTTLS upgrade, command lines, DATA
 // content (dot-stuffed by the shared codec, or raw), expectations, AUTH and
 // the capability probe. SMTP keeps no protocol state between steps, so every
-// connection shares one session object.
-// Standards: RFC 5321 §3.1 (greeting 220), §4.1.1.4 + §4.5.2 (DATA, transparency), RFC 3207 (STARTTLS), RFC 4954 (AUTH).
+// connection shares one session object. LMTP is the same driver with LHLO
+// in place of EHLO (its per-recipient DATA replies are an expectation, ./expect.ts).
+// Standards: RFC 5321 §3.1 (greeting 220), §4.1.1.4 + §4.5.2 (DATA, transparency), RFC 3207 (STARTTLS), RFC 4954 (AUTH),
+// RFC 2033 §4.1 (LHLO replaces HELO and EHLO).
 
-import { readFile } from "node:fs/promises";
 import type { DataStep, ExpectStep, SendStep } from "../../model/ast.ts";
 import type { ProtocolDriver, ProtocolSession, StepContext } from "../common/driver.ts";
 import { REDACTED } from "../../session/transcript.ts";
 import { dotStuff } from "../../../wire/dot-stuffing.ts";
+import { contentBytes } from "../common/content.ts";
 import { sendInOneWrite } from "../common/one-write.ts";
 import { authSmtp } from "./auth.ts";
 import { expectSmtp, requireCode } from "./expect.ts";
@@ -37,14 +39,17 @@ async function starttls(ctx: StepContext, inject?: string): Promise<void> {
   await ctx.conn.startTls(ctx.deadline);
 }
 
-const smtpSession: ProtocolSession = {
+/** The greeting command: EHLO for SMTP, LHLO for LMTP (same semantics, RFC 2033 §4.1). */
+export type HelloVerb = "EHLO" | "LHLO";
+
+const sessionFor = (hello: HelloVerb): ProtocolSession => ({
   async greeting(ctx) {
     requireCode(await readSmtpReply(ctx.conn, ctx.deadline, "the greeting"), ["220"], "greeting");
   },
 
   async upgrade(ctx) {
-    sendCommand(ctx, `EHLO ${ehloArgument(ctx.conn.localAddress)}`);
-    requireCode(await readSmtpReply(ctx.conn, ctx.deadline), ["250"], "EHLO before STARTTLS");
+    sendCommand(ctx, `${hello} ${ehloArgument(ctx.conn.localAddress)}`);
+    requireCode(await readSmtpReply(ctx.conn, ctx.deadline), ["250"], `${hello} before STARTTLS`);
     await starttls(ctx);
   },
 
@@ -57,15 +62,14 @@ const smtpSession: ProtocolSession = {
   },
 
   async data(ctx, step: DataStep) {
-    const content =
-      step.source.kind === "text" ? Buffer.from(ctx.resolve(step.source.text), "utf8") : await readFile(step.source.path);
+    const content = await contentBytes(step.source, (template) => ctx.resolve(template));
     const bytes = step.raw ? content : dotStuff(content);
     ctx.conn.sendCommandBytes(bytes, `<message content, ${bytes.length} octets${step.raw ? ", raw" : ""}>`);
   },
 
   // Not async: hands back expectSmtp's promise (one frame less on the hottest path).
   expect(ctx, step: ExpectStep) {
-    if (step.expect.protocol !== "smtp") return Promise.reject(new Error(`an ${step.expect.protocol} expectation on an SMTP connection`));
+    if (step.expect.protocol !== "smtp") return Promise.reject(new Error(`an ${step.expect.protocol} expectation on an ${hello === "LHLO" ? "LMTP" : "SMTP"} connection`));
     return expectSmtp(ctx, step.expect);
   },
 
@@ -75,7 +79,11 @@ const smtpSession: ProtocolSession = {
     await readSmtpReply(ctx.conn, ctx.deadline);
   },
 
-  capabilities: probeSmtp,
-};
+  capabilities: (ctx, options, found) => probeSmtp(ctx, options, found, hello),
+});
+
+const smtpSession = sessionFor("EHLO");
+const lmtpSession = sessionFor("LHLO");
 
 export const smtpDriver: ProtocolDriver = { open: () => smtpSession };
+export const lmtpDriver: ProtocolDriver = { open: () => lmtpSession };

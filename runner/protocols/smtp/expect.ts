@@ -1,7 +1,9 @@
 // An SMTP `expect`: reads one reply and applies the matchers in order —
 // code, enhanced status code, reply-line length, line set (EHLO keywords),
 // text regex — then binds captures. The first mismatch fails the step with expected vs actual.
-// Standards: RFC 5321 §4.2 (replies), §4.5.3.1.5 (reply line 512 octets), §4.1.1.1 (EHLO keywords), RFC 3463 (enhanced codes).
+// LMTP's `replies` reads one reply per listed expectation, in order, each matched the same way.
+// Standards: RFC 5321 §4.2 (replies), §4.5.3.1.5 (reply line 512 octets), §4.1.1.1 (EHLO keywords), RFC 3463 (enhanced codes),
+// RFC 2033 §4.2 (after DATA, one reply per successful RCPT, in RCPT order).
 
 import type { SmtpExpect } from "../../model/ast.ts";
 import type { StepContext } from "../common/driver.ts";
@@ -25,8 +27,33 @@ export function requireCode(reply: SmtpReply, codes: string[], what?: string): v
 }
 
 export function expectSmtp(ctx: StepContext, expect: SmtpExpect): Promise<void> {
+  if (expect.replies) return expectReplies(ctx, expect.replies);
   // A .then, not an async function: an async frame per expectation showed in the runner-step profile.
   return readSmtpReply(ctx.conn, ctx.deadline).then((reply) => checkSmtpReply(ctx, expect, reply));
+}
+
+/** LMTP after DATA: reply i answers the i-th accepted RCPT (RFC 2033 §4.2); a failure names which. */
+async function expectReplies(ctx: StepContext, replies: SmtpExpect[]): Promise<void> {
+  for (const [i, expect] of replies.entries()) {
+    const which = `reply ${i + 1} of ${replies.length} (recipient ${i + 1} accepted at RCPT)`;
+    let reply: SmtpReply;
+    try {
+      reply = await readSmtpReply(ctx.conn, ctx.deadline, which);
+    } catch (error) {
+      throw renamed(error, which);
+    }
+    try {
+      checkSmtpReply(ctx, expect, reply);
+    } catch (error) {
+      throw renamed(error, which);
+    }
+  }
+}
+
+function renamed(error: unknown, which: string): unknown {
+  if (!(error instanceof StepFailure)) return error;
+  const { class: failureClass, message, expected, actual } = error.failure;
+  return new StepFailure(failureClass, `${which}: ${message}`, expected, actual);
 }
 
 function checkSmtpReply(ctx: StepContext, expect: SmtpExpect, reply: SmtpReply): void {

@@ -28,13 +28,14 @@ function collect(lines: string[], into: Set<string>): void {
   }
 }
 
-export async function probeSmtp(ctx: StepContext, { upgrade }: ProbeOptions, found: ProbeFindings): Promise<void> {
+/** `hello`: LHLO on an LMTP connection, whose reply lists the same keywords (RFC 2033 §4.1). */
+export async function probeSmtp(ctx: StepContext, { upgrade }: ProbeOptions, found: ProbeFindings, hello: "EHLO" | "LHLO" = "EHLO"): Promise<void> {
   // The probe's commands carry no credentials: shown as sent.
   const sendCommand = (line: string): void => ctx.conn.sendCommand(line, line);
   const ehlo = async (): Promise<Set<string>> => {
-    sendCommand(`EHLO ${ehloArgument(ctx.conn.localAddress)}`);
+    sendCommand(`${hello} ${ehloArgument(ctx.conn.localAddress)}`);
     const reply = await readSmtpReply(ctx.conn, ctx.deadline);
-    requireCode(reply, ["250"], "EHLO");
+    requireCode(reply, ["250"], hello);
     const advertised = new Set<string>();
     collect(reply.lines.slice(1), advertised);
     return advertised;

@@ -8,7 +8,7 @@ import type { Protocol } from "../../model/ast.ts";
 import type { ClassGrade, TargetGrade } from "../../model/grade.ts";
 import { esc, page, pct } from "../format/html-page.ts";
 
-const PROTOCOLS: Protocol[] = ["smtp", "pop3", "imap"];
+const PROTOCOLS: Protocol[] = ["smtp", "pop3", "imap", "lmtp"];
 
 /** The protocols any target was scored on, in the usual order: columns for the others would be empty. */
 export function scoredProtocols(grade: ClassGrade): Protocol[] {

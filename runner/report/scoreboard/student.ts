@@ -10,7 +10,7 @@ import type { TestResult } from "../../model/result.ts";
 import { formatTranscript } from "../format/transcript.ts";
 import { esc, page, pct, rfcRef } from "../format/html-page.ts";
 
-const PROTOCOLS: Protocol[] = ["smtp", "pop3", "imap"];
+const PROTOCOLS: Protocol[] = ["smtp", "pop3", "imap", "lmtp"];
 /** A flood of a transcript must not make the page unreadable; the JSON report keeps it whole. */
 const MAX_TRANSCRIPT_LINES = 300;
 

@@ -1,13 +1,16 @@
 // SMTP expectations: a reply code, a class (2xx, 25x) or a list of them, or a
 // map adding the enhanced status code, EHLO-style line sets, a text regex, a
 // bound on each line's length and captures. Produces SmtpExpect for the SMTP reply matcher.
-// Standards: RFC 5321 §4.2 (reply codes, multiline replies), §4.5.3.1.5 (reply line), RFC 3463 and RFC 2034 (enhanced codes).
+// LMTP connections read the same, plus `replies: [...]`: the per-recipient replies after DATA.
+// Standards: RFC 5321 §4.2 (reply codes, multiline replies), §4.5.3.1.5 (reply line), RFC 3463 and RFC 2034 (enhanced codes),
+// RFC 2033 §4.2 (one reply per accepted recipient, in RCPT order).
 
 import { isMap, isScalar, isSeq } from "yaml";
 import type { SmtpExpect } from "../../model/ast.ts";
 import type { Slot } from "../node-reader.ts";
 import type { TestContext } from "../test-context.ts";
-import { foreignExpectKeyHint, LINE_SET_KEYS, SMTP_EXPECT_KEYS } from "../vocabulary.ts";
+import type { Protocol } from "../../model/ast.ts";
+import { foreignExpectKeyHint, LINE_SET_KEYS, LMTP_REPLIES_KEYS, SMTP_EXPECT_KEYS } from "../vocabulary.ts";
 
 /** A bound a reply line can be checked against: anything longer is beyond what the runner reads as one line. */
 const MAX_REPLY_LINE_OCTETS_CHECKED = 65_536;
@@ -20,9 +23,10 @@ const REPLY_CODE = /^[2-5](?:[0-5][0-9]|[0-5]x|xx)$/;
 const ENHANCED_CODE = /^[245]\.(?:[0-9]{1,3}|x)\.(?:[0-9]{1,3}|x)$/;
 const CODE_FORMS = "a reply code like 250, a class like 2xx or 25x, or a list of them";
 
-export function readSmtpExpect(ctx: TestContext, slot: Slot, connection: string): ExpectRead<SmtpExpect> | undefined {
+export function readSmtpExpect(ctx: TestContext, slot: Slot, connection: string, protocol: Protocol = "smtp"): ExpectRead<SmtpExpect> | undefined {
   const span = ctx.reader.span(slot.node);
   const binds: Binding[] = [];
+  if (isMap(slot.node) && slot.node.has("replies")) return readReplies(ctx, slot, connection, protocol);
   if (!isMap(slot.node)) {
     const code = readCodes(ctx, slot);
     return code === undefined ? undefined : { expect: { protocol: "smtp", code, captures: [], span }, binds };
@@ -62,6 +66,32 @@ export function readSmtpExpect(ctx: TestContext, slot: Slot, connection: string)
   }
   expect.captures = readCaptures(ctx, entries.get("capture"), connection, binds);
   return code === undefined ? undefined : { expect, binds };
+}
+
+/** `replies: [250, { code: 552, enhanced: 5.2.2 }]`: LMTP's replies to the final "." of DATA, one per accepted RCPT. */
+function readReplies(ctx: TestContext, slot: Slot, connection: string, protocol: Protocol): ExpectRead<SmtpExpect> | undefined {
+  const entries = ctx.reader.map(slot, "an LMTP reply list", LMTP_REPLIES_KEYS);
+  if (entries === undefined) return undefined;
+  const listSlot = entries.get("replies")!;
+  if (protocol !== "lmtp") {
+    ctx.reader.error(listSlot.at, "'replies' reads LMTP's per-recipient replies after DATA (RFC 2033 §4.2); this connection speaks SMTP, which sends one reply");
+    return undefined;
+  }
+  const items = ctx.reader.list(listSlot, { nonEmpty: true });
+  if (items === undefined) return undefined;
+  const binds: Binding[] = [];
+  const replies: SmtpExpect[] = [];
+  for (const item of items) {
+    if (isMap(item.node) && item.node.has("replies")) {
+      ctx.reader.error(item.node, "a reply in 'replies' is one reply: 'replies' cannot nest");
+      return undefined;
+    }
+    const read = readSmtpExpect(ctx, item, connection, protocol);
+    if (read === undefined) return undefined;
+    replies.push(read.expect);
+    binds.push(...read.binds);
+  }
+  return { expect: { protocol: "smtp", code: [], replies, captures: [], span: ctx.reader.span(slot.node) }, binds };
 }
 
 function readCodes(ctx: TestContext, slot: Slot): string[] | undefined {

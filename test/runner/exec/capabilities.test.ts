@@ -78,12 +78,13 @@ describe("exec: capability probe", () => {
       line((l) => `${tagOf(l)} ${l.endsWith('LOGIN "alice" "alice-secret-pw"') ? "OK" : "NO"} in\r\n`),
       imapOk("* CAPABILITY IMAP4rev1 UIDPLUS NAMESPACE"),
       imapOk('* NAMESPACE (("INBOX." ".")) NIL NIL'),
-      // The scratch mailbox: CREATE, LIST without \Noinferiors (so INFERIORS), DELETE.
+      // The scratch mailbox: CREATE, LIST without \Noinferiors (so INFERIORS), SELECT, CLOSE, DELETE.
       line((l) => `${tagOf(l)} ${/ CREATE "INBOX\.mc-probe-[^"]+"$/.test(l) ? "OK" : "BAD"} created\r\n`),
       line((l) => `* LIST (\\HasNoChildren) "." ${l.slice(l.indexOf('LIST "" ') + 8)}\r\n${tagOf(l)} OK listed\r\n`),
-      imapOk(),
-      // SELECT INBOX: PERMANENTFLAGS with \* — new keywords allowed (RFC 3501 §7.1).
+      // Its PERMANENTFLAGS with \* — new keywords allowed (RFC 3501 §7.1).
       imapOk("* FLAGS (\\Seen \\Deleted)", "* OK [PERMANENTFLAGS (\\Seen \\Deleted \\*)] ok"),
+      imapOk(),
+      imapOk(),
     ]);
     const probe = await probeCapabilities(A.target("imap", server.port, "none", { insecure: true }), "imap", 1000);
     expect(state(probe, "before-tls")).to.deep.equal(["IMAP4REV1", "LOGINDISABLED", "STARTTLS"]);
@@ -102,9 +103,10 @@ describe("exec: capability probe", () => {
       // The scratch mailbox comes out \Noinferiors (an mbox store): no INFERIORS.
       imapOk(),
       line((l) => `* LIST (\\Noinferiors) "." ${l.slice(l.indexOf('LIST "" ') + 8)}\r\n${tagOf(l)} OK listed\r\n`),
-      imapOk(),
-      // SELECT INBOX: only system flags are permanent, so no KEYWORDS.
+      // Its SELECT: only system flags are permanent, so no KEYWORDS. Then CLOSE and DELETE.
       imapOk("* OK [PERMANENTFLAGS (\\Seen \\Deleted)] ok"),
+      imapOk(),
+      imapOk(),
     ]);
     const probe = await probeCapabilities(A.target("imap", server.port), "imap", 1000);
     expect(state(probe, "before-tls")).to.deep.equal(["AUTH=PLAIN", "IMAP4REV1"]);

@@ -72,7 +72,7 @@ describe("exec: ${user.*.astring} and ${user.*.quoted}", () => {
   it("the loader accepts the forms of user.* and user2.*, and no others", async () => {
     expect(BUILTIN_VARIABLES).to.include.members(["user.login.astring", "user.password.quoted", "user2.password.astring", "user.address.quoted"]);
     const suite = (send: string) => ({
-      "s.yaml": ["protocol: imap", "title: t", "tests:", "  - id: t.one", "    title: one", '    refs: ["RFC 3501 §6.2.3"]', "    level: MUST", "    steps:", `      - send: ${send}`, "      - expect: OK", ""].join("\n"),
+      "s.yaml": ["protocol: imap", "title: t", "tests:", "  - id: t.one", "    title: one", '    refs: ["RFC 3501 §6.2.3"]', "    level: MUST", "    steps:", `      - send: ${send}`, "      - expect: OK", "    quote: OK - login completed, now in authenticated state", ""].join("\n"),
     });
     const ok = await loadFiles(suite("LOGIN ${user.login.astring} ${user2.password.quoted}"));
     expect(ok.lines).to.deep.equal([]);

@@ -11,16 +11,20 @@ import { loadFiles, written } from "./load-files.ts";
 
 const SUITES = fileURLToPath(new URL("../../../suites/", import.meta.url));
 
-/** A suite with one test whose steps start on line 9 (indent 6, keys at column 9). */
+/** The quote a suite() test carries, after its steps so that their positions stay put. */
+const QUOTE = "    quote: In a multiline reply, the reply code on each of the lines MUST be the same.\n";
+
+/** A suite with one test whose steps start on line 9 (indent 6, keys at column 9); its quote follows them, unless `extra` has one. */
 function suite(protocol: string, steps: string, extra = ""): string {
-  return `protocol: ${protocol}\ntitle: T\ntests:\n  - id: t.one\n    title: x\n    refs: [RFC 5321 §4]\n    level: MUST\n${extra}    steps:\n${steps}`;
+  const quote = extra.includes("quote:") ? "" : `${steps.endsWith("\n") ? "" : "\n"}${QUOTE}`;
+  return `protocol: ${protocol}\ntitle: T\ntests:\n  - id: t.one\n    title: x\n    refs: [RFC 5321 §4]\n    level: MUST\n${extra}    steps:\n${steps}${quote}`;
 }
 
 describe("suite loader: sample suites", () => {
   it("loads suites/ with no errors, every protocol covered", async () => {
     const { suites, errors } = await loadSuites([SUITES]);
     expect(errors).to.deep.equal([]);
-    expect([...new Set(suites.map((s) => s.protocol))].sort()).to.deep.equal(["imap", "pop3", "smtp"]);
+    expect([...new Set(suites.map((s) => s.protocol))].sort()).to.deep.equal(["imap", "lmtp", "pop3", "smtp"]);
     for (const s of suites) expect(s.tests.length).to.be.at.least(1);
   });
 });
@@ -29,13 +33,11 @@ describe("suite loader: good files", () => {
   it("reads 'quote' as one sentence or a list, folding the line breaks of a wrapped sentence", async () => {
     const one = suite("pop3", "      - expect: { status: +OK }\n", "    quote: >-\n      The POP3 server\n        MUST answer.\n");
     const many = suite("pop3", "      - expect: { status: +OK }\n", "    quote:\n      - \"One.\"\n      - |\n        Two\n        lines.\n");
-    const none = suite("pop3", "      - expect: { status: +OK }\n");
-    const { suites, errors } = await loadFiles({ "a.yaml": one, "b.yaml": many.replace("t.one", "t.two"), "c.yaml": none.replace("t.one", "t.three") });
+    const { suites, errors } = await loadFiles({ "a.yaml": one, "b.yaml": many.replace("t.one", "t.two") });
     expect(errors).to.deep.equal([]);
     const byId = new Map(suites.flatMap((s) => s.tests).map((t) => [t.id, t]));
     expect(byId.get("t.one")!.quote).to.deep.equal(["The POP3 server MUST answer."]);
     expect(byId.get("t.two")!.quote).to.deep.equal(["One.", "Two lines."]);
-    expect(byId.get("t.three")).to.not.have.property("quote");
   });
 
   it("reads negated requirements, and refuses one that names no capability", async () => {
@@ -173,7 +175,7 @@ describe("suite loader: good files", () => {
 const STEP_ERRORS: [string, string, string, string[]][] = [
   ["misspelt action", "smtp", "      - expct: 250\n", ["s.yaml:9:9: unknown key 'expct' in a step (did you mean 'expect'?)"]],
   ["two actions", "smtp", "      - send: NOOP\n        expect: 250\n", ["s.yaml:10:9: one action per step: 'send' and 'expect' are both here; split them into two steps"]],
-  ["no action", "smtp", "      - on: main\n", ["s.yaml:9:9: a step needs one action: send, raw, data, starttls, auth, expect, silence, wait, connect, close, repeat, retry, may-close"]],
+  ["no action", "smtp", "      - on: main\n", ["s.yaml:9:9: a step needs one action: send, raw, data, starttls, auth, expect, locate, silence, wait, connect, close, repeat, retry, may-close"]],
   ["bare string step", "smtp", "      - QUIT\n", ["s.yaml:9:9: a step is a map with one action, like 'send: ...' or 'expect: ...' (did you mean 'send: QUIT'?)"]],
   ["bad SMTP code", "smtp", "      - expect: 2000\n", ["s.yaml:9:17: 'expect' must be a reply code like 250, a class like 2xx or 25x, or a list of them, got '2000'"]],
   ["SMTP code as map without code", "smtp", "      - expect: { text: ok }\n", ["s.yaml:9:17: an SMTP expectation is missing required key 'code'"]],
@@ -211,7 +213,9 @@ const STEP_ERRORS: [string, string, string, string[]][] = [
   ["starttls inject with a line break", "smtp", '      - starttls: { inject: "RSET\\r\\nQUIT" }\n', ["s.yaml:9:29: 'inject' must be one line (the runner adds CRLF); use 'raw' to send line breaks exactly"]],
   ["IMAP status list of one", "imap", "      - expect: { status: [NO] }\n", ["s.yaml:9:27: a status list names two or more different tagged statuses (OK, NO, BAD), like [NO, BAD]; for one status write it alone"]],
   ["IMAP status list with BYE", "imap", "      - expect: { status: [NO, BYE] }\n", ["s.yaml:9:32: item 2 of 'status' must be one of OK, NO, BAD, got 'BYE'"]],
-  ["auth mechanism typo", "smtp", "      - auth: PLAN\n", ["s.yaml:9:15: 'auth' must be one of PLAIN, LOGIN, CRAM-MD5, APOP, got 'PLAN' (did you mean 'PLAIN'?)"]],
+  ["auth mechanism typo", "smtp", "      - auth: PLAN\n", ["s.yaml:9:15: 'auth' must be one of PLAIN, LOGIN, CRAM-MD5, SCRAM-SHA-1, SCRAM-SHA-256, APOP, got 'PLAN' (did you mean 'PLAIN'?)"]],
+  ["SCRAM option on another mechanism", "smtp", "      - auth: { mechanism: PLAIN, tamper: proof }\n", ["s.yaml:9:43: 'tamper' applies to SCRAM-SHA-1 and SCRAM-SHA-256 only (RFC 5802)"]],
+  ["SCRAM channel-binding value", "smtp", "      - auth: { mechanism: SCRAM-SHA-256, channel-binding: q }\n", ["s.yaml:9:60: 'channel-binding' must be one of n, y, p, got 'q'"]],
 ];
 
 describe("suite loader: step errors", () => {
@@ -226,7 +230,8 @@ describe("suite loader: step errors", () => {
 
 describe("suite loader: file and test errors", () => {
   it("reports every error of a file, sorted by position, each once", async () => {
-    const text = ["protocol: smtp", "titel: T", "tests:", "  - id: Bad", "    title: x", "    refs: []", "    level: must", "    steps:", "      - expect: 250", ""].join("\n");
+    const quote = "    quote: If the EHLO command is not acceptable to the SMTP server, 501, 500, 502, or 550 failure replies MUST be returned as appropriate.";
+    const text = ["protocol: smtp", "titel: T", "tests:", "  - id: Bad", "    title: x", "    refs: []", "    level: must", "    steps:", "      - expect: 250", quote, ""].join("\n");
     const { lines } = await loadFiles({ "s.yaml": text });
     expect(lines).to.deep.equal([
       "s.yaml:2:1: unknown key 'titel' in the suite file (did you mean 'title'?)",
@@ -237,24 +242,45 @@ describe("suite loader: file and test errors", () => {
   });
 
   it("points missing keys at the parent map", async () => {
-    const { lines } = await loadFiles({ "s.yaml": "protocol: smtp\ntitle: T\ntests:\n  - id: a\n    steps: [ { expect: 220 } ]\n" });
+    const { lines } = await loadFiles({ "s.yaml": "protocol: smtp\ntitle: T\ntests:\n  - id: a\n    quote: The QUIT command may be issued at any time.\n    steps: [ { expect: 220 } ]\n" });
     expect(lines).to.deep.equal(["s.yaml:4:5: a test is missing required keys 'title', 'refs', 'level'"]);
+  });
+
+  it("refuses a test without a quote, at the test, naming the RFC texts of its refs", async () => {
+    const none = suite("smtp", "      - expect: 220\n").replace(QUOTE, "").replace("[RFC 5321 §4]", '["RFC 5321 §4.1.1.1", "RFC 3207 §4", rfc5321 §2]');
+    const { lines, suites } = await loadFiles({ "s.yaml": none });
+    expect(lines).to.deep.equal([
+      "s.yaml:4:5: a test is missing required key 'quote': add the RFC sentence it relies on, verbatim (a list for several), with 'level' that sentence's keyword; " +
+        'RFC text: https://www.rfc-editor.org/rfc/rfc5321.txt, https://www.rfc-editor.org/rfc/rfc3207.txt (docs/language.md, "Levels and quotes")',
+    ]);
+    expect(suites).to.deep.equal([]);
+  });
+
+  it("names no RFC text when the refs name no RFC, and says nothing of a quote whose key is misspelt", async () => {
+    const none = suite("smtp", "      - expect: 220\n").replace(QUOTE, "").replace("[RFC 5321 §4]", "[STD 10]");
+    const misspelt = suite("smtp", "      - expect: 220\n").replace("    quote:", "    qoute:");
+    const { lines } = await loadFiles({ "a.yaml": none, "b.yaml": misspelt.replace("t.one", "t.two") });
+    expect(lines).to.deep.equal([
+      "a.yaml:4:5: a test is missing required key 'quote': add the RFC sentence it relies on, verbatim (a list for several), with 'level' that sentence's keyword; " +
+        'RFC text: https://www.rfc-editor.org/ (docs/language.md, "Levels and quotes")',
+      "b.yaml:10:5: unknown key 'qoute' in a test (did you mean 'quote'?)",
+    ]);
   });
 
   it("reports an unknown protocol and an empty file", async () => {
     const { lines } = await loadFiles({ "a.yaml": "protocol: nntp\ntitle: T\ntests: [ {} ]\n", "b.yaml": "" });
     expect(lines).to.deep.equal([
-      "a.yaml:1:11: 'protocol' must be one of smtp, pop3, imap, got 'nntp'",
+      "a.yaml:1:11: 'protocol' must be one of smtp, pop3, imap, lmtp, got 'nntp'",
       "b.yaml:1:1: empty suite file: expected 'protocol', 'title' and 'tests'",
     ]);
   });
 
   it("reports duplicate ids within a file and across files at the second", async () => {
     const one = suite("smtp", "      - expect: 220\n");
-    const { lines, suites } = await loadFiles({ "a.yaml": one, "b/c.yaml": one + "  - id: t.one\n    title: y\n    refs: [x]\n    level: MAY\n    steps: [ { expect: 220 } ]\n" });
+    const { lines, suites } = await loadFiles({ "a.yaml": one, "b/c.yaml": one + "  - id: t.one\n    title: y\n    refs: [x]\n    level: MAY\n    quote: It specifies no action other than that the receiver send a \"250 OK\" reply.\n    steps: [ { expect: 220 } ]\n" });
     expect(lines).to.have.length(2);
     expect(lines[0]).to.match(/^b\/c\.yaml:4:9: duplicate test id 't\.one' \(first used at .*a\.yaml:4:9\)$/);
-    expect(lines[1]).to.match(/^b\/c\.yaml:10:9: duplicate test id 't\.one' \(first used at .*c\.yaml:4:9\)$/);
+    expect(lines[1]).to.match(/^b\/c\.yaml:11:9: duplicate test id 't\.one' \(first used at .*c\.yaml:4:9\)$/);
     expect(suites.map((s) => s.tests.length)).to.deep.equal([1]);
   });
 

@@ -7,7 +7,9 @@ import type { AuthStep, ExpectStep, Pop3Expect } from "../../../runner/model/ast
 import { loadFiles } from "./load-files.ts";
 
 function suite(steps: string, connections = ""): string {
-  return `protocol: pop3\ntitle: T\ntests:\n  - id: t.one\n    title: x\n    refs: [RFC 1939 §7]\n    level: MAY\n${connections}    steps:\n${steps}`;
+  // The quote follows the steps, so that their positions stay put.
+  const quote = "    quote: A POP3 server which implements the APOP command will include a timestamp in its banner greeting.\n";
+  return `protocol: pop3\ntitle: T\ntests:\n  - id: t.one\n    title: x\n    refs: [RFC 1939 §7]\n    level: MAY\n${connections}    steps:\n${steps}${steps.endsWith("\n") ? "" : "\n"}${quote}`;
 }
 
 describe("suite loader: APOP and octets", () => {

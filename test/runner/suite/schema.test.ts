@@ -40,15 +40,17 @@ describe("suite schema", () => {
     });
   }
 
+  // Each is complete but for its one mistake (quote: q stands for a sentence).
   const bad: [string, string][] = [
-    ["misspelt step key", "protocol: smtp\ntitle: t\ntests: [ { id: a, title: t, refs: [r], level: MUST, steps: [ { expct: 250 } ] } ]"],
-    ["two actions", "protocol: smtp\ntitle: t\ntests: [ { id: a, title: t, refs: [r], level: MUST, steps: [ { send: X, expect: 250 } ] } ]"],
-    ["bad level", "protocol: smtp\ntitle: t\ntests: [ { id: a, title: t, refs: [r], level: must, steps: [ { expect: 250 } ] } ]"],
-    ["bad code", "protocol: smtp\ntitle: t\ntests: [ { id: a, title: t, refs: [r], level: MUST, steps: [ { expect: 2000 } ] } ]"],
-    ["untagged without star", "protocol: imap\ntitle: t\ntests: [ { id: a, title: t, refs: [r], level: MUST, steps: [ { expect: { untagged: ['1 EXISTS'] } } ] } ]"],
-    ["empty refs", "protocol: smtp\ntitle: t\ntests: [ { id: a, title: t, refs: [], level: MUST, steps: [ { expect: 250 } ] } ]"],
+    ["misspelt step key", "protocol: smtp\ntitle: t\ntests: [ { id: a, title: t, refs: [r], level: MUST, quote: q, steps: [ { expct: 250 } ] } ]"],
+    ["two actions", "protocol: smtp\ntitle: t\ntests: [ { id: a, title: t, refs: [r], level: MUST, quote: q, steps: [ { send: X, expect: 250 } ] } ]"],
+    ["bad level", "protocol: smtp\ntitle: t\ntests: [ { id: a, title: t, refs: [r], level: must, quote: q, steps: [ { expect: 250 } ] } ]"],
+    ["bad code", "protocol: smtp\ntitle: t\ntests: [ { id: a, title: t, refs: [r], level: MUST, quote: q, steps: [ { expect: 2000 } ] } ]"],
+    ["untagged without star", "protocol: imap\ntitle: t\ntests: [ { id: a, title: t, refs: [r], level: MUST, quote: q, steps: [ { expect: { untagged: ['1 EXISTS'] } } ] } ]"],
+    ["empty refs", "protocol: smtp\ntitle: t\ntests: [ { id: a, title: t, refs: [], level: MUST, quote: q, steps: [ { expect: 250 } ] } ]"],
     ["blank quote", "protocol: smtp\ntitle: t\ntests: [ { id: a, title: t, refs: [r], level: MUST, quote: '  ', steps: [ { expect: 250 } ] } ]"],
     ["empty quote list", "protocol: smtp\ntitle: t\ntests: [ { id: a, title: t, refs: [r], level: MUST, quote: [], steps: [ { expect: 250 } ] } ]"],
+    ["no quote", "protocol: smtp\ntitle: t\ntests: [ { id: a, title: t, refs: [r], level: MUST, steps: [ { expect: 250 } ] } ]"],
     ["number as quote", "protocol: smtp\ntitle: t\ntests: [ { id: a, title: t, refs: [r], level: MUST, quote: 5, steps: [ { expect: 250 } ] } ]"],
   ];
   for (const [what, text] of bad) {
@@ -76,6 +78,7 @@ describe("suite schema", () => {
     expect(propsOf(objectBranch(d.connect))).to.deep.equal(keysOf(vocabulary.CONNECT_KEYS));
     expect(propsOf(d.repeat)).to.deep.equal(keysOf(vocabulary.REPEAT_KEYS));
     expect(propsOf(d.retry)).to.deep.equal(keysOf(vocabulary.RETRY_KEYS));
+    expect(propsOf(d.locate)).to.deep.equal(keysOf(vocabulary.LOCATE_KEYS));
     expect(propsOf(objectBranch(d.starttls))).to.deep.equal(keysOf(vocabulary.STARTTLS_KEYS));
     expect(propsOf(objectBranch(d.smtpExpect))).to.deep.equal(keysOf(vocabulary.SMTP_EXPECT_KEYS));
     expect(propsOf(d.lineSet)).to.deep.equal(keysOf(vocabulary.LINE_SET_KEYS));

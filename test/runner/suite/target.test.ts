@@ -96,7 +96,7 @@ describe("target files", () => {
   it("requires host, domain and a protocol", async () => {
     expect(await errorsOf("name: x\n")).to.deep.equal([
       "1:1: a target is missing required keys 'host', 'domain'",
-      "1:1: a target needs at least one of 'smtp', 'pop3', 'imap' (a port, or a map with 'port' and 'tls')",
+      "1:1: a target needs at least one of 'smtp', 'pop3', 'imap', 'lmtp' (a port, or a map with 'port' and 'tls')",
     ]);
   });
 
@@ -148,6 +148,13 @@ describe("targetFromFlags", () => {
     const target = targetFromFlags({ host: "mx", name: "m", pop3: 110, pop3s: 995, user: ["a:b:a@x.test"], insecure: true });
     expect(target).to.deep.include({ name: "m", host: "mx", domain: "x.test", insecure: true });
     expect(target.endpoints.pop3).to.deep.equal({ port: 110, tls: "none", implicitTlsPort: 995 });
+  });
+
+  it("takes --lmtp as an endpoint and --submission as the named submission endpoint, STARTTLS first", () => {
+    const target = targetFromFlags({ smtp: 25, lmtp: 24, submission: 587, user: ["a:b"], domain: "x.test" });
+    expect(target.endpoints.lmtp).to.deep.equal({ port: 24, tls: "none" });
+    expect(target.submission).to.deep.equal({ port: 587, tls: "starttls" });
+    expect(() => targetFromFlags({ submission: 70000, user: ["a:b"], domain: "x.test" })).to.throw(TargetError, /--submission: a port is a whole number/);
   });
 
   it("collects every bad flag in one TargetError", () => {

@@ -5,11 +5,11 @@
 // CAPA-style line set.
 // Standards: RFC 1939 §3 (multiline bodies), §5 and §11 (message sizes), RFC 2449 §5 (CAPA lines), RFC 5321 §4.4 (trace fields).
 
-import { readFile } from "node:fs/promises";
 import type { ContentSource, Pop3Expect, Template } from "../../../model/ast.ts";
 import { StepFailure } from "../../../session/step-failure.ts";
 import { joinLines, splitTextLines } from "../../../../wire/dot-stuffing.ts";
 import { printable } from "../../../../wire/printable.ts";
+import { contentBytes } from "../../common/content.ts";
 import { checkLineSet } from "../../common/line-set.ts";
 import { compilePattern, shownPattern } from "../../common/text.ts";
 import type { Pop3Body } from "../reader.ts";
@@ -83,12 +83,12 @@ export function unfoldHeader(texts: readonly string[]): { text: string; line: nu
 
 /** Byte-exact: `lines` against the content in CRLF wire form; `offset` numbers lines as received. */
 async function requireEqual(lines: readonly Buffer[], source: ContentSource, resolve: (template: Template) => string, what: string, offset = 0): Promise<void> {
-  const raw = source.kind === "text" ? Buffer.from(resolve(source.text), "utf8") : await readFile(source.path);
+  const raw = await contentBytes(source, resolve);
   const expectedLines = splitTextLines(raw);
   if (joinLines(expectedLines).equals(joinLines(lines))) return;
   const at = expectedLines.findIndex((line, i) => lines[i] === undefined || !line.equals(lines[i]!));
   const index = at === -1 ? expectedLines.length : at;
-  const from = source.kind === "file" ? `fixture ${source.path}` : "the expected text";
+  const from = source.kind === "file" ? `${source.interpolated ? "interpolated fixture" : "fixture"} ${source.path}` : "the expected text";
   throw new StepFailure(
     "assertion",
     `${what} differs from ${from} at line ${offset + index + 1} (${lines.length} lines compared, ${expectedLines.length} expected)`,
