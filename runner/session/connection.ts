@@ -313,13 +313,20 @@ export class Connection {
     socket.on("data", this.onData);
     socket.on("end", this.onEnd);
     socket.on("close", this.onEnd);
+    socket.on("close", this.onClosed);
     socket.on("error", this.onError);
   }
+
+  /** The socket is gone (either side): every waiter has been told, so the abort listener can go too. */
+  private readonly onClosed = (): void => {
+    this.options.signal?.removeEventListener("abort", this.onAbort);
+  };
 
   private detach(socket: net.Socket): void {
     socket.off("data", this.onData);
     socket.off("end", this.onEnd);
     socket.off("close", this.onEnd);
+    socket.off("close", this.onClosed);
     socket.off("error", this.onError);
   }
 
@@ -563,6 +570,9 @@ export class Connection {
   close(): void {
     if (this.closedByUs) return;
     this.closedByUs = true;
+    // A closed connection needs no abort: a retry's many short-lived connections would otherwise pile
+    // listeners onto the test's one signal (MaxListenersExceededWarning) until the test ends.
+    this.options.signal?.removeEventListener("abort", this.onAbort);
     this.transcript.note(this.name, { kind: "closed", by: "client" });
     this.socket.end();
     setTimeout(() => this.socket.destroy(), 1000).unref();
