@@ -9,7 +9,7 @@ import { readFile, writeFile } from "node:fs/promises";
 /** The part of a JSON report this table reads. */
 export interface ReportTest {
   id: string;
-  protocol: "smtp" | "pop3" | "imap";
+  protocol: "smtp" | "lmtp" | "pop3" | "imap";
   status: "passed" | "failed" | "skipped" | "error";
   skipReason?: string;
   failure?: { message?: string };
@@ -32,7 +32,7 @@ export interface LaneServer {
   reportFile: string;
 }
 
-const PROTOCOLS = ["smtp", "pop3", "imap"] as const;
+const PROTOCOLS = ["smtp", "lmtp", "pop3", "imap"] as const;
 
 interface Row {
   passed: number;

@@ -67,7 +67,7 @@ bash "$here/reset-mail.sh"
 mkdir -p "$out"
 # name|mode|report|protocol=software... for results-table.ts, one per run.
 results=(
-  "postfix-dovecot|gating|$out/postfix-dovecot.json|smtp=Postfix 3.7|pop3=Dovecot 2.3|imap=Dovecot 2.3"
+  "postfix-dovecot|gating|$out/postfix-dovecot.json|smtp=Postfix 3.7|lmtp=Dovecot 2.3 LMTP|pop3=Dovecot 2.3|imap=Dovecot 2.3"
   "postfix-submission|gating|$out/postfix-submission.json|smtp=Postfix 3.7 (submission, STARTTLS then AUTH)"
 )
 
@@ -93,7 +93,7 @@ for server in "${more_servers[@]}"; do
     cyrus)
       paths=("$root/suites")
       expect+=(--expect-deviations "$here/expectations/postfix.yaml")
-      results+=("cyrus|$mode|$out/cyrus.json|smtp=Postfix 3.7 → LMTP → Cyrus 3.6|pop3=Cyrus 3.6|imap=Cyrus 3.6") ;;
+      results+=("cyrus|$mode|$out/cyrus.json|smtp=Postfix 3.7 → LMTP → Cyrus 3.6|lmtp=Cyrus 3.6 lmtpd|pop3=Cyrus 3.6|imap=Cyrus 3.6") ;;
     opensmtpd)
       paths=("$root/suites/smtp")
       results+=("opensmtpd|$mode|$out/opensmtpd.json|smtp=OpenSMTPD 6.8 → Maildir (Dovecot 2.3)") ;;
@@ -121,7 +121,7 @@ echo "== suites against the reference server"
   --report-json "$out/reference.json" --report-junit "$out/reference.junit.xml" \
   "$root/suites" || { rc=$?; [ "$status" -ne 0 ] || status=$rc; }
 
-results+=("reference|gating|$out/reference.json|smtp=mailconform reference server|pop3=mailconform reference server|imap=mailconform reference server")
+results+=("reference|gating|$out/reference.json|smtp=mailconform reference server|lmtp=mailconform reference server|pop3=mailconform reference server|imap=mailconform reference server")
 table_args=(--out "$here/RESULTS.md")
 for r in "${results[@]}"; do table_args+=(--server "$r"); done
 node --import=tsx "$here/results-table.ts" "${table_args[@]}" \

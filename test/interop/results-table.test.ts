@@ -64,6 +64,15 @@ describe("interop results table", function () {
     });
     expect(() => parseServerArg("x|sometimes|r.json")).to.throw(/gating-or-reporting/);
     expect(() => parseServerArg("x|gating|r.json|ftp=y")).to.throw(/unknown protocol 'ftp'/);
+    expect(parseServerArg("cyrus|gating|c.json|lmtp=Cyrus 3.6 lmtpd").software).to.deep.equal({ lmtp: "Cyrus 3.6 lmtpd" });
+  });
+
+  it("gives LMTP tests a row of their own, between SMTP and POP3", function () {
+    const withLmtp = { ...cyrus, software: { ...cyrus.software, lmtp: "Cyrus 3.6 lmtpd" }, report: { ...cyrus.report!, tests: [...cyrus.report!.tests, test("lmtp.greeting", "lmtp", "passed")] } };
+    const md = renderResults([withLmtp], "2026-01-01");
+    expect(md).to.include("| cyrus | lmtp | Cyrus 3.6 lmtpd | reporting | 1 | 0 | 0 | 0 | – |");
+    expect(md.indexOf("| cyrus | lmtp |")).to.be.greaterThan(md.indexOf("| cyrus | smtp |"));
+    expect(md.indexOf("| cyrus | lmtp |")).to.be.lessThan(md.indexOf("| cyrus | imap |"));
   });
 
   it("writes the file from the command line, reading the reports from disk", async function () {
