@@ -83,7 +83,9 @@ describe("run: the transcript budget bounds what a flooding server costs", funct
       expect(keptOctets(t.transcript) - keptOctets([omitted!]), t.id).to.be.at.most(caps.headOctets + caps.tailOctets);
       // The failure is still explained: the connection, the greeting and EHLO at the head, the reply's last lines at the tail.
       expect(t.transcript.slice(0, 3).map((l) => l.text)).to.deep.equal([`connecting to 127.0.0.1:${server.port} (smtp, tls none)`, "220 flood.example ESMTP", "EHLO x"]);
-      expect(t.transcript.filter((l) => l.dir === "S").at(-1)!.text).to.match(/^250-x+$/);
+      // (The very last S lines may be a fragment the flood left unread when the test stopped — recorded,
+      // with an "unread" note, as data that arrived but was never read; the reply's own lines come just before.)
+      expect(t.transcript.filter((l) => l.dir === "S").slice(-3).map((l) => l.text), t.id).to.satisfy((tail: string[]) => tail.some((text) => /^250-x+$/.test(text)));
       if (!note!.runBudget) full++;
     }
     expect(full, "tests kept in full until the run's budget was spent").to.equal(3);
