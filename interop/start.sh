@@ -130,6 +130,9 @@ fi
   echo "host: 127.0.0.1"
   echo "domain: $DOMAIN"
   echo "smtp: { port: $SUBMISSION_PORT, tls: starttls }"
+  # The same service as the named endpoint that suites/smtp/submission.yaml dials, and Dovecot's POP3 to read back what it delivered.
+  echo "submission: { port: $SUBMISSION_PORT, tls: starttls }"
+  echo "pop3: { port: $POP3_PORT }"
   echo "insecure: true"
   echo "users:"
   for entry in "${USERS[@]}"; do
