@@ -5,6 +5,10 @@
 // completed sessions per second (every reply checked; a wrong one is an
 // error, not throughput), per protocol. Rounds alternate which server goes
 // first. BENCH_STRESS_SECONDS / BENCH_STRESS_CLIENTS change the load.
+// Then long IMAP sessions (issue 18): 10 clients each staying logged in for
+// LONG_SESSION_COMMANDS commands (LIST, STATUS, SELECT, FETCH headers and
+// bodies, STORE, APPEND/EXPUNGE), compared by commands per second and by
+// median and p95 latency per command.
 // Standards: RFC 1939, RFC 3501 (the commands of runner/stress/sessions/).
 
 import { acquireLane } from "./lib/interop-lane.ts";
@@ -19,6 +23,27 @@ const ROUNDS = Number(process.env.BENCH_STRESS_ROUNDS ?? 2);
 const WARMUP_MS = 1500;
 const GOAL = 1.0;
 const SETTINGS = { mix: { smtp: 0, pop3: 1, imap: 1 }, clients: CLIENTS, seed: 42, timeoutMs: 15_000, mailboxMessages: 20, messageOctets: 2048 };
+const LONG_SESSION_CLIENTS = Number(process.env.BENCH_STRESS_LONG_CLIENTS ?? 10);
+const LONG_SESSION_COMMANDS = 50;
+const LONG_SESSION_GOAL = 2.0;
+const LONG_SETTINGS = { ...SETTINGS, mix: { smtp: 0, pop3: 0, imap: 1 }, clients: LONG_SESSION_CLIENTS, imapCommandsPerSession: LONG_SESSION_COMMANDS };
+
+type Latency = { median: number; p95: number };
+
+/** Long IMAP sessions: commands per second, and per command the median and p95 (ms; means over the rounds). */
+export interface LongSessionRow {
+  referenceCommandsPerSecond: number;
+  dovecotCommandsPerSecond: number;
+  ratio: number;
+  referenceErrors: number;
+  dovecotErrors: number;
+  commands: { command: string; reference: Latency | null; dovecot: Latency | null }[];
+}
+
+export interface ThroughputResult {
+  rows: ThroughputRow[];
+  long: LongSessionRow;
+}
 
 export interface ThroughputRow {
   protocol: "pop3" | "imap";
@@ -31,8 +56,8 @@ export interface ThroughputRow {
   medians: [string, number, number][];
 }
 
-async function measure(target: Target): Promise<StressResult> {
-  const options: StressOptions = { ...SETTINGS, target, durationMs: WARMUP_MS };
+async function measure(target: Target, settings: Omit<StressOptions, "target" | "durationMs"> = SETTINGS): Promise<StressResult> {
+  const options: StressOptions = { ...settings, target, durationMs: WARMUP_MS };
   await runStress(options);
   return runStress({ ...options, durationMs: SECONDS * 1000 });
 }
@@ -52,16 +77,33 @@ function merge(results: StressResult[]): { perSecond: Record<string, number>; er
   return { perSecond, errors, medians: new Map([...medians].map(([k, v]) => [k, v.reduce((a, b) => a + b, 0) / v.length])) };
 }
 
-export async function benchPop3ImapThroughput(): Promise<ThroughputRow[]> {
+/** Commands per second over all rounds, and per command the mean over rounds of median and p95. */
+function mergeLong(results: StressResult[]): { perSecond: number; errors: number; latency: Map<string, Latency> } {
+  const wall = results.reduce((s, r) => s + r.wallSeconds, 0);
+  const ok = results.reduce((s, r) => s + r.commands.reduce((n, c) => n + c.ok, 0), 0);
+  const samples = new Map<string, Latency[]>();
+  for (const r of results) for (const c of r.commands) if (c.latencyMs) samples.set(c.command, [...(samples.get(c.command) ?? []), c.latencyMs]);
+  const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+  return {
+    perSecond: ok / wall,
+    errors: results.reduce((s, r) => s + r.totalErrors, 0),
+    latency: new Map([...samples].map(([k, v]) => [k, { median: mean(v.map((l) => l.median)), p95: mean(v.map((l) => l.p95)) }])),
+  };
+}
+
+export async function benchPop3ImapThroughput(): Promise<ThroughputResult> {
   const lane = await acquireLane();
   const reference: StressResult[] = [];
   const dovecot: StressResult[] = [];
+  const referenceLong: StressResult[] = [];
+  const dovecotLong: StressResult[] = [];
   try {
     for (let round = 0; round < ROUNDS; round++) {
       const runReference = async () => {
         const ref = await startReferenceChild({ profileName: `pop3-imap-${round}` });
         try {
           reference.push(await measure(ref.target));
+          referenceLong.push(await measure(ref.target, LONG_SETTINGS));
         } finally {
           await ref.close();
         }
@@ -69,6 +111,8 @@ export async function benchPop3ImapThroughput(): Promise<ThroughputRow[]> {
       const runDovecot = async () => {
         await lane.resetMail();
         dovecot.push(await measure(lane.target));
+        await lane.resetMail();
+        dovecotLong.push(await measure(lane.target, LONG_SETTINGS));
       };
       if (round % 2 === 0) {
         await runReference();
@@ -85,7 +129,17 @@ export async function benchPop3ImapThroughput(): Promise<ThroughputRow[]> {
   }
   const r = merge(reference);
   const d = merge(dovecot);
-  return (["pop3", "imap"] as const).map((protocol) => ({
+  const rl = mergeLong(referenceLong);
+  const dl = mergeLong(dovecotLong);
+  const long: LongSessionRow = {
+    referenceCommandsPerSecond: rl.perSecond,
+    dovecotCommandsPerSecond: dl.perSecond,
+    ratio: rl.perSecond / dl.perSecond,
+    referenceErrors: rl.errors,
+    dovecotErrors: dl.errors,
+    commands: [...new Set([...rl.latency.keys(), ...dl.latency.keys()])].map((command) => ({ command, reference: rl.latency.get(command) ?? null, dovecot: dl.latency.get(command) ?? null })),
+  };
+  const rows = (["pop3", "imap"] as const).map((protocol) => ({
     protocol,
     referencePerSecond: r.perSecond[protocol]!,
     dovecotPerSecond: d.perSecond[protocol]!,
@@ -96,9 +150,10 @@ export async function benchPop3ImapThroughput(): Promise<ThroughputRow[]> {
       .filter(([k]) => k.startsWith(protocol + " "))
       .map(([k, v]) => [k.slice(protocol.length + 1), v, d.medians.get(k) ?? NaN] as [string, number, number]),
   }));
+  return { rows, long };
 }
 
-export function formatPop3ImapThroughput(rows: ThroughputRow[]): string {
+export function formatPop3ImapThroughput({ rows, long }: ThroughputResult): string {
   const sessions = markdownTable(
     ["protocol", "reference sessions/s", "Dovecot sessions/s", "errors (ref / Dovecot)", "ratio (reference ÷ Dovecot)"],
     rows.map((r) => [r.protocol.toUpperCase(), r.referencePerSecond.toFixed(1), r.dovecotPerSecond.toFixed(1), `${r.referenceErrors} / ${r.dovecotErrors}`, ratioCell(r.ratio, r.ratio >= GOAL)]),
@@ -116,6 +171,29 @@ export function formatPop3ImapThroughput(rows: ThroughputRow[]): string {
     sessions,
     "",
     medians,
+    "",
+    formatLongSessions(long),
+  ].join("\n");
+}
+
+function formatLongSessions(long: LongSessionRow): string {
+  const ms = (l: Latency | null, key: keyof Latency) => (l === null ? "–" : l[key].toFixed(2));
+  const summary = markdownTable(
+    ["long IMAP sessions", "reference commands/s", "Dovecot commands/s", "errors (ref / Dovecot)", "ratio (reference ÷ Dovecot)"],
+    [[`${LONG_SESSION_CLIENTS} clients × ${LONG_SESSION_COMMANDS} commands`, long.referenceCommandsPerSecond.toFixed(0), long.dovecotCommandsPerSecond.toFixed(0), `${long.referenceErrors} / ${long.dovecotErrors}`, ratioCell(long.ratio, long.ratio >= LONG_SESSION_GOAL)]],
+  );
+  const latency = markdownTable(
+    ["command", "reference median ms", "Dovecot median ms", "reference p95 ms", "Dovecot p95 ms"],
+    long.commands.map((c) => [c.command, ms(c.reference, "median"), ms(c.dovecot, "median"), ms(c.reference, "p95"), ms(c.dovecot, "p95")]),
+  );
+  return [
+    `Long sessions (goal ≥ ${LONG_SESSION_GOAL.toFixed(1)}× Dovecot in commands/s, median and p95 per command ≤ Dovecot's): mix imap=1, ${LONG_SESSION_CLIENTS} clients, each session`,
+    `LOGIN, SELECT, ${LONG_SESSION_COMMANDS} commands drawn by weight (LIST 1, STATUS 1, SELECT 1, FETCH FLAGS BODY.PEEK[HEADER] 3, FETCH BODY.PEEK[] 2,`,
+    "STORE ±FLAGS.SILENT \\Flagged 2, APPEND then UID STORE \\Deleted and EXPUNGE 1), LOGOUT; same prepared INBOX, same rounds as above.",
+    "",
+    summary,
+    "",
+    latency,
   ].join("\n");
 }
 

@@ -14,6 +14,8 @@ import { benchSmtpDurable, formatSmtpDurable } from "./smtp-durable.ts";
 import { benchPop3ImapThroughput, formatPop3ImapThroughput } from "./pop3-imap-throughput.ts";
 import { benchIdleMemory, formatIdleMemory } from "./idle-memory.ts";
 import { benchStartup, formatStartup } from "./startup.ts";
+import { benchCondstoreQresync, formatCondstoreQresync } from "./condstore-qresync.ts";
+import { benchGradeClass, formatGradeClass } from "./grade-class.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const RESULTS = fileURLToPath(new URL("RESULTS.md", import.meta.url));
@@ -31,6 +33,8 @@ const BENCHES: Bench[] = [
   { title: "4. Memory per idle connection, 10,000 IMAP sessions in IDLE (bench/idle-memory.ts)", run: async () => formatIdleMemory(await benchIdleMemory()) },
   { title: "5. Full conformance run against the reference server (bench/full-run.ts)", run: async () => formatFullRun(await benchFullRun()) },
   { title: "6. Start-up of the command, tsx against compiled dist/ (bench/startup.ts)", run: async () => formatStartup(await benchStartup()) },
+  { title: "7. CONDSTORE STORE and QRESYNC SELECT on 10,000 messages vs Dovecot (bench/condstore-qresync.ts)", run: async () => formatCondstoreQresync(await benchCondstoreQresync()) },
+  { title: "8. Grading a class of 100 reference servers, default profile (bench/grade-class.ts)", run: async () => formatGradeClass(await benchGradeClass()) },
 ];
 
 /** The commit measured, and whether the tree had uncommitted changes (read-only git calls). */

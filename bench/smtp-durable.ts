@@ -15,6 +15,9 @@
 // Standards: RFC 5321 §4.1.1.4, §6.1 (250 means the message is safe).
 
 import { execFile } from "node:child_process";
+import { mkdtemp, open, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { promisify } from "node:util";
 import { acquireLane, type Lane } from "./lib/interop-lane.ts";
 import { startReferenceChild } from "./lib/reference-child.ts";
@@ -24,7 +27,9 @@ const run = promisify(execFile);
 const SMTP_SOURCE = "/usr/sbin/smtp-source";
 const SCALE = Number(process.env.BENCH_SMTP_SCALE ?? 1);
 const DELIVERY_TIMEOUT_MS = 180_000;
-const GOAL = 1.0;
+// Issue 18: twice Postfix's acceptance rate for 1 KiB messages, 1.5 times for 100 KiB ones.
+const goalFor = (octets: number) => (octets <= 1024 ? 2.0 : 1.5);
+const FSYNC_PROBES = 200;
 // Untimed messages first, to the second user: JIT warm-up for the reference server, warm caches for Postfix's pre-forked daemons.
 const WARMUP_MESSAGES = 100;
 
@@ -36,6 +41,39 @@ const CASES: { sessions: number; octets: number; messages: number }[] = [
   { sessions: 8, octets: 100 * 1024, messages: 400 },
   { sessions: 32, octets: 100 * 1024, messages: 640 },
 ];
+
+/**
+ * This machine's fsync latency, the floor of every durable 250: the median
+ * of FSYNC_PROBES 1 KiB writes each followed by fsync(2), in a directory on
+ * the file system the reference server's data directory uses (os.tmpdir()).
+ */
+export async function fsyncMedianMs(): Promise<number> {
+  const dir = await mkdtemp(path.join(tmpdir(), "mc-bench-fsync-"));
+  const data = Buffer.alloc(1024, 0x61);
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < FSYNC_PROBES; i++) {
+      const started = performance.now();
+      const file = await open(path.join(dir, String(i)), "wx");
+      try {
+        await file.write(data);
+        await file.sync();
+      } finally {
+        await file.close();
+      }
+      times.push(performance.now() - started);
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)]!;
+}
+
+export interface SmtpDurableResult {
+  rows: SmtpDurableRow[];
+  fsyncMedianMs: number;
+}
 
 export interface SmtpDurableRow {
   sessions: number;
@@ -94,7 +132,8 @@ async function postfixCase(lane: Lane, c: (typeof CASES)[number], messages: numb
   return { accept: (messages / acceptMs) * 1000, delivered: (messages / deliveredMs) * 1000 };
 }
 
-export async function benchSmtpDurable(): Promise<SmtpDurableRow[]> {
+export async function benchSmtpDurable(): Promise<SmtpDurableResult> {
+  const fsyncMs = await fsyncMedianMs();
   const lane = await acquireLane();
   const rows: SmtpDurableRow[] = [];
   try {
@@ -126,10 +165,10 @@ export async function benchSmtpDurable(): Promise<SmtpDurableRow[]> {
   } finally {
     await lane.release();
   }
-  return rows;
+  return { rows, fsyncMedianMs: fsyncMs };
 }
 
-export function formatSmtpDurable(rows: SmtpDurableRow[]): string {
+export function formatSmtpDurable({ rows, fsyncMedianMs: fsyncMs }: SmtpDurableResult): string {
   const size = (o: number) => (o >= 1024 ? `${o / 1024} KiB` : `${o} B`);
   const table = markdownTable(
     ["sessions", "message", "messages", "reference 250/s", "Postfix 250/s", "Postfix delivered/s", "ratio (reference ÷ Postfix 250/s)"],
@@ -140,11 +179,11 @@ export function formatSmtpDurable(rows: SmtpDurableRow[]): string {
       r.referencePerSecond.toFixed(0),
       r.postfixAcceptPerSecond.toFixed(0),
       r.postfixDeliveredPerSecond.toFixed(0),
-      ratioCell(r.ratio, r.ratio >= GOAL),
+      ratioCell(r.ratio, r.ratio >= goalFor(r.octets)),
     ]),
   );
   return [
-    `Goal ≥ ${GOAL.toFixed(1)}× Postfix. Driver: Postfix's smtp-source (one message per connection), loopback; reference server in its own Node process,`,
+    `Goal ≥ 2.0× Postfix for 1 KiB messages, ≥ 1.5× for 100 KiB. fsync(2) of a 1 KiB file on this machine: median ${fsyncMs.toFixed(2)} ms (${FSYNC_PROBES} probes). Driver: Postfix's smtp-source (one message per connection), loopback; reference server in its own Node process,`,
     "Postfix 3.7 from Debian (bench interop lane). Every message counted in the Maildir afterwards (reference: at once, since its 250 follows the fsync).",
     "The ratio uses acceptance (250s per second): both fsync before the 250 (Postfix its queue file, the reference the Maildir file). Postfix's",
     "delivery into the Maildir is asynchronous; \"delivered/s\" is messages ÷ time until the last one was in the Maildir.",

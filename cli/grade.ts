@@ -6,7 +6,10 @@
 // --fail-on-unreachable when one could not be reached, 130 / 143 on SIGINT /
 // SIGTERM (after the scoreboard is written), 4 when the profile selects nothing.
 
+import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import type { ClassGrade } from "../runner/model/grade.ts";
+import type { GradedTarget } from "../runner/grade/grade.ts";
 import type { ExitCode } from "../runner/model/result.ts";
 import type { Target } from "../runner/model/target.ts";
 import type { Profile } from "../runner/profile/profile.ts";
@@ -64,8 +67,17 @@ export async function gradeCommand(paths: string[], flags: GradeFlags): Promise<
     return 2;
   }
   const { gradeClass } = await import("../runner/grade/grade.ts");
-  const { writeScoreboard } = await import("../runner/report/scoreboard/write.ts");
+  const { writeClassPages } = await import("../runner/report/scoreboard/write.ts");
+  const { studentReportHtml } = await import("../runner/report/scoreboard/student.ts");
   const outDir = path.resolve(flags.out);
+  // A student's page is written as soon as the target is graded and its report let go: the full profile's reports
+  // of a class of 100 held to the end would outgrow the heap. The page reads only the profile of the class grade.
+  const pageHeader = { profile: { name: profile.name, title: profile.title, passMark: profile.passMark, weights: profile.weights } } as ClassGrade;
+  const writeStudentPage = (graded: GradedTarget) => {
+    const file = path.join(outDir, graded.grade.reportHtml);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, studentReportHtml(pageHeader, graded.grade, graded.report?.tests ?? []));
+  };
   const controller = new AbortController();
   const stopListening = abortOnSignals(controller, (signal) =>
     process.stderr.write(`\nmailconform: ${signal}: stopping the running targets and writing the scoreboard, which marks them incomplete (${signal === "SIGINT" ? "Ctrl-C" : "SIGTERM"} again to kill)\n`),
@@ -85,9 +97,11 @@ export async function gradeCommand(paths: string[], flags: GradeFlags): Promise<
       signal: controller.signal,
       failOnUnreachable: flags.failOnUnreachable ?? false,
       ...(flags.shard ? { shard: flags.shard } : {}),
+      onGraded: writeStudentPage,
+      keepReports: false,
     });
     if (!result.grade) return result.exitCode;
-    const { index } = writeScoreboard(outDir, result.grade, (i) => result.graded[i]?.report?.tests ?? []);
+    const { index } = writeClassPages(outDir, result.grade);
     const passed = result.grade.targets.filter((t) => t.passedMark).length;
     process.stdout.write(`\n${passed} of ${result.grade.targets.length} targets reached the pass mark of ${profile.passMark}%\nScoreboard: ${path.relative(process.cwd(), index) || index}\n`);
     const count = (...statuses: string[]) => result.grade!.targets.filter((t) => statuses.includes(t.status)).length;

@@ -14,9 +14,10 @@ import { BUNDLED_SUITES } from "./package-root.ts";
 import type { FailOn } from "../runner/model/gate.ts";
 import { BaselineError, loadBaseline, type Baseline } from "../runner/gate/baseline.ts";
 import type { GateOptions } from "../runner/gate/gate.ts";
-import { BUNDLED_JOBS, startReferenceTarget } from "./reference-target.ts";
+import { BUNDLED_JOBS, startReferenceTargetThread } from "./reference-target.ts";
 import { UsageError } from "./arguments.ts";
 import { targetSourceFrom, type TargetCommandFlags } from "./target-flags.ts";
+import type { TargetSource } from "../runner/run/target-source.ts";
 import { abortOnSignals } from "./interrupt.ts";
 
 export interface RunFlags extends TargetCommandFlags {
@@ -89,9 +90,40 @@ export function wantsColour(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv):
   return stream.isTTY === true && !env.NO_COLOR;
 }
 
+/**
+ * A started target begun now rather than when the run asks for it: the
+ * bundled server starts on its own thread while this one loads the suites.
+ * `stop` releases it if the run never took it (a suite error, nothing matched).
+ */
+export function startEarly(source: TargetSource): { source: TargetSource; stop(): Promise<void> } {
+  if (source.kind !== "started") return { source, stop: async () => {} };
+  const starting = source.start();
+  // Handled here too: a start that fails while the suites load must not end the process as an unhandled rejection.
+  starting.catch(() => {});
+  let taken = false;
+  return {
+    source: {
+      kind: "started",
+      start: () => {
+        taken = true;
+        return starting;
+      },
+    },
+    stop: async () => {
+      if (taken) return;
+      taken = true;
+      // A start that failed has nothing to stop; its error is the run's only if the run takes it.
+      const acquired = await starting.catch(() => undefined);
+      await acquired?.release();
+    },
+  };
+}
+
 export async function runCommand(paths: string[], flags: RunFlags, deps: RunDeps = defaultDeps): Promise<ExitCode> {
-  const target = flags.list ? ({ kind: "started", start: startReferenceTarget } as const) : targetSourceFrom(flags);
+  const source: TargetSource = flags.list ? { kind: "started", start: () => startReferenceTargetThread() } : targetSourceFrom(flags);
   const gate = flags.list ? undefined : await gateFrom(flags);
+  const early = flags.list ? undefined : startEarly(source);
+  const target = early?.source ?? source;
   const controller = new AbortController();
   const cleanup = new AbortController();
   const again = (signal: string) => (signal === "SIGINT" ? "Ctrl-C" : "SIGTERM");
@@ -134,5 +166,6 @@ export async function runCommand(paths: string[], flags: RunFlags, deps: RunDeps
     );
   } finally {
     stopListening();
+    await early?.stop();
   }
 }

@@ -9,7 +9,7 @@ import type { TargetSource } from "../runner/run/target-source.ts";
 import { domainWarning, type TargetFlags } from "../runner/target/flags.ts";
 import { flagPlacement } from "../runner/target/imap-namespace.ts";
 import { collectUser, parsePort, UsageError } from "./arguments.ts";
-import { startReferenceTarget } from "./reference-target.ts";
+import { startReferenceTargetThread } from "./reference-target.ts";
 
 /** The port flags, plain then implicit TLS, as runner/target/flags.ts reads them (--submission is a named endpoint, below). */
 const PORT_FLAGS = [
@@ -73,5 +73,5 @@ export function targetSourceFrom(flags: TargetCommandFlags, err: { write(text: s
     if (warning !== undefined) err.write(warning + "\n");
     return { kind: "flags", flags: picked };
   }
-  return { kind: "started", start: startReferenceTarget };
+  return { kind: "started", start: () => startReferenceTargetThread(err) };
 }

@@ -10,7 +10,9 @@ need_root
 
 # libnet-ssleay-perl: swaks --tls (a Recommends of swaks, so named here).
 # dovecot-lmtpd: Dovecot's LMTP server (RFC 2033), tested directly by suites/lmtp.
-PACKAGES=(postfix dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd swaks libnet-ssleay-perl openssl)
+# interimap: a QRESYNC + COMPRESS sync client, run against the reference server by
+# test/reference-server/imap/interimap.test.ts (skipped where it is missing).
+PACKAGES=(postfix dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd swaks libnet-ssleay-perl openssl interimap)
 
 # Without configuration the system Postfix has no main.cf and stays inert;
 # ours runs from its own config_directory.

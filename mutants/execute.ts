@@ -48,12 +48,15 @@ function stop(child: ChildProcess): Promise<void> {
   return (running.get(child) ?? Promise.resolve()).finally(() => clearTimeout(hard));
 }
 
+/** The suites that exercise a protocol's engine: the SMTP engine also serves LMTP (RFC 2033), so its mutants face both. */
+const SUITES_OF: Record<string, string[]> = { smtp: ["suites/smtp", "suites/lmtp"] };
+
 /** `node bin/mailconform.js run suites/<protocol> --bail --quiet --report-json <file>` in the copy. */
 export function runSuite(copy: WorkCopy, protocol: string, timeoutMs: number): Promise<Outcome> {
   const report = path.join(copy.dir, "mutant-report.json");
   rmSync(report, { force: true });
   const started = performance.now();
-  const args = ["bin/mailconform.js", "run", `suites/${protocol}`, "--bail", "--quiet", "--report-json", report];
+  const args = ["bin/mailconform.js", "run", ...(SUITES_OF[protocol] ?? [`suites/${protocol}`]), "--bail", "--quiet", "--report-json", report];
   // npm_command would make the CLI watch its launcher (bin/mailconform.js); we are not npm, and we kill it ourselves.
   const env = { ...process.env, npm_command: undefined, NO_COLOR: "1" };
   const child = spawn(process.execPath, args, { cwd: copy.dir, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });

@@ -2,7 +2,7 @@
 // and one listener per protocol and port; stops it politely. `startServer`
 // is the library entry (the runner starts it in-process); `runServeCommand`
 // is `mailconform serve`.
-// Standards: RFC 5321 §3.8 (421 on shutdown), RFC 8314 §3.3 (implicit TLS ports), RFC 6409 §3.1 (port 587), RFC 2033 (LMTP, base + 24), RFC 1939 §3, RFC 3501 §7.1.5 (BYE).
+// Standards: RFC 5321 §3.8 (421 on shutdown), RFC 8314 §3.3 (implicit TLS ports), RFC 6409 §3.1 (port 587), RFC 2033 (LMTP, base + 24, and a Unix-domain socket), RFC 1939 §3, RFC 3501 §7.1.5 (BYE).
 
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -11,7 +11,6 @@ import { join, resolve } from "node:path";
 import { UserDirectory } from "./users/directory.ts";
 import { plaintextOf } from "./users/passwords.ts";
 import { defaultConfig } from "./config/defaults.ts";
-import { loadConfigFile } from "./config/load.ts";
 import type { ServerConfig } from "./config/types.ts";
 import type { ServerContext } from "./core/context.ts";
 import { Admission } from "./core/admission.ts";
@@ -55,6 +54,8 @@ export interface ServerUser {
 
 export interface RunningServer {
   ports: { smtp: number; pop3: number; smtps: number; pop3s: number; submission: number; lmtp: number; imap?: number; imaps?: number };
+  /** The Unix-domain socket LMTP also listens on (config listen.lmtpSocket); null when none. */
+  lmtpSocket: string | null;
   host: string;
   dataDir: string;
   /** Users whose password is known in plaintext (`plain:`); hashed-only users are left out. */
@@ -127,6 +128,11 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         }),
       );
     }
+    // The same LMTP engine on a socket path: local delivery agents often dial one instead of a port.
+    const lmtpSocket = config.listen.lmtpSocket;
+    if (lmtpSocket !== null) {
+      listeners.push(await listen<any>({ name: "lmtp-socket", engine: lmtp, context, host, port: 0, socketPath: lmtpSocket, implicitTls: false, maxBufferedLineOctets: SMTP_MAX_BUFFERED_LINE_OCTETS }));
+    }
   } catch (error) {
     await Promise.all(listeners.map((l) => l.close()));
     throw error;
@@ -145,6 +151,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       imap: portOf("imap"),
       imaps: portOf("imaps"),
     },
+    lmtpSocket: config.listen.lmtpSocket,
     host,
     dataDir,
     users: config.users.flatMap((u) => {
@@ -193,7 +200,8 @@ export interface ServeCommandOptions {
  * then stop politely. Resolves with the exit code (0 after a clean stop).
  */
 export async function runServeCommand(options: ServeCommandOptions, out: NodeJS.WritableStream = process.stdout): Promise<number> {
-  const config = options.config ? await loadConfigFile(options.config) : defaultConfig();
+  // Loaded only for a config file: compiling its schema validator (ajv) would cost every start of the bundled server for nothing.
+  const config = options.config ? await (await import("./config/load.ts")).loadConfigFile(options.config) : defaultConfig();
   // Listen for the stop signal before anything is printed: whoever reads the
   // printed ports may signal at once (a test, a supervisor), and a signal
   // during start-up must still end in a clean stop, not the default kill.
@@ -220,6 +228,7 @@ export async function runServeCommand(options: ServeCommandOptions, out: NodeJS.
   }
   // Six columns for the name, and always a space after it ("submission" is longer).
   for (const [name, port] of Object.entries(server.ports)) out.write(`${name.padEnd(5)} ${server.host}:${port}\n`);
+  if (server.lmtpSocket !== null) out.write(`lmtp  ${server.lmtpSocket}\n`);
   out.write(`data  ${server.dataDir}\n`);
   out.write(`users ${server.users.map((u) => u.address).join(", ")}\n`);
   // Clients verify certificates (the runner too): say what to trust, and how to check it is this one.

@@ -2,15 +2,25 @@
 // reference server: Hi() (PBKDF2 with HMAC), the keys, proof and signatures,
 // saslname quoting and the attribute lists of the four messages. Both sides
 // are checked against the RFC 5802 §5 and RFC 7677 §3 examples.
-// Standards: RFC 5802 §2.2 (Hi), §3 (keys), §5.1 (attributes), §7 (ABNF); RFC 7677 §3 (SHA-256).
+// Standards: RFC 5802 §2.2 (Hi), §3 (keys), §4 (-PLUS names), §5.1 (attributes), §7 (ABNF); RFC 7677 §3 (SHA-256).
 
 import { createHash, createHmac, pbkdf2, timingSafeEqual } from "node:crypto";
 
 export type ScramHash = "sha1" | "sha256";
 
-/** The mechanisms and their hash functions (RFC 5802 §4, RFC 7677 §3). */
-export const SCRAM_MECHANISMS = { "SCRAM-SHA-1": "sha1", "SCRAM-SHA-256": "sha256" } as const satisfies Record<string, ScramHash>;
+/** The mechanisms and their hash functions (RFC 5802 §4, RFC 7677 §3); a -PLUS name binds to the TLS channel (RFC 5802 §6). */
+export const SCRAM_MECHANISMS = {
+  "SCRAM-SHA-1": "sha1",
+  "SCRAM-SHA-256": "sha256",
+  "SCRAM-SHA-1-PLUS": "sha1",
+  "SCRAM-SHA-256-PLUS": "sha256",
+} as const satisfies Record<string, ScramHash>;
 export type ScramMechanismName = keyof typeof SCRAM_MECHANISMS;
+
+/** "The -PLUS suffix is used only when the server supports channel binding to the external channel" (RFC 5802 §4). */
+export function bindsChannel(mechanism: ScramMechanismName): boolean {
+  return mechanism.endsWith("-PLUS");
+}
 
 const HASH_OCTETS: Record<ScramHash, number> = { sha1: 20, sha256: 32 };
 

@@ -8,7 +8,7 @@ import type { Connection } from "../core/connection.ts";
 import { LINE_TOO_LONG } from "../core/connection.ts";
 import type { ServerContext } from "../core/context.ts";
 import { ClientError, LimitExceeded } from "../core/errors.ts";
-import { findMechanism, plaintextAuthAllowed } from "./mechanisms.ts";
+import { findMechanism, plaintextAuthAllowed, saslChannel } from "./mechanisms.ts";
 import { loginGuard } from "./penalty.ts";
 import { runSasl } from "./sasl.ts";
 
@@ -35,7 +35,7 @@ export async function authenticateCommand(conn: Connection, context: ServerConte
   // auth-command = "AUTH" SP sasl-mech [SP initial-response]   (RFC 4954 §4)
   const match = /^([A-Za-z0-9_-]{1,20})(?: (\S+))?$/.exec(args);
   if (!match) throw new ClientError("syntax", "expected <mechanism> [initial-response]");
-  const mechanism = findMechanism(match[1]!, config, users);
+  const mechanism = findMechanism(match[1]!, conn, config, users);
   if (!mechanism) throw new ClientError("auth-mechanism", `mechanism ${match[1]!.toUpperCase()} not available`);
   if (mechanism.plaintext && !plaintextAuthAllowed(conn, config)) {
     throw new ClientError("encryption-required", framing.encryptionRequired);
@@ -47,6 +47,7 @@ export async function authenticateCommand(conn: Connection, context: ServerConte
     hostname: config.hostname,
     failureDelayMs: config.auth.failureDelayMs,
     guard: loginGuard(context, conn.remoteAddress),
+    channel: saslChannel(conn),
     transport: {
       async challenge(data) {
         framing.writeChallenge(data.toString("base64"));

@@ -30,7 +30,16 @@ export interface SaslMechanism {
   readonly name: string;
   /** The password crosses the wire readable (PLAIN, LOGIN): needs TLS under the default policy. */
   readonly plaintext: boolean;
-  start(hostname: string, users: UserDirectory): SaslExchange;
+  /** Binds to the TLS channel (SCRAM -PLUS): offered and accepted on TLS sessions only (RFC 5802 §6). */
+  readonly bindsChannel?: boolean;
+  /** `channel`: the TLS channel; absent or null on a clear one. */
+  start(hostname: string, users: UserDirectory, channel?: SaslChannel | null): SaslExchange;
+}
+
+/** The TLS channel an exchange runs over, for SCRAM's channel binding; null stands for a clear channel. */
+export interface SaslChannel {
+  /** The channel-binding data of `type` (tls-unique, tls-exporter), or null where this session does not define it. */
+  binding(type: string): Buffer | null;
 }
 
 export interface SaslTransport {
@@ -67,11 +76,13 @@ export interface SaslRun {
   failureDelayMs: number;
   /** The failed-login penalty (penalty.ts); without one the check runs at once. */
   guard?: LoginGuard;
+  /** The TLS channel (SCRAM -PLUS binds to it, and a "y" flag there is a downgrade); absent or null: a clear channel. */
+  channel?: SaslChannel | null;
 }
 
 /** The authenticated user's name; throws ClientError (auth-failed, auth-cancelled, syntax). */
 export async function runSasl(run: SaslRun): Promise<string> {
-  const exchange = run.mechanism.start(run.hostname, run.users);
+  const exchange = run.mechanism.start(run.hostname, run.users, run.channel ?? null);
   let response = run.initialResponse === null ? null : decodeInitialResponse(run.initialResponse);
   for (let round = 0; round < MAX_SASL_ROUNDS; round++) {
     const step = exchange.next(response);

@@ -1,14 +1,16 @@
-// SASL SCRAM-SHA-1 and SCRAM-SHA-256, server side, for SMTP, POP3 and IMAP
-// alike (runSasl carries it): the client-first message (gs2 header, user,
-// client nonce) is answered with the server-first message (the nonce with
-// ours appended, the user's salt and the iteration count); the client-final
-// message must echo that nonce and the header, and carry a proof that hashes
-// to the user's StoredKey; the server-final message (v=ServerSignature) goes
-// out as additional data with success. No channel binding is offered (no
-// -PLUS): "p=" is refused, "y" accepted. Keys come from the plaintext-stored
+// SASL SCRAM-SHA-1 and SCRAM-SHA-256 and their -PLUS variants, server side,
+// for SMTP, POP3 and IMAP alike (runSasl carries it): the client-first message
+// (gs2 header, user, client nonce) is answered with the server-first message
+// (the nonce with ours appended, the user's salt and the iteration count); the
+// client-final message must echo that nonce and the header (with -PLUS: and
+// the TLS channel's binding data, tls-exporter under TLS 1.3, tls-unique
+// before), and carry a proof that hashes to the user's StoredKey; the
+// server-final message (v=ServerSignature) goes out as additional data with
+// success. Without -PLUS "p=" is refused; "y" is refused on a TLS session
+// where -PLUS is offered (a downgrade), accepted elsewhere. Keys come from the plaintext-stored
 // password (like CRAM-MD5), salted once per user and server run; an unknown
 // user gets a stable made-up salt, so the exchange does not tell users apart.
-// Standards: RFC 5802 §3, §5, §5.1, §6, §7; RFC 7677 §3; RFC 4013 (SASLprep); RFC 4422 (additional data with success).
+// Standards: RFC 5802 §3, §5, §5.1, §6, §7; RFC 7677 §3; RFC 5929 §3, RFC 9266 §2 (wire/channel-binding.ts); RFC 4013 (SASLprep); RFC 4422 (additional data with success).
 
 import { createHmac, randomBytes } from "node:crypto";
 import { constantTimeEqual } from "../users/passwords.ts";
@@ -16,6 +18,7 @@ import type { UserDirectory } from "../users/directory.ts";
 import { saslprep, SaslprepError } from "../../wire/saslprep.ts";
 import {
   authMessage,
+  bindsChannel,
   decodeSaslname,
   hi,
   isBase64,
@@ -75,14 +78,22 @@ async function deriveKeys(hash: ScramHash, password: string, salt: Buffer, itera
   return { storedKey, serverKey };
 }
 
-export function scramMechanism(name: ScramMechanismName, iterations: number): SaslMechanism {
-  const hash = SCRAM_MECHANISMS[name];
+/**
+ * `plusOffered`: the server offers this mechanism's -PLUS variant, so it
+ * "supports channel binding" on a TLS session — there a "y" flag is refused.
+ */
+export function scramMechanism(mechanismName: ScramMechanismName, iterations: number, plusOffered = false): SaslMechanism {
+  const hash = SCRAM_MECHANISMS[mechanismName];
+  const plus = bindsChannel(mechanismName);
   return {
-    name,
+    name: mechanismName,
     plaintext: false,
-    start(_hostname, users): SaslExchange {
+    bindsChannel: plus,
+    start(_hostname, users, channel): SaslExchange {
       let state: "start" | "challenged" | "first-answered" | "done" = "start";
       let gs2Header = "";
+      /** cbind-data the client must send after the gs2 header: the channel's, with "p=". */
+      let bindingData: Buffer = Buffer.alloc(0);
       let clientFirstBare = "";
       let serverFirst = "";
       let nonce = "";
@@ -101,8 +112,19 @@ export function scramMechanism(name: ScramMechanismName, iterations: number): Sa
             const match = CLIENT_FIRST.exec(response.toString("utf8"));
             // "the client's first message will always start with "n", "y", or "p"; otherwise, the message is invalid and authentication MUST fail."
             if (!match) return { malformed: "malformed SCRAM client-first message" };
-            // "If the channel binding flag was "p" and the server does not support the indicated channel binding type, then the server MUST fail authentication."
-            if (match[1]!.startsWith("p=")) return { malformed: "channel binding is not supported (SCRAM without -PLUS)" };
+            const flag = match[1]!;
+            if (plus) {
+              // A -PLUS exchange is the one that binds: "p=" and a type this TLS session defines.
+              if (!flag.startsWith("p=")) return { malformed: `${mechanismName} needs channel binding (p=)` };
+              const data = channel?.binding(flag.slice(2)) ?? null;
+              // "If the channel binding flag was "p" and the server does not support the indicated channel binding type, then the server MUST fail authentication."
+              if (data === null) return { malformed: `channel binding type ${flag.slice(2)} is not supported on this session` };
+              bindingData = data;
+            } else {
+              if (flag.startsWith("p=")) return { malformed: "channel binding is not supported (SCRAM without -PLUS)" };
+              // "If the flag is set to "y" and the server supports channel binding, the server MUST fail authentication."
+              if (flag === "y" && plusOffered && channel !== null) return { malformed: "the client thinks the server does not support channel binding, but it does (a downgrade)" };
+            }
             gs2Header = `${match[1]!},${match[2] ?? ""},`;
             if (match[2] !== undefined) {
               authzid = decodeSaslname(match[2].slice(2));
@@ -135,8 +157,9 @@ export function scramMechanism(name: ScramMechanismName, iterations: number): Sa
           if (proofAt === -1 || attributes === null || attributes[0]?.name !== "c" || attributes[1]?.name !== "r" || !isBase64(proof) || !isBase64(attributes[0].value)) {
             return { malformed: "malformed SCRAM client-final message" };
           }
-          // "The server MUST always validate the client's "c=" field": without channel binding it is the gs2 header alone.
-          if (!constantTimeEqual(Buffer.from(attributes[0].value, "base64"), Buffer.from(gs2Header, "utf8"))) return { malformed: "SCRAM channel binding does not match" };
+          // "The server MUST always validate the client's "c=" field": the gs2 header, then the channel's data with "p=".
+          const expectedBinding = Buffer.concat([Buffer.from(gs2Header, "utf8"), bindingData]);
+          if (!constantTimeEqual(Buffer.from(attributes[0].value, "base64"), expectedBinding)) return { malformed: "SCRAM channel binding does not match" };
           // "The server MUST verify that the nonce sent by the client in the second message is the same as the one sent by the server in its first message."
           if (attributes[1].value !== nonce) return { malformed: "SCRAM nonce does not match" };
           const message = authMessage(clientFirstBare, serverFirst, withoutProof);

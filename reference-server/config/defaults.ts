@@ -57,7 +57,7 @@ export function defaultConfig(): ServerConfig {
     ],
     postmaster: null,
     dataDir: null,
-    listen: { host: "127.0.0.1", portBase: 2000 },
+    listen: { host: "127.0.0.1", portBase: 2000, lmtpSocket: null },
     connections: { maxTotal: MAX_CONNECTIONS_TOTAL, maxPerAddress: MAX_CONNECTIONS_PER_ADDRESS },
     memory: { maxHeldOctets: MAX_HELD_OCTETS },
     tls: null,
@@ -66,7 +66,8 @@ export function defaultConfig(): ServerConfig {
       failureDelayMs: AUTH_FAILURE_DELAY_MS,
       penaltyMaxMs: AUTH_PENALTY_MAX_MS,
       penaltyForgetMs: AUTH_PENALTY_FORGET_MS,
-      mechanisms: ["PLAIN", "LOGIN", "CRAM-MD5", "SCRAM-SHA-1", "SCRAM-SHA-256"],
+      // The -PLUS variants are offered on TLS sessions only (RFC 5802 §6).
+      mechanisms: ["PLAIN", "LOGIN", "CRAM-MD5", "SCRAM-SHA-1", "SCRAM-SHA-256", "SCRAM-SHA-1-PLUS", "SCRAM-SHA-256-PLUS"],
       scramIterations: 4096,
     },
     smtp: {

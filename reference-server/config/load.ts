@@ -54,7 +54,7 @@ export function parseConfig(text: string, file: string): ServerConfig {
   return config;
 }
 
-type RawUser = Omit<UserConfig, "address" | "aliases"> & { address?: string; aliases?: string[] };
+type RawUser = Omit<UserConfig, "address" | "aliases" | "quota"> & { address?: string; aliases?: string[]; quota?: Partial<NonNullable<UserConfig["quota"]>> };
 type RawConfig = Omit<ServerConfig, "users" | "listen" | "connections" | "memory" | "auth" | "smtp" | "pop3" | "imap"> & {
   users: RawUser[];
   connections: Partial<ServerConfig["connections"]>;
@@ -75,6 +75,8 @@ function merge(raw: Partial<RawConfig>, baseDir: string): ServerConfig {
         password: u.password,
         address: (u.address ?? `${u.name}@${domains[0]}`).toLowerCase(),
         aliases: (u.aliases ?? []).map((a) => a.toLowerCase()),
+        // A user's own quota replaces imap.quota resource by resource.
+        ...(u.quota ? { quota: { ...d.imap.quota, ...raw.imap?.quota, ...u.quota } } : {}),
       }))
     : raw.domains
       ? d.users.map((u) => ({ ...u, address: `${u.name}@${domains[0]}` }))
@@ -85,7 +87,7 @@ function merge(raw: Partial<RawConfig>, baseDir: string): ServerConfig {
     users,
     postmaster: raw.postmaster ?? d.postmaster,
     dataDir: raw.dataDir ? resolve(baseDir, raw.dataDir) : d.dataDir,
-    listen: { ...d.listen, ...raw.listen },
+    listen: { ...d.listen, ...raw.listen, lmtpSocket: raw.listen?.lmtpSocket ? resolve(baseDir, raw.listen.lmtpSocket) : d.listen.lmtpSocket },
     connections: { ...d.connections, ...raw.connections },
     memory: { ...d.memory, ...raw.memory },
     tls: raw.tls ? { cert: resolve(baseDir, raw.tls.cert), key: resolve(baseDir, raw.tls.key) } : d.tls,

@@ -3,7 +3,7 @@
 // Types only, so that engines can depend on it without pulling in the loader.
 // Standards: RFC 5321 §4.5.3 (limits, timeouts), RFC 1939 §3 (autologout), RFC 3207 / RFC 2595 (TLS policy).
 
-export type SaslMechanismName = "PLAIN" | "LOGIN" | "CRAM-MD5" | "SCRAM-SHA-1" | "SCRAM-SHA-256";
+export type SaslMechanismName = "PLAIN" | "LOGIN" | "CRAM-MD5" | "SCRAM-SHA-1" | "SCRAM-SHA-256" | "SCRAM-SHA-1-PLUS" | "SCRAM-SHA-256-PLUS";
 
 export interface UserConfig {
   /** Login name, also the store's user name. */
@@ -14,6 +14,13 @@ export interface UserConfig {
   address: string;
   /** Further addresses delivered to this user. */
   aliases: string[];
+  /**
+   * This user's quota, in place of imap.quota's (each resource given here
+   * replaces that one); absent = imap.quota. Delivery checks it (and only a
+   * user's own quota): a copy that would exceed it fails for this recipient
+   * alone (SMTP: a failure DSN after the 250; LMTP: 552 5.2.2 for this recipient).
+   */
+  quota?: { storageKiB: number | null; messages: number | null };
 }
 
 export interface ServerConfig {
@@ -30,6 +37,8 @@ export interface ServerConfig {
     host: string;
     /** LMTP N+24, SMTP N+25, POP3 N+110, IMAP N+143, SMTPS N+465, submission N+587, IMAPS N+993, POP3S N+995. */
     portBase: number;
+    /** A Unix-domain socket where LMTP listens too (RFC 2033 §5: LMTP is not for TCP port 25; local delivery often uses a socket); null = none. */
+    lmtpSocket: string | null;
   };
   /**
    * Connections open at once, counted across every listener; one more is refused with 421 / -ERR / BYE.

@@ -24,7 +24,8 @@ export type ClientErrorReason =
   | "relay-denied" // recipient domain is not ours
   | "rejected-content" // message data broke a rule (bare LF / CR)
   | "no-such-message" // POP3 message number unknown or deleted
-  | "in-use"; // POP3 maildrop locked by another session
+  | "in-use" // POP3 maildrop locked by another session
+  | "utf8-required"; // POP3 message with a UTF-8 header requested outside UTF-8 mode (RFC 6856 §5)
 
 export class ClientError extends Error {
   constructor(
@@ -40,7 +41,8 @@ export type LimitReason =
   | "text-line-too-long"
   | "message-too-big"
   | "too-many-recipients"
-  | "too-many-errors";
+  | "too-many-errors"
+  | "mailbox-full"; // a recipient's quota has no room for the message (RFC 3463 X.2.2)
 
 /** A limit was hit. `then` says whether the session can go on after the reply. */
 export class LimitExceeded extends Error {

@@ -2,9 +2,11 @@
 // clear channel (with STARTTLS available to the engine) or with implicit TLS.
 // Tracks live sessions so the server can stop accepting and end each one
 // politely. Every connection is counted by the server's Admission first; one
-// over a limit is refused the protocol's way. serve.ts makes one listener per protocol and port.
-// Standards: RFC 8314 §3.3 (implicit TLS for submission and POP3S), RFC 3207, RFC 2595.
+// over a limit is refused the protocol's way. serve.ts makes one listener per protocol and port,
+// and one on a Unix-domain socket path for LMTP when configured.
+// Standards: RFC 8314 §3.3 (implicit TLS for submission and POP3S), RFC 3207, RFC 2595, RFC 2033 §5 (LMTP, not on TCP port 25).
 
+import { lstat, unlink } from "node:fs/promises";
 import * as net from "node:net";
 import * as tls from "node:tls";
 import { Connection } from "./connection.ts";
@@ -21,6 +23,8 @@ export interface ListenerOptions<S extends SessionBase> {
   context: ServerContext;
   host: string;
   port: number;
+  /** A Unix-domain socket path to listen on instead of host and port (a stale socket file there is replaced). */
+  socketPath?: string;
   implicitTls: boolean;
   /** Longest line any read of this protocol may ask for (SASL responses, IMAP lines). */
   maxBufferedLineOctets: number;
@@ -28,7 +32,10 @@ export interface ListenerOptions<S extends SessionBase> {
 
 export interface Listener {
   readonly name: string;
+  /** 0 on a Unix-domain socket. */
   readonly port: number;
+  /** The socket path, when listening on one. */
+  readonly socketPath: string | null;
   readonly implicitTls: boolean;
   /** Stop accepting, say goodbye to every session, resolve when all sockets are closed. */
   close(): Promise<void>;
@@ -99,23 +106,30 @@ export async function listen<S extends SessionBase>(options: ListenerOptions<S>)
         accept,
       )
     : net.createServer({ allowHalfOpen: true }, accept);
-  server.on("connection", track);
+  // Only sockets still in a TLS handshake can be without a session (and its error listener): on a clear
+  // port the session starts in the same turn, so tracking every socket there cost two closures per connection.
+  if (options.implicitTls) server.on("connection", track);
   // A failed handshake on the implicit-TLS port concerns that client only.
   server.on("tlsClientError", () => {});
 
+  const socketPath = options.socketPath ?? null;
+  if (socketPath !== null) await removeStaleSocket(socketPath);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port, options.host, () => {
+    const listening = () => {
       server.off("error", reject);
       resolve();
-    });
+    };
+    if (socketPath !== null) server.listen(socketPath, listening);
+    else server.listen(options.port, options.host, listening);
   });
   server.on("error", (error) => context.log?.(`${options.name} listener error: ${error.message}`));
-  const port = (server.address() as net.AddressInfo).port;
+  const port = socketPath === null ? (server.address() as net.AddressInfo).port : 0;
 
   return {
     name: options.name,
     port,
+    socketPath,
     implicitTls: options.implicitTls,
     async close() {
       closing = true;
@@ -130,4 +144,19 @@ export async function listen<S extends SessionBase>(options: ListenerOptions<S>)
       return endedByClientPort.get(clientPort) ?? Promise.resolve();
     },
   };
+}
+
+/**
+ * A socket file left by a server that did not close (a crash) would make
+ * listen fail with EADDRINUSE: remove it, but never a file that is not a socket.
+ */
+async function removeStaleSocket(socketPath: string): Promise<void> {
+  let stats;
+  try {
+    stats = await lstat(socketPath);
+  } catch {
+    return;
+  }
+  if (!stats.isSocket()) throw new Error(`${socketPath} exists and is not a socket: not replacing it`);
+  await unlink(socketPath);
 }

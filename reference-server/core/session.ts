@@ -74,15 +74,27 @@ export function startSession<S extends SessionBase>(
     context.log?.(`${conn.id} internal error: ${error instanceof Error ? error.stack : String(error)}`);
     conn.destroy();
   });
-  return {
-    conn,
-    done,
-    async shutdown() {
-      if (conn.isClosed) return conn.closed;
-      conn.write(engine.vocabulary.failure(session, new Fatal("shutdown", "server shutting down"), null));
-      await conn.close();
-    },
-  };
+  return new RunningSession(engine, session, done);
+}
+
+// A class, not an object literal with a shutdown() method: that literal made a closure (and its context) per connection.
+class RunningSession<S extends SessionBase> implements SessionHandle {
+  constructor(
+    private readonly engine: Engine<S>,
+    private readonly session: S,
+    readonly done: Promise<void>,
+  ) {}
+
+  get conn(): Connection {
+    return this.session.conn;
+  }
+
+  async shutdown(): Promise<void> {
+    const conn = this.session.conn;
+    if (conn.isClosed) return conn.closed;
+    conn.write(this.engine.vocabulary.failure(this.session, new Fatal("shutdown", "server shutting down"), null));
+    await conn.close();
+  }
 }
 
 async function drive<S extends SessionBase>(engine: Engine<S>, session: S, refusal: Fatal | null): Promise<void> {
@@ -200,7 +212,8 @@ export function splitCommandLine(line: Buffer): Command {
   const text = line.toString("utf8");
   const space = text.indexOf(" ");
   const verb = space === -1 ? text : text.slice(0, space);
-  if (!/^[A-Za-z]{1,20}$/.test(verb)) {
+  // Letters, then letters or digits: POP3's UTF8 (RFC 6856) has a digit.
+  if (!/^[A-Za-z][A-Za-z0-9]{0,19}$/.test(verb)) {
     throw new ClientError(verb === "" ? "syntax" : "unknown-command", verb === "" ? "empty command line" : `unknown command ${shownVerb(verb)}`);
   }
   return { verb: verb.toUpperCase(), args: space === -1 ? "" : text.slice(space + 1) };

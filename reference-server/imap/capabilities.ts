@@ -1,7 +1,7 @@
 // What CAPABILITY lists, which depends on the channel and the state: STARTTLS
 // and LOGINDISABLED before TLS, the SASL mechanisms usable now, and the
 // extensions this server honours.
-// Standards: RFC 3501 §6.1.1 and §6.2.1, RFC 9051 §6.1.1, RFC 2177, 2342, 2971, 3348, 3691, 4315, 4959, 5161, 5258, 6154, 6851, 7162, 7888, 7889, 3516, 3502, 5819, 8438, 8474, 9208, 6855, 4469, 4731, 5182, 5256, 5267, 5957.
+// Standards: RFC 3501 §6.1.1 and §6.2.1, RFC 9051 §6.1.1, RFC 2177, 2342, 2971, 3348, 3691, 4315, 4959, 5161, 5258, 6154, 6851, 7162, 7888, 7889, 3516, 3502, 5819, 8438, 8474, 9208, 6855, 4469, 4731, 5182, 5256, 5267, 5957, 4978.
 
 import { plaintextAuthAllowed, usableMechanisms } from "../auth/mechanisms.ts";
 import { foldersOf } from "./mailbox/folders.ts";
@@ -34,11 +34,13 @@ const EXTENSIONS = [
   "LIST-STATUS",
   "STATUS=SIZE",
   "CATENATE",
-  // RFC 9208: the resources this server counts; a limit is configured or the QUOTA list is empty.
+  // RFC 9208: the resources this server counts; a limit is configured or the QUOTA list is empty; SETQUOTA (QUOTASET, §4.1.3).
   "QUOTA",
   "QUOTA=RES-STORAGE",
   "QUOTA=RES-MESSAGE",
+  "QUOTASET",
   "UTF8=ACCEPT",
+  "COMPRESS=DEFLATE",
 ];
 
 export function capabilities(s: ImapSession): string[] {

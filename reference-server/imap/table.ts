@@ -1,5 +1,5 @@
 // The IMAP command table: one row per verb, each defined in commands/.
-// Standards: RFC 3501 §6, RFC 2177, 2342, 2971, 3691, 4315, 5161, 5256, 6851, 9208.
+// Standards: RFC 3501 §6, RFC 2177, 2342, 2971, 3691, 4315, 4978, 5161, 5256, 6851, 9208.
 
 import { commandTable } from "../core/command-table.ts";
 import { append } from "./commands/append.ts";
@@ -7,6 +7,7 @@ import { authenticate } from "./commands/authenticate.ts";
 import { capability } from "./commands/capability.ts";
 import { check } from "./commands/check.ts";
 import { close } from "./commands/close.ts";
+import { compress } from "./commands/compress.ts";
 import { copy } from "./commands/copy.ts";
 import { create } from "./commands/create.ts";
 import { del } from "./commands/delete.ts";
@@ -16,7 +17,7 @@ import { expunge } from "./commands/expunge.ts";
 import { fetch } from "./commands/fetch.ts";
 import { id } from "./commands/id.ts";
 import { idle } from "./commands/idle.ts";
-import { getquota, getquotaroot } from "./commands/quota.ts";
+import { getquota, getquotaroot, setquota } from "./commands/quota.ts";
 import { list } from "./commands/list.ts";
 import { login } from "./commands/login.ts";
 import { logout } from "./commands/logout.ts";
@@ -42,6 +43,6 @@ export const imapCommands = commandTable<ImapSession>([
   capability, noop, logout, id,
   starttls, authenticate, login,
   select, examine, create, del, rename, subscribe, unsubscribe, list, lsub, status, append, namespace, enable, idle,
-  getquotaroot, getquota,
+  getquotaroot, getquota, setquota, compress,
   check, close, unselect, expunge, search, sort, thread, fetch, store, copy, move, uid,
 ]);

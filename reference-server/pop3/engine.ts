@@ -32,6 +32,7 @@ export function pop3Engine(config: ServerConfig): Engine<Pop3Session> {
       user: null,
       lock: null,
       maildrop: null,
+      utf8: false,
     }),
     greet(s) {
       ok(s, `${config.hostname} POP3 mailconform ready ${s.timestamp}`);

@@ -1,7 +1,7 @@
 // The POP3 session: the phase (AUTHORIZATION or TRANSACTION; UPDATE happens
 // inside QUIT), the APOP timestamp, and once logged in the maildrop lock and
 // the snapshot of messages the session numbers from 1.
-// Standards: RFC 1939 §3 (states), §8 (exclusive maildrop lock).
+// Standards: RFC 1939 §3 (states), §8 (exclusive maildrop lock), RFC 6856 §2 (UTF-8 mode).
 
 import type { SessionBase } from "../core/session.ts";
 import type { Lock, Mailbox, MessageInfo } from "../store/types.ts";
@@ -26,4 +26,6 @@ export interface Pop3Session extends SessionBase {
   user: string | null;
   lock: Lock | null;
   maildrop: Maildrop | null;
+  /** UTF-8 mode, entered by UTF8 (RFC 6856 §2): messages with UTF-8 headers are sent as they are. */
+  utf8: boolean;
 }

@@ -1,7 +1,7 @@
 // POP3's reply forms: "+OK text", "-ERR [CODE] text", and multiline bodies
 // ended by a lone ".". Response codes say why a failure happened so clients
 // can tell a wrong password from a locked maildrop from a broken disk.
-// Standards: RFC 1939 §3, RFC 2449 §8 (RESP-CODES, [IN-USE]), RFC 3206 ([AUTH], [SYS/TEMP]).
+// Standards: RFC 1939 §3, RFC 2449 §8 (RESP-CODES, [IN-USE]), RFC 3206 ([AUTH], [SYS/TEMP]), RFC 6856 §5 ([UTF8]).
 
 import type { Command } from "../core/command-table.ts";
 import { ClientError, Fatal, LimitExceeded, TempFailure, type MailError } from "../core/errors.ts";
@@ -33,6 +33,7 @@ export const pop3Vocabulary: Vocabulary<Pop3Session> = {
     const e = error as ClientError;
     if (e.reason === "auth-failed" || e.reason === "encryption-required") return line("-ERR", `[AUTH] ${e.message}`);
     if (e.reason === "in-use") return line("-ERR", `[IN-USE] ${e.message}`);
+    if (e.reason === "utf8-required") return line("-ERR", `[UTF8] ${e.message}`);
     return line("-ERR", e.message);
   },
 };

@@ -2,40 +2,79 @@
 // with its own trace headers. Answers only after every copy is durable; any
 // store failure becomes a TempFailure so the client retries (452 4.3.1 when
 // the disk is full, else 451 4.3.0; the vocabulary reads the cause). SMTP
-// has one reply for all recipients, so the first failure fails the message;
+// has one reply for all recipients, so the first such failure fails the message;
 // LMTP has one per recipient (RFC 2033 §4.2), so each copy succeeds or fails alone.
+// A copy that would take its user over quota fails for good and for that
+// user alone: LMTP answers that recipient 552 5.2.2; SMTP accepts the message
+// for the others and sends the sender a failure report (./delivery-report.ts),
+// or answers 552 5.2.2 when no recipient is left.
 // Copies are made DELIVERIES_AT_ONCE at a time, a slice per turn of the event
 // loop, and counted in the MemoryBudget; the received body is given back as
 // soon as the last copy is made, so a one-recipient message is held once
 // while the store writes it, not twice.
 // Standards: RFC 5321 §4.1.1.4 (250 means responsibility taken), §4.4, §6.1, RFC 6409 §8.2-8.3, RFC 2033 §4.2,
-// RFC 3461 (a "delivered" report for NOTIFY=SUCCESS, ./delivery-report.ts).
+// RFC 3461 (reports for NOTIFY=SUCCESS and FAILURE, ./delivery-report.ts), RFC 9208 §5 (quota), RFC 3463 X.2.2.
 
 import { randomBytes } from "node:crypto";
-import { TempFailure } from "../core/errors.ts";
+import { LimitExceeded, TempFailure } from "../core/errors.ts";
 import { diskFaultOf } from "../store/disk-faults.ts";
+import { checkQuota, OverQuota } from "../store/quota.ts";
 import { COPY_OCTETS_PER_TURN, DELIVERIES_AT_ONCE } from "./limits.ts";
 import type { MessageBody } from "./message-body.ts";
 import type { Recipient, SmtpSession, Transaction } from "./states.ts";
-import { deliveredReport, wantSuccessReport } from "./delivery-report.ts";
+import { deliveryReport, mayReport, wantsFailureReport, wantsSuccessReport, type RecipientOutcome } from "./delivery-report.ts";
 import { headerBlock } from "./header-block.ts";
 import { missingOriginFields } from "./submission.ts";
 import { traceHeaders } from "./trace-headers.ts";
+import { smtpVocabulary } from "./vocabulary.ts";
 
-/** Deliver `body` (released once copied) and return the message id used in the Received lines; throws the first copy's failure. */
+/** Why one user's copy was not stored: for now (store trouble) or for good (over quota). */
+type CopyFailure = TempFailure | LimitExceeded;
+
+/**
+ * Deliver `body` (released once copied) and return the message id used in the
+ * Received lines. Throws the first temporary failure, or the permanent one
+ * when every copy failed; copies that failed for good while others were
+ * stored become a failure report.
+ */
 export async function deliverMessage(s: SmtpSession, t: Transaction, body: MessageBody): Promise<string> {
-  const { id, failures } = await deliverCopies(s, t, body, "all-or-nothing");
+  const copies = await deliverCopies(s, t, body, "all-or-nothing");
+  const { id, failures, users } = copies;
+  for (const failure of failures.values()) if (failure instanceof TempFailure) throw failure;
   const first = failures.values().next();
-  if (!first.done) throw first.value;
+  if (!first.done && failures.size === users) throw first.value;
+  await sendReport(s, t, copies, (r) => {
+    const failure = failures.get(r.user);
+    if (failure === undefined) return wantsSuccessReport(r) ? { recipient: r, action: "delivered" } : null;
+    if (!wantsFailureReport(r)) return null;
+    // The reply this recipient would have had, had SMTP one per recipient: "552 5.2.2 mailbox full: …".
+    const diagnostic = smtpVocabulary.failure(s, failure, null).trimEnd();
+    return { recipient: r, action: "failed", status: diagnostic.split(" ")[1]!, diagnostic };
+  });
   return id;
 }
 
 /** LMTP: deliver to every recipient user, each on its own; the failure of each user whose copy failed, by user name. */
-export async function deliverEach(s: SmtpSession, t: Transaction, body: MessageBody): Promise<Map<string, TempFailure>> {
-  return (await deliverCopies(s, t, body, "each")).failures;
+export async function deliverEach(s: SmtpSession, t: Transaction, body: MessageBody): Promise<Map<string, CopyFailure>> {
+  const copies = await deliverCopies(s, t, body, "each");
+  // The replies tell each failure; only NOTIFY=SUCCESS still gets a report.
+  await sendReport(s, t, copies, (r) => (!copies.failures.has(r.user) && wantsSuccessReport(r) ? { recipient: r, action: "delivered" } : null));
+  return copies.failures;
 }
 
-async function deliverCopies(s: SmtpSession, t: Transaction, body: MessageBody, mode: "all-or-nothing" | "each"): Promise<{ id: string; failures: Map<string, TempFailure> }> {
+interface Copies {
+  id: string;
+  /** By user name. */
+  failures: Map<string, CopyFailure>;
+  /** Distinct users the message went to. */
+  users: number;
+  date: Date;
+  /** Read before the body was released: what a report returns. */
+  originalHeader: string;
+  originalMessage: Buffer | undefined;
+}
+
+async function deliverCopies(s: SmtpSession, t: Transaction, body: MessageBody, mode: "all-or-nothing" | "each"): Promise<Copies> {
   const id = randomBytes(6).toString("hex").toUpperCase();
   const date = new Date();
   // A user named twice (two addresses, or the same one repeated) gets one copy.
@@ -46,15 +85,20 @@ async function deliverCopies(s: SmtpSession, t: Transaction, body: MessageBody, 
   const parts = body.parts();
   // RFC 6409 §8.2, §8.3: a submitted message gets the Date and Message-ID it lacks, the same in every copy.
   const originFields = s.submission ? missingOriginFields(parts, date, context.config.hostname) : Buffer.alloc(0);
-  // RFC 3461: recipients that asked NOTIFY=SUCCESS get a "delivered" report; it returns the header, read before the body goes.
-  const reported = wantSuccessReport(t);
-  const originalHeader = reported.length > 0 ? originFields.toString("latin1") + headerBlock(parts) : "";
+  // RFC 3461: a report returns the header, read before the body goes; RET=FULL a failed copy whole (RFC 3461 §4.3).
+  const reporting = mayReport(t);
+  const originalHeader = reporting ? originFields.toString("latin1") + headerBlock(parts) : "";
+  let originalMessage: Buffer | undefined;
+  // Only a user with a quota of its own is checked here: counting a mailbox takes its lock and reads every
+  // entry, too dear for every delivery against imap.quota's limits, which no suite or soak run comes near.
+  const ownQuota = (user: string) => context.users.byLogin(user)?.quota;
   let next = 0;
   let made = 0;
-  const failures = new Map<string, TempFailure>();
+  let retry = false;
+  const failures = new Map<string, CopyFailure>();
   const deliverNext = async () => {
-    // SMTP: after a failure no further copy is started, the client retries the whole message.
-    while (next < copies.length && (mode === "each" || failures.size === 0)) {
+    // SMTP: after a temporary failure no further copy is started, the client retries the whole message.
+    while (next < copies.length && (mode === "each" || !retry)) {
       const [user, recipient] = copies[next++]!;
       const trace = traceHeaders({
         reversePath: t.reversePath,
@@ -77,27 +121,38 @@ async function deliverCopies(s: SmtpSession, t: Transaction, body: MessageBody, 
         parts.length = 0;
       }
       try {
+        const limits = ownQuota(user);
+        if (limits) await checkQuota(context.store, user, limits, { octets: message.length, messages: 1 });
         await context.store.deliver(user, message);
       } catch (error) {
         context.log?.(`${conn.id} delivery to ${user} failed: ${error instanceof Error ? error.message : String(error)}`);
-        const text = diskFaultOf(error) === "full" ? "insufficient system storage, try again later" : "local delivery failed, try again later";
-        failures.set(user, new TempFailure(text, { cause: error }));
+        if (error instanceof OverQuota) {
+          failures.set(user, new LimitExceeded("mailbox-full", `mailbox full: ${error.message}`));
+          // Kept past the memory charge below: a report is made of it at once, then it goes.
+          if (reporting && t.dsn.ret === "FULL") originalMessage ??= message;
+        } else {
+          const text = diskFaultOf(error) === "full" ? "insufficient system storage, try again later" : "local delivery failed, try again later";
+          failures.set(user, new TempFailure(text, { cause: error }));
+          retry = true;
+        }
       } finally {
         context.memory.release(message.length);
       }
     }
   };
   await Promise.all(Array.from({ length: Math.min(DELIVERIES_AT_ONCE, copies.length) }, deliverNext));
-  if (failures.size === 0 && reported.length > 0) await sendDeliveredReport(s, t, reported, originalHeader, date);
-  return { id, failures };
+  return { id, failures, users: copies.length, date, originalHeader, originalMessage };
 }
 
 /**
- * Put the "delivered" report into the sender's mailbox when the sender is
- * local; the message is already delivered, so a report that cannot be
- * stored is logged, never turned into a failure of the transaction.
+ * Put a report on the recipients `outcome` picks into the sender's mailbox
+ * when the sender is local; the transaction is already answered for, so a
+ * report that cannot be stored is logged, never turned into its failure.
  */
-async function sendDeliveredReport(s: SmtpSession, t: Transaction, recipients: Recipient[], originalHeader: string, arrival: Date): Promise<void> {
+async function sendReport(s: SmtpSession, t: Transaction, copies: Copies, outcome: (r: Recipient) => RecipientOutcome | null): Promise<void> {
+  if (t.reversePath === "") return;
+  const outcomes = t.recipients.flatMap((r) => outcome(r) ?? []);
+  if (outcomes.length === 0) return;
   const { config, users, store, log } = s.context;
   const at = t.reversePath.lastIndexOf("@");
   const domain = t.reversePath.slice(at + 1).toLowerCase();
@@ -106,7 +161,8 @@ async function sendDeliveredReport(s: SmtpSession, t: Transaction, recipients: R
     log?.(`${s.conn.id} no local mailbox for the delivery report to <${t.reversePath}>; not sent`);
     return;
   }
-  const report = deliveredReport({ hostname: config.hostname, to: t.reversePath, envid: t.dsn.envid, arrival, recipients, originalHeader, date: new Date() });
+  const { originalHeader, originalMessage } = copies;
+  const report = deliveryReport({ hostname: config.hostname, to: t.reversePath, envid: t.dsn.envid, arrival: copies.date, outcomes, originalHeader, originalMessage, date: new Date() });
   try {
     // RFC 3461 §5: a DSN is sent with the null reverse-path.
     await store.deliver(sender.name, Buffer.concat([Buffer.from("Return-Path: <>\r\n"), report]));

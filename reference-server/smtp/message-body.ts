@@ -55,6 +55,15 @@ export class MessageBody {
     this.keep(content, CRLF);
   }
 
+  /**
+   * Whole DATA lines known to need nothing of addLine (Connection.takeCleanLines):
+   * each ends in CRLF, holds no other CR or LF, is not dot-stuffed and is at
+   * most MAX_TEXT_LINE_OCTETS long; they are kept exactly as received.
+   */
+  addCleanLines(lines: Buffer): void {
+    this.keep(lines);
+  }
+
   /** A DATA line too long to even buffer (its octets were skipped). */
   lineTooLong(): void {
     this.longLine = true;

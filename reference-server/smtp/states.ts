@@ -31,6 +31,8 @@ export interface Transaction {
   body: "7BIT" | "8BITMIME";
   /** RET and ENVID (RFC 3461 §4.3-4.4), when given. */
   dsn: TransactionDsn;
+  /** MAIL ... REQUIRETLS (RFC 8689 §4.1): the message is tagged; delivery is local, so no hop follows to hold to it. */
+  requireTls: boolean;
   recipients: Recipient[];
   /** Set once the first BDAT chunk arrived. */
   chunks: MessageBody | null;

@@ -1,7 +1,7 @@
 // The SMTP command table: one row per verb, each defined in commands/; and
 // LMTP's, the same rows with LHLO for EHLO and HELO, which LMTP does not have
-// (so they get 500 as unknown commands), and without AUTH and BDAT.
-// Standards: RFC 5321 §4.1.1 (commands), RFC 3207, RFC 4954, RFC 3030, RFC 2033 §4.1 (LHLO; HELO/EHLO: 500 recommended).
+// (so they get 500 as unknown commands), and without AUTH.
+// Standards: RFC 5321 §4.1.1 (commands), RFC 3207, RFC 4954, RFC 3030, RFC 2033 §4.1 (LHLO; HELO/EHLO: 500 recommended), §4.3 (BDAT).
 
 import { commandTable } from "../core/command-table.ts";
 import { auth } from "./commands/auth.ts";
@@ -24,5 +24,5 @@ export const smtpCommands = commandTable<SmtpSession>([
 ]);
 
 export const lmtpCommands = commandTable<SmtpSession>([
-  lhlo, mail, rcpt, data, rset, noop, quit, vrfy, expn, help, starttls,
+  lhlo, mail, rcpt, data, bdat, rset, noop, quit, vrfy, expn, help, starttls,
 ]);

@@ -47,6 +47,8 @@ const CLIENT_ERRORS: Record<ClientErrorReason, [number, string]> = {
   "rejected-content": [554, "5.6.0"],
   "no-such-message": [550, "5.5.0"],
   "in-use": [450, "4.2.1"],
+  // POP3's (RFC 6856 §5); SMTP never raises it.
+  "utf8-required": [550, "5.6.7"],
 };
 
 const LIMITS: Record<LimitReason, [number, string]> = {
@@ -55,6 +57,8 @@ const LIMITS: Record<LimitReason, [number, string]> = {
   "message-too-big": [552, "5.3.4"],
   "too-many-recipients": [452, "4.5.3"],
   "too-many-errors": [421, "4.7.0"],
+  // RFC 5321 §4.2.3 552 exceeded storage allocation; RFC 3463 X.2.2 mailbox full.
+  "mailbox-full": [552, "5.2.2"],
 };
 
 // RFC 3463 §3.4: 4.3.2 "system not accepting network messages" for a server short of memory.

@@ -3,7 +3,8 @@
 // mutation of it. All mutations run under one in-process mutex per mailbox
 // (see locks.ts); the store hands every session the same instance, so watch()
 // reaches all sessions. Files that appear or vanish behind our back are
-// picked up by the next status().
+// picked up by the next status(), which lists new/ and cur/ again unless
+// their timestamps show that nothing touched them since the last listing.
 // Standards: RFC 3501 §2.3.1.1 (UIDs), §2.3.2 (flags), §7.4.1 (EXPUNGE); Maildir.
 
 import { readFile, rename, unlink } from "node:fs/promises";
@@ -13,9 +14,10 @@ import { discardMessage, publishMessage, stageMessage, type StagedMessage } from
 import { isMissing, renameFile } from "./durable.ts";
 import { changeKeywords, changeLetters, flagsOf, MAX_KEYWORDS_PER_MAILBOX, parseFlags, type ParsedFlags } from "./flags.ts";
 import { Mutex } from "./locks.ts";
+import { messageCache } from "./message-cache.ts";
 import { ModseqLog } from "./modseq-log.ts";
-import { curFileName, listMessageFiles, locateMessageFile, removeTmpDebris, statMessageFile, type MessageFile } from "./maildir.ts";
-import type { Flag, FlagStoreOptions, Mailbox, MailboxChange, MailboxStatus, NewMessage } from "./types.ts";
+import { curFileName, listMessageFiles, locateMessageFile, removeTmpDebris, stampDir, statMessageFile, type MessageFile } from "./maildir.ts";
+import type { Flag, FlagStoreOptions, Mailbox, MailboxChange, MailboxStatus, MessageInfo, NewMessage } from "./types.ts";
 import { InvalidFlag, MailboxNotFound, MessageGone } from "./types.ts";
 import { formatJournalRecords, JOURNAL_COMPACT_MIN_RECORDS, readJournal, replayJournal } from "./uid-journal.ts";
 import { MAX_UID, readUidList, writeUidList, type UidList, type UidListEntry, type UidValidityIssuer } from "./uid-list.ts";
@@ -36,9 +38,19 @@ export interface MailboxPlace {
 }
 
 /** A uid list entry plus where its file is now. `file` is "" until the disk was read. */
-interface Entry extends UidListEntry, MessageFile {}
+interface Entry extends UidListEntry, MessageFile {
+  /** What status() last reported for it, reused while its info letters, keywords and mod-sequence stay. */
+  shown?: { message: MessageInfo; info: string; keywords: readonly string[] };
+}
 
 type Sub = "new" | "cur";
+
+/**
+ * Renames (and unlinks) of one STORE or EXPUNGE waiting in the thread pool at once: enough
+ * to keep its threads busy, few enough that other sessions' reads and fsyncs
+ * are not queued behind thousands of them.
+ */
+const RENAMES_IN_FLIGHT = 16;
 
 interface PendingAppend {
   staged: StagedMessage;
@@ -77,6 +89,11 @@ export class MaildirMailbox implements Mailbox {
   // A list write failed (full disk) while reads went on: the generation on disk is uncertain, so no
   // journal record may be appended until a whole list of a newer generation has been written.
   private listWriteOwed = false;
+  // Stamps of new/ and cur/ (maildir.ts stampDir) from just before the listing the view was last
+  // reconciled with, kept only if both were settled: while both still match, the directories hold
+  // what that listing held, so status() need not list them again. Our own renames move them too.
+  private listedStamps: [newDir: string, curDir: string] | null = null;
+  private listingCount = 0;
 
   /**
    * What per-session state (the \\Recent claims, imap/mailbox/recent.ts) is kept
@@ -93,19 +110,18 @@ export class MaildirMailbox implements Mailbox {
     this.modseqs = new ModseqLog(place.maildir);
   }
 
+  /** How often new/ and cur/ were listed to reconcile the view (for specs and benchmarks). */
+  get listings(): number {
+    return this.listingCount;
+  }
+
   status(): Promise<MailboxStatus> {
     return this.lock.run(async () => {
       if (!(await this.loadLocked())) await this.syncLocked(false);
       return {
         uidValidity: this.uidValidity,
         uidNext: this.uidNext,
-        messages: [...this.byUid.values()].map((e) => ({
-          uid: e.uid,
-          size: e.size,
-          flags: flagsOf(e.info, e.keywords),
-          internalDate: new Date(e.date),
-          modseq: this.modseqs.modseqOf(e.uid),
-        })),
+        messages: Array.from(this.byUid.values(), (e) => this.messageInfoOf(e)),
         keywords: [...this.keywords],
         highestModseq: this.modseqs.highest,
       };
@@ -113,23 +129,36 @@ export class MaildirMailbox implements Mailbox {
   }
 
   async read(uid: number): Promise<Buffer> {
-    let file = await this.lock.run(async () => {
+    // A loaded mailbox is looked up without its lock: a read must not wait behind another session's
+    // STORE or EXPUNGE and their fsyncs. A file renamed meanwhile is found again below, under the lock.
+    let found = this.loaded && !this.gone ? this.byUid.get(uid) : undefined;
+    found ??= await this.lock.run(async () => {
       await this.loadLocked();
-      return this.pathOf(this.entryOrGone(uid));
+      return this.entryOrGone(uid);
     });
+    let file = this.pathOf(found);
+    // A base name always names the same bytes (message-cache.ts).
+    const key = this.cacheKey(found.base);
+    const cached = messageCache.get(key);
+    if (cached !== undefined) return cached;
+    let bytes: Buffer | null = null;
     try {
-      return await readFile(file);
+      bytes = await readFile(file);
     } catch (error) {
       if (!isMissing(error)) throw error;
     }
-    // Renamed by a flag change (or new/ → cur/) since we looked: find it again.
-    file = await this.lock.run(async () => this.pathOf(await this.relocateLocked(this.entryOrGone(uid))));
-    try {
-      return await readFile(file);
-    } catch (error) {
-      if (isMissing(error)) throw new MessageGone(uid);
-      throw error;
+    if (bytes === null) {
+      // Renamed by a flag change (or new/ → cur/) since we looked: find it again.
+      file = await this.lock.run(async () => this.pathOf(await this.relocateLocked(this.entryOrGone(uid))));
+      try {
+        bytes = await readFile(file);
+      } catch (error) {
+        if (isMissing(error)) throw new MessageGone(uid);
+        throw error;
+      }
     }
+    messageCache.set(key, bytes);
+    return bytes;
   }
 
   /**
@@ -191,13 +220,16 @@ export class MaildirMailbox implements Mailbox {
       const keywords = this.canonicalKeywords(parsed.keywords, mode !== "remove");
       let listDirty = keywords.registered;
       const result = new Map<number, Flag[]>();
-      const changed: number[] = [];
       const touched = new Set<Sub>();
       // Renames done so far, to be undone if a later step fails: a NO leaves every flag as it was.
       const renamed: [from: string, to: string][] = [];
+      // Every file whose info letters change is renamed in one batch (renameAllLocked) after this walk.
+      const newInfo = new Map<Entry, string>();
+      const updated: { entry: Entry; changed: boolean }[] = [];
+      let vanished: Entry[] = [];
       try {
         for (const uid of new Set(uids)) {
-          let entry: Entry | undefined = this.byUid.get(uid);
+          const entry = this.byUid.get(uid);
           if (entry === undefined) continue;
           if (options.unchangedSince !== undefined && this.modseqs.modseqOf(uid) > options.unchangedSince) {
             options.modified?.push(uid);
@@ -205,28 +237,43 @@ export class MaildirMailbox implements Mailbox {
           }
           const info = changeLetters(entry.info, mode, parsed.letters);
           const words = changeKeywords(entry.keywords, mode, keywords.spelled);
-          const wordsChanged = words.length !== entry.keywords.length || words.some((w, i) => w !== entry!.keywords[i]);
+          const wordsChanged = words.length !== entry.keywords.length || words.some((w, i) => w !== entry.keywords[i]);
           const infoChanged = info !== entry.info;
-          if (infoChanged) {
-            const from = this.pathOf(entry);
-            entry = await this.renameLocked(entry, info, touched);
-            if (entry === undefined) continue;
-            renamed.push([from, this.pathOf(entry)]);
-          }
+          if (infoChanged) newInfo.set(entry, info);
           if (wordsChanged) {
             entry.keywords = words;
             listDirty = true;
           }
-          if (infoChanged || wordsChanged) changed.push(uid);
-          result.set(uid, flagsOf(entry.info, entry.keywords));
+          updated.push({ entry, changed: infoChanged || wordsChanged });
         }
+        vanished = await this.renameAllLocked(
+          [...newInfo.keys()],
+          (entry) => path.join(this.place.maildir, "cur", curFileName(entry.base, newInfo.get(entry)!)),
+          (entry, from, to) => {
+            renamed.push([from, to]);
+            touched.add(entry.sub);
+            touched.add("cur");
+            Object.assign(entry, { sub: "cur" as const, file: path.basename(to), info: newInfo.get(entry)! });
+          },
+        );
         await this.syncDirsLocked(touched);
-        if (listDirty) await this.writeListLocked();
+        // A file gone behind our back is an expunge found on the way.
+        for (const entry of vanished) this.forget(entry.uid);
+        if (listDirty || vanished.length > 0) await this.writeListLocked();
       } catch (error) {
         for (const [from, to] of renamed.reverse()) await rename(to, from).catch(() => undefined);
         await this.syncDirsLocked(touched).catch(() => undefined);
         throw error;
       }
+      const gone = new Set(vanished);
+      const changed: number[] = [];
+      for (const { entry, changed: didChange } of updated) {
+        if (gone.has(entry)) continue;
+        if (didChange) changed.push(entry.uid);
+        result.set(entry.uid, flagsOf(entry.info, entry.keywords));
+      }
+      await this.modseqs.record("expunged", vanished.map((e) => e.uid));
+      this.notify({ kind: "expunged", uids: vanished.map((e) => e.uid) });
       // Only a real change takes a new mod-sequence (RFC 7162 §3.1.11).
       await this.modseqs.record("changed", changed);
       for (const uid of result.keys()) options.modseqs?.set(uid, this.modseqs.modseqOf(uid));
@@ -248,26 +295,23 @@ export class MaildirMailbox implements Mailbox {
       const removed: number[] = [];
       const touched = new Set<Sub>();
       const parked: [from: string, to: string][] = [];
+      const entries: Entry[] = [];
+      for (const uid of new Set(uids)) {
+        const entry = this.byUid.get(uid);
+        if (entry === undefined) continue;
+        entries.push(entry);
+        removed.push(uid);
+      }
       try {
-        for (const uid of new Set(uids)) {
-          let entry = this.byUid.get(uid);
-          // A second try covers a file renamed (flag change by another program) since we looked.
-          for (let attempt = 0; entry !== undefined && attempt < 2; attempt++) {
-            const from = this.pathOf(entry);
-            const to = path.join(this.place.maildir, "tmp", entry.file);
-            try {
-              await renameFile(from, to);
-              parked.push([from, to]);
-              touched.add(entry.sub);
-              break;
-            } catch (error) {
-              if (!isMissing(error)) throw error;
-              const file = await locateMessageFile(this.place.maildir, entry.base);
-              entry = file === null ? undefined : Object.assign(entry, file);
-            }
-          }
-          if (this.byUid.has(uid)) removed.push(uid);
-        }
+        // A file that vanished meanwhile is expunged all the same.
+        await this.renameAllLocked(
+          entries,
+          (entry) => path.join(this.place.maildir, "tmp", entry.file),
+          (entry, from, to) => {
+            parked.push([from, to]);
+            touched.add(entry.sub);
+          },
+        );
         await this.syncDirsLocked(touched);
       } catch (error) {
         for (const [from, to] of parked.reverse()) await rename(to, from).catch(() => undefined);
@@ -275,7 +319,7 @@ export class MaildirMailbox implements Mailbox {
       }
       for (const uid of removed) this.forget(uid);
       if (removed.length === 0) return;
-      await settleAll(parked.map(([, to]) => unlink(to))).catch(() => undefined);
+      await forEachInFlight(parked, RENAMES_IN_FLIGHT, ([, to]) => unlink(to).catch(() => undefined));
       await this.writeListLocked({ keepView: true }).catch(() => undefined);
       await this.modseqs.record("expunged", removed);
       this.notify({ kind: "expunged", uids: removed });
@@ -386,6 +430,11 @@ export class MaildirMailbox implements Mailbox {
    * is arrival order for names that start with the time, as Maildir's do.
    */
   private async syncLocked(forceWrite: boolean): Promise<void> {
+    const stamps = await Promise.all([stampDir(path.join(this.place.maildir, "new")), stampDir(path.join(this.place.maildir, "cur"))]);
+    const listed = this.listedStamps;
+    if (!forceWrite && this.loaded && listed !== null && listed[0] === stamps[0].key && listed[1] === stamps[1].key) return;
+    this.listedStamps = null;
+    this.listingCount += 1;
     const onDisk = await listMessageFiles(this.place.maildir);
     const expunged: number[] = [];
     const flagged: number[] = [];
@@ -397,8 +446,11 @@ export class MaildirMailbox implements Mailbox {
         continue;
       }
       onDisk.delete(entry.base);
+      if (entry.file === file.file && entry.sub === file.sub) continue;
       if (entry.file !== "" && file.info !== entry.info) flagged.push(entry.uid);
-      Object.assign(entry, file);
+      entry.sub = file.sub;
+      entry.file = file.file;
+      entry.info = file.info;
     }
     let added: number[] = [];
     const uidNextBefore = this.uidNext;
@@ -422,6 +474,8 @@ export class MaildirMailbox implements Mailbox {
         added = [];
       }
     }
+    // Unless files were left without a UID above, the view now holds what the stamped directories held.
+    if (stamps.every((stamp) => stamp.settled) && unknown.length === added.length) this.listedStamps = [stamps[0].key, stamps[1].key];
     // Changes found on disk take mod-sequences too.
     await this.modseqs.record("expunged", expunged);
     await this.modseqs.record("changed", [...flagged, ...added]);
@@ -531,27 +585,44 @@ export class MaildirMailbox implements Mailbox {
     });
   }
 
-  /** Renames a message's file for new info letters (into cur/); undefined if it vanished. */
-  private async renameLocked(entry: Entry, info: string, touched: Set<Sub>): Promise<Entry | undefined> {
-    const file = curFileName(entry.base, info);
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        await renameFile(this.pathOf(entry), path.join(this.place.maildir, "cur", file));
-        touched.add(entry.sub);
-        touched.add("cur");
-        return Object.assign(entry, { sub: "cur" as const, file, info });
-      } catch (error) {
-        if (!isMissing(error)) throw error;
-        const found = await locateMessageFile(this.place.maildir, entry.base);
-        if (found === null) break;
-        Object.assign(entry, found);
-      }
+  /**
+   * Renames the file of each entry to `target(entry)`, RENAMES_IN_FLIGHT at a
+   * time: one after another, a 10,000-message STORE or EXPUNGE would wait for
+   * 10,000 thread-pool round trips in turn. `renamed` is called for each one
+   * done (the entry still names the old place). A file another program moved
+   * meanwhile (its own flag change) is looked for once for the whole batch —
+   * one listing, not one per file — and renamed from where it is. Returns the
+   * entries whose file is gone. On another error it throws once every rename
+   * in flight has settled, so `renamed` has seen all that happened.
+   */
+  private async renameAllLocked(entries: Entry[], target: (entry: Entry) => string, renamed: (entry: Entry, from: string, to: string) => void): Promise<Entry[]> {
+    const renameEach = async (batch: Entry[]): Promise<Entry[]> => {
+      const missing: Entry[] = [];
+      await forEachInFlight(batch, RENAMES_IN_FLIGHT, async (entry) => {
+        const from = this.pathOf(entry);
+        const to = target(entry);
+        try {
+          await renameFile(from, to);
+        } catch (error) {
+          if (!isMissing(error)) throw error;
+          missing.push(entry);
+          return;
+        }
+        renamed(entry, from, to);
+      });
+      return missing;
+    };
+    const missing = await renameEach(entries);
+    if (missing.length === 0) return [];
+    const onDisk = await listMessageFiles(this.place.maildir);
+    const gone: Entry[] = [];
+    const moved: Entry[] = [];
+    for (const entry of missing) {
+      const file = onDisk.get(entry.base);
+      if (file === undefined) gone.push(entry);
+      else moved.push(Object.assign(entry, file));
     }
-    this.forget(entry.uid);
-    await this.writeListLocked();
-    await this.modseqs.record("expunged", [entry.uid]);
-    this.notify({ kind: "expunged", uids: [entry.uid] });
-    return undefined;
+    return [...gone, ...(await renameEach(moved))];
   }
 
   /** Finds a moved file again; raises MessageGone (and records the expunge) if it is gone. */
@@ -614,6 +685,27 @@ export class MaildirMailbox implements Mailbox {
     };
   }
 
+  /**
+   * An entry as status() reports it. A mailbox of 10,000 messages is reported
+   * on every SELECT and every update a session hears of, so the object is
+   * built again only when something in it changed; it is frozen, as every
+   * caller gets the same one.
+   */
+  private messageInfoOf(entry: Entry): MessageInfo {
+    const modseq = this.modseqs.modseqOf(entry.uid);
+    const shown = entry.shown;
+    if (shown !== undefined && shown.message.modseq === modseq && shown.info === entry.info && shown.keywords === entry.keywords) return shown.message;
+    const message: MessageInfo = Object.freeze({
+      uid: entry.uid,
+      size: entry.size,
+      flags: Object.freeze(flagsOf(entry.info, entry.keywords)) as Flag[],
+      internalDate: new Date(entry.date),
+      modseq,
+    });
+    entry.shown = { message, info: entry.info, keywords: entry.keywords };
+    return message;
+  }
+
   private takeUid(): number {
     if (this.uidNext > MAX_UID) {
       throw new Error(`mailbox ${JSON.stringify(this.name)} has used every UID; it needs a new UIDVALIDITY`);
@@ -626,11 +718,18 @@ export class MaildirMailbox implements Mailbox {
   }
 
   private forget(uid: number): boolean {
+    const entry = this.byUid.get(uid);
+    if (entry !== undefined) messageCache.delete(this.cacheKey(entry.base));
     return this.byUid.delete(uid);
+  }
+
+  private cacheKey(base: string): string {
+    return `${this.place.maildir}\u0000${base}`;
   }
 
   private invalidate(): void {
     this.loaded = false;
+    this.listedStamps = null;
     this.listWriteOwed = false;
     this.byUid = new Map();
     // After an I/O error, descriptors are opened afresh rather than trusted.
@@ -694,6 +793,27 @@ export class MaildirMailbox implements Mailbox {
 
 function checkDate(date: Date | undefined): void {
   if (date !== undefined && Number.isNaN(date.getTime())) throw new TypeError("internalDate is not a valid date");
+}
+
+/**
+ * Runs `each` over `items` with at most `limit` running at once; after a
+ * failure no new one starts. Waits for those running, then throws the first error.
+ */
+async function forEachInFlight<T>(items: readonly T[], limit: number, each: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const worker = async (): Promise<void> => {
+    while (!failed && next < items.length) {
+      const item = items[next++]!;
+      try {
+        await each(item);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  await settleAll(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 /** Waits for every operation (none is left running behind a failure), then throws the first error. */

@@ -109,6 +109,34 @@ export async function listMessageFiles(maildir: string): Promise<Map<string, Mes
   return found;
 }
 
+/**
+ * Margin for a directory's timestamps to be trusted: a file system records
+ * them in ticks (nanoseconds on ext4, 1 s on some, 2 s on FAT), so a change
+ * within the tick of the last one leaves them as they were.
+ */
+export const DIR_SETTLE_MS = 2000;
+
+/**
+ * What a directory's entries last changed at, taken before listing it. Every
+ * entry added, removed or renamed moves the directory's mtime and ctime, so
+ * an equal `key` later means equal entries — if the stamp is `settled`: its
+ * times were DIR_SETTLE_MS behind the clock when it was taken, so any change
+ * after it falls in a later tick. (This assumes a local file system, whose
+ * clock is the process's and does not step back by more than a second; NFS
+ * may serve cached directory times.)
+ */
+export interface DirStamp {
+  key: string;
+  settled: boolean;
+}
+
+/** Stamps `dir`; `now` is read before the stat, as a change may land while it runs. */
+export async function stampDir(dir: string, now = Date.now()): Promise<DirStamp> {
+  const info = await stat(dir, { bigint: true });
+  const newest = info.mtimeNs > info.ctimeNs ? info.mtimeNs : info.ctimeNs;
+  return { key: `${info.dev}:${info.ino}:${info.mtimeNs}:${info.ctimeNs}`, settled: newest <= BigInt(Math.floor(now) - DIR_SETTLE_MS) * 1_000_000n };
+}
+
 /** Finds one message's file again after it moved (flag change, new/ → cur/); null if it is gone. */
 export async function locateMessageFile(maildir: string, base: string): Promise<MessageFile | null> {
   return (await listMessageFiles(maildir)).get(base) ?? null;

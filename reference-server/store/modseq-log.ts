@@ -146,6 +146,8 @@ export class ModseqLog {
     this.vanishedFloor = 0;
     for (const change of changes) this.highestValue = Math.max(this.highestValue, change.modseq);
     if (snapshot === null && listKept) this.highestValue = Math.max(this.highestValue, Date.now());
+    // A mod-sequence is positive (RFC 7162 §7, mod-sequence-value): an empty new mailbox reports 1, its first change 2.
+    this.highestValue = Math.max(this.highestValue, 1);
     if (snapshot !== null && snapshot.uidValidity === uidValidity) {
       this.vanishedFloor = snapshot.vanishedFloor;
       for (const [uid, modseq] of snapshot.modseqs) this.byUid.set(uid, modseq);

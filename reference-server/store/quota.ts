@@ -6,7 +6,10 @@
 // refused APPEND or COPY leaves every mailbox as it was. Two sessions adding
 // at the same moment may each pass the check: the limit is a bound per
 // command, not a lock (a real server's quota is as soft under races).
-// Standards: RFC 9208 §3.2 (quota roots), §5.1 (STORAGE), §5.2 (MESSAGE), §4.3.1 (OVERQUOTA).
+// Limits set over IMAP (SETQUOTA) replace the configured ones for that user
+// and store until the server stops; they are kept in memory, never on disk,
+// so a restart brings back the configuration's limits.
+// Standards: RFC 9208 §3.2 (quota roots), §5.1 (STORAGE), §5.2 (MESSAGE), §4.3.1 (OVERQUOTA), §4.1.3 (SETQUOTA).
 
 import type { FolderMailStore, MailStore } from "./types.ts";
 
@@ -70,4 +73,19 @@ export async function checkQuota(store: MailStore, user: string, limits: QuotaLi
   const after = quotaResources(limits, { octets: now.octets + added.octets, messages: now.messages + added.messages });
   const over = after.find((r) => r.usage > r.limit);
   if (over) throw new OverQuota(over.name, over.usage, over.limit);
+}
+
+/** Limits set with SETQUOTA, per store (so every session and protocol on it sees them) and user. */
+const setLimits = new WeakMap<MailStore, Map<string, QuotaLimits>>();
+
+/** The user's limits: those set with SETQUOTA, else the configured ones. */
+export function effectiveLimits(store: MailStore, user: string, configured: QuotaLimits): QuotaLimits {
+  return setLimits.get(store)?.get(user) ?? configured;
+}
+
+/** Replaces the user's limits, every resource at once (RFC 9208 §4.1.3: limits not given are discarded). */
+export function setQuotaLimits(store: MailStore, user: string, limits: QuotaLimits): void {
+  let byUser = setLimits.get(store);
+  if (byUser === undefined) setLimits.set(store, (byUser = new Map()));
+  byUser.set(user, { ...limits });
 }

@@ -7,7 +7,7 @@
 // suites in, plain data out; render.ts prints it.
 // Standards: RFC 5321 §4.1.1 / RFC 1939 §4-7 / RFC 3501 §6 (the command sets counted).
 
-import type { Level, Protocol, Step, SuiteFile, TestCase } from "../model/ast.ts";
+import { innerSteps, type Level, type Protocol, type Step, type SuiteFile, type TestCase } from "../model/ast.ts";
 
 export interface CoverageRow {
   /** "RFC 5321 §4.1.1.2", or "smtp MAIL" for a command row. */
@@ -52,7 +52,7 @@ function allSteps(test: TestCase): Step[] {
   const walk = (steps: readonly Step[]) => {
     for (const step of steps) {
       out.push(step);
-      if (step.kind === "repeat" || step.kind === "retry" || step.kind === "may-close") walk(step.steps);
+      walk(innerSteps(step));
     }
   };
   walk(test.setup);

@@ -94,6 +94,7 @@ async function probeOnce(
       name: "probe",
       host: target.host,
       port: endpoint.port,
+      ...(endpoint.socket !== undefined ? { socketPath: endpoint.socket } : {}),
       implicitTls: endpoint.tls === "implicit",
       insecure: target.insecure,
       ...(target.tlsCa !== undefined ? { caFile: target.tlsCa } : {}),

@@ -5,7 +5,7 @@
 // class; an exception of any other type is our bug and propagates.
 // Standards: none (runner semantics; see the protocol drivers for RFCs).
 
-import type { Span, Step, TestCase } from "../model/ast.ts";
+import { innerSteps, type Span, type Step, type TestCase } from "../model/ast.ts";
 import type { RunEvent } from "../model/events.ts";
 import { FAILURE_CLASSES, type Failure } from "../model/failure.ts";
 import { testIdentity, type StepResult, type TestResult, type TranscriptCaps } from "../model/result.ts";
@@ -13,7 +13,7 @@ import type { Target } from "../model/target.ts";
 import { DEFAULT_READ_LIMITS, type ReadLimits } from "../session/connection.ts";
 import { Session } from "./session.ts";
 import { StepFailure, TestAborted } from "../session/step-failure.ts";
-import { describeStep, executeStep, sleep } from "./steps.ts";
+import { describeExpectation, describeStep, executeStep, expectOneOf, sleep } from "./steps.ts";
 import { Transcript } from "../session/transcript.ts";
 import { LINE_CLASSIFIERS } from "../protocols/line-classifiers.ts";
 import { buildVariables, Variables } from "../session/variables.ts";
@@ -55,11 +55,6 @@ class StepFailed extends Error {
   ) {
     super(failure.message);
   }
-}
-
-/** The steps nested in a repeat, retry or may-close. */
-function innerSteps(step: Step): Step[] {
-  return step.kind === "repeat" || step.kind === "retry" || step.kind === "may-close" ? step.steps : [];
 }
 
 /** Steps as written, counting a repeat's or retry's inner steps after it (Failure.step numbering). */
@@ -160,6 +155,8 @@ class TestRun {
     if (step.kind === "repeat") return this.repeat(step, index);
     if (step.kind === "retry") return this.retry(step, index);
     if (step.kind === "may-close") return this.mayClose(step, index);
+    if (step.kind === "one-of") return this.oneOf(step, index, startedAt);
+    if (step.kind === "if") return this.ifSame(step, index);
     return executeStep(this.session, step, this.budgetMs, this.env.signal, startedAt);
   }
 
@@ -182,6 +179,33 @@ class TestRun {
       }
       inner += 1 + writtenCount(innerSteps(child));
     }
+  }
+
+  /**
+   * One reply, the first alternative it matches, then that alternative's
+   * steps, numbered where they are written (after the earlier alternatives'
+   * steps). The transcript says which alternative was taken, so a reader sees
+   * why a follow-up check ran or did not.
+   */
+  private async oneOf(step: Extract<Step, { kind: "one-of" }>, index: number, startedAt?: number): Promise<void> {
+    const taken = await expectOneOf(this.session, step, this.budgetMs, startedAt);
+    const branch = step.branches[taken]!;
+    const first = index + 1 + writtenCount(step.branches.slice(0, taken).flatMap((b) => b.then));
+    const what = branch.then.length === 0 ? "no steps follow it" : `its step${branch.then.length === 1 ? "" : "s"} ${first}${branch.then.length === 1 ? "" : `–${first + writtenCount(branch.then) - 1}`} run`;
+    this.transcript.record(step.on, "*", `one-of: the reply matched alternative ${taken + 1} of ${step.branches.length} (${describeExpectation(branch.expect)}); ${what}`);
+    await this.nested(branch.then, first - 1);
+  }
+
+  /** Compares the two resolved values and runs `then` or `else`, noting which and why in the transcript. */
+  private async ifSame(step: Extract<Step, { kind: "if" }>, index: number): Promise<void> {
+    const [a, b] = step.same.map((t) => this.vars.resolve(t, step.span));
+    const same = a === b;
+    const steps = same ? step.then : step.else;
+    const first = index + 1 + (same ? 0 : writtenCount(step.then));
+    const shown = (text: string, value: string | undefined): string => this.transcript.redact(text === value ? `"${value}"` : `${text} = "${value}"`);
+    const ran = steps.length === 0 ? `no '${same ? "then" : "else"}' steps` : `'${same ? "then" : "else"}' runs (step${steps.length === 1 ? "" : "s"} ${first}${steps.length === 1 ? "" : `–${first + writtenCount(steps) - 1}`})`;
+    this.transcript.record(step.on, "*", `if: ${shown(step.same[0].text, a)} and ${shown(step.same[1].text, b)} are ${same ? "the same" : "different"}; ${ran}`);
+    await this.nested(steps, first - 1);
   }
 
   /**

@@ -53,7 +53,7 @@ export interface OpenConnection {
 }
 
 /** Steps that read the greeting themselves when they open a connection. */
-const READING_STEPS = new Set<Step["kind"]>(["expect", "expect-closed", "expect-silence"]);
+const READING_STEPS = new Set<Step["kind"]>(["expect", "one-of", "expect-closed", "expect-silence"]);
 
 /**
  * Where a `starttls` connection opened without its greeting stands: "greeting"
@@ -135,11 +135,13 @@ export class Session {
       throw new StepFailure("connection", `target "${target.name}" has no ${spec.protocol} port for tls: ${tls}`, `a ${spec.protocol} port speaking ${tls}`, "none configured");
     }
     const deadline = new Deadline(budgetMs);
-    transcript.note(name, { kind: "connect", host: target.host, port, protocol: spec.protocol, tls });
+    // A Unix-domain socket (an LMTP endpoint's `socket`) is noted as the host with port 0.
+    transcript.note(name, { kind: "connect", host: endpoint.socket ?? target.host, port, protocol: spec.protocol, tls });
     const conn = await Connection.open({
       name,
       host: target.host,
       port,
+      ...(endpoint.socket !== undefined ? { socketPath: endpoint.socket } : {}),
       implicitTls: tls === "implicit",
       insecure: target.insecure,
       ...(target.tlsCa !== undefined ? { caFile: target.tlsCa } : {}),

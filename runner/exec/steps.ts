@@ -53,7 +53,16 @@ export function describeStep(step: Step): string {
       return `retry within ${step.withinMs} ms, every ${step.everyMs} ms (${step.steps.length} step${step.steps.length === 1 ? "" : "s"})`;
     case "may-close":
       return `${on}may close: ${step.steps.length} step${step.steps.length === 1 ? "" : "s"}, or the server closes ${step.on}`;
+    case "one-of":
+      return `${on}expect one of: ${step.branches.map((b) => describeExpectation(b.expect)).join(" | ")}`;
+    case "if":
+      return `if ${step.same[0].text} is ${step.same[1].text}`;
   }
+}
+
+/** An expectation as a step title shows it, without the connection. */
+export function describeExpectation(expect: Extract<Step, { kind: "expect" }>["expect"]): string {
+  return describeStep({ kind: "expect", expect, on: "main", span: expect.span }).replace(/^expect /, "");
 }
 
 /** Bytes of a raw step: each character ≤ U+00FF is one octet (YAML "\xNN" escapes), anything else UTF-8. */
@@ -78,7 +87,9 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 type ControlStep = Extract<Step, { kind: "wait" | "close" | "connect" }>;
-type ConnectionStep = Exclude<Step, { kind: "repeat" | "retry" | "may-close" | "wait" | "close" | "connect" }>;
+/** Steps that hold other steps: run-test.ts runs them. */
+export type NestingStep = Extract<Step, { kind: "repeat" | "retry" | "may-close" | "one-of" | "if" }>;
+type ConnectionStep = Exclude<Step, NestingStep | ControlStep>;
 
 /**
  * Run one non-repeat step. `budgetMs` bounds every wait in it, counted
@@ -86,7 +97,7 @@ type ConnectionStep = Exclude<Step, { kind: "repeat" | "retry" | "may-close" | "
  * itself: on the common path (the connection is open) it hands back the
  * protocol session's promise, one async frame less per step (bench/runner-step.ts).
  */
-export function executeStep(session: Session, step: Exclude<Step, { kind: "repeat" | "retry" | "may-close" }>, budgetMs: number, signal?: AbortSignal, startedAt?: number): Promise<void> {
+export function executeStep(session: Session, step: Exclude<Step, NestingStep>, budgetMs: number, signal?: AbortSignal, startedAt?: number): Promise<void> {
   if (step.kind === "wait" || step.kind === "close" || step.kind === "connect") return controlStep(session, step, budgetMs, signal);
   const open = session.ready(step.on);
   if (!open) return openThenRun(session, step, budgetMs);
@@ -96,6 +107,22 @@ export function executeStep(session: Session, step: Exclude<Step, { kind: "repea
     // A synchronous throw (a raw write on a closed socket, an unbound variable) rejects, as from an async step.
     return Promise.reject(error);
   }
+}
+
+/**
+ * The reply of a one-of step, read once on the step's connection (opened
+ * first if need be): the index of the first alternative it matches. A reply
+ * that matches none fails the step, naming every alternative.
+ */
+export async function expectOneOf(session: Session, step: Extract<Step, { kind: "one-of" }>, budgetMs: number, startedAt?: number): Promise<number> {
+  const ready = session.ready(step.on);
+  const { conn, protocol } = ready ?? (await session.use(step.on, step, budgetMs));
+  const ctx = session.context(conn, new Deadline(budgetMs, ready ? startedAt : undefined), step.span);
+  return protocol.expectOneOf(
+    ctx,
+    step.branches.map((b) => b.expect),
+    step.branches.map((b) => describeExpectation(b.expect)),
+  );
 }
 
 async function controlStep(session: Session, step: ControlStep, budgetMs: number, signal?: AbortSignal): Promise<void> {

@@ -51,6 +51,13 @@ export interface GradeOptions {
   failOnUnreachable?: boolean;
   /** --shard i/n: grade only the i-th contiguous block of the targets file (merge-grades joins the scoreboards). */
   shard?: Shard;
+  /** Each target as soon as it is graded, with its report (cli/grade writes the student's page then); `index` as in `graded`. */
+  onGraded?: (graded: GradedTarget, index: number) => void;
+  /**
+   * false: a target's report is let go once onGraded has seen it, so `graded` holds the grades only. A full
+   * report (transcripts of every test) is some 50 MB in memory: a class of 100 kept to the end outgrows the heap.
+   */
+  keepReports?: boolean;
 }
 
 /** The JSON report of one run, as grade reads it back (runner/schema/report.schema.json). */
@@ -148,6 +155,8 @@ export async function gradeClass(
       } finally {
         running.delete(controller);
       }
+      options.onGraded?.(graded[i]!, i);
+      if (options.keepReports === false) graded[i] = { grade: graded[i]!.grade };
       const g = graded[i]!.grade;
       const pct = g.score.percent === undefined ? "  n/a" : `${g.score.percent.toFixed(1).padStart(5)}%`;
       const why = [...g.unreachable, ...g.loginFailures];

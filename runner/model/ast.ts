@@ -102,6 +102,12 @@ export interface TestCase {
    * A target with fewer users skips the test instead of failing it.
    */
   usersNeeded?: number;
+  /**
+   * The endpoints whose `failing-recipient` the test sends to
+   * (${smtp.failing_recipient}, ${lmtp.failing_recipient}); absent when none.
+   * A target that names none skips the test.
+   */
+  failingRecipientsNeeded?: ("smtp" | "lmtp")[];
   /** Named connections beyond the implicit "main" one. */
   connections: ConnectionSpec[];
   /** Puts the server in a known state; a failure here fails the test with phase "setup". */
@@ -198,7 +204,7 @@ export interface StartTlsStep extends StepBase {
  */
 export interface AuthStep extends StepBase {
   kind: "auth";
-  mechanism: "PLAIN" | "LOGIN" | "CRAM-MD5" | "SCRAM-SHA-1" | "SCRAM-SHA-256" | "APOP";
+  mechanism: "PLAIN" | "LOGIN" | "CRAM-MD5" | "SCRAM-SHA-1" | "SCRAM-SHA-256" | "SCRAM-SHA-1-PLUS" | "SCRAM-SHA-256-PLUS" | "APOP";
   /** Default to the connection user's login and password. */
   login?: Template;
   password?: Template;
@@ -206,10 +212,13 @@ export interface AuthStep extends StepBase {
   initialResponse: boolean;
   /** success: 235 / +OK / OK; failure: 535 / -ERR / NO; cancel: send "*" at the first challenge, expect 501 / -ERR / BAD. */
   outcome: "success" | "failure" | "cancel";
-  /** SCRAM only: the gs2-cbind-flag sent, "n" by default; "p" asks for tls-unique channel binding (RFC 5802 §6). */
+  /** SCRAM without -PLUS only: the gs2-cbind-flag sent, "n" by default; "p" asks for tls-unique channel binding (RFC 5802 §6). -PLUS always sends "p=" with the TLS session's type. */
   channelBinding?: "n" | "y" | "p";
-  /** SCRAM only: send a wrong ClientProof, or a nonce whose server part is altered (RFC 5802 §5.1). */
-  tamper?: "proof" | "nonce";
+  /**
+   * SCRAM only: send a wrong ClientProof, a nonce whose server part is altered (RFC 5802 §5.1),
+   * channel-binding data one bit off (-PLUS only), or a c= whose gs2 header differs from the one sent (RFC 5802 §6).
+   */
+  tamper?: "proof" | "nonce" | "channel-binding" | "gs2-header";
 }
 
 export interface ExpectStep extends StepBase {
@@ -292,7 +301,47 @@ export interface LocateStep extends StepBase {
   capture: string;
 }
 
+/** One accepted reply of a `one-of` step: its expectation, and the steps run when it is the reply that came. */
+export interface ReplyBranch {
+  expect: SmtpExpect | Pop3Expect | ImapExpect;
+  /** Run only when this alternative is the first the reply matches; empty when nothing follows. */
+  then: Step[];
+  span: Span;
+}
+
+/**
+ * `expect: { one-of: [...] }`: reads ONE reply and takes the first
+ * alternative it matches (its captures bind, its `then` steps run), where the
+ * RFC lets a server answer in several ways that lead to different follow-up
+ * checks (RFC 5321 §4.1.4: a later EHLO accepted, or refused and the state kept).
+ * A reply that matches none fails the step, listing the alternatives.
+ */
+export interface OneOfStep extends StepBase {
+  kind: "one-of";
+  branches: ReplyBranch[];
+}
+
+/**
+ * `if: { same: [A, B], then: [...], else: [...] }`: the two templates resolved
+ * (captured values, as a rule) and compared as strings; equal runs `then`, else `else`.
+ */
+export interface IfStep extends StepBase {
+  kind: "if";
+  same: [Template, Template];
+  then: Step[];
+  else: Step[];
+}
+
+/** The steps nested in a repeat, retry, may-close, or every branch of a one-of or if, in written order. */
+export function innerSteps(step: Step): Step[] {
+  if (step.kind === "one-of") return step.branches.flatMap((b) => b.then);
+  if (step.kind === "if") return [...step.then, ...step.else];
+  return step.kind === "repeat" || step.kind === "retry" || step.kind === "may-close" ? step.steps : [];
+}
+
 export type Step =
+  | OneOfStep
+  | IfStep
   | SendStep
   | RawStep
   | DataStep
@@ -417,6 +466,12 @@ export interface ImapExpect {
   ordered: boolean;
   /** Untagged responses matched by no rule fail the step (default false: extra data is allowed, RFC 3501 §2.2.2). */
   strict: boolean;
+  /**
+   * `$name` bindings of this step that are message sequence numbers: the
+   * session keeps them current across the EXPUNGE / VANISHED responses it
+   * reads afterwards (runner/protocols/imap/sequence-numbers.ts).
+   */
+  sequenceNumbers?: string[];
   captures: Capture[];
   span: Span;
 }

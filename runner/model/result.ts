@@ -57,6 +57,8 @@ export type LineRole = "command" | "response" | "content" | "end-of-data" | "lit
 export type WireNote =
   | { kind: "connect"; host: string; port: number; protocol: Protocol; tls: TlsMode }
   | { kind: "tls-established"; version: string; cipher: string }
+  /** IMAP COMPRESS took effect: both directions are compressed from here; the lines shown are the inflated text. */
+  | { kind: "compression"; algorithm: "DEFLATE" }
   /** An IMAP literal of the server follows: its octets are the next S lines. */
   | { kind: "literal"; octets: number }
   | { kind: "closed"; by: "client" | "server" }

@@ -4,8 +4,14 @@
 import type { CapabilityState, Protocol, TlsMode } from "./ast.ts";
 
 export interface Endpoint {
+  /** 0 when `socket` is given. */
   port: number;
   tls: TlsMode;
+  /**
+   * LMTP only: an absolute Unix-domain socket path dialled instead of host and
+   * port (`lmtp: { socket: /run/lmtp }`): local delivery agents often listen on one (RFC 2033 §5).
+   */
+  socket?: string;
   /**
    * A second port speaking implicit TLS (smtps 465, pop3s 995, imaps 993)
    * when `port` is plain or STARTTLS: where a connection declared with
@@ -18,6 +24,12 @@ export interface Endpoint {
    */
   mailboxPrefix?: string;
   delimiter?: string;
+  /**
+   * SMTP and LMTP only: an address the server accepts at RCPT whose delivery
+   * then fails (a mailbox over quota), for the failure-report tests
+   * (${smtp.failing_recipient}, ${lmtp.failing_recipient}); absent: they are skipped.
+   */
+  failingRecipient?: string;
 }
 
 /**

@@ -5,7 +5,7 @@
 // AST and the probe's per-state lists; the orchestrator turns the answer into a skip.
 // Standards: RFC 3207 §4.2, RFC 2595 §4, RFC 2449 §5, RFC 3501 §6.2.1 and §7.2.1 (lists change with TLS and login).
 
-import type { CapabilityState, Step, TestCase, TlsMode } from "../model/ast.ts";
+import { innerSteps, type CapabilityState, type Step, type TestCase, type TlsMode } from "../model/ast.ts";
 import type { SkipKind } from "../model/result.ts";
 import type { AdvertisedSets } from "../model/target.ts";
 import { capabilityName, isNegated, missingCapabilities, skipReasonForCapabilities, skipReasonForPresentCapabilities } from "./select.ts";
@@ -28,7 +28,7 @@ const LOGIN_VERBS = new Set(["LOGIN", "AUTHENTICATE", "PASS", "APOP", "AUTH"]);
 function walk(steps: readonly Step[], visit: (step: Step) => void): void {
   for (const step of steps) {
     visit(step);
-    if (step.kind === "repeat" || step.kind === "retry" || step.kind === "may-close") walk(step.steps, visit);
+    walk(innerSteps(step), visit);
   }
 }
 

@@ -47,6 +47,13 @@ function tlsPortProblem(test: TestCase, endpoints: Readonly<Partial<Record<Proto
   return undefined;
 }
 
+/** Why a test that sends to a recipient failing after acceptance cannot run: the target names none. */
+function failingRecipientProblem(test: TestCase, endpoints: Readonly<Partial<Record<Protocol, Endpoint>>>): string | undefined {
+  const missing = (test.failingRecipientsNeeded ?? []).filter((p) => endpoints[p]?.failingRecipient === undefined);
+  if (missing.length === 0) return undefined;
+  return `target names no recipient whose delivery fails after acceptance (give ${missing.map((p) => `${p}: { failing-recipient: ADDRESS }`).join(" and ")} in the target)`;
+}
+
 /** Every protocol a test opens a connection with: its own plus any named connection's. */
 export function protocolsOf(test: TestCase): Protocol[] {
   const all = new Set<Protocol>([test.protocol, ...test.connections.map((c) => c.protocol)]);
@@ -69,7 +76,7 @@ export function partitionByEndpoints(
   const skipped: { test: TestCase; reason: string }[] = [];
   for (const test of tests) {
     const missing = protocolsOf(test).filter((p) => endpoints[p] === undefined);
-    const reason = missing.length > 0 ? `target has no ${missing.join(", ")} endpoint` : tlsPortProblem(test, endpoints, submission);
+    const reason = missing.length > 0 ? `target has no ${missing.join(", ")} endpoint` : (tlsPortProblem(test, endpoints, submission) ?? failingRecipientProblem(test, endpoints));
     if (reason === undefined) runnable.push(test);
     else skipped.push({ test, reason });
   }

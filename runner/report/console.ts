@@ -60,7 +60,7 @@ export class ConsoleReporter implements Reporter {
     switch (e.type) {
       case "run-begin": {
         const endpoints = Object.entries(e.target.endpoints)
-          .map(([p, ep]) => `${p} ${ep.port}${ep.tls === "none" ? "" : `/${ep.tls}`}`)
+          .map(([p, ep]) => `${p} ${ep.socket ?? ep.port}${ep.tls === "none" ? "" : `/${ep.tls}`}`)
           .join(", ");
         const shard = e.shard ? ` (shard ${e.shard.index}/${e.shard.total})` : "";
         for (const t of e.plan) this.titles.set(t.id, t.title);

@@ -45,14 +45,28 @@ export interface SweepContext {
   signal?: AbortSignal;
 }
 
+/**
+ * A module imported on first use and kept: runTest is called once per test,
+ * and every import() of even a loaded module costs a resolution (through the
+ * TypeScript loader's thread when the sources run), which showed in the full
+ * run's profile.
+ */
+function lazy<T>(load: () => Promise<T>): () => Promise<T> | T {
+  let loaded: T | undefined;
+  let loading: Promise<T> | undefined;
+  return () => loaded ?? (loading ??= load().then((m) => (loaded = m)));
+}
+
+const runTestModule = lazy(() => import("../exec/run-test.ts"));
+const capabilitiesModule = lazy(() => import("../exec/capabilities.ts"));
+
 export const defaultDeps: RunDeps = {
   loadSuites: async (paths) => (await import("../suite/load.ts")).loadSuites(paths),
   formatSuiteError: async (e, source) => (await import("../suite/format.ts")).formatSuiteError(e, source),
   loadTarget: async (file) => (await import("../target/load.ts")).loadTarget(file),
   targetFromFlags: async (flags) => (await import("../target/load.ts")).targetFromFlags(flags),
-  runTest: async (test, env) => (await import("../exec/run-test.ts")).runTest(test, env),
-  probeCapabilities: async (target, protocol, timeoutMs, runToken) =>
-    (await import("../exec/capabilities.ts")).probeCapabilities(target, protocol, timeoutMs, runToken),
+  runTest: async (test, env) => (await runTestModule()).runTest(test, env),
+  probeCapabilities: async (target, protocol, timeoutMs, runToken) => (await capabilitiesModule()).probeCapabilities(target, protocol, timeoutMs, runToken),
   sweepAccounts: async (target, runToken, timeoutMs, context) => {
     const { describeSweep, sweepRun } = await import("../cleanup/sweep.ts");
     return describeSweep(await sweepRun(target, runToken, { timeoutMs, ...context }));

@@ -29,7 +29,7 @@ export function unreachableResult(
   endpoint: Endpoint,
   probe: { reason: string; class: FailureClass },
 ): TestResult {
-  const where = `${host}:${endpoint.port}`;
+  const where = endpoint.socket ?? `${host}:${endpoint.port}`;
   return {
     ...base(test),
     status: FAILURE_CLASSES[probe.class].status,

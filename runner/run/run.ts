@@ -391,6 +391,9 @@ function countSteps(test: TestCase, stepBudgetMs: number): number {
       if (s.kind === "repeat") return n + Math.max(1, s.times) * count(s.steps);
       if (s.kind === "retry") return n + Math.ceil(s.withinMs / stepBudgetMs) + count(s.steps);
       if (s.kind === "may-close") return n + count(s.steps);
+      // Only one branch runs: budget for the longest.
+      if (s.kind === "one-of") return n + 1 + Math.max(0, ...s.branches.map((b) => count(b.then)));
+      if (s.kind === "if") return n + 1 + Math.max(count(s.then), count(s.else));
       return n + 1;
     }, 0);
   return count(test.setup) + count(test.steps) + count(test.cleanup) + count(test.finally);

@@ -3,11 +3,13 @@
 // Protocol readers pull lines and byte runs from here; whatever the peer does
 // (silence, drip, flood, reset, close, bad TLS) surfaces as a StepFailure with
 // a class, never as a hang or unbounded memory.
-// Standards: RFC 8314 (implicit TLS), RFC 3207 §4 / RFC 2595 §4 (STARTTLS: no plaintext after the go-ahead).
+// Standards: RFC 8314 (implicit TLS), RFC 3207 §4 / RFC 2595 §4 (STARTTLS: no plaintext after the go-ahead), RFC 4978 §3 (COMPRESS, above TLS).
 
 import { readFileSync } from "node:fs";
 import net from "node:net";
 import tls from "node:tls";
+import { clientChannelBinding, type ChannelBinding } from "../../wire/channel-binding.ts";
+import { DeflateStream } from "../../wire/deflate-stream.ts";
 import { LineBuffer, LineTooLongError, type Line } from "../../wire/lines.ts";
 import type { Deadline } from "../../wire/deadline.ts";
 import { ImapLimitError } from "../../wire/imap-tokens.ts";
@@ -32,6 +34,8 @@ export interface ConnectOptions {
   name: string;
   host: string;
   port: number;
+  /** A Unix-domain socket path dialled instead of host and port (an LMTP endpoint's `socket`). */
+  socketPath?: string;
   implicitTls: boolean;
   insecure: boolean;
   /** PEM file of certificates trusted instead of the system's (Target.tlsCa). */
@@ -54,13 +58,14 @@ function describeError(error: unknown): string {
 }
 
 function tcpConnect(options: ConnectOptions): Promise<net.Socket> {
-  const where = `${options.host}:${options.port}`;
+  const where = options.socketPath ?? `${options.host}:${options.port}`;
+  const wanted = options.socketPath === undefined ? `a TCP connection to ${where}` : `a connection to the socket ${where}`;
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: options.host, port: options.port });
+    const socket = options.socketPath !== undefined ? net.connect({ path: options.socketPath }) : net.connect({ host: options.host, port: options.port });
     const timer = setTimeout(() => {
       done();
       socket.destroy();
-      reject(new StepFailure("connection", `could not connect to ${where} within ${options.deadline.ms} ms`, `a TCP connection to ${where}`, "no answer"));
+      reject(new StepFailure("connection", `could not connect to ${where} within ${options.deadline.ms} ms`, wanted, "no answer"));
     }, options.deadline.remaining());
     const onAbort = (): void => {
       done();
@@ -82,7 +87,7 @@ function tcpConnect(options: ConnectOptions): Promise<net.Socket> {
     socket.once("error", (error) => {
       done();
       socket.destroy();
-      reject(new StepFailure("connection", `cannot connect to ${where}: ${describeError(error)}`, `a TCP connection to ${where}`, describeError(error)));
+      reject(new StepFailure("connection", `cannot connect to ${where}: ${describeError(error)}`, wanted, describeError(error)));
     });
   });
 }
@@ -212,7 +217,8 @@ export class Connection {
   readonly buffer: LineBuffer;
   /** Index into the target's users that ${user.*} means on this connection. */
   userIndex = 0;
-  private socket: net.Socket;
+  /** The TCP or TLS socket, or the DEFLATE layer over it once IMAP COMPRESS succeeded. */
+  private socket: net.Socket | DeflateStream;
   private peerEnded = false;
   private socketError: Error | undefined;
   /** The pending wait (waitForEvent or pull): woken by a socket event (true), the wait timer (false) or the run's abort. */
@@ -268,12 +274,28 @@ export class Connection {
   }
 
   get isTls(): boolean {
-    return this.socket instanceof tls.TLSSocket;
+    return this.transport instanceof tls.TLSSocket;
+  }
+
+  /** The TLS session's channel binding for SCRAM -PLUS (wire/channel-binding.ts); null on a clear channel. */
+  get channelBinding(): ChannelBinding | null {
+    const transport = this.transport;
+    return transport instanceof tls.TLSSocket ? clientChannelBinding(transport) : null;
+  }
+
+  /** True once IMAP COMPRESS switched the connection to DEFLATE. */
+  get isCompressed(): boolean {
+    return this.socket instanceof DeflateStream;
+  }
+
+  /** The TCP or TLS socket under any compression layer. */
+  private get transport(): net.Socket {
+    return this.socket instanceof DeflateStream ? (this.socket.inner as net.Socket) : this.socket;
   }
 
   /** Local address, for an EHLO address literal (RFC 5321 §4.1.3). */
   get localAddress(): string {
-    return this.socket.localAddress ?? "127.0.0.1";
+    return this.transport.localAddress ?? "127.0.0.1";
   }
 
   /** The peer closed (FIN, reset or error) and every byte it sent has been read. */
@@ -309,7 +331,7 @@ export class Connection {
     this.notify();
   };
 
-  private attach(socket: net.Socket): void {
+  private attach(socket: net.Socket | DeflateStream): void {
     socket.on("data", this.onData);
     socket.on("end", this.onEnd);
     socket.on("close", this.onEnd);
@@ -322,7 +344,7 @@ export class Connection {
     this.options.signal?.removeEventListener("abort", this.onAbort);
   };
 
-  private detach(socket: net.Socket): void {
+  private detach(socket: net.Socket | DeflateStream): void {
     socket.off("data", this.onData);
     socket.off("end", this.onEnd);
     socket.off("close", this.onEnd);
@@ -557,13 +579,30 @@ export class Connection {
       );
     }
     if (this.peerEnded) throw this.closedFailure("the TLS handshake");
-    const raw = this.socket;
+    const raw = this.transport;
     this.detach(raw);
     raw.resume();
     const secure = await handshake(raw, this.options, deadline);
     this.socket = secure;
     this.attach(secure);
     this.noteTls(secure);
+  }
+
+  /**
+   * Compress both directions from here on, after the server's OK to IMAP
+   * COMPRESS DEFLATE (RFC 4978 §3: it "MUST compress starting immediately
+   * after the CRLF which ends the tagged OK response"). Octets already read
+   * past that OK are its first compressed data; they are inflated, not parsed.
+   * The layer sits above TLS: compressed first, then encrypted.
+   */
+  startCompression(): void {
+    const alreadyReceived = this.buffer.length > 0 ? this.buffer.nextBytes(this.buffer.length)! : undefined;
+    const below = this.socket;
+    this.detach(below);
+    const compressed = new DeflateStream(below, alreadyReceived);
+    this.socket = compressed;
+    this.attach(compressed);
+    this.transcript.note(this.name, { kind: "compression", algorithm: "DEFLATE" });
   }
 
   /** Client-side close: FIN now; the socket is destroyed by destroy() at test end at the latest. */

@@ -1,5 +1,6 @@
 // The variables a test's templates see: builtins from the target (user.*,
 // user2.*, domain, domain.upper, host, imap.prefix, imap.delimiter,
+// smtp.failing_recipient, lmtp.failing_recipient (when the target names them),
 // run.token, test.id, test.slug) and the captures steps
 // bind. Templates arrive compiled by the loader; resolving one walks its parts
 // against this store, escaping inserted values in regex fields. A connection
@@ -95,6 +96,9 @@ export function buildVariables(target: Target, test: TestCase, runToken: string)
     host: target.host,
     "imap.prefix": imap?.mailboxPrefix ?? FALLBACK_IMAP_PREFIX,
     "imap.delimiter": imap?.delimiter ?? FALLBACK_IMAP_DELIMITER,
+    // Only when the target names one: a test that uses it is skipped otherwise (plan/select.ts).
+    ...(target.endpoints.smtp?.failingRecipient ? { "smtp.failing_recipient": target.endpoints.smtp.failingRecipient } : {}),
+    ...(target.endpoints.lmtp?.failingRecipient ? { "lmtp.failing_recipient": target.endpoints.lmtp.failingRecipient } : {}),
     "run.token": runToken,
     "test.id": test.id,
     "test.slug": testSlug(test.id),

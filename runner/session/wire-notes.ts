@@ -8,9 +8,12 @@ import type { WireNote } from "../model/result.ts";
 export function noteText(note: WireNote): string {
   switch (note.kind) {
     case "connect":
-      return `connecting to ${note.host}:${note.port} (${note.protocol}, tls ${note.tls})`;
+      // Port 0: the host is a Unix-domain socket path.
+      return `connecting to ${note.port === 0 ? note.host : `${note.host}:${note.port}`} (${note.protocol}, tls ${note.tls})`;
     case "tls-established":
       return `TLS established: ${note.version} ${note.cipher}`.trimEnd();
+    case "compression":
+      return `${note.algorithm} compression active: lines below are shown decompressed`;
     case "literal":
       return `literal of ${note.octets} octets:`;
     case "closed":

@@ -29,12 +29,14 @@ export interface StressOptions {
   /** Messages each INBOX must hold before the run (see prepare.ts). */
   mailboxMessages: number;
   messageOctets: number;
+  /** IMAP sessions stay logged in for this many commands (sessions/imap.ts); 0 or absent: the short session. */
+  imapCommandsPerSession?: number;
 }
 
 export interface StressResult {
   version: 1;
   target: { name: string; host: string };
-  options: { mix: Mix; clients: number; durationMs?: number; operations?: number; seed: number; mailboxMessages: number; messageOctets: number };
+  options: { mix: Mix; clients: number; durationMs?: number; operations?: number; seed: number; mailboxMessages: number; messageOctets: number; imapCommandsPerSession?: number };
   wallSeconds: number;
   sessions: Record<StressProtocol, { completed: number; failed: number; perSecond: number }>;
   commands: CommandSummary[];
@@ -102,6 +104,7 @@ export async function runStress(o: StressOptions): Promise<StressResult> {
         seedMessages: o.mailboxMessages,
         messageOctets: o.messageOctets,
         nextMessageId: () => `stress.${runId}.${++messageCounter}@stress.invalid`,
+        imapCommandsPerSession: o.imapCommandsPerSession ?? 0,
         book,
       };
       let release: (() => void) | undefined;
@@ -138,6 +141,7 @@ export async function runStress(o: StressOptions): Promise<StressResult> {
       seed: o.seed,
       mailboxMessages: o.mailboxMessages,
       messageOctets: o.messageOctets,
+      ...(o.imapCommandsPerSession ? { imapCommandsPerSession: o.imapCommandsPerSession } : {}),
     },
     wallSeconds,
     sessions,
@@ -147,7 +151,7 @@ export async function runStress(o: StressOptions): Promise<StressResult> {
   };
 }
 
-const COMMAND_ORDER = ["connect", "EHLO", "MAIL", "RCPT", "DATA", "end-of-data", "USER", "PASS", "STAT", "RETR", "LOGIN", "SELECT", "FETCH", "STORE", "SEARCH", "APPEND", "UID STORE", "EXPUNGE", "LOGOUT", "QUIT"];
+const COMMAND_ORDER = ["connect", "EHLO", "MAIL", "RCPT", "DATA", "end-of-data", "USER", "PASS", "STAT", "RETR", "LOGIN", "SELECT", "LIST", "STATUS", "FETCH", "FETCH header", "FETCH body", "STORE", "SEARCH", "APPEND", "UID STORE", "EXPUNGE", "LOGOUT", "QUIT"];
 function order(c: CommandSummary): number {
   const i = COMMAND_ORDER.indexOf(c.command);
   return STRESS_PROTOCOLS.indexOf(c.protocol as StressProtocol) * 100 + (i === -1 ? 99 : i);

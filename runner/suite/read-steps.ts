@@ -12,6 +12,7 @@ import type { Binding, ExpectRead } from "./expect/capture.ts";
 import { readImapExpect } from "./expect/imap.ts";
 import { readPop3Expect } from "./expect/pop3.ts";
 import { readSmtpExpect } from "./expect/smtp.ts";
+import { readIf, readOneOf, type StepReaders } from "./read-branches.ts";
 import type { Slot } from "./node-reader.ts";
 import { compileTemplate } from "./template.ts";
 import type { TestContext } from "./test-context.ts";
@@ -44,6 +45,9 @@ import {
 const PROTOCOL_NAMES: Record<Protocol, string> = { smtp: "SMTP", pop3: "POP3", imap: "IMAP", lmtp: "LMTP" };
 /** `data: fixtures/x.eml` reads like a path but is inline text: the sketch in DESIGN.md used that form. */
 const LOOKS_LIKE_PATH = /^[\w./-]+\.(?:eml|txt|msg|mime)$/;
+
+/** Handed to the branch readers (read-branches.ts), which read steps and expectations inside one-of and if. */
+const STEP_READERS: StepReaders = { readSteps: (ctx, slot, options) => readSteps(ctx, slot, options), readExpectation: (...args) => readExpectation(...args), bindAll: (...args) => bindAll(...args) };
 
 export function readSteps(ctx: TestContext, slot: Slot, options: { nonEmpty?: boolean } = {}): Step[] {
   const items = ctx.reader.list(slot, options) ?? [];
@@ -127,6 +131,8 @@ function readStep(ctx: TestContext, slot: Slot): Step | undefined {
       const steps = readSteps(ctx, value, { nonEmpty: true });
       return steps.length === 0 ? undefined : { kind: "may-close", steps, ...base };
     }
+    case "if":
+      return readIf(STEP_READERS, ctx, value, on, base);
   }
 }
 
@@ -284,12 +290,13 @@ function readAuth(ctx: TestContext, slot: Slot, on: string, base: Base): Step | 
     ok = false;
   }
   // SCRAM's negative-test options (RFC 5802 §6, §5.1): only where the mechanism is SCRAM.
-  const scram = mechanism === "SCRAM-SHA-1" || mechanism === "SCRAM-SHA-256";
+  const scram = mechanism?.startsWith("SCRAM-") === true;
+  const plus = mechanism?.endsWith("-PLUS") === true;
   const scramOption = <V extends string>(key: string, values: readonly V[]): V | undefined => {
     const entry = entries.get(key);
     if (entry === undefined || mechanism === undefined) return undefined;
     if (!scram) {
-      reader.error(entry.node, `'${key}' applies to SCRAM-SHA-1 and SCRAM-SHA-256 only (RFC 5802)`);
+      reader.error(entry.node, `'${key}' applies to SCRAM-SHA-1, SCRAM-SHA-256 and their -PLUS variants only (RFC 5802)`);
       ok = false;
       return undefined;
     }
@@ -298,9 +305,16 @@ function readAuth(ctx: TestContext, slot: Slot, on: string, base: Base): Step | 
     return value;
   };
   const channelBinding = scramOption("channel-binding", SCRAM_CHANNEL_BINDINGS);
-  if (channelBinding !== undefined) step.channelBinding = channelBinding;
+  if (channelBinding !== undefined && plus) {
+    // RFC 5802 §6: a -PLUS mechanism is the one that binds, always with "p=" and the channel's type.
+    reader.error(entries.get("channel-binding")!.node, `'channel-binding' applies to SCRAM without -PLUS; ${mechanism} always sends "p=" with the TLS session's type`);
+    ok = false;
+  } else if (channelBinding !== undefined) step.channelBinding = channelBinding;
   const tamper = scramOption("tamper", SCRAM_TAMPERS);
-  if (tamper !== undefined) step.tamper = tamper;
+  if (tamper === "channel-binding" && !plus) {
+    reader.error(entries.get("tamper")!.node, "'tamper: channel-binding' alters the binding data, which only a -PLUS mechanism sends");
+    ok = false;
+  } else if (tamper !== undefined) step.tamper = tamper;
   if (step.initialResponse && step.outcome === "cancel" && mechanism === "PLAIN") {
     reader.error(outcome!.node, "'cancel' answers the first challenge with '*', but PLAIN with an initial response gets no challenge; drop 'initial-response'");
     ok = false;
@@ -319,13 +333,18 @@ function mechanismOf(ctx: TestContext, slot: Slot): AuthStep["mechanism"] | unde
 
 function readExpect(ctx: TestContext, slot: Slot, on: string, protocol: Protocol, base: Base): Step | undefined {
   if (isScalar(slot.node) && slot.node.value === "closed") return { kind: "expect-closed", ...base };
-  let read: ExpectRead<Extract<Step, { kind: "expect" }>["expect"]> | undefined;
-  if (protocol === "smtp" || protocol === "lmtp") read = readSmtpExpect(ctx, slot, on, protocol);
-  else if (protocol === "pop3") read = readPop3Expect(ctx, slot, on);
-  else read = readImapExpect(ctx, slot, on);
+  if (isMap(slot.node) && slot.node.has("one-of")) return readOneOf(STEP_READERS, ctx, slot, on, protocol, base);
+  const read = readExpectation(ctx, slot, on, protocol);
   if (read === undefined) return undefined;
   bindAll(ctx, read.binds);
   return { kind: "expect", expect: read.expect, ...base };
+}
+
+/** An expectation in the form of the connection's protocol, its captures not yet bound. */
+function readExpectation(ctx: TestContext, slot: Slot, on: string, protocol: Protocol): ExpectRead<Extract<Step, { kind: "expect" }>["expect"]> | undefined {
+  if (protocol === "smtp" || protocol === "lmtp") return readSmtpExpect(ctx, slot, on, protocol);
+  if (protocol === "pop3") return readPop3Expect(ctx, slot, on);
+  return readImapExpect(ctx, slot, on);
 }
 
 /**

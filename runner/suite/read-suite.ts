@@ -139,6 +139,7 @@ function readTest(
   if (requiresIn !== undefined) test.requiresIn = requiresIn;
   if (timeoutMs !== undefined) test.timeoutMs = timeoutMs;
   if (ctx.usersNeeded > 0) test.usersNeeded = ctx.usersNeeded;
+  if (ctx.failingRecipientsNeeded.size > 0) test.failingRecipientsNeeded = [...ctx.failingRecipientsNeeded].sort();
   return test;
 }
 

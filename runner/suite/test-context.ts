@@ -14,6 +14,9 @@ import type { ErrorOptions, NodeReader, Slot } from "./node-reader.ts";
 import { CAPTURE_NAME } from "./vocabulary.ts";
 import { compilePattern } from "../protocols/common/text.ts";
 
+/** A recipient whose delivery fails after acceptance, from the target's smtp / lmtp endpoint; a test using one is skipped without it. */
+export const FAILING_RECIPIENT_VARIABLES = ["smtp.failing_recipient", "lmtp.failing_recipient"] as const;
+
 const USER_FIELDS = ["user.login", "user.password", "user.address", "user2.login", "user2.password", "user2.address"] as const;
 
 /**
@@ -33,6 +36,7 @@ export const BUILTIN_VARIABLES = [
   "test.slug",
   "imap.prefix",
   "imap.delimiter",
+  ...FAILING_RECIPIENT_VARIABLES,
 ];
 
 /** Capture names may not shadow the roots of builtin names. */
@@ -52,6 +56,8 @@ export class TestContext {
   private readonly variables = new Set<string>(BUILTIN_VARIABLES);
   /** Highest count of target users a step refers to (1 = main user only). */
   usersNeeded = 0;
+  /** The endpoints whose failing-recipient a step refers to. */
+  readonly failingRecipientsNeeded = new Set<"smtp" | "lmtp">();
 
   constructor(
     readonly reader: NodeReader,
@@ -91,6 +97,20 @@ export class TestContext {
 
   unbind(name: string): void {
     this.variables.delete(name);
+  }
+
+  /**
+   * Reads `read` with the variables it binds kept to it: a branch of a
+   * `one-of` or `if` runs only sometimes, so what it captures is unknown to
+   * the steps after it (they would meet an unbound name at run time).
+   */
+  scoped<T>(read: () => T): T {
+    const before = new Set(this.variables);
+    try {
+      return read();
+    } finally {
+      for (const name of [...this.variables]) if (!before.has(name)) this.variables.delete(name);
+    }
   }
 
   /** The `on:` of a step: a declared connection or the implicit main one. */
@@ -158,6 +178,7 @@ export class TestContext {
       const root = part.ref.split(".")[0];
       if (root === "user" && this.variables.has(part.ref)) this.needsUserOf(connection);
       if (root === "user2" && this.variables.has(part.ref)) this.usersNeeded = Math.max(this.usersNeeded, 2);
+      if ((FAILING_RECIPIENT_VARIABLES as readonly string[]).includes(part.ref)) this.failingRecipientsNeeded.add(root as "smtp" | "lmtp");
       if (this.variables.has(part.ref)) continue;
       ok = false;
       const suggestion = didYouMean(part.ref, this.variables);

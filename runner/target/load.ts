@@ -2,15 +2,17 @@
 // protocol, users, mail domain) as YAML, or a grading file with `targets:`
 // and shared `defaults:`. Every error is collected with its position and
 // thrown at once as a TargetError. Hands a Target to the runner.
-// Standards: RFC 8314 (implicit TLS ports), RFC 3207 / RFC 2595 (STARTTLS, STLS), RFC 6409 (submission).
+// Standards: RFC 8314 (implicit TLS ports), RFC 3207 / RFC 2595 (STARTTLS, STLS), RFC 6409 (submission),
+// RFC 2033 §5 (an LMTP endpoint may be a Unix-domain socket).
 
+import { statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { isMap } from "yaml";
 import type { Endpoint, Target, TargetUser } from "../model/target.ts";
 import { NodeReader, type Slot } from "../suite/node-reader.ts";
 import { sortByPosition } from "../suite/load.ts";
-import { ENDPOINT_KEYS, IMAP_ENDPOINT_KEYS, PROTOCOLS, TARGET_KEYS, TARGETS_FILE_KEYS, TLS_MODES } from "../suite/vocabulary.ts";
+import { ENDPOINT_KEYS, IMAP_ENDPOINT_KEYS, LMTP_ENDPOINT_KEYS, PROTOCOLS, SMTP_ENDPOINT_KEYS, TARGET_KEYS, TARGETS_FILE_KEYS, TLS_MODES } from "../suite/vocabulary.ts";
 import { parseYaml } from "../suite/yaml-document.ts";
 import { caFileProblem, defaultAddress, MAX_PORT } from "./flags.ts";
 import { TargetError } from "./target-error.ts";
@@ -137,8 +139,16 @@ function readEndpoint(reader: NodeReader, slot: Slot, protocol: (typeof PROTOCOL
     const port = reader.integer(slot, 1, MAX_PORT);
     return port === undefined ? undefined : { port, tls: "none" };
   }
-  const entries = reader.map(slot, `${slot.name}`, protocol === "imap" ? IMAP_ENDPOINT_KEYS : ENDPOINT_KEYS);
+  const entries = reader.map(slot, `${slot.name}`, protocol === "imap" ? IMAP_ENDPOINT_KEYS : protocol === "lmtp" ? LMTP_ENDPOINT_KEYS : protocol === "smtp" ? SMTP_ENDPOINT_KEYS : ENDPOINT_KEYS);
   if (entries === undefined) return undefined;
+  if (protocol === "lmtp") {
+    const socketSlot = entries.get("socket");
+    if (socketSlot !== undefined) return readSocketEndpoint(reader, socketSlot, entries);
+    if (!entries.has("port")) {
+      reader.error(slot.node, "'lmtp' needs 'port' or 'socket' (a Unix-domain socket path)");
+      return undefined;
+    }
+  }
   const port = entries.has("port") ? reader.integer(entries.get("port")!, 1, MAX_PORT) : undefined;
   const tls = entries.has("tls") ? reader.oneOf(entries.get("tls")!, TLS_MODES) : "none";
   const implicitSlot = entries.get("implicit-port");
@@ -150,7 +160,68 @@ function readEndpoint(reader: NodeReader, slot: Slot, protocol: (typeof PROTOCOL
   if (port === undefined || tls === undefined || (implicitSlot !== undefined && implicitTlsPort === undefined)) return undefined;
   const endpoint: Endpoint = { port, tls };
   if (implicitTlsPort !== undefined) endpoint.implicitTlsPort = implicitTlsPort;
+  if (!readFailingRecipient(reader, entries, endpoint)) return undefined;
   return readMailboxPlacement(reader, entries, endpoint);
+}
+
+/**
+ * `failing-recipient: ADDRESS` (SMTP, LMTP): a recipient the server accepts
+ * at RCPT whose delivery then fails, for the failure-report tests; false when
+ * given but not an address.
+ */
+function readFailingRecipient(reader: NodeReader, entries: ReadonlyMap<string, Slot>, endpoint: Endpoint): boolean {
+  const slot = entries.get("failing-recipient");
+  if (slot === undefined) return true;
+  const address = reader.word(slot);
+  if (address === undefined) return false;
+  if (!/^[^@\s]+@[^@\s]+$/.test(address)) {
+    reader.error(slot.node, "'failing-recipient' must be an address, local-part@domain");
+    return false;
+  }
+  endpoint.failingRecipient = address;
+  return true;
+}
+
+/** Linux's sun_path holds 108 octets with the terminating NUL. */
+const MAX_SOCKET_PATH_OCTETS = 107;
+
+/**
+ * `lmtp: { socket: PATH }`: a Unix-domain socket instead of a port, relative
+ * to the target file. Checked now (exists, is a socket, fits sun_path) rather
+ * than at the first connection; a port or a second TLS port beside it would be ambiguous.
+ */
+function readSocketEndpoint(reader: NodeReader, slot: Slot, entries: ReadonlyMap<string, Slot>): Endpoint | undefined {
+  for (const other of ["port", "implicit-port"]) {
+    if (entries.has(other)) {
+      reader.error(entries.get(other)!.at, `'${other}' and 'socket' exclude each other: LMTP is dialled on one of them`);
+      return undefined;
+    }
+  }
+  const given = reader.word(slot);
+  const tls = entries.has("tls") ? reader.oneOf(entries.get("tls")!, TLS_MODES) : "none";
+  if (given === undefined || tls === undefined) return undefined;
+  if (tls === "implicit") {
+    reader.error(entries.get("tls")!.node, "'tls: implicit' is not offered on an LMTP socket: use none or starttls");
+    return undefined;
+  }
+  const socket = path.resolve(path.dirname(reader.source.file), given);
+  const problem = socketProblem(socket);
+  if (problem !== undefined) {
+    reader.error(slot.node, `'socket': ${problem}`);
+    return undefined;
+  }
+  const endpoint: Endpoint = { port: 0, tls, socket };
+  return readFailingRecipient(reader, entries, endpoint) ? endpoint : undefined;
+}
+
+function socketProblem(socket: string): string | undefined {
+  if (Buffer.byteLength(socket) > MAX_SOCKET_PATH_OCTETS) return `${socket} is longer than the ${MAX_SOCKET_PATH_OCTETS} octets a socket path may have`;
+  try {
+    return statSync(socket).isSocket() ? undefined : `${socket} is not a socket`;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === "ENOENT" ? `no such socket: ${socket}` : `cannot reach ${socket}: ${(error as Error).message}`;
+  }
 }
 
 /**

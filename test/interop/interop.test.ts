@@ -92,9 +92,18 @@ describe(`interop: Postfix + Dovecot on loopback${ENABLED ? "" : ` (skipped: ${S
     const target = parse(await readFile(path.join(RUN_DIR, "targets", "postfix-dovecot.yaml"), "utf8"));
     expect(target).to.deep.include({ name: "postfix-dovecot", host: HOST, domain: "example.test", insecure: true });
     // The implicit-TLS ports (Postfix's smtps, Dovecot's pop3s/imaps) are the second port of each endpoint, where `tls: implicit` tests go (RFC 8314).
-    expect(target.smtp).to.deep.equal({ port: PORTS.smtp, "implicit-port": BASE + 465 });
+    // failing-recipient: accepted at RCPT, then refused by its Dovecot quota; Postfix bounces it (the failure-report tests).
+    expect(target.smtp).to.deep.equal({ port: PORTS.smtp, "implicit-port": BASE + 465, "failing-recipient": "full@example.test" });
+    expect(target.lmtp).to.deep.equal({ port: BASE + 24, "failing-recipient": "full@example.test" });
     expect(target.pop3).to.deep.equal({ port: PORTS.pop3, "implicit-port": BASE + 995 });
     expect(target.imap).to.deep.equal({ port: PORTS.imap, "implicit-port": BASE + 993 });
+    // Postfix's submission service (STARTTLS before AUTH) as the named endpoint suites/smtp/submission.yaml dials (RFC 6409).
+    expect(target.submission).to.deep.equal({ port: BASE + 587, tls: "starttls" });
+    // The same lane with LMTP dialled on Dovecot's Unix-domain socket (RFC 2033 §5) instead of its port.
+    const socketTarget = parse(await readFile(path.join(RUN_DIR, "targets", "dovecot-lmtp-socket.yaml"), "utf8"));
+    const { port: _port, ...lmtpBesidesPort } = target.lmtp;
+    expect(socketTarget.lmtp).to.deep.equal({ ...lmtpBesidesPort, socket: path.join(RUN_DIR, "dovecot-run", "lmtp") });
+    expect(socketTarget.pop3).to.deep.equal(target.pop3);
     expect(target.users.map((u: { login: string }) => u.login)).to.deep.equal(["alice", "bob"]);
   });
 

@@ -8,7 +8,7 @@
 // leaves nothing behind. The mailbox keeps its name from the lookup to the
 // UIDs (a RENAME by another session waits), so NO always means nothing was stored.
 // Standards: RFC 3501 §6.3.11, RFC 3502 §6.3.11 (MULTIAPPEND), RFC 3516 §4.4 (literal8),
-// RFC 4469 §5 (CATENATE), RFC 4315 §3 (APPENDUID), RFC 7889 (APPENDLIMIT), RFC 7888, RFC 9208 §4.3.1 (OVERQUOTA), RFC 6855 §4 (UTF8 data).
+// RFC 4469 §5 (CATENATE), RFC 4315 §3 (APPENDUID), RFC 7889 (APPENDLIMIT), RFC 7888, RFC 9208 §4.3.1 (OVERQUOTA), RFC 6855 §4 (UTF8 data; 8-bit header fields refused before ENABLE UTF8=ACCEPT).
 
 import type { CommandRow } from "../../core/command-table.ts";
 import { checkQuota } from "../../store/quota.ts";
@@ -21,6 +21,7 @@ import { resolveMessageUrl } from "../mailbox/imap-url.ts";
 import { viaStore } from "../mailbox/store-errors.ts";
 import { AUTHENTICATED, type ImapSession, type ImapState } from "../states.ts";
 import { complete, Refusal } from "../vocabulary.ts";
+import { quotaLimits } from "./quota.ts";
 
 export const append: CommandRow<ImapSession, ImapState> = {
   verb: "APPEND",
@@ -49,17 +50,32 @@ export const append: CommandRow<ImapSession, ImapState> = {
     }
     // RFC 3502: "A zero-length message literal argument is an error, and MUST return a NO. This can be used to cancel the append."
     if (messages.some((m) => m.bytes.length === 0)) throw new Refusal(null, "an empty message cannot be appended: nothing was appended");
+    // RFC 6855 §4: a server with UTF8=ACCEPT "MUST reject, with a "NO" response", 8-bit header fields from a
+    // client that has not enabled it (an IMAP4rev2 session takes UTF-8 headers as RFC 9051 does).
+    if (!s.enabled.has("UTF8=ACCEPT") && !s.enabled.has("IMAP4REV2") && messages.some((m) => headerHas8bit(m.bytes))) {
+      throw new Refusal(null, "8-bit octets in the header fields need ENABLE UTF8=ACCEPT first: nothing was appended");
+    }
     const { store } = s.context;
     const { uidValidity, uids } = await store.withStableNames(s.user!, async () => {
       const mailbox = await viaStore(s, () => store.mailbox(s.user!, name), { tryCreate: true });
       // RFC 9208 §4.3.1: over a quota limit the command gets NO [OVERQUOTA], checked before anything is written.
       const added = { octets: messages.reduce((sum, m) => sum + m.bytes.length, 0), messages: messages.length };
-      await viaStore(s, () => checkQuota(store, s.user!, s.context.config.imap.quota, added));
+      await viaStore(s, () => checkQuota(store, s.user!, quotaLimits(s), added));
       return viaStore(s, () => mailbox.appendAll(messages));
     });
     await complete(s, command, "append completed", `APPENDUID ${uidValidity} ${formatUidSet(uids)}`);
   },
 };
+
+/** Whether the header section (up to the first empty line, or all of a message without a body) has an octet over 0x7F. */
+export function headerHas8bit(message: Buffer): boolean {
+  const crlf = message.indexOf("\r\n\r\n");
+  const lf = message.indexOf("\n\n");
+  const ends = [crlf, lf].filter((i) => i >= 0);
+  const end = ends.length > 0 ? Math.min(...ends) : message.length;
+  for (let i = 0; i < end; i++) if (message[i]! > 0x7f) return true;
+  return false;
+}
 
 /** A message as read: its octets, or (CATENATE) text and URL parts still to be joined. */
 type ToAppend = Omit<NewMessage, "bytes"> & { parts: ({ text: Buffer } | { url: string })[] };

@@ -5,7 +5,7 @@
 import type { CommandRow } from "../../core/command-table.ts";
 import { LINE_TOO_LONG } from "../../core/connection.ts";
 import { ClientError, LimitExceeded } from "../../core/errors.ts";
-import { findMechanism, plaintextAuthAllowed } from "../../auth/mechanisms.ts";
+import { findMechanism, plaintextAuthAllowed, saslChannel } from "../../auth/mechanisms.ts";
 import { loginGuard } from "../../auth/penalty.ts";
 import { runSasl } from "../../auth/sasl.ts";
 import { enterAuthenticated } from "../authenticated.ts";
@@ -30,7 +30,7 @@ export const authenticate: CommandRow<ImapSession, ImapState> = {
     if (r.accept(" ") && !r.atEnd) initial = r.run((c) => c > 0x20 && c < 0x7f, "an initial response");
     r.end();
     const { config, users } = s.context;
-    const mechanism = findMechanism(name, config, users);
+    const mechanism = findMechanism(name, s.conn, config, users);
     if (!mechanism) throw new ClientError("auth-mechanism", `mechanism ${name.toUpperCase().slice(0, 20)} not available`);
     if (mechanism.plaintext && !plaintextAuthAllowed(s.conn, config)) {
       throw new ClientError("encryption-required", "plaintext authentication needs TLS, use STARTTLS first");
@@ -42,6 +42,7 @@ export const authenticate: CommandRow<ImapSession, ImapState> = {
       hostname: config.hostname,
       failureDelayMs: config.auth.failureDelayMs,
       guard: loginGuard(s.context, s.conn.remoteAddress),
+      channel: saslChannel(s.conn),
       transport: {
         async challenge(data) {
           s.conn.write(`+ ${data.toString("base64")}\r\n`);

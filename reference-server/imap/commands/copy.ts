@@ -15,6 +15,7 @@ import { SELECTED, type ImapSession, type ImapState } from "../states.ts";
 import { MessageGone } from "../../store/types.ts";
 import { checkQuota } from "../../store/quota.ts";
 import { complete, Refusal } from "../vocabulary.ts";
+import { quotaLimits } from "./quota.ts";
 
 export const copy: CommandRow<ImapSession, ImapState> = {
   verb: "COPY",
@@ -54,7 +55,7 @@ export async function copyMessages(s: ImapSession, r: ArgReader, byUid: boolean,
   const sources: ViewMessage[] = positions.map((i) => view.messages[i]!);
   if (addsToQuota) {
     const added = { octets: sources.reduce((sum, m) => sum + m.size, 0), messages: sources.length };
-    await viaStore(s, () => checkQuota(s.context.store, s.user!, s.context.config.imap.quota, added));
+    await viaStore(s, () => checkQuota(s.context.store, s.user!, quotaLimits(s), added));
   }
   // Read one at a time as the store stages them: a large COPY is never held in memory whole.
   async function* messages(): AsyncGenerator<NewMessage> {

@@ -171,18 +171,22 @@ export class MailboxView {
     const current = new Map(status.messages.map((m) => [m.uid, m]));
 
     const vanished: number[] = [];
+    // Highest position first, so each EXPUNGE's number is still right when the client applies it (RFC 3501 §7.4.1);
+    // the list is then filtered once (a splice per message made a mass expunge quadratic).
     for (let i = this.messages.length - 1; i >= 0; i--) {
       const m = this.messages[i]!;
       if (current.has(m.uid)) continue;
       if (options.expunges) {
-        if (this.qresync) vanished.unshift(m.uid);
+        if (this.qresync) vanished.push(m.uid);
         else untagged(s, `${i + 1} EXPUNGE`);
-        this.messages.splice(i, 1);
       } else {
         m.gone = true;
       }
     }
-    if (vanished.length > 0) untagged(s, `VANISHED ${formatUidSet(vanished)}`);
+    if (options.expunges && (vanished.length > 0 || this.messages.length !== current.size)) {
+      this.messages = this.messages.filter((m) => current.has(m.uid));
+    }
+    if (vanished.length > 0) untagged(s, `VANISHED ${formatUidSet(vanished.reverse())}`);
     if (!options.expunges && this.messages.some((m) => m.gone)) this.stale = true;
 
     if (status.keywords && status.keywords.join(" ") !== this.keywords.join(" ")) {
@@ -244,10 +248,9 @@ export class MailboxView {
     if (this.qresync && descending.length > 0) {
       untagged(s, `VANISHED ${formatUidSet(descending.map((i) => this.messages[i]!.uid).reverse())}`);
     }
-    for (const i of descending) {
-      if (!this.qresync) untagged(s, `${i + 1} EXPUNGE`);
-      this.messages.splice(i, 1);
-    }
+    if (!this.qresync) for (const i of descending) untagged(s, `${i + 1} EXPUNGE`);
+    const removed = new Set(positions);
+    this.messages = this.messages.filter((_, i) => !removed.has(i));
   }
 
   private absorbStatus(status: MailboxStatus): void {

@@ -3,7 +3,8 @@
 // Refused between a successful USER and its PASS: APOP "may only be given in
 // the AUTHORIZATION state after the POP3 greeting or after an unsuccessful
 // USER or PASS command".
-// Standards: RFC 1939 §7 (APOP name digest, USER then PASS or QUIT), RFC 3206.
+// A UTF-8 name and password are SASLprep'd (the name as a query, the password as a stored string).
+// Standards: RFC 1939 §7 (APOP name digest, USER then PASS or QUIT), RFC 3206, RFC 6856 §2.2.
 
 import { createHash } from "node:crypto";
 import type { CommandRow } from "../../core/command-table.ts";
@@ -13,6 +14,7 @@ import { failAfterDelay } from "../../auth/sasl.ts";
 import { constantTimeEqual } from "../../users/passwords.ts";
 import { openMaildrop } from "../maildrop.ts";
 import type { Pop3Session, Pop3State } from "../states.ts";
+import { preparedApopSecret, preparedCredential } from "../utf8.ts";
 
 export const apop: CommandRow<Pop3Session, Pop3State> = {
   verb: "APOP",
@@ -24,11 +26,13 @@ export const apop: CommandRow<Pop3Session, Pop3State> = {
     const match = /^(\S+) ([0-9a-fA-F]{32})$/.exec(command.args);
     if (!match) throw new ClientError("syntax", "expected APOP <name> <digest>");
     const { users, config } = s.context;
-    const user = await loginGuard(s.context, s.conn.remoteAddress)(match[1]!, async () => {
-      const secret = users.plaintextPassword(match[1]!);
+    const name = preparedCredential(match[1]!, "user name");
+    const user = await loginGuard(s.context, s.conn.remoteAddress)(name, async () => {
+      const stored = users.plaintextPassword(name);
+      const secret = stored === null ? null : preparedApopSecret(stored);
       const expected = createHash("md5").update(s.timestamp + (secret ?? "")).digest("hex");
       const good = secret !== null && constantTimeEqual(Buffer.from(expected), Buffer.from(match[2]!.toLowerCase()));
-      return good ? users.byLogin(match[1]!)!.name : null;
+      return good ? users.byLogin(name)!.name : null;
     });
     if (user === null) return failAfterDelay(config.auth.failureDelayMs, "authentication failed");
     s.pendingUser = null;

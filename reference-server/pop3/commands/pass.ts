@@ -1,6 +1,7 @@
 // PASS: completes USER. The whole rest of the line is the password, spaces
 // included, as RFC 1939 §7 permits. Success locks the maildrop.
-// Standards: RFC 1939 §7, RFC 3206 ([AUTH]), RFC 2449 §8.1.1 ([IN-USE]).
+// A UTF-8 password must be well-formed and is SASLprep'd (RFC 6856 §2.2).
+// Standards: RFC 1939 §7, RFC 3206 ([AUTH]), RFC 2449 §8.1.1 ([IN-USE]), RFC 6856 §2.2.
 
 import type { CommandRow } from "../../core/command-table.ts";
 import { ClientError } from "../../core/errors.ts";
@@ -8,6 +9,7 @@ import { loginGuard } from "../../auth/penalty.ts";
 import { checkPassword } from "../../auth/sasl.ts";
 import { openMaildrop } from "../maildrop.ts";
 import type { Pop3Session, Pop3State } from "../states.ts";
+import { preparedCredential } from "../utf8.ts";
 
 export const pass: CommandRow<Pop3Session, Pop3State> = {
   verb: "PASS",
@@ -19,7 +21,8 @@ export const pass: CommandRow<Pop3Session, Pop3State> = {
     s.pendingUser = null;
     if (command.args === "") throw new ClientError("syntax", "expected PASS <password>");
     const { users, config } = s.context;
-    const user = await checkPassword(users, login, command.args, config.auth.failureDelayMs, loginGuard(s.context, s.conn.remoteAddress));
+    const password = preparedCredential(command.args, "password");
+    const user = await checkPassword(users, login, password, config.auth.failureDelayMs, loginGuard(s.context, s.conn.remoteAddress));
     await openMaildrop(s, user);
   },
 };

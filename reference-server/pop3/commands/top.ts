@@ -1,5 +1,6 @@
 // TOP msg n: the header, the blank line, and the first n body lines.
-// Standards: RFC 1939 §7 (TOP), RFC 5322 §2.1 (header / body separation).
+// A message with a UTF-8 header needs UTF-8 mode (../utf8.ts).
+// Standards: RFC 1939 §7 (TOP), RFC 5322 §2.1 (header / body separation), RFC 6856 §2.1.
 
 import type { CommandRow } from "../../core/command-table.ts";
 import { ClientError } from "../../core/errors.ts";
@@ -7,6 +8,7 @@ import { dotStuff } from "../../../wire/dot-stuffing.ts";
 import { messageNumber, parseCount, splitArgs } from "../maildrop.ts";
 import { readMessage } from "../read-message.ts";
 import type { Pop3Session, Pop3State } from "../states.ts";
+import { requireUtf8ModeFor } from "../utf8.ts";
 import { ok } from "../vocabulary.ts";
 
 export const top: CommandRow<Pop3Session, Pop3State> = {
@@ -18,6 +20,7 @@ export const top: CommandRow<Pop3Session, Pop3State> = {
     const n = messageNumber(s, args[0]);
     const lines = parseCount(args[1], "line count");
     const bytes = await readMessage(s, n);
+    requireUtf8ModeFor(s, n, bytes);
     ok(s, "top of message follows");
     s.conn.write(dotStuff(headAndLines(bytes, lines)));
   },

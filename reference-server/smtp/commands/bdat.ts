@@ -1,12 +1,16 @@
 // BDAT: a chunk of exactly chunk-size octets, the last one marked LAST. The
 // chunk is always read, even when the command is refused, because its octets
 // are not commands and must not be executed as such; it must keep arriving
-// (a TransferDeadline: stall limit and minimum rate).
-// Standards: RFC 3030 §2 and §3 (bdat-cmd, 503 without a valid transaction), RFC 1870 §6.3.
+// (a TransferDeadline: stall limit and minimum rate). On the LMTP listener
+// BDAT LAST gets one reply per accepted recipient, as DATA's "." does
+// (../lmtp.ts), and none at all in a transaction without one.
+// Standards: RFC 3030 §2 and §3 (bdat-cmd, 503 without a valid transaction), RFC 1870 §6.3,
+// RFC 2033 §4.3 (BDAT LAST: one reply per successful RCPT; zero without one).
 
 import type { CommandRow } from "../../core/command-table.ts";
 import { ClientError } from "../../core/errors.ts";
 import { deliverMessage } from "../deliver.ts";
+import { replyPerRecipient } from "../lmtp.ts";
 import { BDAT_READ_SLICE_OCTETS } from "../limits.ts";
 import { MessageBody } from "../message-body.ts";
 import { ALL_STATES, endTransaction, smtpState, type SmtpSession } from "../states.ts";
@@ -26,6 +30,8 @@ export const bdat: CommandRow<SmtpSession> = {
     const { smtp } = s.context.config;
     const state = smtpState(s);
     const accepting = (state === "rcpt" || state === "bdat") && (!s.context.config.smtp.requireTls || s.conn.tls);
+    // LMTP: "BDAT n LAST" after MAIL with no accepted RCPT is answered by zero replies, once its chunk is read.
+    const silentLmtpLast = s.lmtp && last && state === "mail";
     const t = s.transaction;
     const body = accepting ? (t!.chunks ??= new MessageBody(smtp.maxMessageOctets, smtp.bareLineEndings === "normalize", s.context.memory)) : null;
     const deadline = s.conn.transfer(smtp.dataTimeoutMs, smtp.minDataOctetsPerSecond);
@@ -34,11 +40,15 @@ export const bdat: CommandRow<SmtpSession> = {
       left -= slice.length;
       body?.addChunk(slice);
     }
+    if (silentLmtpLast) {
+      endTransaction(s);
+      return;
+    }
     if (!body || !t) {
       if (state !== "rcpt" && state !== "bdat") throw new ClientError("bad-sequence", "BDAT needs MAIL and RCPT first");
       throw new ClientError("tls-required", "must issue a STARTTLS command first");
     }
-    if (body.refusedEarly) {
+    if (body.refusedEarly && !(s.lmtp && last)) {
       endTransaction(s);
       throw body.verdict()!;
     }
@@ -50,6 +60,7 @@ export const bdat: CommandRow<SmtpSession> = {
     try {
       body.finishChunks();
       const refusal = body.verdict();
+      if (s.lmtp) return await replyPerRecipient(s, t, body, refusal, command);
       if (refusal) throw refusal;
       const id = await deliverMessage(s, t, body);
       reply(s, 250, "2.0.0", `OK ${body.octets} octets queued as ${id}`);

@@ -14,7 +14,7 @@ import { unstuffLine } from "../../../wire/dot-stuffing.ts";
 import type { LineEnding } from "../../../wire/lines.ts";
 import { deliverMessage } from "../deliver.ts";
 import { replyPerRecipient } from "../lmtp.ts";
-import { DATA_LINES_PER_TURN, MAX_WIRE_TEXT_LINE_OCTETS } from "../limits.ts";
+import { DATA_LINES_PER_TURN, MAX_TEXT_LINE_OCTETS, MAX_WIRE_TEXT_LINE_OCTETS } from "../limits.ts";
 import { MessageBody } from "../message-body.ts";
 import { endTransaction, type SmtpSession } from "../states.ts";
 import { reply } from "../vocabulary.ts";
@@ -36,6 +36,18 @@ export const data: CommandRow<SmtpSession> = {
       let previousEnding: LineEnding = "crlf";
       let linesThisTurn = 0;
       for (;;) {
+        // Plain lines (CRLF, no dot, not long) are taken in bulk; any other line goes the way below.
+        const clean = s.conn.takeCleanLines(MAX_TEXT_LINE_OCTETS, DATA_LINES_PER_TURN);
+        if (clean !== null) {
+          body.addCleanLines(clean.bytes);
+          previousEnding = "crlf";
+          linesThisTurn += clean.lines;
+          if (linesThisTurn >= DATA_LINES_PER_TURN) {
+            linesThisTurn = 0;
+            await new Promise((resolve) => setImmediate(resolve));
+          }
+          continue;
+        }
         let line = s.conn.takeLine(MAX_WIRE_TEXT_LINE_OCTETS);
         if (line === null) {
           line = await s.conn.readLine(MAX_WIRE_TEXT_LINE_OCTETS, deadline);

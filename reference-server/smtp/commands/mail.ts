@@ -1,16 +1,18 @@
 // MAIL FROM: opens a mail transaction with a reverse-path (possibly <>) and
-// the ESMTP parameters SIZE, BODY, SMTPUTF8, AUTH, and DSN's RET and ENVID.
+// the ESMTP parameters SIZE, BODY, SMTPUTF8, AUTH, DSN's RET and ENVID, and
+// REQUIRETLS (on a TLS-protected session only).
 // A server short of memory refuses the transaction here with 452 4.3.1, as
 // Postfix does when its queue lacks room for a message of the size limit.
 // Standards: RFC 5321 §4.1.1.2 and §3.3, RFC 1870 §6 (SIZE, 452), RFC 6152 (BODY=8BITMIME),
 // RFC 6531 §3.4 (SMTPUTF8), RFC 4954 §5 (AUTH=), §4.5.5 (null reverse-path), RFC 6409 §4.3, §6.1 (submission),
-// RFC 3461 §4.3-4.4 (RET, ENVID).
+// RFC 3461 §4.3-4.4 (RET, ENVID), RFC 8689 §2, §4.1 (REQUIRETLS).
 
 import type { CommandRow } from "../../core/command-table.ts";
 import { ClientError, LimitExceeded, Overloaded } from "../../core/errors.ts";
 import { parsePathArgument } from "../grammar.ts";
 import { parseEnvid, parseRet, type TransactionDsn } from "../dsn.ts";
 import { checkSender, requireAuthentication } from "../submission.ts";
+import { offersRequireTls } from "./ehlo.ts";
 import type { SmtpSession } from "../states.ts";
 import { reply } from "../vocabulary.ts";
 
@@ -25,6 +27,7 @@ export const mail: CommandRow<SmtpSession> = {
     let utf8 = false;
     let size: number | null = null;
     const dsn: TransactionDsn = {};
+    let requireTls = false;
     for (const [key, value] of params) {
       switch (key) {
         case "SIZE": {
@@ -56,6 +59,12 @@ export const mail: CommandRow<SmtpSession> = {
         case "ENVID":
           dsn.envid = parseEnvid(value);
           break;
+        case "REQUIRETLS":
+          // Offered only under TLS (RFC 8689 §2): on a clear session it is a parameter no advertised extension defines.
+          if (!offersRequireTls(s)) throw new ClientError("unsupported-parameter", "REQUIRETLS needs a TLS-protected session");
+          if (value !== null) throw new ClientError("syntax", "REQUIRETLS takes no value");
+          requireTls = true;
+          break;
         default:
           throw new ClientError("unsupported-parameter", `parameter ${key} not supported`);
       }
@@ -66,7 +75,7 @@ export const mail: CommandRow<SmtpSession> = {
     if (!s.context.memory.hasRoomFor(size ?? s.context.config.smtp.maxMessageOctets)) {
       throw new Overloaded("insufficient system storage, try again later");
     }
-    s.transaction = { reversePath: mailbox?.text ?? "", utf8, body, dsn, recipients: [], chunks: null };
+    s.transaction = { reversePath: mailbox?.text ?? "", utf8, body, dsn, requireTls, recipients: [], chunks: null };
     reply(s, 250, "2.1.0", "sender OK");
   },
 };

@@ -66,6 +66,12 @@ export interface ProtocolSession {
   starttls(ctx: StepContext, inject?: string): Promise<void>;
   send(ctx: StepContext, step: SendStep): Promise<void>;
   expect(ctx: StepContext, step: ExpectStep): Promise<void>;
+  /**
+   * A one-of step: read ONE reply and return the index of the first of
+   * `expects` it matches, binding that one's captures only; `labels` name the
+   * alternatives in the failure when it matches none (common/one-of.ts).
+   */
+  expectOneOf(ctx: StepContext, expects: ExpectStep["expect"][], labels: string[]): Promise<number>;
   auth(ctx: StepContext, step: AuthStep): Promise<void>;
   /** SMTP only; other sessions throw (the loader rejects the step for them). */
   data(ctx: StepContext, step: DataStep): Promise<void>;

@@ -34,7 +34,7 @@ export interface SaslFraming<Final> {
 export async function runSaslExchange<Final>(ctx: StepContext, step: AuthStep, framing: SaslFraming<Final>): Promise<void> {
   const login = ctx.resolve(step.login ?? DEFAULT_LOGIN);
   const password = ctx.resolve(step.password ?? DEFAULT_PASSWORD);
-  const sasl = saslClient(step.mechanism, login, password, { channelBinding: step.channelBinding ?? "n", tamper: step.tamper });
+  const sasl = saslClient(step.mechanism, login, password, { channelBinding: step.channelBinding ?? "n", tamper: step.tamper, channel: ctx.conn.channelBinding });
   // A cancel answers the first challenge with "*", so no initial response goes out — except for a
   // mechanism that cancels mid-exchange (SCRAM: "*" answers the server-first message).
   const initial = step.initialResponse && (step.outcome !== "cancel" || sasl.cancelsAfterFirstMessage) ? sasl.initial() : null;

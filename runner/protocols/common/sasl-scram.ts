@@ -1,17 +1,22 @@
-// The SCRAM-SHA-1 / SCRAM-SHA-256 client of the `auth` step: the client-first
-// message (gs2 header, user name, a random nonce), the proof computed from the
-// password and the server's salt and iteration count, and the check of the
-// server's signature (v=) — a wrong or missing one fails the step. `tamper`
-// and `channel-binding` let negative tests send a wrong proof, an altered
-// nonce, or a "y" / "p=" channel-binding flag.
-// Standards: RFC 5802 §3, §5, §5.1, §6, §7; RFC 7677 §3; RFC 4013 (SASLprep).
+// The SCRAM-SHA-1 / SCRAM-SHA-256 (and -PLUS) client of the `auth` step: the
+// client-first message (gs2 header, user name, a random nonce), the proof
+// computed from the password and the server's salt and iteration count, and
+// the check of the server's signature (v=) — a wrong or missing one fails the
+// step. A -PLUS mechanism binds to the connection's TLS channel: "p=" with the
+// session's type (tls-exporter under TLS 1.3, tls-unique before) and its data
+// in c=. `tamper` and `channel-binding` let negative tests send a wrong proof,
+// an altered nonce, binding data one bit off, a c= whose header is not the one
+// sent, or a "y" / "p=" channel-binding flag.
+// Standards: RFC 5802 §3, §5, §5.1, §6, §7; RFC 7677 §3; RFC 5929 §3 / RFC 9266 §2 (wire/channel-binding.ts); RFC 4013 (SASLprep).
 
 import { randomBytes } from "node:crypto";
 import type { AuthStep } from "../../model/ast.ts";
 import { StepFailure } from "../../session/step-failure.ts";
 import { saslprep, SaslprepError } from "../../../wire/saslprep.ts";
+import type { ChannelBinding } from "../../../wire/channel-binding.ts";
 import {
   authMessage,
+  bindsChannel,
   clientProof,
   encodeSaslname,
   hi,
@@ -26,12 +31,14 @@ import {
 
 /** Iteration counts above this are refused: a hostile server could make the runner compute for minutes (RFC 5802 §9). */
 export const MAX_CLIENT_ITERATIONS = 1_000_000;
-/** The channel-binding type a `channel-binding: p` step names; the reference server and Dovecot offer none without -PLUS. */
+/** The channel-binding type a `channel-binding: p` step names on a mechanism without -PLUS (a server must refuse it). */
 const CHANNEL_BINDING_TYPE = "tls-unique";
 
 export interface ScramOptions {
   channelBinding: NonNullable<AuthStep["channelBinding"]>;
   tamper?: AuthStep["tamper"];
+  /** The connection's TLS channel binding (runner/session/connection.ts); a -PLUS mechanism needs it. */
+  channel?: ChannelBinding | null;
   /** Fixed client nonce (unit tests with the RFC examples); random otherwise. */
   clientNonce?: string;
 }
@@ -40,6 +47,8 @@ export interface ScramOptions {
 export class ScramClient {
   private readonly hash;
   private readonly gs2Header: string;
+  /** cbind-data: the channel's binding data with -PLUS, none otherwise. */
+  private readonly bindingData: Buffer;
   private readonly clientFirstBare: string;
   private readonly clientNonce: string;
   private expectedSignature: Buffer | null = null;
@@ -53,7 +62,18 @@ export class ScramClient {
   ) {
     this.hash = SCRAM_MECHANISMS[mechanism];
     // gs2-cbind-flag: "n" (no channel binding), "y" (supported, but the server seems not to), "p=" cb-name.
-    const flag = options.channelBinding === "p" ? `p=${CHANNEL_BINDING_TYPE}` : options.channelBinding;
+    let flag: string = options.channelBinding;
+    if (bindsChannel(mechanism)) {
+      const channel = options.channel;
+      if (!channel) throw new Error(`${mechanism} binds to the TLS channel (RFC 5802 §6): the connection must use TLS (tls: starttls or implicit)`);
+      flag = `p=${channel.type}`;
+      this.bindingData = channel.data;
+    } else {
+      if (options.channelBinding === "p") flag = `p=${CHANNEL_BINDING_TYPE}`;
+      // Without -PLUS the runner does not bind: with "p" it sends placeholder data, which a server that
+      // does not support channel binding must never read — it fails the client-first-message (RFC 5802 §6).
+      this.bindingData = options.channelBinding === "p" ? Buffer.alloc(12) : Buffer.alloc(0);
+    }
     this.gs2Header = `${flag},,`;
     this.clientNonce = options.clientNonce ?? randomBytes(18).toString("base64");
     this.clientFirstBare = `n=${encodeSaslname(prepare(login, "query", "user name"))},r=${this.clientNonce}`;
@@ -129,13 +149,20 @@ export class ScramClient {
     }
   }
 
-  /** cbind-input = gs2-header [cbind-data]: data only with "p" (RFC 5802 §7). */
+  /** cbind-input = gs2-header [cbind-data]: data only with "p" (RFC 5802 §7); tampered on request. */
   private channelBindingInput(): Buffer {
-    const header = Buffer.from(this.gs2Header, "utf8");
-    // The runner cannot bind to the channel: with "p" it sends placeholder data. A server without
-    // channel binding must refuse the client-first-message already (RFC 5802 §6), before it reads this.
-    return this.options.channelBinding === "p" ? Buffer.concat([header, Buffer.alloc(12)]) : header;
+    const data = Buffer.from(this.bindingData);
+    // One bit off: only the server's check of c= against its own channel can refuse it.
+    if (this.options.tamper === "channel-binding" && data.length > 0) data[0]! ^= 0x01;
+    const header = this.options.tamper === "gs2-header" ? otherGs2Header(this.gs2Header) : this.gs2Header;
+    return Buffer.concat([Buffer.from(header, "utf8"), data]);
   }
+}
+
+/** A gs2 header with another flag and the same authzid part: "p=…" and "y" become "n", "n" becomes "y". */
+function otherGs2Header(header: string): string {
+  const rest = header.slice(header.indexOf(","));
+  return header.startsWith("n,") ? `y${rest}` : `n${rest}`;
 }
 
 function prepare(text: string, kind: "stored" | "query", what: string): string {

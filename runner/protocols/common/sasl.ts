@@ -1,5 +1,5 @@
 // SASL client responses the runner computes for `auth` steps (PLAIN, LOGIN,
-// CRAM-MD5, SCRAM-SHA-1, SCRAM-SHA-256), shared by the SMTP, POP3 and IMAP
+// CRAM-MD5, SCRAM-SHA-1, SCRAM-SHA-256 and their -PLUS variants), shared by the SMTP, POP3 and IMAP
 // framings. Payloads are base64 on every wire; the framings redact them in the transcript.
 // Standards: RFC 4616 (PLAIN), draft-murchison-sasl-login (LOGIN), RFC 2195 (CRAM-MD5), RFC 5802 / RFC 7677 (SCRAM, ./sasl-scram.ts), RFC 4954 / RFC 5034 / RFC 3501 §6.2.2 (framings).
 
@@ -46,6 +46,8 @@ export function saslClient(mechanism: AuthStep["mechanism"], login: string, pass
       };
     case "SCRAM-SHA-1":
     case "SCRAM-SHA-256":
+    case "SCRAM-SHA-1-PLUS":
+    case "SCRAM-SHA-256-PLUS":
       return scramSaslClient(new ScramClient(mechanism, login, password, scram));
     case "APOP":
       // Not SASL: the POP3 driver sends APOP itself, and the loader allows it on POP3 connections only.

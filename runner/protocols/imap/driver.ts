@@ -4,7 +4,7 @@
 // Standards: RFC 3501 §7.1.1/§7.1.4 (greeting OK / PREAUTH), §6.2.1 (STARTTLS), §4.3 + §7.5 (literals), RFC 7888 (LITERAL+).
 
 import { readFile } from "node:fs/promises";
-import type { AuthStep, ExpectStep, SendStep } from "../../model/ast.ts";
+import type { AuthStep, ExpectStep, ImapExpect, SendStep } from "../../model/ast.ts";
 import type { ProbeFindings, ProbeOptions, ProtocolDriver, ProtocolSession, StepContext } from "../common/driver.ts";
 import { StepFailure } from "../../session/step-failure.ts";
 import type { Connection } from "../../session/connection.ts";
@@ -12,7 +12,7 @@ import { joinLines, splitTextLines } from "../../../wire/dot-stuffing.ts";
 import { printable } from "../../../wire/printable.ts";
 import { sendInOneWrite } from "../common/one-write.ts";
 import { authImap } from "./auth.ts";
-import { expectImap, readAnyImap } from "./expect.ts";
+import { expectImap, expectImapOneOf, readAnyImap } from "./expect.ts";
 import { probeImap } from "./probe.ts";
 import { ImapState, shownCommand, type PendingCommand } from "./session-state.ts";
 
@@ -112,6 +112,11 @@ class ImapSession implements ProtocolSession {
   async expect(ctx: StepContext, step: ExpectStep): Promise<void> {
     if (step.expect.protocol !== "imap") throw new Error(`an ${step.expect.protocol} expectation on an IMAP connection`);
     await expectImap(this.state, ctx, step.expect);
+  }
+
+  expectOneOf(ctx: StepContext, expects: ExpectStep["expect"][], labels: string[]): Promise<number> {
+    if (expects.some((e) => e.protocol !== "imap")) return Promise.reject(new Error("a non-IMAP expectation on an IMAP connection"));
+    return expectImapOneOf(this.state, ctx, expects as ImapExpect[], labels);
   }
 
   auth(ctx: StepContext, step: AuthStep): Promise<void> {

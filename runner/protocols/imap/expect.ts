@@ -11,6 +11,7 @@ import type { StepContext } from "../common/driver.ts";
 import { StepFailure } from "../../session/step-failure.ts";
 import { formatToken, ImapSyntaxError, type ImapResponse, type ImapToken } from "../../../wire/imap-tokens.ts";
 import { printable } from "../../../wire/printable.ts";
+import { firstMatching } from "../common/one-of.ts";
 import { applyCaptures, requireText } from "../common/text.ts";
 import { resolvePattern } from "./matchers/pattern.ts";
 import { Matcher, type Bindings } from "./matchers/tokens.ts";
@@ -102,10 +103,39 @@ function fail(message: string, expected: string, target: Target): never {
   throw new StepFailure("assertion", message, expected, target ? printable(target.bytes, 500) : "no response");
 }
 
+function resolveRules(ctx: StepContext, expect: ImapExpect): ParsedRule[] {
+  return expect.untagged.map((rule) => ({ rule, ...resolveOrThrow(ctx, rule.pattern, rule.span, "* ") }));
+}
+
 export async function expectImap(state: ImapState, ctx: StepContext, expect: ImapExpect): Promise<void> {
-  const rules: ParsedRule[] = expect.untagged.map((rule) => ({ rule, ...resolveOrThrow(ctx, rule.pattern, rule.span, "* ") }));
+  const rules = resolveRules(ctx, expect);
   const target = await readTarget(state, ctx, expect, rules);
+  checkImap(ctx, expect, rules, target, state.takeUntagged());
+  trackSequenceNumbers(state, ctx, expect);
+}
+
+/** The captures this step lists in `sequence-numbers:` follow the EXPUNGE / VANISHED responses read from here on. */
+function trackSequenceNumbers(state: ImapState, ctx: StepContext, expect: ImapExpect): void {
+  for (const name of expect.sequenceNumbers ?? []) state.sequences.track(name, ctx.vars);
+}
+
+/**
+ * A one-of step: every alternative names a status (the loader checks), so one
+ * response is read — the pending command's completion, or a continuation
+ * request where an alternative expects "+" — with the untagged responses
+ * before it; the first alternative that matches them is taken.
+ */
+export async function expectImapOneOf(state: ImapState, ctx: StepContext, expects: ImapExpect[], labels: string[]): Promise<number> {
+  const continuation = expects.some((e) => e.status === "+" || (Array.isArray(e.status) && (e.status as string[]).includes("+")));
+  const target = await readTarget(state, ctx, { ...expects[0]!, status: continuation ? "+" : "OK" }, []);
   const collected = state.takeUntagged();
+  const taken = await firstMatching(labels, (i) => checkImap(ctx, expects[i]!, resolveRules(ctx, expects[i]!), target, collected), () => (target ? printable(target.bytes, 500) : "no response"));
+  trackSequenceNumbers(state, ctx, expects[taken]!);
+  return taken;
+}
+
+/** Captures and $name bindings are bound only once every check has passed. */
+function checkImap(ctx: StepContext, expect: ImapExpect, rules: ParsedRule[], target: Target, collected: ImapState["untagged"]): void {
   const bindings: Bindings = new Map();
   const lookup = (name: string): string | undefined => ctx.vars.get(name);
 

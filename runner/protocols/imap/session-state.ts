@@ -2,8 +2,9 @@
 // completion, and untagged responses and continuation requests read but not
 // yet claimed by an expect (so "session B appends, A sees EXISTS after NOOP"
 // works). Reads one response at a time and routes it to where it belongs.
-// One ImapState per connection, made when the driver opens its session.
-// Standards: RFC 3501 §2.2.1–§2.2.2 (tags, untagged data at any time), §7.5 (continuation requests).
+// One ImapState per connection, made when the driver opens its session. It
+// also keeps the sequence numbers a test tracks current (./sequence-numbers.ts).
+// Standards: RFC 3501 §2.2.1–§2.2.2 (tags, untagged data at any time), §7.5 (continuation requests), RFC 4978 §3 (COMPRESS).
 
 import type { Connection } from "../../session/connection.ts";
 import { StepFailure } from "../../session/step-failure.ts";
@@ -11,6 +12,7 @@ import { REDACTED } from "../../session/transcript.ts";
 import type { Deadline } from "../../../wire/deadline.ts";
 import { ImapResponseAssembler, ImapSyntaxError, parseResponse, type ImapResponse } from "../../../wire/imap-tokens.ts";
 import { printable } from "../../../wire/printable.ts";
+import { SequenceNumbers } from "./sequence-numbers.ts";
 
 export interface PendingCommand {
   tag: string;
@@ -22,6 +24,9 @@ export interface PendingCommand {
   nonSyncLiteral?: boolean;
   completion?: Extract<ImapResponse, { kind: "tagged" }>;
 }
+
+/** A tagged COMPRESS DEFLATE command (RFC 4978 §5: case-insensitive), whose OK switches the connection to DEFLATE. */
+const COMPRESS_DEFLATE = /^\S+ COMPRESS DEFLATE$/i;
 
 /** AUTHENTICATE initial responses written by hand in a suite are credentials. */
 export function shownCommand(line: string): string {
@@ -40,6 +45,8 @@ export class ImapState {
   bareLf = false;
   /** An untagged `send` (tag: none) that may be answered by "+" (a literal sent by hand). */
   expectingContinuation = false;
+  /** Captured sequence numbers kept current across EXPUNGE / VANISHED (`sequence-numbers:`). */
+  readonly sequences = new SequenceNumbers();
 
   constructor(readonly conn: Connection) {
     this.assembler = new ImapResponseAssembler(
@@ -101,6 +108,9 @@ export class ImapState {
           throw new StepFailure("protocol-violation", `tagged response for tag "${response.tag}", which no pending command carries (RFC 3501 §2.2.1)`, `a tag among: ${this.pending.map((p) => p.tag).join(", ") || "(none pending)"}`, printable(bytes, 300));
         }
         command.completion = response;
+        // RFC 4978 §3: after the OK to COMPRESS DEFLATE both directions are compressed, starting right after its CRLF.
+        if (response.status === "OK" && COMPRESS_DEFLATE.test(command.command)) conn.startCompression();
+        if (this.sequences.active) this.sequences.completed(command.command);
         break;
       }
       case "untagged": {
@@ -114,6 +124,8 @@ export class ImapState {
         if (this.queuedOctets > conn.limits.maxReplyOctets) {
           throw new StepFailure("protocol-violation", `untagged responses exceed ${conn.limits.maxReplyOctets} octets without ${completion}`, completion, `${this.untagged.length + 1} untagged responses`);
         }
+        // Read order is the order the server renumbered in: tracked captures follow each EXPUNGE as it arrives.
+        if (this.sequences.active) this.sequences.observe(response);
         this.untagged.push(response);
         break;
       }

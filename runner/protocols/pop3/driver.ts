@@ -3,12 +3,12 @@
 // session keeps its connection's greeting, whose timestamp APOP needs.
 // Standards: RFC 1939 §4 (greeting +OK), §7 (APOP, TOP), RFC 2595 §4 (STLS), RFC 5034 (AUTH).
 
-import type { AuthStep, ExpectStep, LocateStep, SendStep } from "../../model/ast.ts";
+import type { AuthStep, ExpectStep, LocateStep, Pop3Expect, SendStep } from "../../model/ast.ts";
 import type { ProbeFindings, ProbeOptions, ProtocolDriver, ProtocolSession, StepContext } from "../common/driver.ts";
 import { REDACTED } from "../../session/transcript.ts";
 import { sendInOneWrite } from "../common/one-write.ts";
 import { authPop3 } from "./auth.ts";
-import { expectPop3 } from "./expect.ts";
+import { expectPop3, expectPop3OneOf } from "./expect.ts";
 import { locatePop3 } from "./locate.ts";
 import { requireStatus } from "./matchers/status.ts";
 import { probePop3 } from "./probe.ts";
@@ -63,6 +63,11 @@ class Pop3Session implements ProtocolSession {
   async expect(ctx: StepContext, step: ExpectStep): Promise<void> {
     if (step.expect.protocol !== "pop3") throw new Error(`an ${step.expect.protocol} expectation on a POP3 connection`);
     await expectPop3(ctx, step.expect, () => this.status(ctx));
+  }
+
+  expectOneOf(ctx: StepContext, expects: ExpectStep["expect"][], labels: string[]): Promise<number> {
+    if (expects.some((e) => e.protocol !== "pop3")) return Promise.reject(new Error("a non-POP3 expectation on a POP3 connection"));
+    return expectPop3OneOf(ctx, expects as Pop3Expect[], labels, () => this.status(ctx));
   }
 
   auth(ctx: StepContext, step: AuthStep): Promise<void> {

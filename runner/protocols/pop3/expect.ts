@@ -6,6 +6,7 @@
 
 import type { Pop3Expect } from "../../model/ast.ts";
 import type { StepContext } from "../common/driver.ts";
+import { firstMatching } from "../common/one-of.ts";
 import { applyCaptures, requireText } from "../common/text.ts";
 import { requireBody } from "./matchers/body.ts";
 import { requireResponseCode, requireStatus } from "./matchers/status.ts";
@@ -25,6 +26,21 @@ function keepsLines(expect: Pop3Expect): boolean {
 export async function expectPop3(ctx: StepContext, expect: Pop3Expect, readStatus: () => Promise<Pop3Status>): Promise<void> {
   const status = await readStatus();
   const body = expect.multiline && status.status === "+OK" ? await readBody(ctx.conn, ctx.deadline, keepsLines(expect)) : NO_BODY;
+  await checkPop3(ctx, expect, status, body);
+}
+
+/**
+ * A one-of step: one status line and, when +OK and the +OK alternatives are
+ * multiline (the loader makes them agree), its body; the first alternative it matches.
+ */
+export async function expectPop3OneOf(ctx: StepContext, expects: Pop3Expect[], labels: string[], readStatus: () => Promise<Pop3Status>): Promise<number> {
+  const status = await readStatus();
+  const framing = expects.filter((e) => e.status === "+OK");
+  const body = status.status === "+OK" && framing.some((e) => e.multiline) ? await readBody(ctx.conn, ctx.deadline, framing.some(keepsLines)) : NO_BODY;
+  return firstMatching(labels, (i) => checkPop3(ctx, expects[i]!, status, body), () => status.line);
+}
+
+async function checkPop3(ctx: StepContext, expect: Pop3Expect, status: Pop3Status, body: Pop3Body): Promise<void> {
   requireStatus(status, expect.status);
   if (expect.code !== undefined) requireResponseCode(status, expect.code);
   if (expect.text !== undefined) requireText(status.text, ctx.resolveRegex(expect.text), status.line);

@@ -6,14 +6,14 @@
 // Standards: RFC 5321 §3.1 (greeting 220), §4.1.1.4 + §4.5.2 (DATA, transparency), RFC 3207 (STARTTLS), RFC 4954 (AUTH),
 // RFC 2033 §4.1 (LHLO replaces HELO and EHLO).
 
-import type { DataStep, ExpectStep, SendStep } from "../../model/ast.ts";
+import type { DataStep, ExpectStep, SendStep, SmtpExpect } from "../../model/ast.ts";
 import type { ProtocolDriver, ProtocolSession, StepContext } from "../common/driver.ts";
 import { REDACTED } from "../../session/transcript.ts";
 import { dotStuff } from "../../../wire/dot-stuffing.ts";
 import { contentBytes } from "../common/content.ts";
 import { sendInOneWrite } from "../common/one-write.ts";
 import { authSmtp } from "./auth.ts";
-import { expectSmtp, requireCode } from "./expect.ts";
+import { expectSmtp, expectSmtpOneOf, requireCode } from "./expect.ts";
 import { ehloArgument, probeSmtp } from "./probe.ts";
 import { readSmtpReply } from "./reader.ts";
 
@@ -71,6 +71,11 @@ const sessionFor = (hello: HelloVerb): ProtocolSession => ({
   expect(ctx, step: ExpectStep) {
     if (step.expect.protocol !== "smtp") return Promise.reject(new Error(`an ${step.expect.protocol} expectation on an ${hello === "LHLO" ? "LMTP" : "SMTP"} connection`));
     return expectSmtp(ctx, step.expect);
+  },
+
+  expectOneOf(ctx, expects, labels) {
+    if (expects.some((e) => e.protocol !== "smtp")) return Promise.reject(new Error(`a non-SMTP expectation on an ${hello === "LHLO" ? "LMTP" : "SMTP"} connection`));
+    return expectSmtpOneOf(ctx, expects as SmtpExpect[], labels);
   },
 
   auth: authSmtp,

@@ -1,14 +1,16 @@
 // An SMTP `expect`: reads one reply and applies the matchers in order —
 // code, enhanced status code, reply-line length, line set (EHLO keywords),
 // text regex — then binds captures. The first mismatch fails the step with expected vs actual.
-// LMTP's `replies` reads one reply per listed expectation, in order, each matched the same way.
+// LMTP's `replies` reads one reply per listed expectation, in order, each matched the same way
+// (after DATA's "." and after BDAT LAST alike).
 // Standards: RFC 5321 §4.2 (replies), §4.5.3.1.5 (reply line 512 octets), §4.1.1.1 (EHLO keywords), RFC 3463 (enhanced codes),
-// RFC 2033 §4.2 (after DATA, one reply per successful RCPT, in RCPT order).
+// RFC 2033 §4.2 (after DATA, one reply per successful RCPT, in RCPT order), §4.3 (the same after BDAT LAST).
 
 import type { SmtpExpect } from "../../model/ast.ts";
 import type { StepContext } from "../common/driver.ts";
 import { StepFailure } from "../../session/step-failure.ts";
 import { checkLineSet } from "../common/line-set.ts";
+import { firstMatching } from "../common/one-of.ts";
 import { applyCaptures, requireText } from "../common/text.ts";
 import { anyCodeMatches, describeCodes } from "./matchers/code.ts";
 import { enhancedCodeOf, enhancedMatches } from "./matchers/enhanced.ts";
@@ -30,6 +32,12 @@ export function expectSmtp(ctx: StepContext, expect: SmtpExpect): Promise<void> 
   if (expect.replies) return expectReplies(ctx, expect.replies);
   // A .then, not an async function: an async frame per expectation showed in the runner-step profile.
   return readSmtpReply(ctx.conn, ctx.deadline).then((reply) => checkSmtpReply(ctx, expect, reply));
+}
+
+/** A one-of step: one reply, the first alternative it matches (the loader admits no `replies` among them). */
+export async function expectSmtpOneOf(ctx: StepContext, expects: SmtpExpect[], labels: string[]): Promise<number> {
+  const reply = await readSmtpReply(ctx.conn, ctx.deadline);
+  return firstMatching(labels, (i) => checkSmtpReply(ctx, expects[i]!, reply), () => formatSmtpReply(reply));
 }
 
 /** LMTP after DATA: reply i answers the i-th accepted RCPT (RFC 2033 §4.2); a failure names which. */

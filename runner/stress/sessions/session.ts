@@ -26,6 +26,8 @@ export interface SessionContext {
   messageOctets: number;
   /** Unique per message sent: goes into Message-ID. */
   nextMessageId(): string;
+  /** IMAP commands between LOGIN and LOGOUT of a long session (imapLongSession); 0: the short session. */
+  imapCommandsPerSession: number;
   book: LatencyBook;
 }
 

@@ -67,6 +67,19 @@ export function readImapExpect(ctx: TestContext, slot: Slot, connection: string)
   const strict = entries.get("strict");
   if (strict !== undefined) expect.strict = ctx.reader.boolean(strict) ?? false;
   expect.captures = readCaptures(ctx, entries.get("capture"), connection, binds);
+  const sequenceNumbers = entries.get("sequence-numbers");
+  if (sequenceNumbers !== undefined) {
+    // Names this step binds ($name in a pattern, or a capture): only a number read here can be followed from here on.
+    const names: string[] = [];
+    for (const item of ctx.reader.list(sequenceNumbers, { nonEmpty: true }) ?? []) {
+      const name = isScalar(item.node) && typeof item.node.value === "string" ? item.node.value : undefined;
+      if (name === undefined || !binds.some((b) => b.name === name)) {
+        ctx.reader.error(item.node, `'sequence-numbers' lists names this step binds ($name in a pattern, or a capture); ${name === undefined ? "expected a name" : `'${name}' is not bound here`}`);
+        ok = false;
+      } else names.push(name);
+    }
+    if (names.length > 0) expect.sequenceNumbers = names;
+  }
   return ok ? { expect, binds } : undefined;
 }
 

@@ -7,14 +7,16 @@
 
 import { expect } from "chai";
 import { defaultConfig } from "../../../reference-server/config/defaults.ts";
-import { configuredMechanisms } from "../../../reference-server/auth/mechanisms.ts";
-import { runSasl, type SaslMechanism } from "../../../reference-server/auth/sasl.ts";
+import { configuredMechanisms, findMechanism, usableMechanisms } from "../../../reference-server/auth/mechanisms.ts";
+import type { Connection } from "../../../reference-server/core/connection.ts";
+import { runSasl, type SaslChannel, type SaslMechanism } from "../../../reference-server/auth/sasl.ts";
 import { MIN_SCRAM_ITERATIONS, scramMechanism } from "../../../reference-server/auth/scram.ts";
 import { ClientError } from "../../../reference-server/core/errors.ts";
 import { UserDirectory } from "../../../reference-server/users/directory.ts";
 import { saslClient } from "../../../runner/protocols/common/sasl.ts";
 import type { AuthStep } from "../../../runner/model/ast.ts";
-import { authMessage, clientProof, hi, keysFromSaltedPassword, parseAttributes } from "../../../wire/scram.ts";
+import { authMessage, clientProof, hi, keysFromSaltedPassword, parseAttributes, type ScramMechanismName } from "../../../wire/scram.ts";
+import type { ChannelBinding } from "../../../wire/channel-binding.ts";
 
 const users = new UserDirectory({
   users: [
@@ -27,22 +29,33 @@ const b64 = (text: string) => Buffer.from(text, "utf8").toString("base64");
 const text = (data: Buffer) => data.toString("utf8");
 
 interface Exchange {
-  mechanism?: "SCRAM-SHA-1" | "SCRAM-SHA-256";
+  mechanism?: ScramMechanismName;
   login?: string;
   password?: string;
   initialResponse?: boolean;
   channelBinding?: AuthStep["channelBinding"];
   tamper?: AuthStep["tamper"];
   iterations?: number;
+  /** The client's view of the TLS channel (-PLUS sends it). */
+  clientChannel?: ChannelBinding;
+  /** The server's TLS channel; absent: a clear channel. */
+  serverChannel?: SaslChannel;
+  /** The server offers the -PLUS variant (a "y" flag over TLS is then a downgrade). */
+  plusOffered?: boolean;
 }
 
 /** Run one exchange with the runner's client; resolves to the user or the ClientError reason, with the challenges seen. */
 async function exchange(options: Exchange = {}): Promise<{ outcome: string; challenges: string[] }> {
   const name = options.mechanism ?? "SCRAM-SHA-256";
-  const client = saslClient(name, options.login ?? "alice", options.password ?? "alice-pw", { channelBinding: options.channelBinding ?? "n", tamper: options.tamper });
+  const client = saslClient(name, options.login ?? "alice", options.password ?? "alice-pw", {
+    channelBinding: options.channelBinding ?? "n",
+    tamper: options.tamper,
+    channel: options.clientChannel ?? null,
+  });
   const challenges: string[] = [];
   const outcome = await runSasl({
-    mechanism: scramMechanism(name, options.iterations ?? MIN_SCRAM_ITERATIONS),
+    mechanism: scramMechanism(name, options.iterations ?? MIN_SCRAM_ITERATIONS, options.plusOffered),
+    channel: options.serverChannel ?? null,
     initialResponse: options.initialResponse ? client.initial() : null,
     users,
     hostname: "h",
@@ -190,6 +203,64 @@ describe("reference server SCRAM", () => {
       ]);
       expect(outcome, authzid).to.equal(want);
     }
+  });
+
+  describe("-PLUS (channel binding)", () => {
+    // Stand-ins for one TLS session's data (test/wire/channel-binding.test.ts computes real ones).
+    const exporterData = Buffer.alloc(32, 7);
+    const tlsChannel: SaslChannel = { binding: (type) => (type === "tls-exporter" ? exporterData : null) };
+    const bound: ChannelBinding = { type: "tls-exporter", data: exporterData };
+
+    for (const mechanism of ["SCRAM-SHA-1-PLUS", "SCRAM-SHA-256-PLUS"] as const) {
+      it(`${mechanism} logs in when c= carries the gs2 header and the channel's data`, async () => {
+        const { outcome, challenges } = await exchange({ mechanism, clientChannel: bound, serverChannel: tlsChannel, initialResponse: true });
+        expect(outcome).to.equal("alice");
+        expect(challenges).to.have.length(2);
+      });
+    }
+
+    it("refuses binding data one bit off and a c= whose header is not the one sent, after the server-first message", async () => {
+      for (const tamper of ["channel-binding", "gs2-header"] as const) {
+        const { outcome, challenges } = await exchange({ mechanism: "SCRAM-SHA-256-PLUS", clientChannel: bound, serverChannel: tlsChannel, tamper });
+        expect(outcome, tamper).to.equal("refused: auth-failed");
+        expect(challenges.filter((c) => c.startsWith("r=")), tamper).to.have.length(1);
+      }
+    });
+
+    it("refuses a channel type the session does not define, and binding data from another session", async () => {
+      const unique: ChannelBinding = { type: "tls-unique", data: Buffer.alloc(12, 1) };
+      expect((await exchange({ mechanism: "SCRAM-SHA-256-PLUS", clientChannel: unique, serverChannel: tlsChannel })).outcome).to.equal("refused: auth-failed");
+      const otherSession: ChannelBinding = { type: "tls-exporter", data: Buffer.alloc(32, 8) };
+      expect((await exchange({ mechanism: "SCRAM-SHA-256-PLUS", clientChannel: otherSession, serverChannel: tlsChannel })).outcome).to.equal("refused: auth-failed");
+    });
+
+    it("refuses -PLUS without p= (a hand-made n flag), and -PLUS on a clear channel", async () => {
+      const plus = scramMechanism("SCRAM-SHA-256-PLUS", MIN_SCRAM_ITERATIONS, true);
+      expect((await scripted(plus, b64("n,,n=alice,r=abc"), [])).outcome).to.equal("refused: auth-failed");
+      expect((await exchange({ mechanism: "SCRAM-SHA-256-PLUS", clientChannel: bound })).outcome).to.equal("refused: auth-failed");
+    });
+
+    it("refuses the y flag over TLS where -PLUS is offered (a downgrade), accepts it on a clear channel or where -PLUS is not offered", async () => {
+      expect((await exchange({ channelBinding: "y", serverChannel: tlsChannel, plusOffered: true })).outcome).to.equal("refused: auth-failed");
+      expect((await exchange({ channelBinding: "y", plusOffered: true })).outcome).to.equal("alice");
+      expect((await exchange({ channelBinding: "y", serverChannel: tlsChannel, plusOffered: false })).outcome).to.equal("alice");
+    });
+
+    it("is advertised and found on TLS sessions only", () => {
+      const config = defaultConfig();
+      const clear = { tls: false, remoteAddress: "127.0.0.1" } as Connection;
+      const secure = { tls: true, remoteAddress: "127.0.0.1" } as Connection;
+      const offeredClear = usableMechanisms(clear, config, users).map((m) => m.name);
+      expect(offeredClear).to.include("SCRAM-SHA-256").and.not.include("SCRAM-SHA-1-PLUS");
+      expect(offeredClear).to.not.include("SCRAM-SHA-256-PLUS");
+      expect(usableMechanisms(secure, config, users).map((m) => m.name)).to.include.members(["SCRAM-SHA-1-PLUS", "SCRAM-SHA-256-PLUS"]);
+      expect(findMechanism("scram-sha-256-plus", clear, config, users)).to.equal(undefined);
+      expect(findMechanism("scram-sha-256-plus", secure, config, users)?.name).to.equal("SCRAM-SHA-256-PLUS");
+    });
+
+    it("the runner refuses to run -PLUS without a TLS channel to bind to", () => {
+      expect(() => saslClient("SCRAM-SHA-256-PLUS", "alice", "alice-pw", { channelBinding: "n", channel: null })).to.throw(/TLS/);
+    });
   });
 
   it("is offered only while every password is stored in plaintext", () => {

@@ -40,6 +40,22 @@ describe("server config", () => {
     expect(config.tls).to.deep.equal({ cert: "/etc/mc/certs/c.pem", key: "/etc/mc/certs/k.pem" });
   });
 
+  it("resolves listen.lmtpSocket against the file, keeps the port base, and has no socket by default", () => {
+    const config = parseConfig("listen:\n  lmtpSocket: run/lmtp.sock\n", "/etc/mc/server.yaml");
+    expect(config.listen).to.deep.equal({ host: "127.0.0.1", portBase: 2000, lmtpSocket: "/etc/mc/run/lmtp.sock" });
+    expect(defaultConfig().listen.lmtpSocket).to.equal(null);
+  });
+
+  it("lays a user's own quota over imap.quota resource by resource, and gives the others none", () => {
+    const config = parseConfig(
+      "imap:\n  quota: { storageKiB: 100 }\nusers:\n  - { name: full, password: 'plain:x', quota: { messages: 0 } }\n  - { name: bob, password: 'plain:y' }\n",
+      "server.yaml",
+    );
+    expect(config.users[0]!.quota).to.deep.equal({ storageKiB: 100, messages: 0 });
+    expect(config.users[1]).to.not.have.property("quota");
+    expect(() => parseConfig("users:\n  - { name: a, password: 'plain:x', quota: { messages: -1 } }\n", "server.yaml")).to.throw(ConfigError);
+  });
+
   it("accepts an empty file", () => {
     expect(parseConfig("", "empty.yaml").users).to.have.length(2);
   });

@@ -1,8 +1,9 @@
 // QUOTA with small configured limits: GETQUOTAROOT / GETQUOTA report usage in
 // units of 1024 octets and in messages; APPEND and COPY that would go over a
 // limit get NO [OVERQUOTA] and store nothing; MOVE (same root) is not
-// refused; STATUS DELETED-STORAGE; no limit configured gives an empty list.
-// Standards: RFC 9208 §4.1.1, §4.1.2, §4.1.4, §4.2.1, §4.3.1, §5.1, §5.2.
+// refused; STATUS DELETED-STORAGE; no limit configured gives an empty list;
+// SETQUOTA within the configured limits (and the empty list where none is configured).
+// Standards: RFC 9208 §4.1.1, §4.1.2, §4.1.3, §4.1.4, §4.2.1, §4.3.1, §5.1, §5.2.
 
 import { expect } from "chai";
 import { parseConfig } from "../../../reference-server/config/load.ts";
@@ -27,13 +28,53 @@ describe("IMAP QUOTA", function () {
       return (await (await server.store.mailbox("alice", name)).status()).messages.length;
     }
 
-    it("advertises QUOTA with both resources and no QUOTASET", async () => {
+    it("advertises QUOTA with both resources and QUOTASET", async () => {
       const c = await loggedIn(server.imap);
       try {
         const caps = (await c.run("CAPABILITY")).untagged[0]!.split(" ");
-        expect(caps).to.include.members(["QUOTA", "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE"]);
-        expect(caps).not.to.include("QUOTASET");
-        expect((await c.run('SETQUOTA "" (STORAGE 10)')).status).to.equal("BAD");
+        expect(caps).to.include.members(["QUOTA", "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE", "QUOTASET"]);
+      } finally {
+        c.close();
+      }
+    });
+
+    it("SETQUOTA lowers the limits within the configured ones: QUOTA shows them, APPEND over them gets NO [OVERQUOTA]", async () => {
+      const c = await loggedIn(server.imap);
+      try {
+        const set = await c.run('SETQUOTA "" (STORAGE 1 MESSAGE 3)');
+        expect(set.status).to.equal("OK");
+        expect(set.untagged).to.deep.equal(['* QUOTA "" (STORAGE 0 1 MESSAGE 0 3)']);
+        // 1.5 KiB fits the configured 2 KiB but not the 1 KiB just set.
+        const message = Buffer.concat([sampleMessage(1), Buffer.from("x".repeat(1500) + "\r\n")]);
+        expect((await c.run("APPEND INBOX", message)).tagged).to.match(/ NO \[OVERQUOTA\]/);
+        expect(await count("INBOX")).to.equal(0);
+        // Another session of the user sees the same limits.
+        const other = await loggedIn(server.imap);
+        try {
+          expect((await other.run('GETQUOTA ""')).untagged).to.deep.equal(['* QUOTA "" (STORAGE 0 1 MESSAGE 0 3)']);
+        } finally {
+          other.close();
+        }
+        // Back to the configured limits, and the message fits.
+        expect((await c.run('SETQUOTA "" (STORAGE 2 MESSAGE 3)')).status).to.equal("OK");
+        expect((await c.run("APPEND INBOX", message)).status).to.equal("OK");
+      } finally {
+        c.close();
+      }
+    });
+
+    it("SETQUOTA refuses to raise a configured limit, to drop a configured resource, or an unknown resource; BAD for bad syntax", async () => {
+      const c = await loggedIn(server.imap);
+      try {
+        expect((await c.run('SETQUOTA "" (STORAGE 3 MESSAGE 3)')).status).to.equal("NO");
+        // RFC 9208 §4.1.3: resources left out are discarded, which would leave MESSAGE unlimited.
+        expect((await c.run('SETQUOTA "" (STORAGE 1)')).status).to.equal("NO");
+        expect((await c.run('SETQUOTA "" (STORAGE 1 MESSAGE 3 MAILBOX 5)')).status).to.equal("NO");
+        expect((await c.run('SETQUOTA "other" (STORAGE 1 MESSAGE 3)')).tagged).to.match(/NO \[NONEXISTENT\]/);
+        for (const bad of ['SETQUOTA "" STORAGE 1', 'SETQUOTA "" (STORAGE)', 'SETQUOTA "" (STORAGE -1)', 'SETQUOTA "" (STORAGE 1 STORAGE 1)', 'SETQUOTA ""']) {
+          expect((await c.run(bad)).status, bad).to.equal("BAD");
+        }
+        expect((await c.run('GETQUOTA ""')).untagged).to.deep.equal(['* QUOTA "" (STORAGE 0 2 MESSAGE 0 3)']);
       } finally {
         c.close();
       }
@@ -109,6 +150,21 @@ describe("IMAP QUOTA", function () {
     try {
       expect((await c.run("GETQUOTAROOT INBOX")).untagged).to.deep.equal(['* QUOTAROOT "INBOX" ""', '* QUOTA "" ()']);
       expect((await c.run("APPEND INBOX", Buffer.alloc(64 * 1024, "a"))).status).to.equal("OK");
+    } finally {
+      c.close();
+      await server.stop();
+    }
+  });
+
+  it("with no limit configured, SETQUOTA sets a MESSAGE limit that APPEND then meets, and SETQUOTA () lifts it", async () => {
+    const server = await startImapServer();
+    const c = await loggedIn(server.imap);
+    try {
+      expect((await c.run('SETQUOTA "" (MESSAGE 1)')).untagged).to.deep.equal(['* QUOTA "" (MESSAGE 0 1)']);
+      expect((await c.run("APPEND INBOX", sampleMessage(1))).status).to.equal("OK");
+      expect((await c.run("APPEND INBOX", sampleMessage(2))).tagged).to.match(/ NO \[OVERQUOTA\]/);
+      expect((await c.run('SETQUOTA "" ()')).untagged).to.deep.equal(['* QUOTA "" ()']);
+      expect((await c.run("APPEND INBOX", sampleMessage(2))).status).to.equal("OK");
     } finally {
       c.close();
       await server.stop();

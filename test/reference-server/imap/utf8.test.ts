@@ -63,4 +63,23 @@ describe("IMAP UTF8=ACCEPT", function () {
       c.close();
     }
   });
+
+  it("refuses with NO an APPEND with 8-bit header fields before ENABLE UTF8=ACCEPT, and takes it after", async () => {
+    const c = await loggedIn(server.imap);
+    try {
+      const header8bit = Buffer.from("Subject: Gr\xfc\xdfe\r\n\r\nHallo\r\n", "latin1");
+      const body8bit = Buffer.from("Subject: Gruesse\r\n\r\nHall\xf6\r\n", "latin1");
+      const noBody8bit = Buffer.from("Subject: Gr\xfc\xdfe\r\n", "latin1");
+      expect((await c.run("APPEND INBOX", header8bit)).status).to.equal("NO");
+      expect((await c.run("APPEND INBOX", noBody8bit)).status).to.equal("NO");
+      // 8-bit in the body alone is what RFC 3501 permits.
+      expect((await c.run("APPEND INBOX", body8bit)).status).to.equal("OK");
+      const inbox = await server.store.mailbox("alice", "INBOX");
+      expect((await inbox.status()).messages).to.have.length(1);
+      await c.run("ENABLE UTF8=ACCEPT");
+      expect((await c.run("APPEND INBOX", header8bit)).status).to.equal("OK");
+    } finally {
+      c.close();
+    }
+  });
 });

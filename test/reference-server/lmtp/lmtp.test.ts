@@ -1,7 +1,8 @@
 // The LMTP listener (RFC 2033, port base + 24) over real sockets: LHLO with
-// the keywords LMTP requires, HELO / EHLO / AUTH / BDAT refused as unknown
+// the keywords LMTP requires and CHUNKING, HELO / EHLO / AUTH refused as unknown
 // commands, DATA without a recipient 503, one reply per accepted RCPT after
-// DATA in RCPT order (a repeated recipient too), a store failure for one
+// DATA and after BDAT LAST in RCPT order (a repeated recipient too), none
+// after BDAT LAST without a recipient, a store failure for one
 // user failing only that user's replies, a message refused as a whole refused
 // once per recipient, and the Received field naming LMTP. The SMTP port does not speak LHLO.
 
@@ -48,27 +49,26 @@ describe("LMTP listener (reference server)", function () {
     await removeTestDataDir();
   });
 
-  it("answers LHLO with PIPELINING and ENHANCEDSTATUSCODES, and no AUTH, CHUNKING or DSN", async () => {
+  it("answers LHLO with PIPELINING, ENHANCEDSTATUSCODES and CHUNKING, and no AUTH or DSN", async () => {
     const client = await LineClient.connect({ port: server.ports.lmtp });
     try {
       expect((await readSmtpReply(client)).code).to.equal(220);
       const lhlo = await smtpCommand(client, "LHLO client.test");
       expect(lhlo.code).to.equal(250);
       const keywords = lhlo.lines.slice(1).map((l) => l.slice(4).split(" ")[0]);
-      expect(keywords).to.include.members(["PIPELINING", "ENHANCEDSTATUSCODES", "8BITMIME"]);
+      expect(keywords).to.include.members(["PIPELINING", "ENHANCEDSTATUSCODES", "8BITMIME", "CHUNKING"]);
       expect(keywords).to.not.include.members(["AUTH"]);
-      expect(keywords).to.not.include("CHUNKING");
       expect(keywords).to.not.include("DSN");
     } finally {
       client.close();
     }
   });
 
-  it("refuses HELO, EHLO, AUTH and BDAT with 500 and keeps serving", async () => {
+  it("refuses HELO, EHLO and AUTH with 500 and keeps serving", async () => {
     const client = await LineClient.connect({ port: server.ports.lmtp });
     try {
       expect((await readSmtpReply(client)).code).to.equal(220);
-      for (const command of ["HELO client.test", "EHLO client.test", "AUTH PLAIN", "BDAT 3 LAST"]) {
+      for (const command of ["HELO client.test", "EHLO client.test", "AUTH PLAIN"]) {
         expect((await smtpCommand(client, command)).code, command).to.equal(500);
       }
       expect((await smtpCommand(client, "LHLO client.test")).code).to.equal(250);
@@ -140,6 +140,60 @@ describe("LMTP listener (reference server)", function () {
       expect([(await readSmtpReply(client)).code, (await readSmtpReply(client)).code]).to.deep.equal([552, 552]);
       expect(store.deliveries.length).to.equal(before);
       expect((await smtpCommand(client, "NOOP")).code).to.equal(250);
+    } finally {
+      client.close();
+    }
+  });
+
+  it("answers BDAT LAST with one reply per accepted RCPT in order, and a chunk before it with one 250", async () => {
+    const client = await lmtpSession(server.ports.lmtp);
+    const before = store.deliveries.length;
+    try {
+      expect((await smtpCommand(client, "MAIL FROM:<alice@example.test>")).code).to.equal(250);
+      for (const rcpt of ["bob@example.test", "alice@example.test"]) expect((await smtpCommand(client, `RCPT TO:<${rcpt}>`)).code).to.equal(250);
+      expect((await smtpCommand(client, "RCPT TO:<nobody@example.test>")).code).to.equal(550);
+      const head = "Subject: chunked\r\n\r\n";
+      await client.send(`BDAT ${head.length}\r\n${head}`);
+      expect((await readSmtpReply(client)).code).to.equal(250);
+      await client.send("BDAT 7 LAST\r\nhello\r\n");
+      const replies = [await readSmtpReply(client), await readSmtpReply(client)];
+      expect(replies.map((r) => r.text)).to.deep.equal(["2.0.0 <bob@example.test> delivered", "2.0.0 <alice@example.test> delivered"]);
+      // No third reply (for the refused RCPT, or for the message as a whole): the next one is NOOP's.
+      expect((await smtpCommand(client, "NOOP")).code).to.equal(250);
+      const copies = store.deliveries.slice(before);
+      expect(copies.map((d) => d.user).sort()).to.deep.equal(["alice", "bob"]);
+      expect(copies[0]!.message.toString("latin1")).to.match(/Subject: chunked\r\n\r\nhello\r\n$/);
+    } finally {
+      client.close();
+    }
+  });
+
+  it("refuses a chunked message over the size limit once per recipient at BDAT LAST", async () => {
+    const client = await lmtpSession(server.ports.lmtp);
+    const before = store.deliveries.length;
+    try {
+      expect((await smtpCommand(client, "MAIL FROM:<alice@example.test>")).code).to.equal(250);
+      expect((await smtpCommand(client, "RCPT TO:<alice@example.test>")).code).to.equal(250);
+      expect((await smtpCommand(client, "RCPT TO:<bob@example.test>")).code).to.equal(250);
+      const big = "x".repeat(5000);
+      await client.send(`BDAT ${big.length} LAST\r\n${big}`);
+      expect([(await readSmtpReply(client)).code, (await readSmtpReply(client)).code]).to.deep.equal([552, 552]);
+      expect(store.deliveries.length).to.equal(before);
+      expect((await smtpCommand(client, "NOOP")).code).to.equal(250);
+    } finally {
+      client.close();
+    }
+  });
+
+  it("gives BDAT LAST no reply when no RCPT was accepted, and ends the transaction", async () => {
+    const client = await lmtpSession(server.ports.lmtp);
+    try {
+      expect((await smtpCommand(client, "MAIL FROM:<alice@example.test>")).code).to.equal(250);
+      expect((await smtpCommand(client, "RCPT TO:<nobody@example.test>")).code).to.equal(550);
+      await client.send("BDAT 5 LAST\r\nhello");
+      // The next reply is NOOP's, not one for BDAT; a new MAIL is accepted (no transaction left open).
+      expect((await smtpCommand(client, "NOOP")).code).to.equal(250);
+      expect((await smtpCommand(client, "MAIL FROM:<alice@example.test>")).code).to.equal(250);
     } finally {
       client.close();
     }

@@ -98,6 +98,27 @@ describe("SMTP message data (reference server)", function () {
     });
   }
 
+  it("stores byte-exact a message whose lines arrive split anywhere, even inside a CRLF", async () => {
+    const body = ["Subject: pieces", "", "plain line", "..stuffed", "x".repeat(998), "another plain line", ".", ""].join("\r\n");
+    // Pieces cut inside the CRLF, inside a line, and just before a leading dot.
+    const cuts = [9, 16, 17, 30, 40, 41, 600, body.length - 3, body.length - 2];
+    const client = await openTransaction(server);
+    try {
+      expect((await smtpCommand(client, "DATA")).code).to.equal(354);
+      let from = 0;
+      for (const cut of [...cuts, body.length]) {
+        await client.send(body.slice(from, cut));
+        from = cut;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      expect((await readSmtpReply(client)).code).to.equal(250);
+      const [stored] = await server.store.inbox("alice");
+      expect(withoutTrace(stored!).toString("latin1")).to.equal(["Subject: pieces", "", "plain line", ".stuffed", "x".repeat(998), "another plain line", ""].join("\r\n"));
+    } finally {
+      client.close();
+    }
+  });
+
   it("turns bare line ends into CRLF when configured to normalize", async () => {
     await server.stop();
     server = await startTestServer((config) => (config.smtp.bareLineEndings = "normalize"));

@@ -180,7 +180,8 @@ describe("SMTP STARTTLS and AUTH (reference server)", function () {
       expect(refused.text).to.match(/^5\.7\.11 /);
       expect((await smtpCommand(client, "STARTTLS")).code).to.equal(220);
       await client.startTls();
-      expect((await smtpCommand(client, "EHLO client.test")).lines).to.include("250-AUTH PLAIN LOGIN CRAM-MD5 SCRAM-SHA-1 SCRAM-SHA-256");
+      // After STARTTLS the -PLUS variants join: there is a channel to bind to (RFC 5802 §6).
+      expect((await smtpCommand(client, "EHLO client.test")).lines).to.include("250-AUTH PLAIN LOGIN CRAM-MD5 SCRAM-SHA-1 SCRAM-SHA-256 SCRAM-SHA-1-PLUS SCRAM-SHA-256-PLUS");
       expect((await smtpCommand(client, `AUTH PLAIN ${ALICE_PLAIN}`)).code).to.equal(235);
     } finally {
       client.close();

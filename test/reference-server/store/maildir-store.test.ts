@@ -6,7 +6,8 @@ import { expect } from "chai";
 import { mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { MAX_KEYWORDS_PER_MAILBOX } from "../../../reference-server/store/flags.ts";
-import { removeTmpDebris } from "../../../reference-server/store/maildir.ts";
+import { DIR_SETTLE_MS, removeTmpDebris, stampDir } from "../../../reference-server/store/maildir.ts";
+import type { MaildirMailbox } from "../../../reference-server/store/mailbox.ts";
 import { openMaildirStore } from "../../../reference-server/store/maildir-store.ts";
 import type { FolderMailStore, MailboxChange } from "../../../reference-server/store/types.ts";
 import { InvalidFlag, MessageGone } from "../../../reference-server/store/types.ts";
@@ -255,6 +256,37 @@ describe("store: Maildir store", () => {
       expect((await (await (await reopen()).mailbox("alice", "INBOX")).status()).messages.map((m) => m.uid)).to.deep.equal([two]);
     });
 
+    it("STORE and EXPUNGE over many files find those another program renamed meanwhile, and drop those it deleted", async () => {
+      const uids: number[] = [];
+      for (let n = 0; n < 40; n++) uids.push(await store.deliver("alice", message(n)));
+      const inbox = await store.mailbox("alice", "INBOX");
+      await inbox.status();
+      const changes: MailboxChange[] = [];
+      inbox.watch((change) => changes.push(change));
+      // Behind the view's back: every third file moved to cur/ with a flag of its own, every tenth deleted.
+      const files = (await readdir(path.join(maildir, "new"))).sort();
+      for (const [i, file] of files.entries()) {
+        if (i % 10 === 9) await unlink(path.join(maildir, "new", file));
+        else if (i % 3 === 0) await rename(path.join(maildir, "new", file), path.join(maildir, "cur", `${file}:2,F`));
+      }
+      const deleted = uids.filter((_, i) => i % 10 === 9);
+      const kept = uids.filter((_, i) => i % 10 !== 9);
+      const result = await inbox.storeFlags(uids, "add", ["\\Seen"]);
+      expect([...result.keys()].sort((a, b) => a - b)).to.deep.equal(kept);
+      for (const flags of result.values()) expect(flags).to.include("\\Seen");
+      expect(changes).to.deep.include({ kind: "expunged", uids: deleted });
+      expect((await readdir(path.join(maildir, "cur"))).filter((f) => /:2,.*S/.test(f))).to.have.length(kept.length);
+      // And once more for EXPUNGE: half of them renamed back to new/ by the other program.
+      for (const file of (await readdir(path.join(maildir, "cur"))).sort().filter((_, i) => i % 2 === 0)) {
+        await rename(path.join(maildir, "cur", file), path.join(maildir, "new", file.replace(/:2,.*$/, "")));
+      }
+      await inbox.expunge(kept);
+      expect(await readdir(path.join(maildir, "cur"))).to.deep.equal([]);
+      expect(await readdir(path.join(maildir, "new"))).to.deep.equal([]);
+      expect((await inbox.status()).messages).to.deep.equal([]);
+      expect((await (await (await reopen()).mailbox("alice", "INBOX")).status()).messages).to.deep.equal([]);
+    });
+
     it("notices a message file deleted by another program", async () => {
       const uid = await store.deliver("alice", message(1));
       const inbox = await store.mailbox("alice", "INBOX");
@@ -341,6 +373,53 @@ describe("store: Maildir store", () => {
       const status = await (await (await reopen()).mailbox("alice", "INBOX")).status();
       expect(status.messages.map((m) => m.size)).to.deep.equal([10, 2000, 0]);
       expect(status.uidNext).to.equal(4);
+    });
+
+    it("stamps a directory as settled only DIR_SETTLE_MS after its last change, and every change moves the stamp", async () => {
+      await store.deliver("alice", message(1));
+      const dir = path.join(maildir, "new");
+      const now = await stampDir(dir);
+      expect(now.settled).to.equal(false);
+      const later = await stampDir(dir, Date.now() + DIR_SETTLE_MS + 1000);
+      expect(later).to.deep.equal({ key: now.key, settled: true });
+      await writeFile(path.join(dir, "1000000000.foreign.host"), message(8));
+      expect((await stampDir(dir, Date.now() + DIR_SETTLE_MS + 1000)).key).to.not.equal(now.key);
+    });
+
+    it("sees a file another program delivers right after a listing, within the same timestamp tick", async () => {
+      await store.deliver("alice", message(1));
+      const inbox = await store.mailbox("alice", "INBOX");
+      await inbox.status();
+      await writeFile(path.join(maildir, "new", "1000000000.foreign.host"), message(8));
+      expect((await inbox.status()).messages.map((m) => m.uid)).to.deep.equal([1, 2]);
+    });
+
+    it("once new/ and cur/ have settled, lists them only after they change, and then sees what another program did", async function () {
+      this.timeout(30_000);
+      const [one, two] = [await store.deliver("alice", message(1)), await store.deliver("alice", message(2))];
+      const inbox = (await store.mailbox("alice", "INBOX")) as MaildirMailbox;
+      await inbox.storeFlags([two], "add", ["\\Seen"]);
+      await new Promise((resolve) => setTimeout(resolve, DIR_SETTLE_MS + 300));
+      await inbox.status();
+      const listed = inbox.listings;
+      const unchanged = await inbox.status();
+      expect(inbox.listings).to.equal(listed);
+      expect(unchanged.messages.map((m) => [m.uid, m.flags])).to.deep.equal([
+        [one, []],
+        [two, ["\\Seen"]],
+      ]);
+      // Another program delivers one, flags one and deletes one, all at once.
+      const [seen] = await readdir(path.join(maildir, "cur"));
+      const [fresh] = await readdir(path.join(maildir, "new"));
+      await writeFile(path.join(maildir, "new", "1000000000.foreign.host"), message(8));
+      await rename(path.join(maildir, "new", fresh!), path.join(maildir, "cur", `${fresh}:2,F`));
+      await unlink(path.join(maildir, "cur", seen!));
+      const changed = await inbox.status();
+      expect(inbox.listings).to.equal(listed + 1);
+      expect(changed.messages.map((m) => [m.uid, m.flags])).to.deep.equal([
+        [one, ["\\Flagged"]],
+        [3, []],
+      ]);
     });
   });
 });

@@ -5,8 +5,9 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { JsonReporter } from "../../../runner/report/json.ts";
-import { FAILED, sampleEvents } from "./sample-run.ts";
+import { buildJsonReport, JsonReporter } from "../../../runner/report/json.ts";
+import type { RunEvent } from "../../../runner/model/events.ts";
+import { FAILED, result, sampleEvents } from "./sample-run.ts";
 
 const addFormats = addFormatsModule.default;
 const REPO = fileURLToPath(new URL("../../../", import.meta.url));
@@ -53,6 +54,22 @@ describe("report/json", function () {
     const withPassword = structuredClone(report);
     withPassword.tests[0].password = "alice-pw";
     expect(validate(withPassword)).to.equal(false);
+  });
+
+  it("writes a report of several megabytes, in chunks, exactly as JSON.stringify(report, null, 2) would", async function () {
+    // Enough tests with transcripts that the entries span several write chunks.
+    const transcript = Array.from({ length: 200 }, (_, i) => ({ connection: "main", dir: "S" as const, ms: i, text: `250 line ${i} ${"x".repeat(40)} é`, octets: 60 }));
+    const results = Array.from({ length: 400 }, (_, i) => result({ id: `smtp.many.t${String(i).padStart(3, "0")}`, status: "passed", transcript }));
+    const events = sampleEvents(results);
+    const file = path.join(dir, "large.json");
+    const reporter = new JsonReporter({ file, cwd: REPO });
+    for (const e of events) reporter.onEvent(e);
+    reporter.close();
+    const written = await readFile(file, "utf8");
+    expect(written.length).to.be.greaterThan(3 << 20);
+    const begin = events[0] as Extract<RunEvent, { type: "run-begin" }>;
+    const end = events[events.length - 1] as Extract<RunEvent, { type: "run-end" }>;
+    expect(written).to.equal(JSON.stringify(buildJsonReport(begin, end, results, [], REPO), null, 2) + "\n");
   });
 
   it("lists tests by id, with summary, exit code and the target without passwords", function () {

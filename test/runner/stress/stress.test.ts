@@ -119,6 +119,25 @@ describe("stress: against the reference server", function () {
     expect(result.commands.find((c) => c.command === "UID STORE")!.ok).to.equal(9);
     expect(await inboxSize(server, target.users[0]!)).to.equal(before);
   });
+
+  it("long IMAP sessions run many commands per login, every kind of them, and leave the prepared messages", async function () {
+    const target = referenceTarget(server);
+    target.users = target.users.slice(1, 2);
+    await runStress({ ...base, target, mix: { smtp: 0, pop3: 0, imap: 1 }, clients: 1, operations: 1 });
+    const before = await inboxSize(server, target.users[0]!);
+    const result = await runStress({ ...base, target, mix: { smtp: 0, pop3: 0, imap: 1 }, clients: 2, operations: 2, imapCommandsPerSession: 40 });
+    expect(result.errors, JSON.stringify(result.errors)).to.deep.equal([]);
+    expect(result.sessions.imap.completed).to.equal(2);
+    expect(result.options.imapCommandsPerSession).to.equal(40);
+    const count = (command: string) => result.commands.find((c) => c.command === command)?.ok ?? 0;
+    expect(count("LOGIN"), "one login per session").to.equal(2);
+    // 40 drawn commands per session, each APPEND followed by UID STORE and EXPUNGE, plus the first SELECT.
+    const drawn = ["LIST", "STATUS", "SELECT", "FETCH header", "FETCH body", "STORE", "APPEND"].reduce((sum, c) => sum + count(c), 0);
+    expect(drawn).to.equal(2 * 40 + 2);
+    for (const c of ["LIST", "STATUS", "FETCH header", "FETCH body", "STORE", "APPEND", "EXPUNGE"]) expect(count(c), c).to.be.greaterThan(0);
+    expect(count("UID STORE")).to.equal(count("APPEND"));
+    expect(await inboxSize(server, target.users[0]!)).to.equal(before);
+  });
 });
 
 /** An SMTP server that answers RCPT with 451 in every other session, and otherwise right. */

@@ -175,7 +175,7 @@ describe("suite loader: good files", () => {
 const STEP_ERRORS: [string, string, string, string[]][] = [
   ["misspelt action", "smtp", "      - expct: 250\n", ["s.yaml:9:9: unknown key 'expct' in a step (did you mean 'expect'?)"]],
   ["two actions", "smtp", "      - send: NOOP\n        expect: 250\n", ["s.yaml:10:9: one action per step: 'send' and 'expect' are both here; split them into two steps"]],
-  ["no action", "smtp", "      - on: main\n", ["s.yaml:9:9: a step needs one action: send, raw, data, starttls, auth, expect, locate, silence, wait, connect, close, repeat, retry, may-close"]],
+  ["no action", "smtp", "      - on: main\n", ["s.yaml:9:9: a step needs one action: send, raw, data, starttls, auth, expect, locate, silence, wait, connect, close, repeat, retry, may-close, if"]],
   ["bare string step", "smtp", "      - QUIT\n", ["s.yaml:9:9: a step is a map with one action, like 'send: ...' or 'expect: ...' (did you mean 'send: QUIT'?)"]],
   ["bad SMTP code", "smtp", "      - expect: 2000\n", ["s.yaml:9:17: 'expect' must be a reply code like 250, a class like 2xx or 25x, or a list of them, got '2000'"]],
   ["SMTP code as map without code", "smtp", "      - expect: { text: ok }\n", ["s.yaml:9:17: an SMTP expectation is missing required key 'code'"]],
@@ -185,6 +185,7 @@ const STEP_ERRORS: [string, string, string, string[]][] = [
   ["POP3 body with multiline false", "pop3", "      - expect: { status: '+OK', multiline: false, body: { lines: 1 } }\n", ["s.yaml:9:45: a 'body' is only read from a multiline response; drop 'multiline: false'"]],
   ["IMAP status typo", "imap", "      - expect: OKK\n", ["s.yaml:9:17: 'expect' must be one of OK, NO, BAD, PREAUTH, BYE, +, got 'OKK' (did you mean 'OK'?)"]],
   ["IMAP untagged without '* '", "imap", "      - expect: { untagged: ['1 EXISTS'] }\n", [`s.yaml:9:31: an untagged pattern starts with '* ', e.g. "* 1 EXISTS" (quote it: a plain '*' is a YAML alias)`]],
+  ["IMAP sequence-numbers not bound here", "imap", "      - expect: { status: OK, untagged: ['* SEARCH $n'], sequence-numbers: [m] }\n", ["s.yaml:9:77: 'sequence-numbers' lists names this step binds ($name in a pattern, or a capture); 'm' is not bound here"]],
   ["IMAP unbalanced list", "imap", "      - expect: { untagged: ['* FLAGS (\\\\Seen'] }\n", ["s.yaml:9:39: '(' is not closed"]],
   ["IMAP ellipsis not last", "imap", "      - expect: { untagged: ['* CAPABILITY ... IMAP4rev1'] }\n", ["s.yaml:9:44: '...' allows extra items at the end only: put it last in the line or list"]],
   ["IMAP expect with neither", "imap", "      - expect: { ordered: true }\n", ["s.yaml:9:17: an IMAP expectation needs 'status' (the tagged reply), 'untagged' (responses to wait for), or both"]],
@@ -213,8 +214,10 @@ const STEP_ERRORS: [string, string, string, string[]][] = [
   ["starttls inject with a line break", "smtp", '      - starttls: { inject: "RSET\\r\\nQUIT" }\n', ["s.yaml:9:29: 'inject' must be one line (the runner adds CRLF); use 'raw' to send line breaks exactly"]],
   ["IMAP status list of one", "imap", "      - expect: { status: [NO] }\n", ["s.yaml:9:27: a status list names two or more different tagged statuses (OK, NO, BAD), like [NO, BAD]; for one status write it alone"]],
   ["IMAP status list with BYE", "imap", "      - expect: { status: [NO, BYE] }\n", ["s.yaml:9:32: item 2 of 'status' must be one of OK, NO, BAD, got 'BYE'"]],
-  ["auth mechanism typo", "smtp", "      - auth: PLAN\n", ["s.yaml:9:15: 'auth' must be one of PLAIN, LOGIN, CRAM-MD5, SCRAM-SHA-1, SCRAM-SHA-256, APOP, got 'PLAN' (did you mean 'PLAIN'?)"]],
-  ["SCRAM option on another mechanism", "smtp", "      - auth: { mechanism: PLAIN, tamper: proof }\n", ["s.yaml:9:43: 'tamper' applies to SCRAM-SHA-1 and SCRAM-SHA-256 only (RFC 5802)"]],
+  ["auth mechanism typo", "smtp", "      - auth: PLAN\n", ["s.yaml:9:15: 'auth' must be one of PLAIN, LOGIN, CRAM-MD5, SCRAM-SHA-1, SCRAM-SHA-256, SCRAM-SHA-1-PLUS, SCRAM-SHA-256-PLUS, APOP, got 'PLAN' (did you mean 'PLAIN'?)"]],
+  ["SCRAM option on another mechanism", "smtp", "      - auth: { mechanism: PLAIN, tamper: proof }\n", ["s.yaml:9:43: 'tamper' applies to SCRAM-SHA-1, SCRAM-SHA-256 and their -PLUS variants only (RFC 5802)"]],
+  ["channel-binding on -PLUS", "smtp", "      - auth: { mechanism: SCRAM-SHA-256-PLUS, channel-binding: y }\n", ["s.yaml:9:65: 'channel-binding' applies to SCRAM without -PLUS; SCRAM-SHA-256-PLUS always sends \"p=\" with the TLS session's type"]],
+  ["binding tamper without -PLUS", "smtp", "      - auth: { mechanism: SCRAM-SHA-256, tamper: channel-binding }\n", ["s.yaml:9:51: 'tamper: channel-binding' alters the binding data, which only a -PLUS mechanism sends"]],
   ["SCRAM channel-binding value", "smtp", "      - auth: { mechanism: SCRAM-SHA-256, channel-binding: q }\n", ["s.yaml:9:60: 'channel-binding' must be one of n, y, p, got 'q'"]],
 ];
 

@@ -88,6 +88,22 @@ describe("suite schema", () => {
     const rule = objectBranch(d.imapExpect.anyOf[1].properties.untagged.items);
     expect(propsOf(rule)).to.deep.equal(keysOf(vocabulary.UNTAGGED_RULE_KEYS));
     expect(d.step.oneOf.map((b: { required: string[] }) => b.required[0])).to.deep.equal([...vocabulary.STEP_ACTIONS]);
+    expect(propsOf(d.if)).to.deep.equal(keysOf(vocabulary.IF_KEYS));
+    expect(propsOf(d.oneOf)).to.deep.equal(keysOf(vocabulary.ONE_OF_KEYS));
+    // A one-of alternative: an expectation's keys and `then`.
+    const branches = d.replyBranch.anyOf.filter((b: { type?: string }) => b.type === "object").map(propsOf);
+    const withThen = (keys: KeySet) => [...keys.required, ...keys.optional, vocabulary.BRANCH_THEN_KEY].sort();
+    expect(branches).to.deep.equal([withThen(vocabulary.SMTP_EXPECT_KEYS), withThen(vocabulary.POP3_EXPECT_KEYS), withThen(vocabulary.IMAP_EXPECT_KEYS)]);
+  });
+
+  it("accepts one-of and if, and rejects their typical mistakes", () => {
+    const suite = (steps: string) => parse(`protocol: smtp\ntitle: t\ntests: [ { id: a, title: t, refs: [r], level: MUST, quote: q, steps: ${steps} } ]`);
+    const good = "[ { expect: { one-of: [ { code: 250, then: [ { send: RSET } ] }, [500, 502] ] } }, { if: { same: [a, b], else: [ { send: NOOP } ] } } ]";
+    expect(validateSuite(suite(good)), JSON.stringify(validateSuite.errors)).to.equal(true);
+    expect(validateSuite(suite("[ { expect: { one-of: [250] } } ]"))).to.equal(false);
+    expect(validateSuite(suite("[ { expect: { one-of: [ { code: 250, than: [] }, 550 ] } } ]"))).to.equal(false);
+    expect(validateSuite(suite("[ { if: { same: [a, b] } } ]"))).to.equal(false);
+    expect(validateSuite(suite("[ { if: { same: [a], then: [ { send: NOOP } ] } } ]"))).to.equal(false);
   });
 });
 
@@ -105,6 +121,7 @@ describe("target schema", () => {
     expect(propsOf(d.target)).to.deep.equal(keysOf(vocabulary.TARGET_KEYS));
     expect(propsOf(objectBranch(d.endpoint))).to.deep.equal(keysOf(vocabulary.ENDPOINT_KEYS));
     expect(propsOf(objectBranch(d.imapEndpoint))).to.deep.equal(keysOf(vocabulary.IMAP_ENDPOINT_KEYS));
+    expect(propsOf(objectBranch(d.smtpEndpoint))).to.deep.equal(keysOf(vocabulary.SMTP_ENDPOINT_KEYS));
     expect(propsOf(d.user)).to.deep.equal(keysOf(vocabulary.USER_KEYS));
     expect(Object.keys(targetSchema.anyOf[1].properties).sort()).to.deep.equal(keysOf(vocabulary.TARGETS_FILE_KEYS));
   });

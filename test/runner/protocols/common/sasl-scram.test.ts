@@ -104,6 +104,20 @@ describe("runner SCRAM client", () => {
     expect(c.length).to.be.greaterThan(14);
   });
 
+  it("binds -PLUS to the channel: p=<type> in the header, header and data in c=, tampered as asked", async () => {
+    const [example] = RFC_EXAMPLES;
+    const channel = { type: "tls-exporter" as const, data: Buffer.alloc(32, 5) };
+    const plus = (tamper?: AuthStep["tamper"]) =>
+      new ScramClient("SCRAM-SHA-1-PLUS", "user", "pencil", { channelBinding: "n", clientNonce: example!.clientNonce, channel, tamper });
+    const cbindInput = async (c: ScramClient) => Buffer.from(parseAttributes(await c.clientFinal(example!.serverFirst))![0]!.value, "base64");
+    expect(plus().clientFirst()).to.equal(`p=tls-exporter,,${example!.clientFirstBare}`);
+    expect((await cbindInput(plus())).equals(Buffer.concat([Buffer.from("p=tls-exporter,,"), channel.data]))).to.equal(true);
+    const flipped = Buffer.from(channel.data);
+    flipped[0]! ^= 0x01;
+    expect((await cbindInput(plus("channel-binding"))).equals(Buffer.concat([Buffer.from("p=tls-exporter,,"), flipped]))).to.equal(true);
+    expect((await cbindInput(plus("gs2-header"))).equals(Buffer.concat([Buffer.from("n,,"), channel.data]))).to.equal(true);
+  });
+
   it("quotes ',' and '=' in the user name", () => {
     const scram = new ScramClient("SCRAM-SHA-256", "a,b=c", "pw", { channelBinding: "n", clientNonce: "N" });
     expect(scram.clientFirst()).to.equal("n,,n=a=2Cb=3Dc,r=N");

@@ -67,3 +67,22 @@ describe("IMAP matcher: a flag that may be absent (\\Recent?)", () => {
     expect(matches("1 FETCH (ENVELOPE (\\Recent?))", "1 FETCH (ENVELOPE (\\Recent))")).to.equal(true);
   });
 });
+
+describe("IMAP matcher: STATUS items in any order", () => {
+  // RFC 3501 §9 / RFC 9051 §9: status-att-list = status-att-val *(SP status-att-val) fixes no order,
+  // so a pattern written in request order matches a server that answers in another.
+  it("matches the items of a STATUS response by name, whatever their order", () => {
+    expect(matches('* STATUS "box" (SIZE $size MESSAGES 1)', 'STATUS "box" (MESSAGES 1 SIZE 4096)')).to.equal(true);
+    expect(matches("* STATUS box (MESSAGES 1 UIDVALIDITY $uv)", "STATUS box (UIDVALIDITY 77 MESSAGES 1)")).to.equal(true);
+  });
+  it("still compares every value, and every item must be there", () => {
+    expect(matches('* STATUS "box" (SIZE $size MESSAGES 1)', 'STATUS "box" (MESSAGES 2 SIZE 4096)')).to.equal(false);
+    expect(matches('* STATUS "box" (SIZE $size MESSAGES 1)', 'STATUS "box" (MESSAGES 1)')).to.equal(false);
+  });
+  it("binds a capture to its own item's value", () => {
+    const bindings = new Map<string, string>();
+    const matched = new Matcher(() => undefined).response(A.pattern("* STATUS box (MESSAGES 1 UIDVALIDITY $uv)").tokens, tokenize("STATUS box (UIDVALIDITY 77 MESSAGES 1)"), bindings);
+    expect(matched).to.equal(true);
+    expect(bindings.get("uv")).to.equal("77");
+  });
+});
