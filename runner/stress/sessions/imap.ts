@@ -86,16 +86,7 @@ export async function imapSession(ctx: SessionContext): Promise<void> {
       const hits = done.untagged.find((l) => /^\* SEARCH\b/i.test(l));
       if (!hits?.split(" ").slice(2).includes(String(n))) throw new WrongReply(`SEARCH FLAGGED: message ${n} (just flagged) missing`);
     });
-    const message = stressMessage(ctx.messageOctets, ctx.nextMessageId(), ctx.sender, ctx.user.address, "stress append");
-    const appended = await timed(ctx, P, "APPEND", async () => {
-      const done = await expectImapOk(imap, "APPEND INBOX (\\Seen)", t, message);
-      // RFC 4315 §3: [APPENDUID uidvalidity uid]; without UIDPLUS nothing is deleted afterwards.
-      const tagged = parseResponse(Buffer.from(done.tagged, "latin1"));
-      const code = tagged.kind === "tagged" ? tagged.code : undefined;
-      return code?.[0]?.type === "atom" && code[0].value.toUpperCase() === "APPENDUID" && code[2]?.type === "number" ? code[2].value : null;
-    });
-    if (appended !== null) await timed(ctx, P, "UID STORE", () => expectImapOk(imap, `UID STORE ${appended} +FLAGS.SILENT (\\Deleted)`, t));
-    await timed(ctx, P, "EXPUNGE", () => expectImapOk(imap, "EXPUNGE", t));
+    await appendAndExpunge(ctx, imap);
     await timed(ctx, P, "LOGOUT", async () => {
       const done = await expectImapOk(imap, "LOGOUT", t);
       // RFC 3501 §6.1.3: the server MUST send BYE before the tagged OK.
@@ -119,6 +110,7 @@ async function appendAndExpunge(ctx: SessionContext, imap: ImapLineClient): Prom
   const message = stressMessage(ctx.messageOctets, ctx.nextMessageId(), ctx.sender, ctx.user.address, "stress append");
   const appended = await timed(ctx, P, "APPEND", async () => {
     const done = await expectImapOk(imap, "APPEND INBOX (\\Seen)", t, message);
+    // RFC 4315 §3: [APPENDUID uidvalidity uid]; without UIDPLUS nothing is deleted afterwards.
     const tagged = parseResponse(Buffer.from(done.tagged, "latin1"));
     const code = tagged.kind === "tagged" ? tagged.code : undefined;
     return code?.[0]?.type === "atom" && code[0].value.toUpperCase() === "APPENDUID" && code[2]?.type === "number" ? code[2].value : null;
