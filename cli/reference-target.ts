@@ -175,13 +175,14 @@ export interface WorkerData {
 }
 
 /**
- * An eval'd (CommonJS) bootstrap, since a worker's own entry cannot register
- * the loader it is itself written for: registers tsx when the sources run,
- * then imports the entry.
+ * An eval'd bootstrap, since a worker's own entry cannot register the loader
+ * it is itself written for: registers tsx when the sources run, then imports
+ * the entry. Only dynamic import(): the worker inherits the parent's
+ * --input-type, so the code must run as CommonJS and as a module alike.
  */
 const WORKER_BOOTSTRAP = `
-const { workerData } = require("node:worker_threads");
 (async () => {
+  const { workerData } = await import("node:worker_threads");
   if (workerData.loader) (await import(workerData.loader)).register();
   await import(workerData.entry);
 })();
