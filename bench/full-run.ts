@@ -271,7 +271,7 @@ export async function benchFullRun(): Promise<FullRunResult> {
     cliListMs,
     conditions:
       `${results.length} tests from the bundled suites, reference server on ephemeral ports, ${ROUNDS} pair${ROUNDS === 1 ? "" : "s"} of runs (medians), ` +
-      `jobs ${BUNDLED_JOBS}, step timeout ${DEFAULT_TIMEOUT_MS} ms, JSON + JUnit reports; ` +
+      `jobs ${BUNDLED_JOBS} (longest first), throwaway store (store.durable: false, no fsync), no after-run sweep (disposable target), step timeout ${DEFAULT_TIMEOUT_MS} ms, JSON + JUnit reports; ` +
       `Node ${process.version}, ${os.cpus().length} CPUs, load ${os.loadavg()[0]!.toFixed(2)}`,
   };
 }

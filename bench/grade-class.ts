@@ -4,9 +4,14 @@
 // time, peak RSS). The class is simulated cheaply: the servers run
 // SERVERS_PER_PROCESS to a Node process (each its own data directory and
 // ephemeral ports, the bundled server's configuration — the one `run` tests
-// without a target), so N servers cost a few processes, not N. The peer: the
-// goal (120 s for 100 targets) and one target graded alone in the same run,
-// ×N, the cost without grading's concurrency.
+// without a target), so N servers cost a few processes, not N. Each target
+// lists all of the bundled server's job users (alice, bob, alice2, bob2 …)
+// and asks for JOBS_PER_TARGET tests at once (`jobs:`), as a teacher would
+// for a class of throwaway servers; grade bounds it (runner/grade/jobs.ts).
+// The bundled configuration keeps its store's setting (durable, or the
+// throwaway no-fsync store): the text says which. The peer: the goal (120 s
+// for 100 targets) and one target graded alone in the same run, ×N, the cost
+// without grading's concurrency.
 // Run alone: `node --import=tsx bench/grade-class.ts [N]`.
 // Standards: none (bench).
 
@@ -29,6 +34,8 @@ const SERVERS_PER_PROCESS = 25;
 /** BENCH_GRADE_ARGS="--concurrency 16": grade flags to try against the defaults (the section in RESULTS.md runs without). */
 const EXTRA_ARGS = (process.env.BENCH_GRADE_ARGS ?? "").split(/\s+/).filter(Boolean);
 const START_TIMEOUT_MS = 60_000;
+/** `jobs:` of every target (BENCH_GRADE_JOBS=1: one test at a time, as before per-target jobs). */
+const JOBS_PER_TARGET = Number(process.env.BENCH_GRADE_JOBS ?? 8);
 /** A grade that takes longer than this is stopped: the figure would say nothing but "too slow". */
 const GRADE_TIMEOUT_MS = Number(process.env.BENCH_GRADE_TIMEOUT_MS ?? 15 * 60_000);
 
@@ -38,6 +45,10 @@ interface ServedTarget {
   domain: string;
   ports: { smtp: number; smtps: number; pop3: number; pop3s: number; submission: number; imap?: number; imaps?: number; lmtp: number };
   lmtpSocket: string | null;
+  /** Logins and passwords the server knows (the over-quota user left out: it holds no mail). */
+  users: { login: string; password: string }[];
+  /** The store's setting: false is the throwaway store (no fsync). */
+  durable: boolean;
 }
 
 export interface GradeRun {
@@ -66,6 +77,9 @@ export interface GradeClassResult {
   serversCpuS: number;
   /** What bin/mailconform.js ran: the compiled dist/, or the sources through tsx when dist/ is stale. */
   form: string;
+  /** Users each target lists; false when the servers' store syncs (durable). */
+  usersPerTarget: number;
+  durable: boolean;
 }
 
 /** bin/mailconform.js runs dist/ only while it matches the sources (bin/checkout.js); a stale dist/ costs tsx's start-up once per process. */
@@ -85,9 +99,13 @@ async function serveClass(count: number): Promise<void> {
   for (let i = 0; i < count; i++) {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), "mc-grade-class-"));
     dirs.push(dataDir);
-    const server = await startServer({ portBase: "ephemeral", dataDir, config: await bundledConfig(dataDir) });
+    const config = await bundledConfig(dataDir);
+    const server = await startServer({ portBase: "ephemeral", dataDir, config });
     servers.push(server);
-    served.push({ host: server.host, domain: server.domain, ports: server.ports as ServedTarget["ports"], lmtpSocket: server.lmtpSocket ?? null });
+    const users = server.users.filter((u) => u.password !== undefined && u.address !== `full@${server.domain}`).map((u) => ({ login: u.name, password: u.password! }));
+    // `store` is the configuration's since the no-fsync option; before it every store was durable.
+    const durable = (config as { store?: { durable?: boolean } }).store?.durable ?? true;
+    served.push({ host: server.host, domain: server.domain, ports: server.ports as ServedTarget["ports"], lmtpSocket: server.lmtpSocket ?? null, users, durable });
   }
   process.send!({ type: "ready", served });
   process.on("message", async (m: { type: string }) => {
@@ -156,9 +174,10 @@ function targetLine(name: string, t: ServedTarget): string {
 }
 
 function targetsFile(served: readonly ServedTarget[]): string {
+  const users = served[0]!.users.map((u) => `{ login: ${u.login}, password: ${u.password} }`).join(", ");
   return [
     "# A class of reference servers, written by bench/grade-class.ts",
-    "defaults: { insecure: true, users: [{ login: alice, password: alice-pw }, { login: bob, password: bob-pw }] }",
+    `defaults: { insecure: true, jobs: ${JOBS_PER_TARGET}, users: [${users}] }`,
     "targets:",
     ...served.map((t, i) => targetLine(`student-${String(i + 1).padStart(3, "0")}`, t)),
     "",
@@ -231,7 +250,7 @@ export async function benchGradeClass(targets = GOAL_TARGETS): Promise<GradeClas
     const classRun = await runGrade(path.join(work, "class.yaml"), path.join(work, "grade-class"), targets);
     const serversCpuS = cpuSeconds(serverPids) - cpuBefore;
     const loadAfter = os.loadavg();
-    return { targets, serverProcesses: children.length - 1, serversStartS, classRun, single, loadBefore, loadAfter, serversCpuS, form };
+    return { targets, serverProcesses: children.length - 1, serversStartS, classRun, single, loadBefore, loadAfter, serversCpuS, form, usersPerTarget: served[0]!.users.length, durable: served[0]!.durable };
   } finally {
     await Promise.all(children.map(stopServerChild));
     await rm(work, { recursive: true, force: true });
@@ -240,6 +259,7 @@ export async function benchGradeClass(targets = GOAL_TARGETS): Promise<GradeClas
 
 export function formatGradeClass(r: GradeClassResult): string {
   const c = r.classRun;
+  const perTarget = c.exitCode === 143 ? Math.max(1, c.graded - c.incomplete.length) : r.targets;
   const perMin = ((c.graded - c.incomplete.length) / c.wallS) * 60;
   const goalS = (GOAL_SECONDS * r.targets) / GOAL_TARGETS;
   const serialS = r.single.wallS * r.targets;
@@ -265,8 +285,13 @@ export function formatGradeClass(r: GradeClassResult): string {
   return [
     `Goal: ${GOAL_TARGETS} targets ≤ ${GOAL_SECONDS} s on one machine. \`node bin/mailconform.js grade --targets class.yaml\` (${r.form}; default`,
     `profile and flags) in a child process under /usr/bin/time; the class is ${r.targets} reference servers with the bundled server's configuration`,
-    `(each its own data directory and ephemeral ports; ${SERVERS_PER_PROCESS} to a Node process, ${r.serverProcesses} processes, started in ${r.serversStartS.toFixed(1)} s, their CPU not in the grade's figures).`,
+    `(each its own data directory and ephemeral ports; ${SERVERS_PER_PROCESS} to a Node process, ${r.serverProcesses} processes, started in ${r.serversStartS.toFixed(1)} s, their CPU not in the grade's figures;`,
+    `store ${r.durable ? "durable (fsync before every reply that reports mail stored)" : "the throwaway one, store: { durable: false } — no fsync, as a class of student servers would not be fsync-bound either"}).`,
+    `Each target lists ${r.usersPerTarget} users and asks for jobs: ${JOBS_PER_TARGET} (tests at once, each with users of its own; grade caps it by --concurrency and the CPUs).`,
     `Grade's settings: "${c.settings}"${EXTRA_ARGS.length ? ` (flags added: ${EXTRA_ARGS.join(" ")})` : ""}; the class's servers spent ${r.serversCpuS.toFixed(1)} s CPU meanwhile.`,
+    // A grade stopped at the cap spent CPU on the targets it finished and on those in flight: per finished target, an upper bound.
+    `CPU per ${c.exitCode === 143 ? "finished target (an upper bound: the targets in flight when it stopped spent some too)" : "target"}: ` +
+      `grade ${((c.userS + c.systemS) / perTarget).toFixed(1)} s, its server ${(r.serversCpuS / perTarget).toFixed(1)} s (one target alone: grade ${(r.single.userS + r.single.systemS).toFixed(1)} s with the suites' loading).`,
     `A complete score: status graded, no notes, no errors, every selected test reported.`,
     "",
     table,

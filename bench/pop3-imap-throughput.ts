@@ -11,6 +11,7 @@
 // median and p95 latency per command.
 // Standards: RFC 1939, RFC 3501 (the commands of runner/stress/sessions/).
 
+import { readFileSync } from "node:fs";
 import { acquireLane } from "./lib/interop-lane.ts";
 import { startReferenceChild } from "./lib/reference-child.ts";
 import { markdownTable, ratioCell } from "./lib/table.ts";
@@ -32,6 +33,8 @@ type Latency = { median: number; p95: number };
 
 /** Long IMAP sessions: commands per second, and per command the median and p95 (ms; means over the rounds). */
 export interface LongSessionRow {
+  /** CPU time (user + system) of the reference server's process per completed command, ms: steadier than latency under load. */
+  referenceCpuMsPerCommand: number;
   referenceCommandsPerSecond: number;
   dovecotCommandsPerSecond: number;
   ratio: number;
@@ -56,10 +59,19 @@ export interface ThroughputRow {
   medians: [string, number, number][];
 }
 
-async function measure(target: Target, settings: Omit<StressOptions, "target" | "durationMs"> = SETTINGS): Promise<StressResult> {
+/** CPU time a process used so far, ms (Linux /proc; user + system ticks of 10 ms). */
+function cpuMsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** Warm-up, then the measured run; with `pid`, also that process's CPU time during the measured run (ms). */
+async function measure(target: Target, settings: Omit<StressOptions, "target" | "durationMs"> = SETTINGS, pid?: number): Promise<StressResult & { cpuMs?: number }> {
   const options: StressOptions = { ...settings, target, durationMs: WARMUP_MS };
   await runStress(options);
-  return runStress({ ...options, durationMs: SECONDS * 1000 });
+  const before = pid === undefined ? 0 : cpuMsOf(pid);
+  const result = await runStress({ ...options, durationMs: SECONDS * 1000 });
+  return pid === undefined ? result : { ...result, cpuMs: cpuMsOf(pid) - before };
 }
 
 function merge(results: StressResult[]): { perSecond: Record<string, number>; errors: Record<string, number>; medians: Map<string, number> } {
@@ -78,14 +90,16 @@ function merge(results: StressResult[]): { perSecond: Record<string, number>; er
 }
 
 /** Commands per second over all rounds, and per command the mean over rounds of median and p95. */
-function mergeLong(results: StressResult[]): { perSecond: number; errors: number; latency: Map<string, Latency> } {
+function mergeLong(results: (StressResult & { cpuMs?: number })[]): { perSecond: number; cpuMsPerCommand: number; errors: number; latency: Map<string, Latency> } {
   const wall = results.reduce((s, r) => s + r.wallSeconds, 0);
   const ok = results.reduce((s, r) => s + r.commands.reduce((n, c) => n + c.ok, 0), 0);
+  const cpuMs = results.reduce((s, r) => s + (r.cpuMs ?? NaN), 0);
   const samples = new Map<string, Latency[]>();
   for (const r of results) for (const c of r.commands) if (c.latencyMs) samples.set(c.command, [...(samples.get(c.command) ?? []), c.latencyMs]);
   const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
   return {
     perSecond: ok / wall,
+    cpuMsPerCommand: cpuMs / ok,
     errors: results.reduce((s, r) => s + r.totalErrors, 0),
     latency: new Map([...samples].map(([k, v]) => [k, { median: mean(v.map((l) => l.median)), p95: mean(v.map((l) => l.p95)) }])),
   };
@@ -95,7 +109,7 @@ export async function benchPop3ImapThroughput(): Promise<ThroughputResult> {
   const lane = await acquireLane();
   const reference: StressResult[] = [];
   const dovecot: StressResult[] = [];
-  const referenceLong: StressResult[] = [];
+  const referenceLong: (StressResult & { cpuMs?: number })[] = [];
   const dovecotLong: StressResult[] = [];
   try {
     for (let round = 0; round < ROUNDS; round++) {
@@ -103,7 +117,7 @@ export async function benchPop3ImapThroughput(): Promise<ThroughputResult> {
         const ref = await startReferenceChild({ profileName: `pop3-imap-${round}` });
         try {
           reference.push(await measure(ref.target));
-          referenceLong.push(await measure(ref.target, LONG_SETTINGS));
+          referenceLong.push(await measure(ref.target, LONG_SETTINGS, ref.pid));
         } finally {
           await ref.close();
         }
@@ -132,6 +146,7 @@ export async function benchPop3ImapThroughput(): Promise<ThroughputResult> {
   const rl = mergeLong(referenceLong);
   const dl = mergeLong(dovecotLong);
   const long: LongSessionRow = {
+    referenceCpuMsPerCommand: rl.cpuMsPerCommand,
     referenceCommandsPerSecond: rl.perSecond,
     dovecotCommandsPerSecond: dl.perSecond,
     ratio: rl.perSecond / dl.perSecond,
@@ -192,6 +207,8 @@ function formatLongSessions(long: LongSessionRow): string {
     "STORE ±FLAGS.SILENT \\Flagged 2, APPEND then UID STORE \\Deleted and EXPUNGE 1), LOGOUT; same prepared INBOX, same rounds as above.",
     "",
     summary,
+    "",
+    `Reference server CPU time (user + system of its process, measured runs only): ${long.referenceCpuMsPerCommand.toFixed(3)} ms per command.`,
     "",
     latency,
   ].join("\n");

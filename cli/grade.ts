@@ -23,6 +23,8 @@ export interface GradeFlags {
   profile: string;
   out: string;
   concurrency: number;
+  /** Tests at once per target, for entries without `jobs:` (runner/grade/jobs.ts). */
+  jobs?: number;
   timeout: number;
   targetTimeout: number;
   /** Exit 3 when a target is unreachable, wholly or in part (CI: a student's server that is down fails the job). */
@@ -90,6 +92,7 @@ export async function gradeCommand(paths: string[], flags: GradeFlags): Promise<
       outDir,
       cwd: process.cwd(),
       concurrency: flags.concurrency,
+      ...(flags.jobs !== undefined ? { jobs: flags.jobs } : {}),
       timeoutMs: flags.timeout,
       targetBudgetMs: flags.targetTimeout,
       out: process.stdout,

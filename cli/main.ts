@@ -126,6 +126,7 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
         .option("--profile <name|file>", "smtp-basics, pop3-basics, imap-basics, imap4rev2, submission, full, or a profile file", DEFAULT_PROFILE)
         .option("--out <dir>", "where the scoreboard and reports go", DEFAULT_GRADE_OUT)
         .option("--concurrency <n>", "targets graded at once", parsePositiveInt, DEFAULT_TARGET_CONCURRENCY)
+        .option("--jobs <n>", "tests run at once on each target whose entry has no 'jobs:' (default 1); each job needs users of its own", parsePositiveInt)
         .option("--timeout <ms>", "wait budget per step in milliseconds", parsePositiveInt, DEFAULT_TIMEOUT_MS)
         .option("--target-timeout <ms>", "budget for one target's whole run; tests not started by then count as failed", parsePositiveInt, DEFAULT_TARGET_BUDGET_MS)
         .option("--fail-on-unreachable", "exit 3 when a target could not be reached, wholly or in part")
@@ -203,6 +204,7 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
         .option("--timeout <ms>", "wait budget per command in milliseconds", parsePositiveInt, STRESS_DEFAULTS.timeoutMs)
         .option("--messages <n>", "messages every INBOX must hold before the run (added when fewer)", parsePositiveInt, STRESS_DEFAULTS.messages)
         .option("--message-size <octets>", "size of messages sent, appended and prepared", parsePositiveInt, STRESS_DEFAULTS.messageSize)
+        .option("--imap-commands <n>", "long IMAP sessions: after LOGIN and SELECT, N commands drawn from LIST, STATUS, SELECT, FETCH, STORE, APPEND/EXPUNGE (default: the short session)", parsePositiveInt)
         .option("--json <file>", "also write the result as JSON")
         .addHelpText("after", "\nExit codes: 0 no errors, 1 wrong replies or timeouts counted, 2 usage or bad target, 3 target unreachable or mailboxes not preparable.")
         .action(async (flags: StressFlags) => setResult(await stressCommand(flags)));
@@ -261,10 +263,15 @@ async function buildProgram(called: string | undefined, setResult: SetResult): P
   const program = new Command("mailconform")
     .description("Conformance tests for SMTP, POP3 and IMAP servers")
     .version(packageVersion(), "-V, --version")
+    .option("--no-cache", "parse every suite file, neither reading nor writing the parsed-suite cache (same as MAILCONFORM_NO_CACHE=1)")
     .exitOverride()
     .showSuggestionAfterError(true)
     .configureOutput({ outputError: (text, write) => write(`mailconform: ${text.replace(/^error: /, "")}`) });
   program.createHelp = () => Object.assign(new ListingHelp(), program.configureHelp());
+  // Before or after the command's name alike; the loader reads the switch from the environment, as it does when a user sets it.
+  program.hook("preAction", () => {
+    if (program.opts().cache === false) process.env.MAILCONFORM_NO_CACHE = "1";
+  });
 
   for (const [name, sub] of Object.entries(SUBCOMMANDS)) {
     const cmd = program.command(name).description(sub.description);

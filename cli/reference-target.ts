@@ -24,8 +24,12 @@ import type { Target } from "../runner/model/target.ts";
 import type { ServerConfig } from "../reference-server/config/types.ts";
 
 const BUNDLED_AUTH_FAILURE_DELAY_MS = 50;
-/** Tests run at once against the bundled server when --jobs is not given. */
-export const BUNDLED_JOBS = 8;
+/**
+ * Tests run at once against the bundled server when --jobs is not given. More
+ * than its two cores: many tests spend much of their time waiting by design
+ * (silences, waits, failed-login delays), which others' work then fills.
+ */
+export const BUNDLED_JOBS = 16;
 /** Users each job slot gets: the most any bundled suite test needs (${user2}). */
 const USERS_PER_SLOT = 2;
 /**
@@ -62,6 +66,8 @@ export async function bundledConfig(dataDir: string): Promise<ServerConfig> {
   // shared penalty (which would make the next login of that account wait) is off.
   config.auth = { ...config.auth, failureDelayMs: BUNDLED_AUTH_FAILURE_DELAY_MS, penaltyMaxMs: 0 };
   config.users = [...config.users, ...slotUsers(config.users, config.domains[0]!)];
+  // Its data directory is deleted when the run ends, so nothing it stores needs to survive a crash: no fsync (store/durable.ts).
+  config.store = { durable: false };
   // RFC 9208: limits far above what any suite stores, so GETQUOTA reports usage and limits (the suites cannot fill them).
   config.imap = { ...config.imap, quota: { storageKiB: 1024 * 1024, messages: 100_000 } };
   const domain = config.domains[0]!;
@@ -77,15 +83,19 @@ export async function startReferenceTarget(): Promise<AcquiredTarget> {
   const { startServer } = await import("../reference-server/serve.ts");
   const dataDir = await mkdtemp(path.join(tmpdir(), "mailconform-reference-"));
   const config = await bundledConfig(dataDir);
+  const { saveDevCertificate, seedDevCertificate } = await import("./dev-certificate-cache.ts");
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
+    const seeded = await seedDevCertificate(dataDir, config.hostname);
     server = await startServer({ portBase: "ephemeral", dataDir, config });
+    if (!seeded) await saveDevCertificate(dataDir, config.hostname);
   } catch (e) {
     await rm(dataDir, { recursive: true, force: true });
     throw e;
   }
   return {
     target: referenceTarget(server),
+    disposable: true,
     release: async () => {
       try {
         await server.close();
@@ -147,6 +157,7 @@ export async function startReferenceTargetThread(err: { write(text: string): unk
   });
   return {
     target: referenceTarget(server),
+    disposable: true,
     release: async () => {
       stopping = true;
       try {

@@ -7,13 +7,17 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { startServer } from "../reference-server/serve.ts";
 import { bundledConfig, type WorkerData, type WorkerMessage } from "./reference-target.ts";
+import { saveDevCertificate, seedDevCertificate } from "./dev-certificate-cache.ts";
 
 const port = parentPort!;
 const { dataDir } = workerData as WorkerData;
 const post = (message: WorkerMessage) => port.postMessage(message);
 
 try {
-  const server = await startServer({ portBase: "ephemeral", dataDir, config: await bundledConfig(dataDir) });
+  const config = await bundledConfig(dataDir);
+  const seeded = await seedDevCertificate(dataDir, config.hostname);
+  const server = await startServer({ portBase: "ephemeral", dataDir, config });
+  if (!seeded) void saveDevCertificate(dataDir, config.hostname);
   port.once("message", () => {
     void server.close().finally(() => post({ type: "closed" }));
   });

@@ -25,6 +25,8 @@ export interface StressFlags extends Omit<TargetCommandFlags, "ca"> {
   timeout: number;
   messages: number;
   messageSize: number;
+  /** Long IMAP sessions of this many commands (runner/stress/sessions/imap.ts); absent: the short session. */
+  imapCommands?: number;
   json?: string;
 }
 
@@ -59,6 +61,7 @@ export async function stressCommand(flags: StressFlags): Promise<number> {
       timeoutMs: flags.timeout,
       mailboxMessages: flags.messages,
       messageOctets: flags.messageSize,
+      ...(flags.imapCommands !== undefined ? { imapCommandsPerSession: flags.imapCommands } : {}),
     });
     process.stdout.write(formatStress(result) + "\n");
     if (flags.json) {

@@ -21,6 +21,7 @@ import { imapEngine, IMAP_MAX_BUFFERED_LINE_OCTETS } from "./imap/engine.ts";
 import { pop3Engine, POP3_MAX_BUFFERED_LINE_OCTETS } from "./pop3/engine.ts";
 import { smtpEngine, SMTP_MAX_BUFFERED_LINE_OCTETS } from "./smtp/engine.ts";
 import type { MailStore } from "./store/types.ts";
+import { holdStoreDurability } from "./store/durable.ts";
 import { loadTlsMaterial } from "./tls/certificate.ts";
 
 /** Port offsets from the port base; scripts outside the project rely on them. */
@@ -84,7 +85,15 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const log = options.verbose ? (options.log ?? ((line: string) => process.stderr.write(line + "\n"))) : null;
   const users = new UserDirectory(config);
   const tlsMaterial = await loadTlsMaterial(config, dataDir);
-  const store = options.store ?? (await openDefaultStore(join(dataDir, "mail")));
+  // config.store.durable: false turns the store's syncs off while this server runs (store/durable.ts).
+  const releaseDurability = holdStoreDurability(config.store.durable);
+  let store: MailStore;
+  try {
+    store = options.store ?? (await openDefaultStore(join(dataDir, "mail")));
+  } catch (error) {
+    releaseDurability();
+    throw error;
+  }
   // Connections beyond what the descriptor limit allows are greeted with 421 / -ERR / BYE, never left to EMFILE.
   const descriptors = raiseDescriptorLimit(log);
   const maxTotal = connectionLimit(descriptors, config.connections.maxTotal);
@@ -135,6 +144,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     }
   } catch (error) {
     await Promise.all(listeners.map((l) => l.close()));
+    releaseDurability();
     throw error;
   }
   const portOf = (name: string) => listeners.find((l) => l.name === name)!.port;
@@ -166,7 +176,11 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       closing ??= (async () => {
         await Promise.all(listeners.map((l) => l.close()));
         const closable = store as Partial<{ close(): Promise<void> }>;
-        if (!options.store && typeof closable.close === "function") await closable.close();
+        try {
+          if (!options.store && typeof closable.close === "function") await closable.close();
+        } finally {
+          releaseDurability();
+        }
         if (temporary) await rm(dataDir, { recursive: true, force: true });
       })();
       return closing;

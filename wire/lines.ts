@@ -173,7 +173,9 @@ export class LineBuffer {
   }
 
   private consume(data: Buffer, n: number): void {
-    this.chunks = n < data.length ? [data.subarray(n)] : [];
+    // flatten() left one chunk: replaced or dropped in place, no array per line.
+    if (n < data.length) this.chunks[0] = data.subarray(n);
+    else this.chunks.length = 0;
     this.buffered = data.length - n;
     this.scanFrom = 0;
   }

@@ -31,7 +31,8 @@ function utf8SequenceLength(bytes: Uint8Array, i: number): number {
   return length;
 }
 
-function isPrintableAscii(bytes: Uint8Array): boolean {
+/** Every octet printable ASCII (0x20–0x7E): the line shows as it is, one character an octet. */
+export function isPrintableAscii(bytes: Uint8Array): boolean {
   for (let i = 0; i < bytes.length; i++) {
     const byte = bytes[i]!;
     if (byte < 0x20 || byte >= 0x7f) return false;

@@ -2,17 +2,20 @@
 // Postfix and Dovecot (each has its own processes and CPU), and the only way
 // to read the server's RSS apart from the load generator's. With
 // BENCH_PROFILE_DIR set the child runs under `node --cpu-prof` and leaves a
-// .cpuprofile there (read it with bench/profile-summary.ts).
+// .cpuprofile there (read it with bench/profile-summary.ts). With `compiled`
+// the child runs dist/ in a bare node, as the installed package does (built
+// first when stale), instead of the sources through tsx.
 // Standards: none (bench tooling).
 
-import { fork, spawn, type ChildProcess } from "node:child_process";
+import { fork, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Target } from "../../runner/model/target.ts";
 
-const ENTRY = fileURLToPath(new URL("reference-child-main.ts", import.meta.url));
+const ENTRY = fileURLToPath(new URL("reference-child-main.js", import.meta.url));
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const START_TIMEOUT_MS = 30_000;
 const REPLY_TIMEOUT_MS = 30_000;
 
@@ -23,6 +26,13 @@ export interface ReferenceChild {
   target: Target;
   /** The child's RSS in bytes after a full garbage collection. */
   rss(): Promise<number>;
+  /**
+   * RSS after two full GCs (the young generation as the last burst of work
+   * left it), and settled: after a memory-reducing GC that gives it back too.
+   */
+  memory(): Promise<{ afterGc: number; settled: number }>;
+  /** "compiled dist/" or "sources through tsx": what the child runs. */
+  runs: string;
   close(): Promise<void>;
 }
 
@@ -44,14 +54,41 @@ export interface ReferenceChildOptions {
   loadUsers?: number;
   /** Raise the per-address connection cap (all bench clients come from 127.0.0.1). */
   maxPerAddress?: number;
+  /** Run the compiled dist/ in a bare node (what users run), rebuilt first if the sources are newer. */
+  compiled?: boolean;
+}
+
+/**
+ * dist/ as built from the sources as they are now (bin/build-dist.js when it
+ * is stale); null when it cannot be built (a type error mid-edit): the child
+ * then runs the sources, and says so.
+ */
+let distBuilt: Promise<string | null> | null = null;
+function currentDist(): Promise<string | null> {
+  distBuilt ??= buildDist();
+  return distBuilt;
+}
+
+async function buildDist(): Promise<string | null> {
+  const { distIsCurrent } = (await import(pathToFileURL(path.join(ROOT, "bin", "checkout.js")).href)) as { distIsCurrent(root: URL): boolean };
+  if (!distIsCurrent(pathToFileURL(ROOT))) {
+    const build = spawnSync(process.execPath, [path.join(ROOT, "bin", "build-dist.js")], { cwd: ROOT, encoding: "utf8", timeout: 300_000 });
+    if (build.status !== 0) {
+      process.stderr.write(`reference child: bin/build-dist.js failed, running the sources instead:\n${build.stdout}${build.stderr}`);
+      return null;
+    }
+  }
+  return path.join(ROOT, "dist");
 }
 
 export async function startReferenceChild(options: ReferenceChildOptions = {}): Promise<ReferenceChild> {
   const dataDir = await mkdtemp(path.join(tmpdir(), "mc-bench-reference-"));
   const profileDir = process.env.BENCH_PROFILE_DIR;
-  const execArgv = ["--import=tsx", "--expose-gc"];
+  const dist = options.compiled ? await currentDist() : null;
+  const execArgv = dist !== null ? ["--expose-gc"] : ["--import=tsx", "--expose-gc"];
   if (profileDir && options.profileName) execArgv.push("--cpu-prof", `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${options.profileName}.cpuprofile`);
-  const env: NodeJS.ProcessEnv = { ...process.env, BENCH_REFERENCE_DATA: dataDir };
+  const serverRoot = dist ?? ROOT.replace(/\/$/, "");
+  const env: NodeJS.ProcessEnv = { ...process.env, BENCH_REFERENCE_DATA: dataDir, BENCH_REFERENCE_ROOT: serverRoot };
   if (options.loadUsers) env.BENCH_REFERENCE_LOAD_USERS = String(options.loadUsers);
   if (options.maxPerAddress) env.BENCH_REFERENCE_MAX_PER_ADDRESS = String(options.maxPerAddress);
   // Node cannot raise its own RLIMIT_NOFILE: a shell does, then exec's node, which keeps the IPC descriptor.
@@ -82,6 +119,18 @@ export async function startReferenceChild(options: ReferenceChildOptions = {}): 
     await rm(dataDir, { recursive: true, force: true });
     throw e;
   }
+  const memory = async () => {
+    const reply = next<{ rss: number; settledRss: number }>("rss", REPLY_TIMEOUT_MS);
+    child.send({ type: "rss" });
+    try {
+      const { rss, settledRss } = await reply;
+      return { afterGc: rss, settled: settledRss };
+    } catch (error) {
+      // A child that stopped answering must not outlive the bench.
+      child.kill("SIGKILL");
+      throw error;
+    }
+  };
   return {
     pid: ready.pid,
     dataDir,
@@ -98,11 +147,11 @@ export async function startReferenceChild(options: ReferenceChildOptions = {}): 
         imap: { port: ready.ports.imap, tls: "none" },
       },
     },
+    runs: dist !== null ? "compiled dist/" : options.compiled ? "sources through tsx (dist/ could not be built)" : "sources through tsx",
     async rss() {
-      const reply = next<{ rss: number }>("rss", REPLY_TIMEOUT_MS);
-      child.send({ type: "rss" });
-      return (await reply).rss;
+      return (await memory()).afterGc;
     },
+    memory,
     async close() {
       if (child.exitCode === null && child.connected) {
         const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));

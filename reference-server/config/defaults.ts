@@ -57,6 +57,8 @@ export function defaultConfig(): ServerConfig {
     ],
     postmaster: null,
     dataDir: null,
+    // Never acknowledge what a crash could lose; only throwaway servers turn this off.
+    store: { durable: true },
     listen: { host: "127.0.0.1", portBase: 2000, lmtpSocket: null },
     connections: { maxTotal: MAX_CONNECTIONS_TOTAL, maxPerAddress: MAX_CONNECTIONS_PER_ADDRESS },
     memory: { maxHeldOctets: MAX_HELD_OCTETS },

@@ -55,8 +55,9 @@ export function parseConfig(text: string, file: string): ServerConfig {
 }
 
 type RawUser = Omit<UserConfig, "address" | "aliases" | "quota"> & { address?: string; aliases?: string[]; quota?: Partial<NonNullable<UserConfig["quota"]>> };
-type RawConfig = Omit<ServerConfig, "users" | "listen" | "connections" | "memory" | "auth" | "smtp" | "pop3" | "imap"> & {
+type RawConfig = Omit<ServerConfig, "users" | "store" | "listen" | "connections" | "memory" | "auth" | "smtp" | "pop3" | "imap"> & {
   users: RawUser[];
+  store: Partial<ServerConfig["store"]>;
   connections: Partial<ServerConfig["connections"]>;
   memory: Partial<ServerConfig["memory"]>;
   listen: Partial<ServerConfig["listen"]>;
@@ -87,6 +88,7 @@ function merge(raw: Partial<RawConfig>, baseDir: string): ServerConfig {
     users,
     postmaster: raw.postmaster ?? d.postmaster,
     dataDir: raw.dataDir ? resolve(baseDir, raw.dataDir) : d.dataDir,
+    store: { ...d.store, ...raw.store },
     listen: { ...d.listen, ...raw.listen, lmtpSocket: raw.listen?.lmtpSocket ? resolve(baseDir, raw.listen.lmtpSocket) : d.listen.lmtpSocket },
     connections: { ...d.connections, ...raw.connections },
     memory: { ...d.memory, ...raw.memory },

@@ -33,6 +33,16 @@ export interface ServerConfig {
   postmaster: string | null;
   /** Data directory (Maildir, generated TLS certificate); null = chosen by the caller. */
   dataDir: string | null;
+  store: {
+    /**
+     * true (the default): what a reply reports as stored is on disk first
+     * (O_DSYNC writes, fsync(2) of files and directories). false is for
+     * throwaway servers only — the bundled server of `mailconform run`, whose
+     * data is deleted when it stops: no sync at all, renames still atomic, so
+     * a crash or power loss may lose or tear mail that was acknowledged.
+     */
+    durable: boolean;
+  };
   listen: {
     host: string;
     /** LMTP N+24, SMTP N+25, POP3 N+110, IMAP N+143, SMTPS N+465, submission N+587, IMAPS N+993, POP3S N+995. */

@@ -29,25 +29,33 @@ export class Admission {
    * refusals cannot slip in between the check and the close.
    */
   admit(address: string): { refusal: AdmissionRefusal | null; release: () => void } {
+    const refusal = this.enter(address);
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      this.leave(address);
+    };
+    return { refusal, release };
+  }
+
+  /**
+   * admit() without the release function, for the listener, which keeps
+   * nothing per connection it can do without: count the connection, and
+   * call leave(address) exactly once when it ends.
+   */
+  enter(address: string): AdmissionRefusal | null {
     const fromAddress = (this.perAddress.get(address) ?? 0) + 1;
     this.perAddress.set(address, fromAddress);
     this.total++;
-    const refusal = this.total > this.limits.maxTotal ? "total" : fromAddress > this.limits.maxPerAddress ? "per-address" : null;
-    return { refusal, release: this.releaseOnce(address) };
+    return this.total > this.limits.maxTotal ? "total" : fromAddress > this.limits.maxPerAddress ? "per-address" : null;
   }
 
-  // Returned, not written as an object literal's arrow property: a "keep names" transform (tsx) would
-  // give that closure a property dictionary, several hundred octets per connection.
-  private releaseOnce(address: string): () => void {
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.total--;
-      const left = (this.perAddress.get(address) ?? 1) - 1;
-      if (left === 0) this.perAddress.delete(address);
-      else this.perAddress.set(address, left);
-    };
+  leave(address: string): void {
+    this.total--;
+    const left = (this.perAddress.get(address) ?? 1) - 1;
+    if (left === 0) this.perAddress.delete(address);
+    else this.perAddress.set(address, left);
   }
 
   /**

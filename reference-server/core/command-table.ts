@@ -4,6 +4,8 @@
 // only lists them. The session driver (session.ts) reads the table.
 // Standards: RFC 5321 §4.1.4 (order of commands), RFC 1939 §3 (states), RFC 3501 §3.
 
+import type { ReadLine } from "./connection.ts";
+
 /** A parsed command line: the verb upper-cased, the rest untouched. */
 export interface Command {
   verb: string;
@@ -24,11 +26,31 @@ export interface CommandFlags {
   redactArgs?: boolean;
 }
 
+/**
+ * What a handler returns when its command goes on at the client's next line
+ * (IMAP IDLE, ended by DONE): the driver waits for that line the way it waits
+ * between commands — parked, holding no promise — and hands it here instead
+ * of parsing it as a command. Until then the command is still running: its
+ * errors are its own, and its release() waits for its end.
+ */
+export interface LineAwaited<S> {
+  /** How long the client may take to send the line. */
+  readonly timeoutMs: number;
+  /** The line, or LINE_TOO_LONG when it exceeded the protocol's command line limit. */
+  line(session: S, line: ReadLine): void | Promise<void>;
+  /**
+   * Set when the command failed while waiting (IDLE's mailbox deleted): the
+   * driver, woken by Connection.interrupt(), fails the command with it as if
+   * its handler had thrown it.
+   */
+  readonly failure?: unknown;
+}
+
 export interface CommandRow<S, State extends string = string> {
   verb: string;
   states: readonly State[];
   flags?: CommandFlags;
-  handle(session: S, command: Command): void | Promise<void>;
+  handle(session: S, command: Command): void | LineAwaited<S> | Promise<void | LineAwaited<S>>;
 }
 
 export type CommandTable<S> = ReadonlyMap<string, CommandRow<S>>;

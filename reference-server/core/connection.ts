@@ -38,6 +38,18 @@ export type ReadLimit = number | TransferDeadline;
 export const LINE_TOO_LONG = "line-too-long" as const;
 export type ReadLine = Line | typeof LINE_TOO_LONG;
 
+/** Returned by lineOrPark when no line is there yet: the reader is resumed later. */
+export const PARKED = "parked" as const;
+
+/**
+ * A reader waiting for a line without a promise (the session driver between
+ * commands): resumed on a later tick once input arrives, the peer closes or
+ * the line's deadline passes; its next lineOrPark then returns or throws.
+ */
+export interface ParkedReader {
+  resume(): void;
+}
+
 // Above this many unread octets the socket is paused until a handler reads
 // again: a client that pipelines faster than we answer cannot grow memory.
 const INPUT_HIGH_WATER_OCTETS = 256 * 1024;
@@ -70,6 +82,8 @@ export class Connection {
   readonly id: string;
   readonly remoteAddress: string;
   readonly localPort: number;
+  /** The client's port (0 on a Unix-domain socket): the listener finds a session by it. */
+  readonly remotePort: number;
   private stream: Stream;
   private secure: boolean;
   /** The TLS socket, kept when COMPRESS stacks DEFLATE on it: SCRAM -PLUS binds to its session. */
@@ -86,6 +100,11 @@ export class Connection {
   skippedLineEnding: LineEnding = "crlf";
   private pending: (string | Buffer)[] = [];
   private wake: (() => void) | null = null;
+  // A parked read (lineOrPark) holds no promise: the reader, the line's deadline and its one timer.
+  private parked: ParkedReader | null = null;
+  private parkedEndsAt = 0;
+  private parkedTimer: NodeJS.Timeout | null = null;
+  private parkedTimedOut = false;
   private ended = false;
   private closedFlag = false;
   private closing: Promise<void> | null = null;
@@ -118,6 +137,7 @@ export class Connection {
     this.tlsSocket = socket instanceof tls.TLSSocket ? socket : null;
     this.remoteAddress = normaliseAddress(socket.remoteAddress ?? "unknown");
     this.localPort = socket.localPort ?? 0;
+    this.remotePort = socket.remotePort ?? 0;
     this.input = new LineBuffer({ maxLineOctets: options.maxBufferedLineOctets });
     this.log = options.log;
     this.memory = options.memory;
@@ -143,6 +163,8 @@ export class Connection {
       this.closedFlag = true;
       this.releaseAll();
       this.signal();
+      // A parked read's deadline timer must not outlive the socket (its reader, resumed, sees PeerClosed).
+      this.unpark();
       this.resolveClosed?.();
     };
     // 'close' follows every socket error; reads then see PeerClosed.
@@ -253,16 +275,70 @@ export class Connection {
    * The next line, or LINE_TOO_LONG when it exceeded `maxOctets` (its rest is
    * skipped up to the next LF so the session stays in step with the client).
    * A number limit is a deadline for the whole line from this call on: octets
-   * trickling in do not extend it.
+   * trickling in do not extend it. `endsAt`: a deadline already running (a
+   * parked read's), kept instead of a new one.
    */
-  async readLine(maxOctets: number, limit: ReadLimit): Promise<ReadLine> {
-    let endsAt = 0;
+  async readLine(maxOctets: number, limit: ReadLimit, endsAt = 0): Promise<ReadLine> {
     for (;;) {
       const line = this.takeLine(maxOctets);
       if (line !== null) return line;
       endsAt ||= typeof limit === "number" ? Date.now() + limit : 0;
       await this.waitForInput(limit, endsAt);
     }
+  }
+
+  /**
+   * The session driver's read of a command line. An idle connection spends
+   * its life here, so the wait holds no promise chain and no closure: the
+   * line if one is buffered; else PARKED, and `reader.resume()` is called on
+   * a later tick when input arrives, the peer closes or the deadline passes
+   * (the next call then returns the line or throws PeerClosed / ReadTimeout).
+   * Like readLine's, the deadline is for the whole line, from the first call
+   * that found none. When the peer is not reading our replies, the wait for
+   * them to drain comes first: then readLine's promise, with the same deadline.
+   */
+  lineOrPark(maxOctets: number, limitMs: number, reader: ParkedReader): ReadLine | typeof PARKED | Promise<ReadLine> {
+    const line = this.takeLine(maxOctets);
+    if (line !== null || this.ended || this.parkedTimedOut) {
+      const timedOut = this.parkedTimedOut;
+      this.unpark();
+      if (line !== null) return line;
+      if (this.ended) throw new PeerClosed();
+      if (timedOut) throw new ReadTimeout(limitMs);
+    }
+    this.flush();
+    if (this.stream.writableNeedDrain) {
+      const endsAt = this.parkedEndsAt;
+      this.unpark();
+      return this.readLine(maxOctets, limitMs, endsAt);
+    }
+    if (this.stream.isPaused()) this.stream.resume();
+    this.parked = reader;
+    if (this.parkedEndsAt === 0) {
+      this.parkedEndsAt = Date.now() + limitMs;
+      this.parkedTimer = setTimeout(parkedDeadlinePassed, limitMs, this);
+    }
+    return PARKED;
+  }
+
+  /** Resume a parked reader now, with no input: something else it waits for happened (see LineAwaited.failure). */
+  interrupt(): void {
+    this.signal();
+  }
+
+  /** Called by the parked read's timer. */
+  parkedDeadlinePassed(): void {
+    this.parkedTimer = null;
+    this.parkedTimedOut = true;
+    this.signal();
+  }
+
+  private unpark(): void {
+    if (this.parkedTimer !== null) clearTimeout(this.parkedTimer);
+    this.parkedTimer = null;
+    this.parked = null;
+    this.parkedEndsAt = 0;
+    this.parkedTimedOut = false;
   }
 
   /**
@@ -507,6 +583,11 @@ export class Connection {
 
   private signal(): void {
     this.wake?.();
+    const reader = this.parked;
+    if (reader === null) return;
+    this.parked = null;
+    // On the next tick, as a resolved promise would: not inside the socket's event.
+    process.nextTick(resumeReader, reader);
   }
 
   private attach(stream: Stream): void {
@@ -527,6 +608,15 @@ export class Connection {
     const first = text.split("\r\n", 1)[0] ?? "";
     this.log!(`${this.id} S: ${first.length > 120 ? first.slice(0, 120) + "..." : first}`);
   }
+}
+
+/** Timer and tick callbacks of a parked read (declared functions: no closure per connection). */
+function parkedDeadlinePassed(conn: Connection): void {
+  conn.parkedDeadlinePassed();
+}
+
+function resumeReader(reader: ParkedReader): void {
+  reader.resume();
 }
 
 /** The error of a read that ran out of time (a declared function: no closure per waiting read). */

@@ -59,10 +59,19 @@ const SHORT_OF_MEMORY = "server is short of memory, try again later";
 export async function listen<S extends SessionBase>(options: ListenerOptions<S>): Promise<Listener> {
   const sessions = new Set<SessionHandle>();
   const sockets = new Set<net.Socket>();
-  /** The end of each live session, by the client's port. */
-  const endedByClientPort = new Map<number, Promise<void>>();
+  /** Each live session, by the client's port. */
+  const byClientPort = new Map<number, SessionHandle>();
   const { context, engine } = options;
   let closing = false;
+
+  // One function for every session's end, the client's port and address read off its connection: no closure per connection.
+  const ended = (handle: SessionHandle) => {
+    const conn = handle.conn;
+    context.admission.leave(conn.remoteAddress);
+    sessions.delete(handle);
+    context.log?.(`${conn.id} disconnect`);
+    if (byClientPort.get(conn.remotePort) === handle) byClientPort.delete(conn.remotePort);
+  };
 
   const accept = (socket: net.Socket | tls.TLSSocket) => {
     if (closing) {
@@ -76,21 +85,14 @@ export async function listen<S extends SessionBase>(options: ListenerOptions<S>)
       memory: context.memory,
     });
     context.log?.(`${conn.id} connect from ${conn.remoteAddress}${conn.tls ? " (TLS)" : ""}`);
-    const admitted = context.admission.admit(conn.remoteAddress);
-    if (admitted.refusal) context.log?.(`${conn.id} refused: too many connections (${admitted.refusal})`);
-    const overloaded = admitted.refusal === null && context.memory.underPressure;
+    const admission = context.admission.enter(conn.remoteAddress);
+    if (admission) context.log?.(`${conn.id} refused: too many connections (${admission})`);
+    const overloaded = admission === null && context.memory.underPressure;
     if (overloaded) context.log?.(`${conn.id} refused: ${context.memory.held} octets held for clients`);
-    const refusal = admitted.refusal !== null ? new Fatal("too-many-connections", REFUSALS[admitted.refusal]) : overloaded ? new Fatal("overloaded", SHORT_OF_MEMORY) : null;
-    const handle = startSession(engine, conn, context, refusal);
+    const refusal = admission !== null ? new Fatal("too-many-connections", REFUSALS[admission]) : overloaded ? new Fatal("overloaded", SHORT_OF_MEMORY) : null;
+    const handle = startSession(engine, conn, context, refusal, ended);
     sessions.add(handle);
-    const clientPort = socket.remotePort ?? 0;
-    const ended = handle.done.finally(() => {
-      admitted.release();
-      sessions.delete(handle);
-      context.log?.(`${conn.id} disconnect`);
-      if (endedByClientPort.get(clientPort) === ended) endedByClientPort.delete(clientPort);
-    });
-    endedByClientPort.set(clientPort, ended);
+    byClientPort.set(conn.remotePort, handle);
   };
 
   const track = (socket: net.Socket) => {
@@ -141,7 +143,7 @@ export async function listen<S extends SessionBase>(options: ListenerOptions<S>)
       await Promise.all([...sessions].map((s) => s.done));
     },
     sessionEnded(clientPort) {
-      return endedByClientPort.get(clientPort) ?? Promise.resolve();
+      return byClientPort.get(clientPort)?.done ?? Promise.resolve();
     },
   };
 }

@@ -5,8 +5,8 @@
 // Standards: RFC 5321 §4.1.4 and §4.5.3 (order, limits, timeouts), RFC 1939 §3,
 // RFC 3501 §3 (states), RFC 3207 §4 / RFC 2595 §4 (TLS before auth).
 
-import type { Command, CommandRow, CommandTable } from "./command-table.ts";
-import { Connection, LINE_TOO_LONG, PeerClosed, ReadTimeout, REFUSAL_CLOSE_GRACE_MS } from "./connection.ts";
+import type { Command, CommandRow, CommandTable, LineAwaited } from "./command-table.ts";
+import { Connection, LINE_TOO_LONG, PARKED, PeerClosed, ReadTimeout, REFUSAL_CLOSE_GRACE_MS, type ParkedReader } from "./connection.ts";
 import type { ServerContext } from "./context.ts";
 import {
   ClientError,
@@ -59,34 +59,57 @@ export interface SessionHandle {
   readonly conn: Connection;
   /** Say goodbye the protocol's way and close (server shutdown). */
   shutdown(): Promise<void>;
+  /** Resolves when the session has ended (made on first ask: an idle session holds no promise for it). */
   readonly done: Promise<void>;
 }
 
-/** `refusal`: instead of the greeting, say this the protocol's fatal way (421, -ERR, BYE) and close. */
+/**
+ * `refusal`: instead of the greeting, say this the protocol's fatal way (421, -ERR, BYE) and close.
+ * `ended`: called once when the session is over (the listener's bookkeeping; one function for all sessions).
+ */
 export function startSession<S extends SessionBase>(
   engine: Engine<S>,
   conn: Connection,
   context: ServerContext,
   refusal: Fatal | null = null,
+  ended: ((handle: SessionHandle) => void) | null = null,
 ): SessionHandle {
-  const session = engine.open(conn, context);
-  const done = drive(engine, session, refusal).catch((error: unknown) => {
-    context.log?.(`${conn.id} internal error: ${error instanceof Error ? error.stack : String(error)}`);
-    conn.destroy();
-  });
-  return new RunningSession(engine, session, done);
+  const running = new RunningSession(engine, engine.open(conn, context), ended);
+  void running.start(refusal);
+  return running;
 }
 
-// A class, not an object literal with a shutdown() method: that literal made a closure (and its context) per connection.
-class RunningSession<S extends SessionBase> implements SessionHandle {
+/**
+ * The driver of one session: greet, then read a command line, parse it, pass
+ * the generic gate, run the handler — until the peer leaves, a fatal error or
+ * a timeout. Between commands it waits parked (Connection.lineOrPark): no
+ * async frame, promise or closure is held while a connection sits idle, the
+ * state of the loop lives in fields, and resume() runs it again. A class, not
+ * closures: 10,000 idle sessions must fit in a few KiB each (issue 18).
+ */
+class RunningSession<S extends SessionBase> implements SessionHandle, ParkedReader {
+  private badCommands = 0;
+  /** A command that goes on at the next line (IDLE): it gets that line instead of the parser. */
+  private awaiting: { next: LineAwaited<S>; command: Command } | null = null;
+  private finished = false;
+  private donePromise: Promise<void> | null = null;
+  private settleDone: (() => void) | null = null;
+
   constructor(
     private readonly engine: Engine<S>,
     private readonly session: S,
-    readonly done: Promise<void>,
+    private readonly ended: ((handle: SessionHandle) => void) | null,
   ) {}
 
   get conn(): Connection {
     return this.session.conn;
+  }
+
+  get done(): Promise<void> {
+    if (this.donePromise === null) {
+      this.donePromise = this.finished ? Promise.resolve() : new Promise((resolve) => (this.settleDone = resolve));
+    }
+    return this.donePromise;
   }
 
   async shutdown(): Promise<void> {
@@ -95,25 +118,61 @@ class RunningSession<S extends SessionBase> implements SessionHandle {
     conn.write(this.engine.vocabulary.failure(this.session, new Fatal("shutdown", "server shutting down"), null));
     await conn.close();
   }
-}
 
-async function drive<S extends SessionBase>(engine: Engine<S>, session: S, refusal: Fatal | null): Promise<void> {
-  const conn = session.conn;
-  const log = session.context.log;
-  let badCommands = 0;
-  try {
-    if (refusal !== null) {
-      // RFC 5321 §3.1: a server that will not serve may greet with 421 and close; RFC 3501 §7.1.5: BYE.
-      await farewell(engine, session, refusal.reason, refusal.message, null, REFUSAL_CLOSE_GRACE_MS);
-      return;
+  /** Greet (or refuse), then serve commands until the first wait for input. */
+  async start(refusal: Fatal | null): Promise<void> {
+    let parked = false;
+    let failure: unknown = null;
+    try {
+      if (refusal !== null) {
+        // RFC 5321 §3.1: a server that will not serve may greet with 421 and close; RFC 3501 §7.1.5: BYE.
+        await farewell(this.engine, this.session, refusal.reason, refusal.message, null, REFUSAL_CLOSE_GRACE_MS);
+      } else {
+        await this.engine.greet(this.session);
+        parked = await this.serve();
+      }
+    } catch (error) {
+      failure = error;
     }
-    await engine.greet(session);
+    if (!parked) await this.finish(failure);
+  }
+
+  /** Input, the peer's close or the deadline came while parked: serve on. */
+  resume(): void {
+    void this.serveOn();
+  }
+
+  private async serveOn(): Promise<void> {
+    let parked = false;
+    let failure: unknown = null;
+    try {
+      parked = await this.serve();
+    } catch (error) {
+      failure = error;
+    }
+    if (!parked) await this.finish(failure);
+  }
+
+  /** Run commands while input is there. True when parked waiting for the next line; false when the session is over. */
+  private async serve(): Promise<boolean> {
+    const { engine, session } = this;
+    const conn = session.conn;
+    const log = session.context.log;
     while (!conn.isClosed) {
-      let command: Command | null = null;
+      const awaiting = this.awaiting;
+      let command: Command | null = awaiting?.command ?? null;
       try {
         // Pipelined commands run without waiting for input, so their replies can pile up: past a mark, wait for the peer to read.
         await conn.relieveOutput(engine.commandTimeoutMs);
-        const line = await conn.readLine(engine.maxCommandLineOctets, engine.commandTimeoutMs);
+        if (awaiting?.next.failure !== undefined) throw awaiting.next.failure;
+        const read = conn.lineOrPark(engine.maxCommandLineOctets, awaiting?.next.timeoutMs ?? engine.commandTimeoutMs, this);
+        if (read === PARKED) return true;
+        const line = read instanceof Promise ? await read : read;
+        if (awaiting !== null) {
+          this.awaiting = null;
+          await awaiting.next.line(session, line);
+          continue;
+        }
         if (line === LINE_TOO_LONG) {
           log?.(`${conn.id} C: <line longer than ${engine.maxCommandLineOctets} octets>`);
           throw new LimitExceeded("command-line-too-long", "line too long");
@@ -123,8 +182,10 @@ async function drive<S extends SessionBase>(engine: Engine<S>, session: S, refus
         command = await engine.parse(line.bytes, session);
         const row = gate(engine, session, command);
         if (log) log(`${conn.id} C: ${command.tag ? command.tag + " " : ""}${command.verb}${describeArgs(row, command)}`);
-        await row.handle(session, command);
+        const next = await row.handle(session, command);
+        if (next) this.awaiting = { next, command };
       } catch (error) {
+        this.awaiting = null;
         if (error instanceof PeerClosed) break;
         if (error instanceof ReadTimeout) {
           await farewell(engine, session, "timeout", error.text ?? `no command within ${error.ms / 1000} s`, command);
@@ -141,22 +202,37 @@ async function drive<S extends SessionBase>(engine: Engine<S>, session: S, refus
           await conn.close();
           break;
         }
-        if (countsAsBadCommand(error) && ++badCommands >= engine.maxBadCommands) {
+        if (countsAsBadCommand(error) && ++this.badCommands >= engine.maxBadCommands) {
           await farewell(engine, session, "too-many-errors", "too many errors", command);
           break;
         }
       } finally {
-        command?.release?.();
+        // A command still awaiting its line holds what it holds until it ends.
+        if (this.awaiting === null) command?.release?.();
       }
     }
-  } catch (error) {
-    if (!(error instanceof PeerClosed)) throw error;
-  } finally {
+    return false;
+  }
+
+  /** The session is over: the engine's end, the close, then the listener is told. An error other than PeerClosed is logged and the socket dropped. */
+  private async finish(failure: unknown): Promise<void> {
+    const conn = this.session.conn;
+    this.awaiting?.command.release?.();
+    this.awaiting = null;
     try {
-      await engine.end?.(session);
-    } finally {
-      if (!conn.isClosed) await conn.close();
+      try {
+        await this.engine.end?.(this.session);
+      } finally {
+        if (!conn.isClosed) await conn.close();
+      }
+      if (failure !== null && !(failure instanceof PeerClosed)) throw failure;
+    } catch (error) {
+      this.session.context.log?.(`${conn.id} internal error: ${error instanceof Error ? error.stack : String(error)}`);
+      conn.destroy();
     }
+    this.finished = true;
+    this.settleDone?.();
+    this.ended?.(this);
   }
 }
 

@@ -5,10 +5,11 @@
 // Standards: Maildir++ folders; RFC 3501 §6.3.3-6.3.7 (CREATE, DELETE, RENAME, SUBSCRIBE, UNSUBSCRIBE).
 
 import { randomBytes } from "node:crypto";
-import { readdir, readFile, rename, rm, stat } from "node:fs/promises";
+import { readdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { fsyncDir, isMissing, replaceFile } from "./durable.ts";
 import { ensureMaildir } from "./maildir.ts";
+import { readMetadataFile } from "./metadata-file.ts";
 
 /** Subscribed folders, one per line as their directory name without the leading "." ("INBOX" for INBOX). */
 export const SUBSCRIPTIONS_FILE = "mailconform-subscriptions";
@@ -67,13 +68,8 @@ export async function renameFolders(inbox: string, plan: readonly [string, strin
 
 /** Subscription lines (folder directory names without the dot, or "INBOX"). */
 export async function readSubscriptions(inbox: string): Promise<string[]> {
-  try {
-    const text = await readFile(path.join(inbox, SUBSCRIPTIONS_FILE), "utf8");
-    return text.split("\n").filter((line) => line.length > 0);
-  } catch (error) {
-    if (isMissing(error)) return [];
-    throw error;
-  }
+  const text = readMetadataFile(path.join(inbox, SUBSCRIPTIONS_FILE), "utf8");
+  return text === null ? [] : text.split("\n").filter((line) => line.length > 0);
 }
 
 export async function writeSubscriptions(inbox: string, lines: readonly string[]): Promise<void> {

@@ -2,9 +2,12 @@
 // its uid list (plus journal) reconciled with the files on disk, and every
 // mutation of it. All mutations run under one in-process mutex per mailbox
 // (see locks.ts); the store hands every session the same instance, so watch()
-// reaches all sessions. Files that appear or vanish behind our back are
-// picked up by the next status(), which lists new/ and cur/ again unless
-// their timestamps show that nothing touched them since the last listing.
+// reaches all sessions. Flag changes, expunges and IMAP appends queued while
+// one batch syncs are applied together by the next holder of the lock and
+// share its directory fsyncs and log appends (group commit, change()). Files
+// that appear or vanish behind our back are picked up by the next status(),
+// which lists new/ and cur/ again unless their timestamps show that nothing
+// touched them since the last listing.
 // Standards: RFC 3501 §2.3.1.1 (UIDs), §2.3.2 (flags), §7.4.1 (EXPUNGE); Maildir.
 
 import { readFile, rename, unlink } from "node:fs/promises";
@@ -52,12 +55,44 @@ type Sub = "new" | "cur";
  */
 const RENAMES_IN_FLIGHT = 16;
 
+/**
+ * Mailboxes up to this size are listed synchronously (maildir.ts listMessageFiles):
+ * the listing runs under the lock, and an asynchronous one would hold it while
+ * waiting in the thread pool behind other sessions' fsyncs.
+ */
+const SYNC_LISTING_MAX_MESSAGES = 1000;
+
 interface PendingAppend {
   staged: StagedMessage;
   flags: ParsedFlags;
   uid: number;
   error: unknown;
   done: boolean;
+}
+
+/** What one flag change or expunge did under the lock, for the sync it shares with the others of its batch. */
+interface AppliedChange {
+  /** Directories whose entries it changed. */
+  touched: Set<Sub>;
+  /** Renames done, undone newest first if the shared sync fails. */
+  renamed: [from: string, to: string][];
+  /** Files it moved into tmp/: unlinked once the change is durable. */
+  parked: string[];
+  /** Uid journal records of messages it added (uid-journal.ts), appended with the batch's; how many. */
+  journal: Buffer[];
+  journaled: number;
+  /** What the other sessions are told once the batch is durable. */
+  notices: MailboxChange[];
+  /** Gives `uids` a mod-sequence, in memory until the batch's one append (ModseqLog.stage). */
+  stage(kind: "changed" | "expunged", uids: number[]): void;
+  /** Makes durable every rename of the batch so far, this change's included. */
+  syncSoFar(): Promise<void>;
+}
+
+interface PendingChange {
+  apply: (change: AppliedChange) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
 }
 
 export class MaildirMailbox implements Mailbox {
@@ -73,6 +108,10 @@ export class MaildirMailbox implements Mailbox {
   private byUid = new Map<number, Entry>();
   private readonly listeners = new Set<(change: MailboxChange) => void>();
   private pending: PendingAppend[] = [];
+  // Flag changes and expunges waiting for the lock: the next holder applies them all and syncs once.
+  private changes: PendingChange[] = [];
+  // Messages expunged since the list was last written: it still names them (harmless, their files are gone).
+  private staleInList = 0;
   private readonly files: CommitFiles;
   // RFC 7162 mod-sequences, kept in their own append-only file (modseq-log.ts).
   private readonly modseqs: ModseqLog;
@@ -94,6 +133,8 @@ export class MaildirMailbox implements Mailbox {
   // what that listing held, so status() need not list them again. Our own renames move them too.
   private listedStamps: [newDir: string, curDir: string] | null = null;
   private listingCount = 0;
+  // A status() waiting for the lock and not yet started: calls made meanwhile share it.
+  private queuedStatus: Promise<MailboxStatus> | null = null;
 
   /**
    * What per-session state (the \\Recent claims, imap/mailbox/recent.ts) is kept
@@ -115,17 +156,31 @@ export class MaildirMailbox implements Mailbox {
     return this.listingCount;
   }
 
-  status(): Promise<MailboxStatus> {
-    return this.lock.run(async () => {
-      if (!(await this.loadLocked())) await this.syncLocked(false);
-      return {
-        uidValidity: this.uidValidity,
-        uidNext: this.uidNext,
-        messages: Array.from(this.byUid.values(), (e) => this.messageInfoOf(e)),
-        keywords: [...this.keywords],
-        highestModseq: this.modseqs.highest,
-      };
-    });
+  /**
+   * Every session whose view went stale asks at once after a change (each of
+   * them was told of it), so a status() called while another is still
+   * queued for the lock shares that one's look at the disk: it starts after
+   * both calls, so it is as fresh as either needs. Each caller gets its own arrays.
+   */
+  async status(): Promise<MailboxStatus> {
+    let queued = this.queuedStatus;
+    if (queued === null) {
+      queued = this.lock.run(async () => {
+        // Started: a later call must look again, as something may change after this look.
+        if (this.queuedStatus === queued) this.queuedStatus = null;
+        if (!(await this.loadLocked())) await this.syncLocked(false);
+        return {
+          uidValidity: this.uidValidity,
+          uidNext: this.uidNext,
+          messages: Array.from(this.byUid.values(), (e) => this.messageInfoOf(e)),
+          keywords: [...this.keywords],
+          highestModseq: this.modseqs.highest,
+        };
+      });
+      this.queuedStatus = queued;
+    }
+    const status = await queued;
+    return { ...status, messages: status.messages.slice(), keywords: [...status.keywords!] };
   }
 
   async read(uid: number): Promise<Buffer> {
@@ -200,12 +255,31 @@ export class MaildirMailbox implements Mailbox {
         const staged = await stageMessage(this.place.maildir, message.bytes, message.internalDate);
         items.push({ staged, flags, uid: 0, error: undefined, done: false });
       }
-      return await this.mutate(async () => {
+      return await this.change(async (change) => {
         const spellings = items.map((item) => this.canonicalKeywords(item.flags.keywords, true).spelled);
-        await this.commitLocked(items, spellings);
-        const uids = items.map((item) => item.uid);
-        this.notify({ kind: "added", uids });
-        this.compactIfDue();
+        // Journal records must continue a list generation known to be on disk, and a list never outruns the files.
+        if (this.listWriteOwed) {
+          await change.syncSoFar();
+          await this.writeListLocked();
+        }
+        const entries = items.map((item, i) => ({ uid: this.takeUid(), base: item.staged.base, size: item.staged.size, date: item.staged.date, keywords: spellings[i]! }));
+        const published: MessageFile[] = [];
+        // Every rename at once: each is one thread-pool job and none waits for another.
+        await settleAll(
+          items.map(async (item, i) => {
+            const file = await publishMessage(this.place.maildir, item.staged, publishedInfo(item.flags, spellings[i]!));
+            change.renamed.push([path.join(this.place.maildir, "tmp", item.staged.base), path.join(this.place.maildir, file.sub, file.file)]);
+            change.touched.add(file.sub);
+            published[i] = file;
+          }),
+        );
+        for (const [i, entry] of entries.entries()) this.remember({ ...entry, ...published[i]! });
+        change.journal.push(formatJournalRecords(this.uidValidity, this.journalGeneration, entries));
+        change.journaled += entries.length;
+        const uids = entries.map((e) => e.uid);
+        // New messages take a mod-sequence in the same round of writes (RFC 7162 §3.1: HIGHESTMODSEQ grows).
+        change.stage("changed", uids);
+        change.notices.push({ kind: "added", uids });
         return { uidValidity: this.uidValidity, uids };
       });
     } catch (error) {
@@ -216,68 +290,62 @@ export class MaildirMailbox implements Mailbox {
 
   async storeFlags(uids: number[], mode: "set" | "add" | "remove", flags: Flag[], options: FlagStoreOptions = {}): Promise<Map<number, Flag[]>> {
     const parsed = parseFlags(flags);
-    return this.mutate(async () => {
+    return this.change(async (change) => {
       const keywords = this.canonicalKeywords(parsed.keywords, mode !== "remove");
       let listDirty = keywords.registered;
-      const result = new Map<number, Flag[]>();
-      const touched = new Set<Sub>();
-      // Renames done so far, to be undone if a later step fails: a NO leaves every flag as it was.
-      const renamed: [from: string, to: string][] = [];
       // Every file whose info letters change is renamed in one batch (renameAllLocked) after this walk.
       const newInfo = new Map<Entry, string>();
       const updated: { entry: Entry; changed: boolean }[] = [];
-      let vanished: Entry[] = [];
-      try {
-        for (const uid of new Set(uids)) {
-          const entry = this.byUid.get(uid);
-          if (entry === undefined) continue;
-          if (options.unchangedSince !== undefined && this.modseqs.modseqOf(uid) > options.unchangedSince) {
-            options.modified?.push(uid);
-            continue;
-          }
-          const info = changeLetters(entry.info, mode, parsed.letters);
-          const words = changeKeywords(entry.keywords, mode, keywords.spelled);
-          const wordsChanged = words.length !== entry.keywords.length || words.some((w, i) => w !== entry.keywords[i]);
-          const infoChanged = info !== entry.info;
-          if (infoChanged) newInfo.set(entry, info);
-          if (wordsChanged) {
-            entry.keywords = words;
-            listDirty = true;
-          }
-          updated.push({ entry, changed: infoChanged || wordsChanged });
+      for (const uid of new Set(uids)) {
+        const entry = this.byUid.get(uid);
+        if (entry === undefined) continue;
+        if (options.unchangedSince !== undefined && this.modseqs.modseqOf(uid) > options.unchangedSince) {
+          options.modified?.push(uid);
+          continue;
         }
-        vanished = await this.renameAllLocked(
-          [...newInfo.keys()],
-          (entry) => path.join(this.place.maildir, "cur", curFileName(entry.base, newInfo.get(entry)!)),
-          (entry, from, to) => {
-            renamed.push([from, to]);
-            touched.add(entry.sub);
-            touched.add("cur");
-            Object.assign(entry, { sub: "cur" as const, file: path.basename(to), info: newInfo.get(entry)! });
-          },
-        );
-        await this.syncDirsLocked(touched);
-        // A file gone behind our back is an expunge found on the way.
-        for (const entry of vanished) this.forget(entry.uid);
-        if (listDirty || vanished.length > 0) await this.writeListLocked();
-      } catch (error) {
-        for (const [from, to] of renamed.reverse()) await rename(to, from).catch(() => undefined);
-        await this.syncDirsLocked(touched).catch(() => undefined);
-        throw error;
+        const info = changeLetters(entry.info, mode, parsed.letters);
+        const words = changeKeywords(entry.keywords, mode, keywords.spelled);
+        const wordsChanged = words.length !== entry.keywords.length || words.some((w, i) => w !== entry.keywords[i]);
+        const infoChanged = info !== entry.info;
+        if (infoChanged) newInfo.set(entry, info);
+        if (wordsChanged) {
+          entry.keywords = words;
+          listDirty = true;
+        }
+        updated.push({ entry, changed: infoChanged || wordsChanged });
+      }
+      const vanished = await this.renameAllLocked(
+        [...newInfo.keys()],
+        (entry) => path.join(this.place.maildir, "cur", curFileName(entry.base, newInfo.get(entry)!)),
+        (entry, from, to) => {
+          change.renamed.push([from, to]);
+          change.touched.add(entry.sub);
+          change.touched.add("cur");
+          Object.assign(entry, { sub: "cur" as const, file: path.basename(to), info: newInfo.get(entry)! });
+        },
+      );
+      // A file gone behind our back is an expunge found on the way.
+      for (const entry of vanished) this.forget(entry.uid);
+      if (listDirty || vanished.length > 0) {
+        // Keywords live in the list, which is written only once every rename before it (this
+        // batch's too) is durable: a list must never outrun the files it describes.
+        await change.syncSoFar();
+        await this.writeListLocked();
       }
       const gone = new Set(vanished);
+      const result = new Map<number, Flag[]>();
       const changed: number[] = [];
       for (const { entry, changed: didChange } of updated) {
         if (gone.has(entry)) continue;
         if (didChange) changed.push(entry.uid);
         result.set(entry.uid, flagsOf(entry.info, entry.keywords));
       }
-      await this.modseqs.record("expunged", vanished.map((e) => e.uid));
-      this.notify({ kind: "expunged", uids: vanished.map((e) => e.uid) });
+      change.stage("expunged", vanished.map((e) => e.uid));
+      change.notices.push({ kind: "expunged", uids: vanished.map((e) => e.uid) });
       // Only a real change takes a new mod-sequence (RFC 7162 §3.1.11).
-      await this.modseqs.record("changed", changed);
+      change.stage("changed", changed);
+      change.notices.push({ kind: "flags", uids: changed });
       for (const uid of result.keys()) options.modseqs?.set(uid, this.modseqs.modseqOf(uid));
-      this.notify({ kind: "flags", uids: changed });
       return result;
     });
   }
@@ -286,15 +354,12 @@ export class MaildirMailbox implements Mailbox {
    * Each file is first renamed into tmp/ (where no reader looks), and only
    * once all are there and the directories are synced is the expunge done;
    * a failure before that renames them back, so a NO removed nothing. The
-   * files are then unlinked and the list rewritten; if that write fails
-   * (full disk) the expunge still stands, since a message whose file is gone
-   * is gone on the next load too.
+   * files are then unlinked; the list keeps naming them until its next
+   * rewrite (a message whose file is gone is gone on the next load too).
    */
   async expunge(uids: number[]): Promise<void> {
-    return this.mutate(async () => {
+    return this.change(async (change) => {
       const removed: number[] = [];
-      const touched = new Set<Sub>();
-      const parked: [from: string, to: string][] = [];
       const entries: Entry[] = [];
       for (const uid of new Set(uids)) {
         const entry = this.byUid.get(uid);
@@ -302,27 +367,20 @@ export class MaildirMailbox implements Mailbox {
         entries.push(entry);
         removed.push(uid);
       }
-      try {
-        // A file that vanished meanwhile is expunged all the same.
-        await this.renameAllLocked(
-          entries,
-          (entry) => path.join(this.place.maildir, "tmp", entry.file),
-          (entry, from, to) => {
-            parked.push([from, to]);
-            touched.add(entry.sub);
-          },
-        );
-        await this.syncDirsLocked(touched);
-      } catch (error) {
-        for (const [from, to] of parked.reverse()) await rename(to, from).catch(() => undefined);
-        throw error;
-      }
+      // A file that vanished meanwhile is expunged all the same.
+      await this.renameAllLocked(
+        entries,
+        (entry) => path.join(this.place.maildir, "tmp", entry.file),
+        (entry, from, to) => {
+          change.renamed.push([from, to]);
+          change.parked.push(to);
+          change.touched.add(entry.sub);
+        },
+      );
       for (const uid of removed) this.forget(uid);
-      if (removed.length === 0) return;
-      await forEachInFlight(parked, RENAMES_IN_FLIGHT, ([, to]) => unlink(to).catch(() => undefined));
-      await this.writeListLocked({ keepView: true }).catch(() => undefined);
-      await this.modseqs.record("expunged", removed);
-      this.notify({ kind: "expunged", uids: removed });
+      this.staleInList += removed.length;
+      change.stage("expunged", removed);
+      change.notices.push({ kind: "expunged", uids: removed });
     });
   }
 
@@ -370,21 +428,94 @@ export class MaildirMailbox implements Mailbox {
   // ---- under the lock -------------------------------------------------------
 
   /**
-   * Runs a mutation under the lock. If it fails halfway, the cached view may
-   * disagree with the disk, so it is dropped and rebuilt from the disk (the
-   * truth) on next use.
+   * Queues a flag change or expunge (group commit): whoever holds the lock
+   * next applies every change waiting at that moment, one after another
+   * (each sees those before it), then makes them durable together — one
+   * fsync per directory touched, side by side with one mod-sequence append
+   * for all. So sessions that queue while one batch syncs share the next
+   * sync instead of each waiting for its own. None is answered before its
+   * batch is durable.
    */
-  private mutate<T>(section: () => Promise<T>): Promise<T> {
-    return this.lock.run(async () => {
+  private change<T>(apply: (change: AppliedChange) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.changes.push({ apply, resolve: resolve as (value: unknown) => void, reject });
+      void this.lock.run(async () => {
+        if (this.changes.length > 0) await this.commitChangesLocked();
+      });
+    });
+  }
+
+  /**
+   * A change that fails while applying has its own renames undone and fails
+   * alone; the view is then rebuilt from the disk, and the changes queued
+   * after it wait for the next batch, which applies them to the rebuilt view.
+   * If the shared sync fails, every change of the batch is undone (newest
+   * rename first), so a NO changed nothing, and each fails.
+   */
+  private async commitChangesLocked(): Promise<void> {
+    const waiting = this.changes.splice(0);
+    try {
       await this.loadLocked();
       this.assertExists();
+    } catch (error) {
+      for (const pending of waiting) pending.reject(error);
+      return;
+    }
+    const applied: { pending: PendingChange; change: AppliedChange; value: unknown }[] = [];
+    const batchTouched = new Set<Sub>();
+    let broken = false;
+    for (const [i, pending] of waiting.entries()) {
+      const change: AppliedChange = {
+        touched: new Set(),
+        renamed: [],
+        parked: [],
+        journal: [],
+        journaled: 0,
+        notices: [],
+        stage: (kind, uids) => void this.modseqs.stage(kind, uids),
+        syncSoFar: () => this.syncDirsLocked(new Set([...batchTouched, ...change.touched])),
+      };
       try {
-        return await section();
+        const value = await pending.apply(change);
+        for (const sub of change.touched) batchTouched.add(sub);
+        applied.push({ pending, change, value });
       } catch (error) {
-        this.invalidate();
-        throw error;
+        await this.undoLocked([change]);
+        pending.reject(error);
+        this.changes.unshift(...waiting.slice(i + 1));
+        broken = true;
+        break;
       }
-    });
+    }
+    const journal = applied.flatMap((a) => a.change.journal);
+    if (journal.length > 0) this.journalDirty = true;
+    try {
+      await settleAll([this.syncDirsLocked(batchTouched), this.modseqs.flush(), ...(journal.length > 0 ? [this.files.appendJournal(Buffer.concat(journal))] : [])]);
+    } catch (error) {
+      await this.undoLocked(applied.map((a) => a.change));
+      this.invalidate();
+      for (const { pending } of applied) pending.reject(error);
+      return;
+    }
+    if (broken) this.invalidate();
+    // Durable: the expunged files go for good, the other sessions hear of it, the callers get their answers.
+    await forEachInFlight(applied.flatMap((a) => a.change.parked), RENAMES_IN_FLIGHT, (file) => unlink(file).catch(() => undefined));
+    for (const { change } of applied) {
+      this.journalRecords += change.journaled;
+      for (const notice of change.notices) this.notify(notice);
+    }
+    for (const { pending, value } of applied) pending.resolve(value);
+    if (!broken) this.compactIfDue();
+  }
+
+  /** Renames the changes' files back where they were, newest first, and syncs what they touched (best effort). */
+  private async undoLocked(changes: AppliedChange[]): Promise<void> {
+    const touched = new Set<Sub>();
+    for (const change of [...changes].reverse()) {
+      for (const [from, to] of [...change.renamed].reverse()) await rename(to, from).catch(() => undefined);
+      for (const sub of change.touched) touched.add(sub);
+    }
+    await this.syncDirsLocked(touched).catch(() => undefined);
   }
 
   /** Reads the uid list and the disk once; true if it did so now. */
@@ -399,6 +530,18 @@ export class MaildirMailbox implements Mailbox {
     // list is as untrustworthy as a corrupt one.
     if (list !== null && list.journal !== undefined && !journal.exists) list = null;
     if (list !== null && journal.records.length > 0) list = replayJournal(list, journal.records);
+    // An expunge does not rewrite the list (expunge()): entries whose file is gone are dropped
+    // here, before the mod-sequences are read, so their expunge keeps the mod-sequence it had.
+    let dropped: number[] = [];
+    if (list !== null) {
+      const onDisk = await listMessageFiles(this.place.maildir);
+      const present = list.messages.filter((m) => onDisk.has(m.base));
+      if (present.length < list.messages.length) {
+        const kept = new Set(present);
+        dropped = list.messages.filter((m) => !kept.has(m)).map((m) => m.uid);
+        list = { ...list, messages: present };
+      }
+    }
     if (list === null) {
       // Missing or corrupt: UIDs from before cannot be trusted, so every
       // message gets a new one under a new, greater UIDVALIDITY.
@@ -418,8 +561,9 @@ export class MaildirMailbox implements Mailbox {
     // Whatever the journal holds is folded into the list now (compaction on
     // open), so a torn tail a crash left never sits before new records.
     this.journalDirty = this.journalTorn = journal.bytes > 0;
-    await this.syncLocked(list === null || journal.bytes > 0);
+    await this.syncLocked(list === null || journal.bytes > 0 || dropped.length > 0);
     this.loaded = true;
+    this.notify({ kind: "expunged", uids: dropped });
     return true;
   }
 
@@ -430,12 +574,12 @@ export class MaildirMailbox implements Mailbox {
    * is arrival order for names that start with the time, as Maildir's do.
    */
   private async syncLocked(forceWrite: boolean): Promise<void> {
-    const stamps = await Promise.all([stampDir(path.join(this.place.maildir, "new")), stampDir(path.join(this.place.maildir, "cur"))]);
+    const stamps = [stampDir(path.join(this.place.maildir, "new")), stampDir(path.join(this.place.maildir, "cur"))];
     const listed = this.listedStamps;
     if (!forceWrite && this.loaded && listed !== null && listed[0] === stamps[0].key && listed[1] === stamps[1].key) return;
     this.listedStamps = null;
     this.listingCount += 1;
-    const onDisk = await listMessageFiles(this.place.maildir);
+    const onDisk = await listMessageFiles(this.place.maildir, this.byUid.size <= SYNC_LISTING_MAX_MESSAGES);
     const expunged: number[] = [];
     const flagged: number[] = [];
     for (const entry of [...this.byUid.values()]) {
@@ -544,9 +688,7 @@ export class MaildirMailbox implements Mailbox {
       const publishing = settleAll(
         // Every rename at once: each is one thread-pool job and none waits for another.
         batch.map(async (item, i) => {
-          const flagged = item.flags.letters.size > 0 || spellings[i]!.length > 0;
-          const info = flagged ? [...item.flags.letters].sort().join("") : null;
-          const file = await publishMessage(this.place.maildir, item.staged, info);
+          const file = await publishMessage(this.place.maildir, item.staged, publishedInfo(item.flags, spellings[i]!));
           published.set(item, file);
           touched.add(file.sub);
         }),
@@ -563,7 +705,7 @@ export class MaildirMailbox implements Mailbox {
   }
 
   private compactIfDue(): void {
-    if (this.journalRecords > Math.max(JOURNAL_COMPACT_MIN_RECORDS, this.listedMessages)) this.scheduleCompaction();
+    if (this.journalRecords + this.staleInList > Math.max(JOURNAL_COMPACT_MIN_RECORDS, this.listedMessages)) this.scheduleCompaction();
   }
 
   /**
@@ -667,6 +809,7 @@ export class MaildirMailbox implements Mailbox {
     this.listWriteOwed = false;
     this.journalGeneration = generation;
     this.journalRecords = 0;
+    this.staleInList = 0;
     this.listedMessages = this.byUid.size;
     if (this.journalDirty) {
       await this.files.truncateJournal(this.journalTorn);
@@ -789,6 +932,11 @@ export class MaildirMailbox implements Mailbox {
       }
     }
   }
+}
+
+/** A new message's info letters: none (it goes to new/) unless it has flags or keywords (cur/, with its letters). */
+function publishedInfo(flags: ParsedFlags, keywords: readonly string[]): string | null {
+  return flags.letters.size > 0 || keywords.length > 0 ? [...flags.letters].sort().join("") : null;
 }
 
 function checkDate(date: Date | undefined): void {

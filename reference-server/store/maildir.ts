@@ -4,6 +4,7 @@
 // written (deliver.ts).
 // Standards: Maildir (cr.yp.to/proto/maildir.html), Maildir++ folders, Dovecot's ",S=<size>" name field.
 
+import { readdirSync, statSync } from "node:fs";
 import { mkdir, readdir, stat, unlink, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import path from "node:path";
@@ -92,17 +93,23 @@ export interface MessageFile {
 }
 
 /**
- * Every message file in cur/ and new/, by base name. Names starting with "."
- * are not messages (the spec reserves them). If a base shows up in both
- * directories (only a foreign writer could do that), the cur/ one wins.
+ * Every message file in new/ and cur/, by base name. Names starting with "."
+ * are not messages (the spec reserves them). new/ is read first: a message
+ * another program moves from new/ to cur/ between the two reads is then seen
+ * twice rather than not at all (which would look like an expunge). If a base
+ * shows up in both directories, the cur/ one wins. `synchronously` (for
+ * small directories, see stampDir): a few hundred entries take well under a
+ * millisecond, less than an asynchronous read waits behind other sessions' fsyncs.
  */
-export async function listMessageFiles(maildir: string): Promise<Map<string, MessageFile>> {
+export async function listMessageFiles(maildir: string, synchronously = false): Promise<Map<string, MessageFile>> {
   const found = new Map<string, MessageFile>();
-  for (const sub of ["cur", "new"] as const) {
-    for (const file of await readdir(path.join(maildir, sub))) {
+  for (const sub of ["new", "cur"] as const) {
+    const dir = path.join(maildir, sub);
+    for (const file of synchronously ? readdirSync(dir) : await readdir(dir)) {
       if (file.startsWith(".")) continue;
       const { base, info } = splitFileName(file);
-      if (base.length === 0 || found.has(base)) continue;
+      const seen = found.get(base);
+      if (base.length === 0 || (seen !== undefined && (sub === "new" || seen.sub === "cur"))) continue;
       found.set(base, { sub, file, info: sub === "new" ? "" : info });
     }
   }
@@ -130,9 +137,14 @@ export interface DirStamp {
   settled: boolean;
 }
 
-/** Stamps `dir`; `now` is read before the stat, as a change may land while it runs. */
-export async function stampDir(dir: string, now = Date.now()): Promise<DirStamp> {
-  const info = await stat(dir, { bigint: true });
+/**
+ * Stamps `dir`; `now` is read before the stat, as a change may land while it runs.
+ * Synchronous on purpose: a directory's inode of a mailbox in use is in memory, so the
+ * stat takes microseconds, while an asynchronous one waits in the thread pool behind
+ * other sessions' fsyncs — with the mailbox lock held (mailbox.ts status()).
+ */
+export function stampDir(dir: string, now = Date.now()): DirStamp {
+  const info = statSync(dir, { bigint: true });
   const newest = info.mtimeNs > info.ctimeNs ? info.mtimeNs : info.ctimeNs;
   return { key: `${info.dev}:${info.ino}:${info.mtimeNs}:${info.ctimeNs}`, settled: newest <= BigInt(Math.floor(now) - DIR_SETTLE_MS) * 1_000_000n };
 }

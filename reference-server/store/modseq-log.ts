@@ -112,6 +112,11 @@ export class ModseqLog {
   private records = 0;
   // An append failed: what is on disk may lack a change, so the next write is a whole snapshot.
   private snapshotOwed = false;
+  // Lines staged and not yet handed to a write, how many were ever staged, and how many of those are written.
+  private staged: string[] = [];
+  private stagedCount = 0;
+  private writtenCount = 0;
+  private writing: Promise<void> | null = null;
 
   constructor(private readonly maildir: string) {}
 
@@ -132,6 +137,10 @@ export class ModseqLog {
    * crash between the uid journal and this file) get one fresh mod-sequence.
    */
   async load(uidValidity: number, uids: readonly number[], listKept: boolean): Promise<void> {
+    // A write still in flight would land in the file read here or after it: let it finish first.
+    await this.flush();
+    this.staged = [];
+    this.writtenCount = this.stagedCount;
     let text: string | null = null;
     try {
       text = await readFile(path.join(this.maildir, MODSEQ_FILE), "utf8");
@@ -181,13 +190,20 @@ export class ModseqLog {
 
   /**
    * Gives `uids` one new mod-sequence for `kind` (flags changed or message
-   * added; expunged) and makes it durable. A disk that refuses the write
-   * (full, failing) must not stop a change that needs no space, such as a
-   * system flag's rename: the state is kept in memory and the next write
-   * that succeeds is a whole snapshot. Only a crash while the disk refuses
-   * writes can then lose mod-sequences that were reported.
+   * added; expunged) and makes it durable: stage() then flush().
    */
   async record(kind: "changed" | "expunged", uids: readonly number[]): Promise<number> {
+    const modseq = this.stage(kind, uids);
+    await this.flush();
+    return modseq;
+  }
+
+  /**
+   * Gives `uids` one new mod-sequence for `kind` in memory only; the next
+   * flush() makes it durable. Until then it must not be reported: several
+   * changes staged one after another share one append (group commit).
+   */
+  stage(kind: "changed" | "expunged", uids: readonly number[]): number {
     if (uids.length === 0) return this.highestValue;
     const modseq = this.next();
     this.highestValue = modseq;
@@ -198,17 +214,47 @@ export class ModseqLog {
         this.vanished.set(uid, modseq);
       }
     }
+    this.staged.push(line([this.uidValidity, modseq, kind, uids]));
+    this.stagedCount += 1;
+    return modseq;
+  }
+
+  /**
+   * Resolves once every change staged before the call is on disk: the lines
+   * staged meanwhile go out in one O_DSYNC append (or one compaction), and
+   * lines staged while it runs wait for the next. A disk that refuses the
+   * write (full, failing) must not stop a change that needs no space, such
+   * as a system flag's rename: the state is kept in memory and the next
+   * write that succeeds is a whole snapshot. Only a crash while the disk
+   * refuses writes can then lose mod-sequences that were reported.
+   */
+  async flush(): Promise<void> {
+    const target = this.stagedCount;
+    while (this.writtenCount < target) {
+      if (this.writing === null) {
+        this.writing = this.writeStaged().finally(() => {
+          this.writing = null;
+        });
+      }
+      await this.writing;
+    }
+  }
+
+  private async writeStaged(): Promise<void> {
+    const lines = this.staged.splice(0);
+    const through = this.stagedCount;
     try {
-      if (this.snapshotOwed || this.records + 1 > Math.max(COMPACT_MIN_RECORDS, this.byUid.size)) {
+      if (this.snapshotOwed || this.records + lines.length > Math.max(COMPACT_MIN_RECORDS, this.byUid.size)) {
+        // The snapshot holds everything staged so far, these lines included.
         await this.compact();
       } else {
-        await this.append(line([this.uidValidity, modseq, kind, uids]));
-        this.records += 1;
+        await this.append(lines.join(""));
+        this.records += lines.length;
       }
     } catch {
       this.snapshotOwed = true;
     }
-    return modseq;
+    this.writtenCount = Math.max(this.writtenCount, through);
   }
 
   /**

@@ -9,9 +9,10 @@
 // Standards: RFC 8474 §4 (MAILBOXID), §5.1 (EMAILID), §7 (objectid syntax), §8.1 (assigning identifiers).
 
 import { createHash, randomBytes } from "node:crypto";
-import { link, readFile, unlink } from "node:fs/promises";
+import { link, unlink } from "node:fs/promises";
 import path from "node:path";
 import { fsyncDir, writeNewFile } from "./durable.ts";
+import { readMetadataFile } from "./metadata-file.ts";
 import { mailboxMaildir, type HierarchyDelimiter } from "./names.ts";
 
 export const MAILBOX_ID_FILE = "mailconform-mailboxid";
@@ -43,13 +44,8 @@ export async function mailboxObjectId(root: string, user: string, name: string, 
 }
 
 async function readId(file: string): Promise<string | null> {
-  try {
-    const text = (await readFile(file, "latin1")).trim();
-    return OBJECT_ID.test(text) ? text : null;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
-    throw error;
-  }
+  const text = readMetadataFile(file, "latin1")?.trim() ?? null;
+  return text !== null && OBJECT_ID.test(text) ? text : null;
 }
 
 /** The EMAILID of a message: its content's digest, so identical content has one id wherever it is. */

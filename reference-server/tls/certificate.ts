@@ -7,7 +7,6 @@
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import * as tls from "node:tls";
-import { generate } from "selfsigned";
 import type { ServerConfig } from "../config/types.ts";
 
 export interface TlsMaterial {
@@ -48,6 +47,9 @@ export async function loadTlsMaterial(config: ServerConfig, dataDir: string): Pr
 }
 
 export async function generateDevCertificate(hostname: string): Promise<{ cert: string; key: string }> {
+  // Loaded on first use: selfsigned pulls in pkijs and @peculiar/x509 (1+ s
+  // to import under load), and a server with configured or saved PEM files never needs them.
+  const { generate } = await import("selfsigned");
   const now = new Date();
   const result = await generate([{ name: "commonName", value: hostname }], {
     keyType: "ec",

@@ -59,7 +59,23 @@ class StepFailed extends Error {
 
 /** Steps as written, counting a repeat's or retry's inner steps after it (Failure.step numbering). */
 function writtenCount(steps: Step[]): number {
-  return steps.reduce((n, s) => n + 1 + writtenCount(innerSteps(s)), 0);
+  let n = 0;
+  for (const s of steps) n += numbersTaken(s);
+  return n;
+}
+
+/** The step numbers a step takes: its own, then its nested steps' (a plain step: one, without walking anything). */
+function numbersTaken(step: Step): number {
+  switch (step.kind) {
+    case "repeat":
+    case "retry":
+    case "may-close":
+    case "one-of":
+    case "if":
+      return 1 + writtenCount(innerSteps(step));
+    default:
+      return 1;
+  }
 }
 
 /** The connection names a list of steps acts on, nested steps included, in first-use order. */
@@ -95,34 +111,49 @@ class TestRun {
   /** Run a phase; throws StepFailed at the first failing step and records the rest as skipped. */
   async phase(phase: Phase, steps: Step[]): Promise<void> {
     this.current = phase;
+    const { emit } = this.env;
+    const id = this.test.id;
     let index = 1;
+    // The clock is read once per wait, not per step (a read costs as much as a send here): a step starts
+    // when the one before it ended, and a step done without waiting (a send) ends when it started.
+    let now = Date.now();
     for (let i = 0; i < steps.length; i++) {
       const step = steps[i]!;
       const title = this.title(step);
-      this.env.emit({ type: "step-begin", id: this.test.id, phase, index, title });
-      const started = Date.now();
+      emit({ type: "step-begin", id, phase, index, title });
+      const started = now;
       let failed: StepFailed | undefined;
+      let running: Promise<void> | undefined;
       this.attempts = undefined;
       try {
-        await this.step(step, index, started);
+        // What the step records before it first waits (a send's C: line) happened at its start: no clock read of its own.
+        this.transcript.pinClock(started);
+        try {
+          running = this.step(step, index, started);
+        } finally {
+          this.transcript.unpinClock();
+        }
+        // A step done at once (a send) hands back no promise: no await, no microtask hop for it.
+        if (running !== undefined) await running;
       } catch (error) {
         if (error instanceof StepFailure) failed = this.place(error, step, index);
         else if (error instanceof StepFailed) failed = error;
         else throw error;
       }
-      const result: StepResult = { phase, index, title, status: failed ? "failed" : "passed", durationMs: Date.now() - started };
+      if (running !== undefined || failed) now = Date.now();
+      const result: StepResult = { phase, index, title, status: failed ? "failed" : "passed", durationMs: now - started };
       if (step.kind === "retry" && this.attempts !== undefined) result.attempts = this.attempts;
       this.results.push(result);
-      this.env.emit({ type: "step-end", id: this.test.id, step: result });
+      emit({ type: "step-end", id, step: result });
       if (failed) {
-        let next = index + 1 + writtenCount(innerSteps(step));
+        let next = index + numbersTaken(step);
         for (const rest of steps.slice(i + 1)) {
           this.results.push({ phase, index: next, title: this.title(rest), status: "skipped", durationMs: 0 });
-          next += 1 + writtenCount(innerSteps(rest));
+          next += numbersTaken(rest);
         }
         throw failed;
       }
-      index += 1 + writtenCount(innerSteps(step));
+      index += numbersTaken(step);
     }
   }
 
@@ -149,9 +180,12 @@ class TestRun {
     return this.session.redactTitle(describeStep(step));
   }
 
-  /** Not async itself: a plain step hands back executeStep's promise, one async frame less per step. */
-  private step(step: Step, index: number, startedAt?: number): Promise<void> {
-    if (this.env.signal?.aborted) return Promise.reject(new TestAborted());
+  /**
+   * Not async itself: a plain step hands back executeStep's promise, one async
+   * frame less per step, or undefined when it is already done (a send).
+   */
+  private step(step: Step, index: number, startedAt?: number): Promise<void> | undefined {
+    if (this.env.signal?.aborted) throw new TestAborted();
     if (step.kind === "repeat") return this.repeat(step, index);
     if (step.kind === "retry") return this.retry(step, index);
     if (step.kind === "may-close") return this.mayClose(step, index);
@@ -172,12 +206,13 @@ class TestRun {
     let inner = index + 1;
     for (const child of steps) {
       try {
-        await this.step(child, inner);
+        const running = this.step(child, inner);
+        if (running !== undefined) await running;
       } catch (error) {
         if (error instanceof StepFailure) throw this.place(error, child, inner, iteration);
         throw error;
       }
-      inner += 1 + writtenCount(innerSteps(child));
+      inner += numbersTaken(child);
     }
   }
 
@@ -234,10 +269,7 @@ class TestRun {
     const names = [...connectionsUsed(step.steps)];
     const note = (text: string): void => this.transcript.record(names[0] ?? step.on, "*", text);
     for (let attempt = 1; ; attempt++) {
-      if (attempt > 1) {
-        for (const name of names) this.session.close(name);
-        note(`retry: attempt ${attempt} of step ${index}, ${Date.now() - began} ms after the first`);
-      }
+      if (attempt > 1) note(`retry: attempt ${attempt} of step ${index}, ${Date.now() - began} ms after the first`);
       this.attempts = attempt;
       try {
         await this.nested(step.steps, index);
@@ -253,6 +285,9 @@ class TestRun {
           throw new StepFailed({ ...error.failure, message: error.placedMessage + gaveUp }, error.cause, error.placedMessage);
         }
         note(`retry: attempt ${attempt} failed at step ${error.failure.step} (${error.cause.message}); next attempt in ${step.everyMs} ms`);
+        // Closed before the pause, not after: a failed attempt may hold a lock (a POP3 maildrop) that
+        // whatever the test waits for needs in the meantime; the next attempt starts from a fresh greeting.
+        for (const name of names) this.session.close(name);
       }
       await sleep(step.everyMs, this.env.signal);
     }

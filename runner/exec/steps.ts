@@ -95,18 +95,15 @@ type ConnectionStep = Exclude<Step, NestingStep | ControlStep>;
  * Run one non-repeat step. `budgetMs` bounds every wait in it, counted
  * from `startedAt` (the caller's clock read at the step's start). Not async
  * itself: on the common path (the connection is open) it hands back the
- * protocol session's promise, one async frame less per step (bench/runner-step.ts).
+ * protocol session's promise, one async frame less per step, or undefined
+ * when the step is done already (a send: nothing to wait for, so the caller
+ * does not await; bench/runner-step.ts). A failure may be thrown at once.
  */
-export function executeStep(session: Session, step: Exclude<Step, NestingStep>, budgetMs: number, signal?: AbortSignal, startedAt?: number): Promise<void> {
+export function executeStep(session: Session, step: Exclude<Step, NestingStep>, budgetMs: number, signal?: AbortSignal, startedAt?: number): Promise<void> | undefined {
   if (step.kind === "wait" || step.kind === "close" || step.kind === "connect") return controlStep(session, step, budgetMs, signal);
   const open = session.ready(step.on);
   if (!open) return openThenRun(session, step, budgetMs);
-  try {
-    return onConnection(session, open, step, budgetMs, startedAt);
-  } catch (error) {
-    // A synchronous throw (a raw write on a closed socket, an unbound variable) rejects, as from an async step.
-    return Promise.reject(error);
-  }
+  return onConnection(session, open, step, budgetMs, startedAt);
 }
 
 /**
@@ -132,20 +129,20 @@ async function controlStep(session: Session, step: ControlStep, budgetMs: number
 }
 
 async function openThenRun(session: Session, step: ConnectionStep, budgetMs: number): Promise<void> {
-  return onConnection(session, await session.use(step.on, step, budgetMs), step, budgetMs);
+  await onConnection(session, await session.use(step.on, step, budgetMs), step, budgetMs);
 }
 
-/** The step on its open connection; its deadline starts at `startedAt` (the step's start) or now, after a connect. */
-function onConnection(session: Session, { conn, protocol }: OpenConnection, step: ConnectionStep, budgetMs: number, startedAt?: number): Promise<void> {
+/** The step on its open connection; its deadline starts at `startedAt` (the step's start) or now, after a connect. Undefined: done already. */
+function onConnection(session: Session, { conn, protocol }: OpenConnection, step: ConnectionStep, budgetMs: number, startedAt?: number): Promise<void> | undefined {
   const deadline = new Deadline(step.kind === "expect-silence" ? step.ms : budgetMs, startedAt);
   const ctx = session.context(conn, deadline, step.span);
   switch (step.kind) {
     case "send":
-      return protocol.send(ctx, step);
+      return protocol.send(ctx, step) ?? undefined;
     case "raw": {
       const bytes = rawBytes(ctx.resolve(step.bytes));
       conn.sendCommandBytes(bytes, printable(bytes, 200));
-      return Promise.resolve();
+      return undefined;
     }
     case "data":
       return protocol.data(ctx, step);

@@ -3,18 +3,21 @@
 // time budget, its own error handling — several at a time, so a target that
 // hangs, refuses or crashes costs only its own score. Per target: the login
 // pre-check (./login-check.ts), then one run per protocol under its own share
-// of the budget (./protocol-runs.ts), merged into one JSON report that is
-// scored under the profile; the class result goes to report/scoreboard/.
+// of the budget (./protocol-runs.ts), several tests at a time when the
+// target's users allow it (./jobs.ts), merged into one JSON report that is
+// scored under the profile (in memory; the file is written for the teacher);
+// the class result goes to report/scoreboard/.
 // Standards: RFC 2119 (levels drive the weights).
 
 import { mkdir, readFile, writeFile } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import type { Protocol, SuiteFile, TestCase } from "../model/ast.ts";
 import type { SuiteError } from "../model/failure.ts";
 import type { ClassGrade, TargetGrade, TargetStatus } from "../model/grade.ts";
 import type { ExitCode, Summary, TestResult } from "../model/result.ts";
 import type { RunStats } from "../model/stats.ts";
-import type { Target } from "../model/target.ts";
+import type { Target, TargetUser } from "../model/target.ts";
 import { profileTakes, type Profile } from "../profile/profile.ts";
 import type { TextSink } from "../report/reporter.ts";
 import { defaultDeps, type RunDeps } from "../run/deps.ts";
@@ -22,6 +25,7 @@ import { scoreByProtocol, scoreResults } from "../profile/score.ts";
 import { blockedByLogin, checkLogins, loadLoginChecks, type LoginFailure } from "./login-check.ts";
 import { protocolsTested, runByProtocol } from "./protocol-runs.ts";
 import { classExitCode } from "./exit-code.ts";
+import { jobsCap, jobUserSets } from "./jobs.ts";
 import { describeShard, shardRange, type Shard } from "../plan/shard.ts";
 
 /** Targets graded at once: each holds a few sockets at a time; a class of 30 finishes in a few waves. */
@@ -42,6 +46,10 @@ export interface GradeOptions {
   /** Per-step wait budget. */
   timeoutMs: number;
   targetBudgetMs: number;
+  /** --jobs: tests at once on a target whose file entry does not say (`jobs:`); 1 when absent (./jobs.ts). */
+  jobs?: number;
+  /** CPUs the bound on tests in flight is counted from (./jobs.ts); default os.availableParallelism(). */
+  cpus?: number;
   /** One line per graded target while the class runs; the reports hold the rest. */
   out: TextSink;
   err: TextSink;
@@ -136,7 +144,11 @@ export async function gradeClass(
   const targets = options.targets.slice(start, end);
   const folders = allFolders.slice(start, end);
   if (options.shard) options.out.write(describeShard(options.shard, targets.length, options.targets.length, "targets") + "\n");
-  options.out.write(`Grading ${targets.length} target${targets.length === 1 ? "" : "s"} with profile ${options.profile.name} (${selected.length} tests, ${options.concurrency} at a time)\n`);
+  const atOnce = Math.max(1, Math.min(options.concurrency, targets.length));
+  const maxJobs = jobsCap(atOnce, options.cpus ?? os.availableParallelism());
+  options.out.write(
+    `Grading ${targets.length} target${targets.length === 1 ? "" : "s"} with profile ${options.profile.name} (${selected.length} tests, ${options.concurrency} at a time${jobsNote(targets, options.jobs, maxJobs)})\n`,
+  );
   const graded: GradedTarget[] = new Array(targets.length);
   let next = 0;
   // One listener on the caller's signal, however many targets run at once (each of those holds its own).
@@ -151,7 +163,7 @@ export async function gradeClass(
       if (options.signal?.aborted) controller.abort(options.signal.reason);
       running.add(controller);
       try {
-        graded[i] = await gradeOne(targets[i]!, folders[i]!, { ...options, signal: controller.signal }, runDeps, selected, loginChecks);
+        graded[i] = await gradeOne(targets[i]!, folders[i]!, { ...options, signal: controller.signal }, runDeps, selected, loginChecks, maxJobs);
       } finally {
         running.delete(controller);
       }
@@ -164,7 +176,7 @@ export async function gradeClass(
     }
   };
   try {
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, targets.length)) }, worker));
+    await Promise.all(Array.from({ length: atOnce }, worker));
   } finally {
     options.signal?.removeEventListener("abort", onAbort);
   }
@@ -183,6 +195,12 @@ export async function gradeClass(
   return { exitCode: classExitCode(grade.targets, options), grade, graded };
 }
 
+/** The settings line's word on jobs, when any target asks for more than one. */
+function jobsNote(targets: readonly Target[], jobs: number | undefined, maxJobs: number): string {
+  const most = Math.max(jobs ?? 1, ...targets.map((t) => t.jobs ?? 1));
+  return most > 1 ? `, up to ${Math.min(most, maxJobs)} tests at once on a target with users for them` : "";
+}
+
 async function gradeOne(
   target: Target,
   folder: string,
@@ -190,6 +208,7 @@ async function gradeOne(
   deps: RunDeps,
   selected: readonly TestCase[],
   loginChecks: readonly TestCase[],
+  maxJobs: number,
 ): Promise<GradedTarget> {
   const dir = path.join(options.outDir, "targets", folder);
   await mkdir(dir, { recursive: true });
@@ -199,16 +218,31 @@ async function gradeOne(
   const began = Date.now();
   let exitCode: ExitCode = 1;
   let logins: LoginFailure[] = [];
+  let report: RunReport | undefined;
   try {
     // Greetings and logins first: a wrong password is reported as such and costs seconds, not the budget.
-    logins = await checkLogins(
-      loginChecks,
-      { target, protocols: protocolsTested(selected), timeoutMs: options.timeoutMs, withinMs: options.targetBudgetMs * PRECHECK_SHARE, ...(options.signal ? { signal: options.signal } : {}) },
-      deps,
-    );
+    const precheckEnds = began + options.targetBudgetMs * PRECHECK_SHARE;
+    const check = (users: TargetUser[]) =>
+      checkLogins(
+        loginChecks,
+        { target: { ...target, users }, protocols: protocolsTested(selected), timeoutMs: options.timeoutMs, withinMs: Math.max(1, precheckEnds - Date.now()), ...(options.signal ? { signal: options.signal } : {}) },
+        deps,
+      );
+    const [main, ...more] = jobUserSets(target.users, selected, target.jobs ?? options.jobs, maxJobs);
+    logins = await check(target.users);
+    // Each further job's users are checked too and left out when a login fails: a job whose users cannot log in
+    // would fail the tests it happened to draw. With the main users failing, the target keeps one job, as before.
+    const sets = [main!];
+    for (const set of logins.length === 0 ? more : []) {
+      const failed = await check(set);
+      if (failed.length === 0 && Date.now() < precheckEnds) sets.push(set);
+      else captured.write(`mailconform: ${failed.length > 0 ? failed.map((f) => f.summary).join(", ") : `the pre-check of ${set.map((u) => u.login).join(", ")} ran out of time`}: those users are not given a job of their own\n`);
+    }
+    if (sets.length > 1) captured.write(`mailconform: ${sets.length} tests at a time, each with users of its own (${sets.map((s) => s.map((u) => u.login).join("+")).join(", ")})\n`);
     const runs = await runByProtocol(
       {
-        target,
+        target: sets.length > 1 ? { ...target, users: sets.flat() } : target,
+        jobs: sets.length,
         tests: selected,
         blocked: blockedByLogin(selected, logins),
         paths: options.paths,
@@ -223,6 +257,7 @@ async function gradeOne(
     );
     exitCode = runs.exitCode;
     notes.push(...runs.notes);
+    report = runs.report as RunReport;
   } catch (e) {
     notes.push(`the runner failed on this target: ${e instanceof Error ? e.message : String(e)}`);
   }
@@ -230,12 +265,7 @@ async function gradeOne(
   if (options.signal?.aborted) notes.push("not finished: the grading was interrupted");
   // The run's console output, for the teacher who wants to see what the student's server did.
   await writeFile(path.join(dir, "console.txt"), captured.text()).catch(() => {});
-  let report: RunReport | undefined;
-  try {
-    report = JSON.parse(await readFile(jsonFile, "utf8")) as RunReport;
-  } catch (e) {
-    notes.push(`no report was written: ${(e as Error).message}`);
-  }
+  if (!report) notes.push("no report was written");
   for (const r of report?.runErrors ?? []) notes.push(`run error: ${r.message}`);
   const tests = report?.tests ?? [];
   const unreachable = unreachableProtocols(tests);

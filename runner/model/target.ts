@@ -87,6 +87,8 @@ export interface Target {
   tlsCa?: string;
   /** The first is the main user; tests that need two users use the second. */
   users: TargetUser[];
+  /** `jobs:` of a grading file: tests grade runs at once on this target (runner/grade/jobs.ts); run takes --jobs. */
+  jobs?: number;
 }
 
 /** Named endpoints a connection may ask for instead of its protocol's own (`endpoint: submission`). */

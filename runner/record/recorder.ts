@@ -105,11 +105,12 @@ export class SessionRecorder {
     if (u.kind === "literal") {
       // The classifier counts a literal's octets off as the engine's transcript does: a server literal is announced by a note.
       if (u.dir === "S") this.classifier.note({ kind: "literal", octets: u.bytes.length });
-      this.classifier.line(u.dir, "", 0, u.bytes.length);
+      this.classifier.line(u.dir, "", 0, u.bytes.length, {});
       this.units.push(u);
       return;
     }
-    const line: LineUnit = { ...u, ...this.classifier.line(u.dir, u.text, 0, Buffer.byteLength(u.text) + 2) };
+    const line: LineUnit = { ...u };
+    this.classifier.line(u.dir, u.text, 0, Buffer.byteLength(u.text) + 2, line);
     this.units.push(line);
     if (line.tlsGoAhead) {
       this.opaque = true;

@@ -5,6 +5,7 @@
 // suite never reaches the network; our own bugs become run-errors with their
 // stack, never a silent pass.
 
+import { setMaxListeners } from "node:events";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
@@ -18,12 +19,12 @@ import { capabilitySkip } from "../plan/capability-state.ts";
 import { withImapNamespace } from "../target/imap-namespace.ts";
 import { describeShard, shardTests, type Shard } from "../plan/shard.ts";
 import { userSets } from "../plan/user-sets.ts";
-import { scheduleOrder } from "../plan/schedule.ts";
+import { longestFirst, scheduleOrder } from "../plan/schedule.ts";
 import { ReporterBus } from "../report/bus.ts";
 import type { Colors } from "../report/format/failure-text.ts";
 import { createReporters, type ReportRequest } from "../report/registry.ts";
 import type { Verbosity } from "../report/console.ts";
-import type { TextSink } from "../report/reporter.ts";
+import type { Reporter, TextSink } from "../report/reporter.ts";
 import { defaultDeps, type ProbeResult, type RunDeps } from "./deps.ts";
 import { exitCodeFor, summarize } from "./outcome.ts";
 import { runPool, type PoolEntry } from "./pool.ts";
@@ -53,6 +54,8 @@ export interface RunOptions {
   timeoutMs: number;
   /** No file reporter asked for: DEFAULT_REPORTS are written. */
   reports: ReportRequest[];
+  /** Reporters built by the caller, beside `reports` (grade collects each run's results in memory); with one, no default reports. */
+  reporters?: Reporter[];
   cwd: string;
   out: TextSink;
   err: TextSink;
@@ -161,7 +164,7 @@ export async function runConformance(options: RunOptions, deps: RunDeps = defaul
   }
 
   try {
-    return await runPlan(plan, acquired.target, options, deps, deviations);
+    return await runPlan(plan, acquired.target, options, acquired.disposable ? { ...deps, sweepAccounts: undefined } : deps, deviations);
   } finally {
     try {
       await acquired.release();
@@ -174,9 +177,12 @@ export async function runConformance(options: RunOptions, deps: RunDeps = defaul
 async function runPlan(plan: TestCase[], target: Target, options: RunOptions, deps: RunDeps, deviations: ReadonlyMap<string, DeviationEntry>): Promise<ExitCode> {
   const startedAt = Date.now();
   // The GitHub reporter (added by CI detection) writes no report file of its own.
-  const hasFileReport = options.reports.some((r) => r.name !== "console" && r.name !== "github");
+  const hasFileReport = options.reports.some((r) => r.name !== "console" && r.name !== "github") || (options.reporters?.length ?? 0) > 0;
   const requests = hasFileReport ? options.reports : [...options.reports, ...DEFAULT_REPORTS(options.cwd)];
-  const bus = new ReporterBus(createReporters(requests, { cwd: options.cwd, out: options.out, colors: options.colors, stats: options.stats ?? false, verbosity: options.verbosity ?? "normal" }));
+  const bus = new ReporterBus([
+    ...createReporters(requests, { cwd: options.cwd, out: options.out, colors: options.colors, stats: options.stats ?? false, verbosity: options.verbosity ?? "normal" }),
+    ...(options.reporters ?? []),
+  ]);
   let runErrors = 0;
   const emit = (e: RunEvent) => {
     if (e.type === "run-error") runErrors++;
@@ -238,7 +244,10 @@ async function runPlan(plan: TestCase[], target: Target, options: RunOptions, de
     // With enough users, every slot gets its own (plan/user-sets.ts): tests side by side share no mailbox.
     const sets = userSets(tested.users, Math.max(1, options.jobs), entries.filter((e) => !e.decided).map((e) => e.test));
     const slotTargets = sets?.map((users) => ({ ...tested, users }));
-    results = await runPool(entries, {
+    // Every running test listens for the run's interrupt, plus the pool: more than Node's default warning threshold of 10.
+    if (options.signal) setMaxListeners((slotTargets?.length ?? Math.max(1, options.jobs)) + 4, options.signal);
+    // Tests that share no user may start in any order: longest first shortens the run's tail (plan/schedule.ts).
+    results = await runPool(slotTargets ? longestFirst(entries) : entries, {
       jobs: slotTargets?.length ?? Math.max(1, options.jobs),
       isolatedSlots: slotTargets !== undefined,
       bail: options.bail,

@@ -10,6 +10,8 @@ import type { RunDeps, TargetFlags } from "./deps.ts";
 export interface AcquiredTarget {
   target: Target;
   release(): Promise<void>;
+  /** Its accounts are deleted on release (the bundled server's temporary data): the after-run sweep is skipped. */
+  disposable?: true;
 }
 
 export type TargetSource =

@@ -23,12 +23,22 @@ export { DEFAULT_READ_LIMITS, type ReadLimits } from "./read-limits.ts";
 
 /** Octets read ahead of the protocol reader before the socket is paused (TCP backpressure then holds the flood). */
 const READ_AHEAD_OCTETS = 1024 * 1024;
-/** pull()'s default: the reader waits for no particular number of octets. */
-const NO_OCTETS = (): number => 0;
 /** How much unread input the transcript shows at the end of a test. */
 const UNREAD_SHOWN_OCTETS = 64 * 1024;
 /** How much of the latest input a failure message quotes. */
 const QUOTED_TAIL_OCTETS = 200;
+
+/**
+ * What a reader takes off the input with Connection.pull(): a line, an SMTP
+ * reply, a POP3 body, an IMAP response. An object (the reader's own assembler),
+ * not a closure made per read.
+ */
+export interface PullUnit<T> {
+  /** The unit, taken off the buffer, or null while it is incomplete (take() runs again on the next input). */
+  take(what: string): T | null;
+  /** Octets the reader waits for beyond the read-ahead (an IMAP literal): the socket is not paused below this. */
+  waitingOctets?(): number;
+}
 
 export interface ConnectOptions {
   name: string;
@@ -195,13 +205,16 @@ interface Waiter {
 class PendingPull<T> implements Waiter {
   constructor(
     private readonly conn: Connection,
-    readonly take: (what: string) => T | null,
+    readonly unit: PullUnit<T>,
     readonly deadline: Deadline,
     readonly what: string,
-    readonly needOctets: () => number,
     readonly resolve: (value: T) => void,
     readonly reject: (error: unknown) => void,
   ) {}
+
+  needOctets(): number {
+    return this.unit.waitingOctets?.() ?? 0;
+  }
 
   wake(event: boolean): void {
     if (event) this.conn.attemptPull(this);
@@ -317,7 +330,18 @@ export class Connection {
     const compact = this.needOctets > READ_AHEAD_OCTETS && chunk.length * 2 < chunk.buffer.byteLength;
     this.buffer.push(compact ? Buffer.from(chunk) : chunk);
     if (this.buffer.length > Math.max(READ_AHEAD_OCTETS, this.needOctets)) this.socket.pause();
-    this.notify();
+    const transcript = this.options.transcript;
+    if (this.waiter === null || transcript.clockPinned) {
+      this.notify();
+      return;
+    }
+    // The lines a waiting reader takes from this chunk now (an EHLO reply, an IMAP FETCH) arrived now: one clock read for all.
+    transcript.pinClock(Date.now());
+    try {
+      this.notify();
+    } finally {
+      transcript.unpinClock();
+    }
   };
 
   private readonly onEnd = (): void => {
@@ -435,13 +459,13 @@ export class Connection {
   }
 
   /**
-   * Take a unit off the buffer with `take` (a line, n bytes, an IMAP response),
-   * waiting for more input until the deadline. Read-limit errors become
-   * protocol violations: a peer that exceeds them cannot be read further.
+   * Take a unit off the buffer with `unit.take` (a line, an SMTP reply, an IMAP
+   * response), waiting for more input until the deadline. Read-limit errors
+   * become protocol violations: a peer that exceeds them cannot be read further.
    */
-  pull<T>(take: (what: string) => T | null, deadline: Deadline, what: string, needOctets = NO_OCTETS): Promise<T> {
+  pull<T>(unit: PullUnit<T>, deadline: Deadline, what: string): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.attemptPull(new PendingPull(this, take, deadline, what, needOctets, resolve, reject));
+      this.attemptPull(new PendingPull(this, unit, deadline, what, resolve, reject));
     });
   }
 
@@ -472,7 +496,7 @@ export class Connection {
       }
     }
     try {
-      return pull.take(pull.what);
+      return pull.unit.take(pull.what);
     } catch (error) {
       if (error instanceof LineTooLongError) {
         throw new StepFailure("protocol-violation", `line longer than ${error.limit} octets while reading ${pull.what}`, undefined, this.describeUnread());
@@ -505,11 +529,11 @@ export class Connection {
    */
   readLine(deadline: Deadline, what: string): Promise<Buffer> {
     // Not async: the check runs inside pull's take, one async frame less per line read.
-    return this.pull(this.takeCrlfLine, deadline, what);
+    return this.pull(this.crlfLine, deadline, what);
   }
 
   /** readLine's unit for pull(). Made once, not per read. */
-  private readonly takeCrlfLine = (what: string): Buffer | null => this.takeLine(what);
+  private readonly crlfLine: PullUnit<Buffer> = { take: (what) => this.takeLine(what) };
 
   /**
    * readLine without the wait, for a reader's own pull() unit (an SMTP reply

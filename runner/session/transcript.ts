@@ -10,7 +10,7 @@
 
 import type { Protocol } from "../model/ast.ts";
 import { TEST_TRANSCRIPT_CAPS, type TranscriptCaps, type TranscriptLine, type WireNote } from "../model/result.ts";
-import { printable } from "../../wire/printable.ts";
+import { isPrintableAscii, printable } from "../../wire/printable.ts";
 import { noteText } from "./wire-notes.ts";
 
 /** Lines kept from the start of a test; enough for any sane dialogue. */
@@ -31,7 +31,8 @@ export type LineFacts = Pick<TranscriptLine, "role" | "verb" | "tag" | "code" | 
  * transcript order: the same lines a saved report holds.
  */
 export interface LineClassifier {
-  line(dir: "C" | "S", text: string, ms: number, octets: number): LineFacts;
+  /** Adds the line's facts to `facts` — the transcript line itself, so no facts object is made per line. */
+  line(dir: "C" | "S", text: string, ms: number, octets: number, facts: LineFacts): void;
   /** A typed note on the same connection (an IMAP server literal follows). */
   note(note: WireNote): void;
 }
@@ -62,14 +63,16 @@ class Annotator {
   annotate(line: TranscriptLine): TranscriptLine {
     if (line.dir === "*") return this.make(line.connection, "*", line.ms, line.text, line.note);
     const octets = wireOctets(line.text) + 2;
-    const facts = this.byConnection.get(line.connection)?.line(line.dir, line.text, line.ms, octets);
-    return { ...line, octets, ...facts };
+    const annotated: TranscriptLine = { ...line, octets };
+    this.byConnection.get(line.connection)?.line(line.dir, line.text, line.ms, octets, annotated);
+    return annotated;
   }
 
   /**
-   * A recorded line, made once with its facts: no spread copies per line
-   * (they showed in bench/runner-step.ts). `utf8Octets`: the text's UTF-8
-   * length when the caller has it. Same fields, in the same order, as annotate.
+   * A recorded line, made once with its facts written into it: no spread
+   * copies or facts objects per line (they showed in bench/runner-step.ts).
+   * `utf8Octets`: the text's UTF-8 length when the caller has it. Same
+   * fields, in the same order, as annotate.
    */
   make(connection: string, dir: TranscriptLine["dir"], ms: number, text: string, note: WireNote | undefined, utf8Octets?: number): TranscriptLine {
     if (dir === "*") {
@@ -82,8 +85,7 @@ class Annotator {
     }
     const octets = wireOctets(text, utf8Octets) + 2;
     const line: TranscriptLine = note ? { connection, dir, ms, text, note, octets } : { connection, dir, ms, text, octets };
-    const facts = this.byConnection.get(connection)?.line(dir, text, ms, octets);
-    if (facts !== undefined) Object.assign(line, facts);
+    this.byConnection.get(connection)?.line(dir, text, ms, octets, line);
     return line;
   }
 }
@@ -117,6 +119,8 @@ export class Transcript {
   private readonly annotator: Annotator;
   /** The omitted-lines note and the tail, annotated once when the transcript is read. */
   private closing: TranscriptLine[] | undefined;
+  /** Date.now() that lines are stamped with while pinned (pinClock), else -1: read the clock. */
+  private pinnedAt = -1;
 
   constructor(
     private readonly startedAt: number,
@@ -151,12 +155,45 @@ export class Transcript {
     this.add(connection, "*", noteText(note), note);
   }
 
+  /**
+   * Lines recorded from here to unpinClock() are stamped `at` (a Date.now()
+   * reading the caller has just taken) instead of reading the clock again:
+   * the executor pins a step's start while the step's synchronous part runs
+   * (a send's C: line), a connection the arrival of a chunk while its reader
+   * takes lines from it. A clock read costs as much as the rest of a line here.
+   */
+  pinClock(at: number): void {
+    this.pinnedAt = at;
+  }
+
+  unpinClock(): void {
+    this.pinnedAt = -1;
+  }
+
+  get clockPinned(): boolean {
+    return this.pinnedAt >= 0;
+  }
+
   private add(connection: string, dir: TranscriptLine["dir"], bytes: Buffer | string, note: WireNote | undefined): void {
-    const ms = Date.now() - this.startedAt;
-    const octets = dir === "*" ? 0 : (typeof bytes === "string" ? Buffer.byteLength(bytes, "utf8") : bytes.length) + 2;
+    const ms = (this.pinnedAt >= 0 ? this.pinnedAt : Date.now()) - this.startedAt;
+    const sourceOctets = typeof bytes === "string" ? Buffer.byteLength(bytes, "utf8") : bytes.length;
+    const octets = dir === "*" ? 0 : sourceOctets + 2;
     if (!this.headFull) {
-      const text = this.render(dir, bytes);
-      const cost = Buffer.byteLength(text, "utf8") + 2;
+      let text: string;
+      let textOctets: number;
+      if (typeof bytes === "string") {
+        text = dir === "C" ? this.redact(bytes) : bytes;
+        textOctets = text === bytes ? sourceOctets : Buffer.byteLength(text, "utf8");
+      } else if (bytes.length <= MAX_TRANSCRIPT_LINE_CHARS && isPrintableAscii(bytes)) {
+        // Most lines: shown as they came, one character an octet (what printable() gives them, without its second pass).
+        const shown = bytes.toString("latin1");
+        text = dir === "C" ? this.redact(shown) : shown;
+        textOctets = text === shown ? sourceOctets : Buffer.byteLength(text, "utf8");
+      } else {
+        text = this.render(dir, bytes);
+        textOctets = Buffer.byteLength(text, "utf8");
+      }
+      const cost = textOctets + 2;
       if (this.headOctets + cost <= this.caps.headOctets) {
         const line = this.annotator.make(connection, dir, ms, text, note, cost - 2);
         this.head.push(line);

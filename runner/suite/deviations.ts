@@ -5,7 +5,7 @@
 // Standards: none (runner input format; see interop/expectations/).
 
 import { readFile } from "node:fs/promises";
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from "yaml";
+import type { Node } from "yaml";
 import type { TestCase } from "../model/ast.ts";
 import type { SuiteError } from "../model/failure.ts";
 
@@ -29,6 +29,8 @@ export async function loadDeviations(file: string): Promise<{ entries: Deviation
   } catch (e) {
     return { entries, errors: [{ file, line: 1, col: 1, message: `cannot read expectations file: ${(e as Error).message}` }] };
   }
+  // The YAML parser loads here, not with the run: a run without expectations never needs it.
+  const { isMap, isScalar, isSeq, LineCounter, parseDocument } = await import("yaml");
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
   const at = (node: Node | null | undefined, message: string): void => {

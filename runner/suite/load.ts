@@ -2,18 +2,18 @@
 // paths, reads each into the AST of runner/model/ast.ts and returns every
 // error of every file, sorted by file and position. Hands the suites to
 // runner/plan/ and runner/exec/, and each file's text to source/cache.ts for every
-// later excerpt; nothing here opens a socket.
+// later excerpt; nothing here opens a socket. A file that loaded cleanly
+// before is taken from the parsed-suite cache (cache.ts) while it and its
+// fixtures are unchanged; a file with errors is always parsed.
 // Standards: none (suite language, docs/language.md).
 
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import type { Span, SuiteFile } from "../model/ast.ts";
 import type { SuiteError } from "../model/failure.ts";
-import { NodeReader } from "./node-reader.ts";
-import { readSuite } from "./read-suite.ts";
 import { rememberSource } from "../source/cache.ts";
+import { SuiteCache } from "./cache.ts";
 import { duplicateIds, type IdSite } from "./unique-ids.ts";
-import { parseYaml } from "./yaml-document.ts";
 
 export interface LoadResult {
   /** Files that loaded without any error, in path order. */
@@ -28,12 +28,18 @@ const SUITE_EXTENSIONS = [".yaml", ".yml"];
 /** Fixture folders hold content for suites, never suites. */
 const SKIPPED_DIRS = new Set(["fixtures", "node_modules"]);
 
-export async function loadSuites(paths: string[]): Promise<LoadResult> {
+export interface LoadOptions {
+  /** The parsed-suite cache; undefined: the one the environment asks for (SuiteCache.fromEnvironment), null: none. */
+  cache?: SuiteCache | null;
+}
+
+export async function loadSuites(paths: string[], options: LoadOptions = {}): Promise<LoadResult> {
+  const cache = options.cache === undefined ? SuiteCache.fromEnvironment() : (options.cache ?? undefined);
   const { files, errors } = await findSuiteFiles(paths);
   const readFiles: string[] = [];
   const suites: SuiteFile[] = [];
   const firstIds = new Map<string, Span>();
-  const reads = await Promise.all(files.map((file) => loadOne(file)));
+  const reads = await Promise.all(files.map((file) => loadOne(file, cache)));
   for (const { file, read, ioError } of reads) {
     if (ioError !== undefined) {
       errors.push(ioError);
@@ -82,7 +88,7 @@ type OneRead =
   | { file: string; read: { suite?: SuiteFile; ids: IdSite[]; errors: SuiteError[] }; ioError?: undefined }
   | { file: string; read?: undefined; ioError: SuiteError };
 
-async function loadOne(file: string): Promise<OneRead> {
+async function loadOne(file: string, cache: SuiteCache | undefined): Promise<OneRead> {
   let text: string;
   try {
     text = (await readFile(file, "utf8")).replace(/^\uFEFF/, "");
@@ -90,27 +96,12 @@ async function loadOne(file: string): Promise<OneRead> {
     return { file, ioError: { file, line: 0, col: 0, message: ioMessage(e) } };
   }
   rememberSource(file, text);
-  const { source, errors } = parseYaml(file, text);
-  // After a syntax error the document is a guess; reading it would add noise.
-  if (errors.length > 0) return { file, read: { ids: [], errors } };
-  const read = readSuite(source, file);
-  const fixtureReader = new NodeReader(source);
-  await Promise.all(
-    read.fixtures.map(async (fixture) => {
-      const written = path.relative(path.dirname(path.resolve(file)), fixture.path);
-      // Named as the suite is named (relative stays relative): messages must not depend on the machine.
-      const shown = path.join(path.dirname(file), written);
-      try {
-        if (!(await stat(fixture.path)).isFile()) fixtureReader.error(fixture.node, `fixture '${written}' is not a file (${shown})`);
-      } catch {
-        fixtureReader.error(fixture.node, `fixture '${written}' not found: fixture paths are relative to the suite file (${shown})`);
-      }
-    }),
-  );
-  const all = [...read.errors, ...fixtureReader.errors];
-  const result: { suite?: SuiteFile; ids: IdSite[]; errors: SuiteError[] } = { ids: read.ids, errors: all };
-  if (read.suite !== undefined && all.length === 0) result.suite = read.suite;
-  return { file, read: result };
+  const cached = await cache?.lookup(file, text);
+  if (cached?.hit !== undefined) return { file, read: { ...cached.hit, errors: [] } };
+  const { parseSuiteFile } = await import("./parse-file.ts");
+  const { suite, ids, errors, fixtures } = await parseSuiteFile(file, text);
+  if (suite !== undefined) await cached?.store({ suite, ids }, fixtures);
+  return { file, read: suite === undefined ? { ids, errors } : { suite, ids, errors } };
 }
 
 export function sortByPosition(errors: SuiteError[]): SuiteError[] {

@@ -61,7 +61,7 @@ export const POP3_BODY_KEYS: KeySet = { required: [], optional: ["equals", "equa
 export const IMAP_EXPECT_KEYS: KeySet = { required: [], optional: ["status", "code", "code-if-present", "text", "untagged", "ordered", "strict", "capture", "sequence-numbers"] };
 export const UNTAGGED_RULE_KEYS: KeySet = { required: ["match"], optional: ["mode", "count"] };
 
-export const TARGET_KEYS: KeySet = { required: ["host", "domain"], optional: ["name", "smtp", "pop3", "imap", "lmtp", "submission", "insecure", "tls-ca", "users"] };
+export const TARGET_KEYS: KeySet = { required: ["host", "domain"], optional: ["name", "smtp", "pop3", "imap", "lmtp", "submission", "insecure", "tls-ca", "users", "jobs"] };
 export const TARGETS_FILE_KEYS: KeySet = { required: ["targets"], optional: ["defaults"] };
 export const ENDPOINT_KEYS: KeySet = { required: ["port"], optional: ["tls", "implicit-port"] };
 /** An LMTP endpoint is a port or a Unix-domain socket path (exactly one of them). */

@@ -22,6 +22,9 @@ import { readUserList } from "./users.ts";
 export { defaultAddress, targetFromFlags, type TargetFlags } from "./flags.ts";
 export { TargetError } from "./target-error.ts";
 
+/** `jobs:` at most: each job holds its own users' sessions open; grade bounds the class's total anyway (runner/grade/jobs.ts). */
+const MAX_TARGET_JOBS = 64;
+
 /** One target from a file holding a single target. */
 export async function loadTarget(file: string): Promise<Target> {
   const { reader, root } = await open(file);
@@ -114,10 +117,12 @@ function readTarget(reader: NodeReader, slot: Slot, defaults: ReadonlyMap<string
   const submission = submissionSlot === undefined ? undefined : readEndpoint(reader, submissionSlot, "smtp");
   if (!PROTOCOLS.some((p) => entries.has(p))) reader.error(slot.node, "a target needs at least one of 'smtp', 'pop3', 'imap', 'lmtp' (a port, or a map with 'port' and 'tls')");
   const users = entries.has("users") ? readUsers(reader, entries.get("users")!, domain ?? "") : [];
+  const jobs = entries.has("jobs") ? reader.integer(entries.get("jobs")!, 1, MAX_TARGET_JOBS) : undefined;
+  if (entries.has("jobs") && jobs === undefined) return undefined;
   if (name === undefined || host === undefined || domain === undefined || insecure === undefined || users === undefined) return undefined;
   if (caSlot !== undefined && tlsCa === undefined) return undefined;
   if (submissionSlot !== undefined && submission === undefined) return undefined;
-  return { name, host, domain, endpoints, insecure, users, ...(tlsCa !== undefined ? { tlsCa } : {}), ...(submission !== undefined ? { submission } : {}) };
+  return { name, host, domain, endpoints, insecure, users, ...(tlsCa !== undefined ? { tlsCa } : {}), ...(submission !== undefined ? { submission } : {}), ...(jobs !== undefined ? { jobs } : {}) };
 }
 
 /** `tls-ca: FILE`, relative to the target file: must hold at least one PEM certificate, checked now rather than at the first handshake. */

@@ -3,7 +3,8 @@ import { existsSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { startEarly } from "../../cli/run.ts";
-import { startReferenceTarget, startReferenceTargetThread } from "../../cli/reference-target.ts";
+import { BUNDLED_JOBS, bundledConfig, startReferenceTarget, startReferenceTargetThread } from "../../cli/reference-target.ts";
+import { defaultConfig } from "../../reference-server/config/defaults.ts";
 import type { AcquiredTarget, TargetSource } from "../../runner/run/target-source.ts";
 import type { Target } from "../../runner/model/target.ts";
 
@@ -61,6 +62,11 @@ describe("cli/reference-target", function () {
     }
   });
 
+  it("makes the bundled server a throwaway one (its data is deleted at the end: no fsync), while `serve`'s default stays durable", async function () {
+    expect((await bundledConfig("/tmp/data")).store).to.deep.equal({ durable: false });
+    expect(defaultConfig().store).to.deep.equal({ durable: true });
+  });
+
   it("gives the same target shape on the thread as in this thread (only the ports differ)", async function () {
     const shape = (t: Target) =>
       JSON.parse(JSON.stringify(t, (key, value) => (key === "port" || key === "implicitTlsPort" ? 0 : key === "socket" ? "socket" : value))) as unknown;
@@ -69,6 +75,10 @@ describe("cli/reference-target", function () {
     try {
       expect(listenersHere()).to.be.greaterThan(0);
       expect(shape(there.target)).to.deep.equal(shape(here.target));
+      // Its data goes with it: the run does not sweep it.
+      expect([here.disposable, there.disposable]).to.deep.equal([true, true]);
+      // Two users for each of the BUNDLED_JOBS slots, so every job runs on users of its own.
+      expect(here.target.users.length).to.be.at.least(2 * BUNDLED_JOBS);
     } finally {
       await Promise.all([here.release(), there.release()]);
     }

@@ -64,7 +64,8 @@ export interface ProtocolSession {
    * command, never awaited (the STARTTLS command injection check).
    */
   starttls(ctx: StepContext, inject?: string): Promise<void>;
-  send(ctx: StepContext, step: SendStep): Promise<void>;
+  /** Nothing (not a settled promise) when the command went out at once: the executor then has nothing to await. */
+  send(ctx: StepContext, step: SendStep): Promise<void> | void;
   expect(ctx: StepContext, step: ExpectStep): Promise<void>;
   /**
    * A one-of step: read ONE reply and return the index of the first of

@@ -24,27 +24,31 @@ export abstract class DialogueClassifier implements LineClassifier {
   protected clientLiteral = 0;
   private serverLiteral = 0;
 
-  line(dir: "C" | "S", text: string, ms: number, octets: number): LineFacts {
+  line(dir: "C" | "S", text: string, ms: number, octets: number, facts: LineFacts): void {
     if (dir === "C") {
       if (this.clientLiteral > 0) {
         this.clientLiteral -= octets;
-        return { role: "literal" };
+        facts.role = "literal";
+        return;
       }
-      return this.client(text, ms);
+      this.client(text, ms, facts);
+      return;
     }
     if (this.serverLiteral > 0) {
       this.serverLiteral -= octets;
-      return { role: "literal" };
+      facts.role = "literal";
+      return;
     }
-    return this.server(text, ms);
+    this.server(text, ms, facts);
   }
 
   note(note: WireNote): void {
     if (note.kind === "literal") this.serverLiteral = note.octets;
   }
 
-  protected abstract client(text: string, ms: number): LineFacts;
-  protected abstract server(text: string, ms: number): LineFacts;
+  /** Each adds its facts to `facts` (the transcript line itself: no facts object per line), in the order a report shows them. */
+  protected abstract client(text: string, ms: number, facts: LineFacts): void;
+  protected abstract server(text: string, ms: number, facts: LineFacts): void;
 
   /** The server asked for more (SMTP 334, POP3 "+"): the next client line answers that command. */
   protected continuation: PendingCommand | undefined;
@@ -53,22 +57,26 @@ export abstract class DialogueClassifier implements LineClassifier {
    * A client line outside literals and message content: the SASL response a
    * continuation asked for (timed as a new turn of that command), or a command.
    */
-  protected commandOrResponse(text: string, ms: number): LineFacts {
+  protected commandOrResponse(text: string, ms: number, facts: LineFacts): void {
     const continued = this.continuation;
     if (continued) {
       this.continuation = undefined;
       this.command(continued.verb, ms, continued.args);
-      return { role: "response", verb: continued.verb };
+      facts.role = "response";
+      facts.verb = continued.verb;
+      return;
     }
-    const [word = "", ...args] = text.split(" ");
-    const verb = word.toUpperCase();
-    this.command(verb, ms, args.join(" "));
-    return { role: "command", verb };
+    // The verb is the text up to the first space, the arguments all after it (no array of words per line).
+    const space = text.indexOf(" ");
+    const verb = upperCase(space === -1 ? text : text.slice(0, space));
+    this.command(verb, ms, space === -1 ? "" : text.slice(space + 1));
+    facts.role = "command";
+    facts.verb = verb;
   }
 
   /** A command line: queued until the first line of its reply. */
   protected command(verb: string, ms: number, args: string, tag?: string): PendingCommand {
-    const command: PendingCommand = { verb, ms, args, ...(tag !== undefined ? { tag } : {}) };
+    const command: PendingCommand = tag !== undefined ? { verb, ms, args, tag } : { verb, ms, args };
     this.pending.push(command);
     return command;
   }
@@ -85,6 +93,16 @@ export abstract class DialogueClassifier implements LineClassifier {
     if (command) answered(facts, command, ms);
     return command;
   }
+}
+
+/** `word` in upper case; the same string when it is already (most verbs as sent): no new string per line. */
+export function upperCase(word: string): string {
+  for (let i = 0; i < word.length; i++) {
+    const c = word.charCodeAt(i);
+    // a–z, or anything past ASCII: toUpperCase decides.
+    if ((c >= 0x61 && c <= 0x7a) || c > 0x7f) return word.toUpperCase();
+  }
+  return word;
 }
 
 /** Mark a reply's first line with the command it answers and how long that took. */

@@ -74,7 +74,8 @@ class ImapSession implements ProtocolSession {
     return pending.completion!;
   }
 
-  async send(ctx: StepContext, step: SendStep): Promise<void> {
+  /** Not async: a command without a literal goes out at once, nothing for the executor to await. */
+  send(ctx: StepContext, step: SendStep): Promise<void> | void {
     const state = this.state;
     const text = ctx.resolve(step.line);
     let pending: PendingCommand | undefined;
@@ -91,18 +92,24 @@ class ImapSession implements ProtocolSession {
       state.sendCommand(line);
       return;
     }
-    const content = await literalBytes(ctx, step.literal.source);
+    return this.sendWithLiteral(ctx, step.literal, line, pending);
+  }
+
+  /** The command line announcing a literal, then (after the "+" when synchronizing) its octets. */
+  private async sendWithLiteral(ctx: StepContext, literal: NonNullable<SendStep["literal"]>, line: string, pending: PendingCommand | undefined): Promise<void> {
+    const state = this.state;
+    const content = await literalBytes(ctx, literal.source);
     // Unless the text after it announces another literal, no "+" may answer a non-synchronizing one.
-    if (pending && !step.literal.sync && !/\{\d+\+?\}$/.test(ctx.resolve(step.literal.after))) pending.nonSyncLiteral = true;
+    if (pending && !literal.sync && !/\{\d+\+?\}$/.test(ctx.resolve(literal.after))) pending.nonSyncLiteral = true;
     // literal8 (RFC 3516 §4.4) differs only by its "~": the octets may include NUL.
-    state.sendCommand(`${line} ${step.literal.binary ? "~" : ""}{${content.length}${step.literal.sync ? "" : "+"}}`);
-    if (step.literal.sync) {
+    state.sendCommand(`${line} ${literal.binary ? "~" : ""}{${content.length}${literal.sync ? "" : "+"}}`);
+    if (literal.sync) {
       // The server answers "+" to go on, or completes the command (NO/BAD) to refuse the literal.
       await state.readUntil(ctx.deadline, "a continuation request (+) for the literal", () => state.continuations.length > 0 || pending?.completion !== undefined);
       if (state.continuations.length === 0) return;
       state.continuations.shift();
     }
-    ctx.conn.write(Buffer.concat([content, Buffer.from(`${ctx.resolve(step.literal.after)}\r\n`)]));
+    ctx.conn.write(Buffer.concat([content, Buffer.from(`${ctx.resolve(literal.after)}\r\n`)]));
   }
 
   async data(): Promise<void> {

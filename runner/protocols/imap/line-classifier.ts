@@ -24,14 +24,16 @@ export function untaggedName(line: string): string {
 }
 
 export class ImapLineClassifier extends DialogueClassifier {
-  protected client(text: string, ms: number): LineFacts {
+  protected client(text: string, ms: number, facts: LineFacts): void {
     const continued = this.continuation;
     if (continued) {
       // The tagged reply still belongs to the original command, already queued: it is timed from this line.
       this.continuation = undefined;
       const head = this.pending.find((p) => p.tag === continued.tag);
       if (head) head.ms = ms;
-      return { role: "response", verb: continued.verb };
+      facts.role = "response";
+      facts.verb = continued.verb;
+      return;
     }
     const words = text.split(" ");
     const tag = words[0] ?? "";
@@ -40,17 +42,20 @@ export class ImapLineClassifier extends DialogueClassifier {
     this.command(verb, ms, words.slice(2).join(" "), tag);
     const literal = CLIENT_LITERAL.exec(text);
     if (literal) this.clientLiteral = Number(literal[1]);
-    return { role: "command", verb, tag };
+    facts.role = "command";
+    facts.verb = verb;
+    facts.tag = tag;
   }
 
-  protected server(text: string, ms: number): LineFacts {
+  protected server(text: string, ms: number, facts: LineFacts): void {
     if (text === "+" || text.startsWith("+ ")) {
       const head = this.pending.at(-1);
       if (head && CONTINUED.has(head.verb)) this.continuation = head;
-      return { role: "continue" };
+      facts.role = "continue";
+      return;
     }
     if (text.startsWith("* ")) {
-      const facts: LineFacts = { role: "untagged" };
+      facts.role = "untagged";
       const name = untaggedName(text);
       if (name !== "") facts.untagged = name;
       if (!this.greeted && this.pending.length === 0) {
@@ -59,19 +64,23 @@ export class ImapLineClassifier extends DialogueClassifier {
         const status = GREETING_STATUS.exec(text);
         if (status) facts.status = status[1]!.toUpperCase();
       } else if (BYE.test(text)) facts.status = "BYE";
-      return facts;
+      return;
     }
     const sp = text.indexOf(" ");
     const tag = sp > 0 ? text.slice(0, sp) : text;
     const i = this.pending.findIndex((p) => p.tag === tag);
     // A tag no command carries: nothing it could complete.
-    if (i < 0) return { role: "other", tag };
+    if (i < 0) {
+      facts.role = "other";
+      facts.tag = tag;
+      return;
+    }
     const [command] = this.pending.splice(i, 1);
-    const facts: LineFacts = { role: "reply", tag };
+    facts.role = "reply";
+    facts.tag = tag;
     const status = TAGGED_STATUS.exec(text.slice(sp + 1));
     if (status) facts.status = status[1]!.toUpperCase();
     answered(facts, command!, ms);
     if (command!.verb === "STARTTLS" && facts.status === "OK") facts.tlsGoAhead = true;
-    return facts;
   }
 }

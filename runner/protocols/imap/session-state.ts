@@ -6,7 +6,7 @@
 // also keeps the sequence numbers a test tracks current (./sequence-numbers.ts).
 // Standards: RFC 3501 §2.2.1–§2.2.2 (tags, untagged data at any time), §7.5 (continuation requests), RFC 4978 §3 (COMPRESS).
 
-import type { Connection } from "../../session/connection.ts";
+import type { Connection, PullUnit } from "../../session/connection.ts";
 import { StepFailure } from "../../session/step-failure.ts";
 import { REDACTED } from "../../session/transcript.ts";
 import type { Deadline } from "../../../wire/deadline.ts";
@@ -34,6 +34,22 @@ export function shownCommand(line: string): string {
   return auth ? `${auth[1]} ${REDACTED}` : line;
 }
 
+/** One response at a time for Connection.pull(), waiting out a literal's octets: made once per connection. */
+class ResponseUnit implements PullUnit<Buffer> {
+  constructor(
+    private readonly assembler: ImapResponseAssembler,
+    private readonly conn: Connection,
+  ) {}
+
+  take(): Buffer | null {
+    return this.assembler.next(this.conn.buffer);
+  }
+
+  waitingOctets(): number {
+    return this.assembler.pendingLiteralOctets;
+  }
+}
+
 export class ImapState {
   readonly assembler: ImapResponseAssembler;
   private tags = 1;
@@ -47,6 +63,8 @@ export class ImapState {
   expectingContinuation = false;
   /** Captured sequence numbers kept current across EXPUNGE / VANISHED (`sequence-numbers:`). */
   readonly sequences = new SequenceNumbers();
+  /** What readAndRoute pulls off the connection. */
+  private readonly responses: ResponseUnit;
 
   constructor(readonly conn: Connection) {
     this.assembler = new ImapResponseAssembler(
@@ -61,6 +79,7 @@ export class ImapState {
         conn.transcript.record(conn.name, "S", part.ending === "crlf" ? part.bytes : Buffer.concat([part.bytes, Buffer.from("\n")]));
       },
     );
+    this.responses = new ResponseUnit(this.assembler, conn);
   }
 
   /** A fresh tag: A1, A2, … per connection. */
@@ -87,7 +106,7 @@ export class ImapState {
   /** Read one response and file it: completion of its command, untagged queue, or continuation queue. */
   async readAndRoute(deadline: Deadline, what: string): Promise<ImapResponse> {
     const conn = this.conn;
-    const bytes = await conn.pull(() => this.assembler.next(conn.buffer), deadline, what, () => this.assembler.pendingLiteralOctets);
+    const bytes = await conn.pull(this.responses, deadline, what);
     if (this.bareLf) {
       this.bareLf = false;
       throw new StepFailure("protocol-violation", "response line ended by a bare LF instead of CRLF (RFC 3501 §2.2)", "lines ended by CRLF", printable(bytes, 300));

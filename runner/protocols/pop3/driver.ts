@@ -52,7 +52,8 @@ class Pop3Session implements ProtocolSession {
     await ctx.conn.startTls(ctx.deadline);
   }
 
-  async send(ctx: StepContext, step: SendStep): Promise<void> {
+  // Not async: the command goes out at once, nothing for the executor to await.
+  send(ctx: StepContext, step: SendStep): void {
     sendCommand(ctx, ctx.resolve(step.line));
   }
 

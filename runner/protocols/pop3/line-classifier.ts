@@ -11,33 +11,38 @@ import { hasMultilineAnswer } from "./multiline.ts";
 export class Pop3LineClassifier extends DialogueClassifier {
   /** Reading a multiline body up to ".". */
   private inBody = false;
-  protected client(text: string, ms: number): LineFacts {
-    return this.commandOrResponse(text, ms);
+  protected client(text: string, ms: number, facts: LineFacts): void {
+    this.commandOrResponse(text, ms, facts);
   }
 
-  protected server(text: string, ms: number): LineFacts {
+  protected server(text: string, ms: number, facts: LineFacts): void {
     if (this.inBody) {
-      if (text !== ".") return { role: "content" };
+      if (text !== ".") {
+        facts.role = "content";
+        return;
+      }
       this.inBody = false;
-      return { role: "end-of-data" };
+      facts.role = "end-of-data";
+      return;
     }
     if (text.startsWith("+OK") || text.startsWith("-ERR")) {
       const ok = text.startsWith("+OK");
-      const facts: LineFacts = { role: "reply", status: ok ? "+OK" : "-ERR" };
+      facts.role = "reply";
+      facts.status = ok ? "+OK" : "-ERR";
       const command = this.replyStarts(facts, ms);
       if (ok && command && hasMultilineAnswer(command.verb, command.args)) {
         this.inBody = true;
         facts.more = true;
       }
       if (ok && command?.verb === "STLS") facts.tlsGoAhead = true;
-      return facts;
+      return;
     }
     if (text === "+" || text.startsWith("+ ")) {
-      const facts: LineFacts = { role: "continue" };
+      facts.role = "continue";
       const command = this.replyStarts(facts, ms);
       if (command) this.continuation = command;
-      return facts;
+      return;
     }
-    return { role: "other" };
+    facts.role = "other";
   }
 }

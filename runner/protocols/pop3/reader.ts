@@ -4,7 +4,7 @@
 // Hands results to ./matchers/ and the SASL framing in ./auth.ts.
 // Standards: RFC 1939 §3 (status indicators, 512 octets, multiline), RFC 2449 §4 (response length), §8 (response codes).
 
-import type { Connection } from "../../session/connection.ts";
+import type { Connection, PullUnit } from "../../session/connection.ts";
 import { StepFailure } from "../../session/step-failure.ts";
 import type { Deadline } from "../../../wire/deadline.ts";
 import { unstuffLine } from "../../../wire/dot-stuffing.ts";
@@ -75,7 +75,7 @@ const TERMINATOR = "the end of a multiline response (a lone \".\")";
  * bounded by maxReplyOctets; kept lines by maxBodyLines / maxBodyOctets, so
  * a gigabyte RETR costs the read-ahead buffer, not the body.
  */
-class BodyAssembler {
+class BodyAssembler implements PullUnit<Pop3Body> {
   private readonly body: Pop3Body;
   private wireOctets = 0;
   /** In "header" mode: the empty line that ends the header has been read; later lines are counted, not kept. */
@@ -127,5 +127,5 @@ export type BodyKeep = boolean | "header";
 /** Read a multiline body to its lone "."; `keep` false counts it without keeping its lines. */
 export function readBody(conn: Connection, deadline: Deadline, keep: BodyKeep = true): Promise<Pop3Body> {
   const body = new BodyAssembler(conn, keep);
-  return conn.pull((label) => body.take(label), deadline, TERMINATOR);
+  return conn.pull(body, deadline, TERMINATOR);
 }

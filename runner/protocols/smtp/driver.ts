@@ -17,9 +17,6 @@ import { expectSmtp, expectSmtpOneOf, requireCode } from "./expect.ts";
 import { ehloArgument, probeSmtp } from "./probe.ts";
 import { readSmtpReply } from "./reader.ts";
 
-/** What a send step returns: one settled promise shared by all, none allocated per command. */
-const SENT: Promise<void> = Promise.resolve();
-
 /** AUTH with an initial response written by hand in a suite: the payload is a credential. */
 function shownCommand(line: string): string {
   // Only a line starting "AUTH" (any case) can carry one; the regex need not run for every command.
@@ -55,10 +52,9 @@ const sessionFor = (hello: HelloVerb): ProtocolSession => ({
 
   starttls,
 
-  // Not async: a send completes at once, and executeStep turns a throw into a rejection.
+  // Not async: a send completes at once (no promise for the executor to await); a throw fails the step.
   send(ctx, step: SendStep) {
     sendCommand(ctx, ctx.resolve(step.line));
-    return SENT;
   },
 
   async data(ctx, step: DataStep) {

@@ -6,12 +6,10 @@
 
 import type { LineFacts } from "../../session/transcript.ts";
 import { DialogueClassifier } from "../common/line-classifier.ts";
+import { continuesReply, isReplyLine } from "./reader.ts";
 
 /** The pseudo-verb of message content's final ".": its reply says the message is safe (RFC 5321 §4.1.1.4). */
 export const END_OF_DATA = "END-OF-DATA";
-
-/** Reply-code [ SP / "-" textstring ]: group 1 the code, group 2 the separator. */
-const REPLY_LINE = /^(\d\d\d)([ -]|$)/;
 
 export class SmtpLineClassifier extends DialogueClassifier {
   /** Inside a multiline reply (a "250-" line seen). */
@@ -19,29 +17,35 @@ export class SmtpLineClassifier extends DialogueClassifier {
   /** The client is sending message content after 354, up to ".". */
   private inData = false;
 
-  protected client(text: string, ms: number): LineFacts {
+  protected client(text: string, ms: number, facts: LineFacts): void {
     if (this.inData) {
-      if (text !== ".") return { role: "content" };
+      if (text !== ".") {
+        facts.role = "content";
+        return;
+      }
       this.inData = false;
       this.command(END_OF_DATA, ms, "");
-      return { role: "end-of-data" };
+      facts.role = "end-of-data";
+      return;
     }
-    return this.commandOrResponse(text, ms);
+    this.commandOrResponse(text, ms, facts);
   }
 
-  protected server(text: string, ms: number): LineFacts {
-    const m = REPLY_LINE.exec(text);
-    if (!m) return { role: "other" };
-    const code = m[1]!;
+  protected server(text: string, ms: number, facts: LineFacts): void {
+    if (!isReplyLine(text)) {
+      facts.role = "other";
+      return;
+    }
+    const code = text.slice(0, 3);
     const first = !this.inReply;
-    this.inReply = m[2] === "-";
-    const facts: LineFacts = { role: "reply", code };
+    this.inReply = continuesReply(text);
+    facts.role = "reply";
+    facts.code = code;
     if (this.inReply) facts.more = true;
-    if (!first) return facts;
+    if (!first) return;
     const command = this.replyStarts(facts, ms);
     if (code === "354") this.inData = true;
     if (code === "334" && command) this.continuation = command;
     if (command?.verb === "STARTTLS" && code.startsWith("2")) facts.tlsGoAhead = true;
-    return facts;
   }
 }

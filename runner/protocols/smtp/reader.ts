@@ -3,7 +3,7 @@
 // Hands the reply to the matchers in ./matchers/ and to the SASL framing.
 // Standards: RFC 5321 §4.2 (reply syntax), §4.2.1 (multiline replies carry one code).
 
-import type { Connection } from "../../session/connection.ts";
+import type { Connection, PullUnit } from "../../session/connection.ts";
 import { StepFailure } from "../../session/step-failure.ts";
 import type { Deadline } from "../../../wire/deadline.ts";
 import { printable } from "../../../wire/printable.ts";
@@ -27,9 +27,10 @@ const HYPHEN = 0x2d;
 
 /**
  * Reply-line = *( Reply-code "-" [ textstring ] CRLF ) Reply-code [ SP textstring ] CRLF
- * Checked by hand, not by a regex: it runs for every reply line (no match array per line).
+ * Checked by hand, not by a regex: it runs for every reply line (no match array per line);
+ * the transcript's line classifier uses it too.
  */
-function isReplyLine(text: string): boolean {
+export function isReplyLine(text: string): boolean {
   if (text.length < 3) return false;
   for (let i = 0; i < 3; i++) {
     const c = text.charCodeAt(i);
@@ -40,20 +41,33 @@ function isReplyLine(text: string): boolean {
   return separator === SP || separator === HYPHEN;
 }
 
+/** A reply line that is not the reply's last ("250-…"): checked on a line isReplyLine accepted. */
+export function continuesReply(text: string): boolean {
+  return text.charCodeAt(3) === HYPHEN;
+}
+
+/** What readSmtpReply's pull hands back: the reply itself. */
+const asReply = (reply: SmtpReply): SmtpReply => reply;
+
 /**
  * One reply collected as its lines arrive: conn.pull() calls take() until the
- * final line (one pull per reply, not an async read per line).
+ * final line (one pull per reply, not an async read per line), then hands the
+ * reply to `done` there and then (a check: no promise hop between the reply
+ * and its check).
  */
-class ReplyAssembler {
+class ReplyAssembler<T> implements PullUnit<T> {
   private readonly lines: string[] = [];
   private code: string | undefined;
   /** Octets of the reply kept so far (every line is kept: the bound is on what is held, not on time). */
   private octets = 0;
   private longest = 0;
 
-  constructor(private readonly conn: Connection) {}
+  constructor(
+    private readonly conn: Connection,
+    private readonly done: (reply: SmtpReply) => T,
+  ) {}
 
-  take(what: string): SmtpReply | null {
+  take(what: string): T | null {
     const { conn, lines } = this;
     const { maxReplyLines } = conn.limits;
     const maxOctets = Math.min(conn.limits.maxReplyTextOctets, conn.limits.maxReplyOctets);
@@ -90,14 +104,23 @@ class ReplyAssembler {
       }
       this.code = lineCode;
       lines.push(text.slice(4));
-      if (text.charCodeAt(3) !== HYPHEN) return { code: lineCode, lines, longestLineOctets: this.longest };
+      if (!continuesReply(text)) return this.done({ code: lineCode, lines, longestLineOctets: this.longest });
     }
   }
 }
 
 export function readSmtpReply(conn: Connection, deadline: Deadline, what = "an SMTP reply"): Promise<SmtpReply> {
-  const reply = new ReplyAssembler(conn);
-  return conn.pull((label) => reply.take(label), deadline, what);
+  return conn.pull(new ReplyAssembler(conn, asReply), deadline, what);
+}
+
+/**
+ * Read one reply and run `check` on it as its last line is taken: the
+ * promise settles once, with the check's outcome (an expect step's one
+ * promise; bench/runner-step.ts).
+ */
+export function readCheckedReply(conn: Connection, deadline: Deadline, check: (reply: SmtpReply) => void): Promise<void> {
+  // A unit of void: take() hands back undefined (not null) once the reply is complete and checked.
+  return conn.pull(new ReplyAssembler<void>(conn, check), deadline, "an SMTP reply");
 }
 
 /** The reply as it looked on the wire, for "actual:"; `complete` false shows every line as a continuation. */

@@ -56,6 +56,13 @@ describe("server config", () => {
     expect(() => parseConfig("users:\n  - { name: a, password: 'plain:x', quota: { messages: -1 } }\n", "server.yaml")).to.throw(ConfigError);
   });
 
+  it("keeps the store durable unless a file says store.durable: false (throwaway servers)", () => {
+    expect(defaultConfig().store).to.deep.equal({ durable: true });
+    expect(parseConfig("hostname: mx.example.test\n", "server.yaml").store).to.deep.equal({ durable: true });
+    expect(parseConfig("store:\n  durable: false\n", "server.yaml").store).to.deep.equal({ durable: false });
+    expect(errorOf("store:\n  durable: sometimes\n").message).to.match(/store\.durable must be boolean/);
+  });
+
   it("accepts an empty file", () => {
     expect(parseConfig("", "empty.yaml").users).to.have.length(2);
   });

@@ -5,12 +5,15 @@
 import { expect } from "chai";
 import { mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { diskError, injectDiskFaults, type DiskOperation } from "../../../reference-server/store/disk-faults.ts";
 import { MAX_KEYWORDS_PER_MAILBOX } from "../../../reference-server/store/flags.ts";
 import { DIR_SETTLE_MS, removeTmpDebris, stampDir } from "../../../reference-server/store/maildir.ts";
 import type { MaildirMailbox } from "../../../reference-server/store/mailbox.ts";
 import { openMaildirStore } from "../../../reference-server/store/maildir-store.ts";
 import type { FolderMailStore, MailboxChange } from "../../../reference-server/store/types.ts";
 import { InvalidFlag, MessageGone } from "../../../reference-server/store/types.ts";
+import { MODSEQ_FILE } from "../../../reference-server/store/modseq-log.ts";
+import { UID_JOURNAL_FILE } from "../../../reference-server/store/uid-journal.ts";
 import { UID_LIST_FILE } from "../../../reference-server/store/uid-list.ts";
 import { makeTempRoot, type TempRoot } from "./temp-root.ts";
 
@@ -366,7 +369,108 @@ describe("store: Maildir store", () => {
     });
   });
 
+  describe("group commit of flag changes and expunges", () => {
+    afterEach(() => injectDiskFaults(null));
+
+    /** Records every directory sync and mod-sequence write, and lets none fail. */
+    function recordDiskOperations(events: string[]): void {
+      injectDiskFaults((operation: DiskOperation, file: string) => {
+        if (operation === "sync") events.push(`sync ${path.basename(file)}`);
+        if (operation === "write" && path.basename(file) === MODSEQ_FILE) events.push("modseq");
+        if (operation === "write" && path.basename(file) === UID_JOURNAL_FILE) events.push("journal");
+        return null;
+      });
+    }
+
+    it("changes and appends queued together share one sync per directory and one append per log, each answered only after it", async () => {
+      const uids: number[] = [];
+      for (let n = 1; n <= 6; n++) uids.push(await store.deliver("alice", message(n)));
+      const inbox = (await store.mailbox("alice", "INBOX")) as MaildirMailbox;
+      await inbox.storeFlags([uids[5]!], "add", ["\\Deleted"]);
+      const before = (await inbox.status()).highestModseq!;
+      const events: string[] = [];
+      recordDiskOperations(events);
+      const answered = (what: string) => (value: unknown) => (events.push(`answered ${what}`), value);
+      // The lock is held until all seven are queued (the append stages its files first), as when a sync is in flight.
+      let release = () => {};
+      const held = inbox.exclusive(() => new Promise<void>((resolve) => (release = resolve)));
+      const queued = () => (inbox as unknown as { changes: unknown[] }).changes.length;
+      const all = Promise.all([
+        ...uids.slice(0, 5).map((uid) => inbox.storeFlags([uid], "add", ["\\Flagged"]).then(answered(`store ${uid}`))),
+        inbox.expunge([uids[5]!]).then(answered("expunge")),
+        inbox.appendAll([{ bytes: message(7) }, { bytes: message(8), flags: ["\\Seen"] }]).then(answered("append")),
+      ]);
+      while (queued() < 7) await new Promise((resolve) => setImmediate(resolve));
+      release();
+      await held;
+      const results = await all;
+      for (const log of ["sync cur", "sync new", "modseq", "journal"]) expect(events.filter((e) => e === log), log).to.have.length(1);
+      // Durable before any answer: every sync and write comes first.
+      const firstAnswer = events.findIndex((e) => e.startsWith("answered"));
+      expect(events.slice(firstAnswer).every((e) => e.startsWith("answered")), events.join(", ")).to.equal(true);
+      expect(results.slice(0, 5).map((r) => [...(r as Map<number, string[]>).values()])).to.deep.equal(uids.slice(0, 5).map(() => [["\\Flagged"]]));
+      // Each change took its own mod-sequence, and all of them survive a restart.
+      const status = await (await (await reopen()).mailbox("alice", "INBOX")).status();
+      expect(results.at(-1)).to.deep.equal({ uidValidity: status.uidValidity, uids: [7, 8] });
+      expect(status.messages.map((m) => [m.uid, m.flags])).to.deep.equal([...uids.slice(0, 5).map((uid) => [uid, ["\\Flagged"]]), [7, []], [8, ["\\Seen"]]]);
+      expect(new Set(status.messages.map((m) => m.modseq)).size).to.equal(6);
+      expect(status.highestModseq).to.equal(before + 7);
+    });
+
+    it("a failed shared sync fails every change queued with it and changes nothing on disk", async () => {
+      const uids: number[] = [];
+      for (let n = 1; n <= 3; n++) uids.push(await store.deliver("alice", message(n)));
+      const inbox = await store.mailbox("alice", "INBOX");
+      await inbox.storeFlags([uids[2]!], "add", ["\\Seen"]);
+      const names = async () => [...(await readdir(path.join(maildir, "new"))), ...(await readdir(path.join(maildir, "cur")))].sort();
+      const before = await names();
+      injectDiskFaults((operation, file) => (operation === "sync" ? diskError("EIO", operation, file) : null));
+      const outcomes = await Promise.allSettled([inbox.storeFlags([uids[0]!], "add", ["\\Flagged"]), inbox.storeFlags([uids[1]!], "add", ["\\Answered"]), inbox.expunge([uids[2]!])]);
+      expect(outcomes.map((o) => o.status)).to.deep.equal(["rejected", "rejected", "rejected"]);
+      injectDiskFaults(null);
+      expect(await names()).to.deep.equal(before);
+      expect(await readdir(path.join(maildir, "tmp"))).to.deep.equal([]);
+      expect((await inbox.status()).messages.map((m) => [m.uid, m.flags])).to.deep.equal([
+        [uids[0], []],
+        [uids[1], []],
+        [uids[2], ["\\Seen"]],
+      ]);
+    });
+
+    it("a change that fails on its own (too many keywords) fails alone; the others of its batch are stored", async () => {
+      const [a, b] = [await store.deliver("alice", message(1)), await store.deliver("alice", message(2))];
+      const inbox = await store.mailbox("alice", "INBOX");
+      const tooMany = Array.from({ length: MAX_KEYWORDS_PER_MAILBOX + 1 }, (_, i) => `kw${i}`);
+      const outcomes = await Promise.allSettled([inbox.storeFlags([a], "add", ["\\Flagged"]), inbox.storeFlags([a], "add", tooMany), inbox.storeFlags([b], "add", ["\\Seen"])]);
+      expect(outcomes.map((o) => o.status)).to.deep.equal(["fulfilled", "rejected", "fulfilled"]);
+      expect((outcomes[1] as PromiseRejectedResult).reason).to.be.instanceOf(InvalidFlag);
+      expect((await inbox.status()).messages.map((m) => [m.uid, m.flags])).to.deep.equal([
+        [a, ["\\Flagged"]],
+        [b, ["\\Seen"]],
+      ]);
+    });
+  });
+
   describe("status", () => {
+    it("status() calls made while one waits for the lock share its look at the disk, each with its own arrays", async () => {
+      const uid = await store.deliver("alice", message(1));
+      const inbox = (await store.mailbox("alice", "INBOX")) as MaildirMailbox;
+      await inbox.status();
+      // Queued behind a change, so all three wait for the lock together.
+      const changing = inbox.storeFlags([uid], "add", ["\\Seen"]);
+      const listed = inbox.listings;
+      const [a, b, c] = await Promise.all([inbox.status(), inbox.status(), inbox.status()]);
+      await changing;
+      expect(inbox.listings - listed).to.equal(1);
+      expect(a.messages[0]!.flags).to.deep.equal(["\\Seen"]);
+      expect(b).to.deep.equal(a);
+      expect(c).to.deep.equal(a);
+      expect(a.messages).to.not.equal(b.messages);
+      // One made after the shared look has started looks again.
+      await writeFile(path.join(maildir, "new", "1000000000.foreign.host"), message(8));
+      expect((await inbox.status()).messages.map((m) => m.uid)).to.deep.equal([uid, 2]);
+    });
+
     it("reports sizes without reading messages, from the uid list after a reopen", async () => {
       const sizes = [10, 2000, 0].map((n) => Buffer.alloc(n, 0x61));
       for (const bytes of sizes) await store.deliver("alice", bytes);

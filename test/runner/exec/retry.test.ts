@@ -4,6 +4,7 @@
 // by the passing attempt, and an abort that stops the pauses.
 
 import { expect } from "chai";
+import net from "node:net";
 import type { Step } from "../../../runner/model/ast.ts";
 import * as A from "../../support/ast.ts";
 import { line, reply, send, startScriptedServer, type ScriptedServer } from "../../support/scripted-server.ts";
@@ -72,5 +73,32 @@ describe("exec: retry", () => {
     expect(result.status).to.equal("skipped");
     expect(result.skipKind).to.equal("aborted");
     expect(elapsedMs).to.be.below(2000);
+  });
+
+  it("closes a failed attempt's connection before the pause, so what it holds is free while the test waits", async () => {
+    // A maildrop that never has the mail; the spec aborts the run once the first connection is closed.
+    const controller = new AbortController();
+    const sockets: net.Socket[] = [];
+    const raw = net.createServer((socket) => {
+      sockets.push(socket);
+      socket.write("+OK pop\r\n");
+      socket.on("data", () => socket.write("+OK 1 120\r\n"));
+      socket.on("close", () => controller.abort());
+      socket.on("error", () => undefined);
+    });
+    await new Promise<void>((resolve) => raw.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = (raw.address() as net.AddressInfo).port;
+      const { result, elapsedMs } = await A.run(A.testCase("pop3", [retry([A.pop3("+OK"), A.send("STAT"), A.pop3("+OK", { text: "^99 " })], 30000, 10000)]), A.target("pop3", port), {
+        signal: controller.signal,
+      });
+      // Closed only when the next attempt began, the connection would have stayed open through the 10 s pause.
+      expect(result.skipKind).to.equal("aborted");
+      expect(sockets).to.have.length(1);
+      expect(elapsedMs).to.be.below(5000);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => raw.close(() => resolve()));
+    }
   });
 });

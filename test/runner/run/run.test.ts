@@ -304,6 +304,35 @@ describe("run/orchestrator", function () {
     expect(seen.find((s) => s.id === "smtp.two-users")!.logins).to.have.length(2);
   });
 
+  it("starts the longest tests first when each job has users of its own, in id order when they share users", async function () {
+    const span = { file: "f", line: 1, col: 1 };
+    const ids = ["smtp.a", "smtp.b", "smtp.waits"];
+    const tests = () => ids.map((id) => testCase(id, id === "smtp.waits" ? { steps: [{ kind: "wait", on: "main", span, ms: 300 }] } : {}));
+    const two: Target = { ...TARGET, users: [...TARGET.users, { login: "bob", password: "bob-pw", address: "bob@example.test" }] };
+    const isolated = fake(tests());
+    expect(await runConformance(options({ jobs: 2, target: { kind: "started", start: async () => ({ target: two, release: async () => {} }) } }), isolated)).to.equal(0);
+    expect(isolated.ran).to.deep.equal(["smtp.waits", "smtp.a", "smtp.b"]);
+    const shared = fake(tests());
+    expect(await runConformance(options({ jobs: 2 }), shared)).to.equal(0);
+    expect(shared.ran).to.deep.equal(ids);
+  });
+
+  it("sweeps the accounts after the run, but not those of a disposable target (deleted on release)", async function () {
+    for (const disposable of [false, true]) {
+      const swept: string[] = [];
+      const deps: RunDeps = {
+        ...fake([testCase("smtp.a")], { run: async (t) => passed(t, { transcript: [{ connection: "main", dir: "S", ms: 1, text: "220 hi" }] }) }),
+        sweepAccounts: async (target) => {
+          swept.push(target.name);
+          return [];
+        },
+      };
+      const start = async () => ({ target: TARGET, release: async () => {}, ...(disposable ? { disposable: true as const } : {}) });
+      expect(await runConformance(options({ target: { kind: "started", start } }), deps)).to.equal(0);
+      expect(swept, `disposable: ${disposable}`).to.deep.equal(disposable ? [] : ["fake"]);
+    }
+  });
+
   it("--bail stops scheduling after the first failure and reports the rest as not run", async function () {
     const deps = fake(["smtp.a", "smtp.b", "smtp.c"].map((id) => testCase(id)), { run: async (t) => (t.id === "smtp.a" ? failed(t) : passed(t)) });
     expect(await runConformance(options({ bail: true }), deps)).to.equal(1);

@@ -39,6 +39,26 @@ describe("stress: command line", function () {
     }
   });
 
+  it("--imap-commands runs long IMAP sessions: LIST, STATUS and the rest between one LOGIN and its LOGOUT", async function () {
+    const dir = await mkdtemp(path.join(tmpdir(), "mc-stress-cli-"));
+    try {
+      const json = path.join(dir, "stress.json");
+      const code = await quietly(() => main(["stress", "--protocols", "imap", "--operations", "2", "--clients", "2", "--messages", "3", "--imap-commands", "40", "--json", json]));
+      expect(code).to.equal(0);
+      const result = JSON.parse(await readFile(json, "utf8"));
+      expect(result.options.imapCommandsPerSession).to.equal(40);
+      expect(result.sessions.imap.completed).to.equal(2);
+      const counts = new Map<string, number>(result.commands.map((c: { command: string; ok: number }) => [c.command, c.ok]));
+      // Two sessions: two logins, and 40 drawn commands each beside them (SELECT also opens every session).
+      expect(counts.get("LOGIN")).to.equal(2);
+      expect(counts.get("LIST")).to.be.greaterThan(0);
+      expect(counts.get("STATUS")).to.be.greaterThan(0);
+      expect([...counts.values()].reduce((a, b) => a + b, 0)).to.be.at.least(2 * 40);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("refuses a bad mix, both limits at once, and an unreachable target", async function () {
     expect(await quietly(() => main(["stress", "--mix", "ftp=1"]))).to.equal(2);
     expect(await quietly(() => main(["stress", "--duration", "1", "--operations", "1"]))).to.equal(2);

@@ -22,7 +22,8 @@ export async function loadFiles(files: Record<string, string>): Promise<Loaded> 
       await mkdir(path.dirname(path.join(dir, name)), { recursive: true });
       await writeFile(path.join(dir, name), text);
     }
-    const result = await loadSuites([dir]);
+    // Parsed every time, and no entry left in the user's cache for a folder deleted below.
+    const result = await loadSuites([dir], { cache: null });
     return { ...result, dir, lines: result.errors.map((e) => oneLine(e, dir)) };
   } finally {
     await rm(dir, { recursive: true, force: true });
