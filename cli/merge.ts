@@ -48,7 +48,7 @@ export async function mergeCommand(files: string[], flags: MergeFlags): Promise<
     { name: "allure", destination: flags.reportAllure },
     ...(flags.reportCtrf ? [{ name: "ctrf" as const, destination: flags.reportCtrf }] : []),
   ];
-  const bus = new ReporterBus(createReporters(requests, { cwd: process.cwd(), out: process.stdout }));
+  const bus = new ReporterBus(await createReporters(requests, { cwd: process.cwd(), out: process.stdout }));
   for (const e of events) bus.emit(e);
   const failures = await bus.close();
   for (const f of failures) process.stderr.write(`mailconform merge: reporter "${f.reporter}" failed: ${(f.error as Error)?.message ?? String(f.error)}\n`);

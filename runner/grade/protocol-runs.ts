@@ -152,7 +152,7 @@ async function writeMerged(parts: readonly ShardReport[], jsonFile: string, cwd:
   if (end?.type === "run-end" && parts.every((p) => p.exitCode === 3)) end.exitCode = 3;
   const collector = new ReportCollector(cwd);
   // The JSON reporter alone: createReporters would add a console reporter, formatting every result for nobody.
-  const bus = new ReporterBus([REPORTERS.json(jsonFile, { cwd, out: { write: () => {} } }), collector]);
+  const bus = new ReporterBus([await REPORTERS.json(jsonFile, { cwd, out: { write: () => {} } }), collector]);
   for (const e of events) bus.emit(e);
   const failures = await bus.close();
   if (failures.length > 0) throw new Error(`writing ${jsonFile} failed: ${String((failures[0]!.error as Error)?.message ?? failures[0]!.error)}`);

@@ -2,17 +2,12 @@
 // orchestrator asks for reporters by name and never constructs one itself.
 // Where a report goes is decided by the caller (CLI flags or defaults).
 
-import { AllureReporter } from "./allure.ts";
+// Each reporter's module is imported when it is asked for: a run loads only
+// the ones it writes (Allure's SDK alone costs a start-up ~35 ms of CPU).
+
 import { ConsoleReporter, type Verbosity } from "./console.ts";
-import { EventsReporter } from "./events.ts";
 import type { Colors } from "./format/failure-text.ts";
-import { JsonReporter } from "./json.ts";
-import { JunitReporter } from "./junit.ts";
 import type { Reporter, TextSink } from "./reporter.ts";
-import { CtrfReporter } from "./ctrf.ts";
-import { GithubReporter } from "./github.ts";
-import { HtmlReporter } from "./html.ts";
-import { PcapReporter } from "./pcap.ts";
 
 export interface ReporterContext {
   cwd: string;
@@ -28,21 +23,25 @@ export interface ReporterContext {
 export type ReporterName = "console" | "json" | "junit" | "allure" | "events" | "ctrf" | "github" | "html" | "pcap";
 
 /** `destination` is a file (json, junit, events, html) or a directory (allure, pcap); console ignores it. */
-export type ReporterFactory = (destination: string, context: ReporterContext) => Reporter;
+export type ReporterFactory = (destination: string, context: ReporterContext) => Promise<Reporter>;
 
 export const REPORTERS: Record<ReporterName, ReporterFactory> = {
-  console: (_dest, ctx) => new ConsoleReporter({ out: ctx.out, colors: ctx.colors, cwd: ctx.cwd, stats: ctx.stats ?? false, verbosity: ctx.verbosity ?? "normal" }),
-  json: (file, ctx) => new JsonReporter({ file, cwd: ctx.cwd }),
-  junit: (file, ctx) => new JunitReporter({ file, cwd: ctx.cwd }),
-  allure: (dir, ctx) => new AllureReporter({ dir, cwd: ctx.cwd }),
-  events: (file) => new EventsReporter({ file }),
-  ctrf: (file, ctx) => new CtrfReporter({ file, cwd: ctx.cwd }),
+  console: async (_dest, ctx) => consoleReporter(ctx),
+  json: async (file, ctx) => new (await import("./json.ts")).JsonReporter({ file, cwd: ctx.cwd }),
+  junit: async (file, ctx) => new (await import("./junit.ts")).JunitReporter({ file, cwd: ctx.cwd }),
+  allure: async (dir, ctx) => new (await import("./allure.ts")).AllureReporter({ dir, cwd: ctx.cwd }),
+  events: async (file) => new (await import("./events.ts")).EventsReporter({ file }),
+  ctrf: async (file, ctx) => new (await import("./ctrf.ts")).CtrfReporter({ file, cwd: ctx.cwd }),
   /** `destination` is the step-summary file ($GITHUB_STEP_SUMMARY), or "" for annotations only. */
-  github: (summaryFile, ctx) => new GithubReporter({ out: ctx.out, summaryFile, cwd: ctx.cwd }),
-  html: (file, ctx) => new HtmlReporter({ file, cwd: ctx.cwd }),
+  github: async (summaryFile, ctx) => new (await import("./github.ts")).GithubReporter({ out: ctx.out, summaryFile, cwd: ctx.cwd }),
+  html: async (file, ctx) => new (await import("./html.ts")).HtmlReporter({ file, cwd: ctx.cwd }),
   /** One .pcapng per test, named by its id. */
-  pcap: (dir) => new PcapReporter({ dir }),
+  pcap: async (dir) => new (await import("./pcap.ts")).PcapReporter({ dir }),
 };
+
+function consoleReporter(ctx: ReporterContext): Reporter {
+  return new ConsoleReporter({ out: ctx.out, colors: ctx.colors, cwd: ctx.cwd, stats: ctx.stats ?? false, verbosity: ctx.verbosity ?? "normal" });
+}
 
 export interface ReportRequest {
   name: ReporterName;
@@ -53,8 +52,8 @@ export interface ReportRequest {
  * Build the requested reporters; when none of them prints to the terminal, a
  * console reporter goes first, as Playwright adds its default one.
  */
-export function createReporters(requests: readonly ReportRequest[], context: ReporterContext): Reporter[] {
-  const reporters = requests.map((r) => REPORTERS[r.name](r.destination, context));
-  if (!reporters.some((r) => r.printsToConsole)) reporters.unshift(REPORTERS.console("", context));
+export async function createReporters(requests: readonly ReportRequest[], context: ReporterContext): Promise<Reporter[]> {
+  const reporters = await Promise.all(requests.map((r) => REPORTERS[r.name](r.destination, context)));
+  if (!reporters.some((r) => r.printsToConsole)) reporters.unshift(consoleReporter(context));
   return reporters;
 }

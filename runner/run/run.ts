@@ -180,7 +180,7 @@ async function runPlan(plan: TestCase[], target: Target, options: RunOptions, de
   const hasFileReport = options.reports.some((r) => r.name !== "console" && r.name !== "github") || (options.reporters?.length ?? 0) > 0;
   const requests = hasFileReport ? options.reports : [...options.reports, ...DEFAULT_REPORTS(options.cwd)];
   const bus = new ReporterBus([
-    ...createReporters(requests, { cwd: options.cwd, out: options.out, colors: options.colors, stats: options.stats ?? false, verbosity: options.verbosity ?? "normal" }),
+    ...(await createReporters(requests, { cwd: options.cwd, out: options.out, colors: options.colors, stats: options.stats ?? false, verbosity: options.verbosity ?? "normal" })),
     ...(options.reporters ?? []),
   ]);
   let runErrors = 0;

@@ -6,12 +6,11 @@
 // Standards: RFC 2047 (encoded-words), RFC 2045 §6.7-§6.8 (quoted-printable, base64), RFC 2046 §4.1.2 (charset),
 // RFC 6532 §3.2 (UTF-8 in header fields), RFC 3501 §6.4.4 (SEARCH HEADER, BODY, TEXT; FROM/TO/CC/BCC on the envelope).
 
-import libmime from "libmime";
-import { decode as decodeCharset } from "libmime/lib/charset.js";
 import libqp from "libqp";
 import { MISSING_DOMAIN, MISSING_MAILBOX, parseAddressList, type Address } from "./address.ts";
 import { isField, unfoldedValue } from "./header-fields.ts";
 import type { MimePart, ParsedMessage } from "./types.ts";
+import { decodeCharset, decodeWords } from "./mime-words.ts";
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
@@ -22,14 +21,6 @@ function headerText(binary: string): string {
     return strictUtf8.decode(Buffer.from(binary, "latin1"));
   } catch {
     return binary;
-  }
-}
-
-function decodeWords(text: string): string {
-  try {
-    return libmime.decodeWords(text);
-  } catch {
-    return text;
   }
 }
 

@@ -7,7 +7,7 @@
 // Standards: RFC 5256 §2.1 (base subject), §2.2 (sent date), BASE.6.4.SORT (addr-mailbox of the first address),
 // BASE.6.4.THREAD REFERENCES (which references count), RFC 3501 §7.4.2 (ENVELOPE), RFC 5957 §3-§4 (DISPLAYFROM, DISPLAYTO).
 
-import libmime from "libmime";
+import { decodeWords } from "../message/mime-words.ts";
 import { loadMessage } from "../fetch-items/load.ts";
 import type { MailboxView, ViewMessage } from "../mailbox/view.ts";
 import type { ImapSession } from "../states.ts";
@@ -92,13 +92,6 @@ function displayValue(list: ImapValue): string {
   return "";
 }
 
-function decodeWords(value: string): string {
-  try {
-    return libmime.decodeWords(value);
-  } catch {
-    return value;
-  }
-}
 
 /** addr-mailbox of the first address of an envelope address list; "" when there is none. */
 function firstMailbox(list: ImapValue): string {
