@@ -3,18 +3,23 @@
 // a worker thread of its own, started while the suites load, the CLI's jobs
 // and timeout. Its peer in the same run is the server in the runner's own
 // thread (one event loop for both, as before issue 18); the variants
-// alternate, BENCH_FULL_RUN_ROUNDS pairs (default 3), and the ratio is of
-// their medians. In one process the peer's server code stays compiled from
-// round to round while each thread run starts a fresh worker (as every
-// `mailconform run` does): the fresh-process figure is the fair one.
-// The wall time of the thread variant is split by phase (module loading,
+// alternate, BENCH_FULL_RUN_ROUNDS pairs (default 3), each run in a fresh
+// process (modules loaded before the clock starts), and the ratio is of their
+// medians: in one process the peer's server code would stay compiled from
+// round to round while each thread run starts a fresh worker.
+// The wall time of one more thread run, in this process, is split by phase (module loading,
 // suite loading, waiting for the server, capability probes, tests, reports,
 // server stop) and its test time by step kind, so the note can say where it
 // goes; `mailconform run` in a fresh process (start-up included) is timed
 // too. Goal: ≤ 5 s wall for that. Not a timed test.
+// The CPU of each variant is split by thread (Linux /proc): the runner's
+// thread, the server's (its own or the same), and the rest (V8's compiler
+// and GC helpers, the file-system pool); the note's explanation of the gap is
+// the arithmetic on those figures.
 // Standards: none (bench).
 
 import { spawnSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -25,6 +30,10 @@ import type { StepResult, TestResult } from "../runner/model/result.ts";
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 /** How many of the slowest tests the report lists. */
 const SLOWEST_SHOWN = 10;
+/** Linux's USER_HZ: the unit of utime/stime in /proc/<pid>/task/<tid>/stat. */
+const CLOCK_TICKS_PER_S = 100;
+/** The goal: a full run in 5 s of wall time on the machine's 2 cores, so at most 10 CPU-s in all. */
+const GOAL_MS = 5000;
 /** Pairs of runs (thread, in-process), for medians of three. */
 const ROUNDS = Number(process.env.BENCH_FULL_RUN_ROUNDS ?? 3);
 
@@ -32,13 +41,16 @@ const ROUNDS = Number(process.env.BENCH_FULL_RUN_ROUNDS ?? 3);
 export type ServerPlacement = "thread" | "in-process";
 
 export interface FullRunResult {
-  /** Median wall time of the runs with the server on its own thread (in this process, modules already loaded). */
+  /** Median wall time of the runs with the server on its own thread (each in a fresh process, modules already loaded). */
   wallMs: number;
   /** The same for the server in the runner's thread: the peer. */
   inProcessWallMs: number;
   /** Process CPU time (all threads) of those runs, medians. */
   cpuMs: number;
   inProcessCpuMs: number;
+  /** CPU by thread, medians (null off Linux): runner = this thread; server = its worker thread (thread runs) or included in runner (in-process); background = the rest. */
+  threads: { placement: ServerPlacement; runnerMs: number; serverMs: number | null; backgroundMs: number }[] | null;
+  tests: number;
   /** `mailconform run --quiet` in a fresh process, start-up and reports included: the goal's figure. */
   cliRunMs: number;
   cliRunExitCode: number;
@@ -65,9 +77,29 @@ function stepKind(step: StepResult): string {
   return "other";
 }
 
+/** CPU ms used so far by each thread of this process, by OS thread id (empty where /proc is not Linux's). */
+function threadCpuMs(): Map<string, number> {
+  const threads = new Map<string, number>();
+  try {
+    for (const tid of readdirSync("/proc/self/task")) {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
+      // Fields after the command name in parentheses: state is field 3, utime 14, stime 15.
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      threads.set(tid, ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S);
+    }
+  } catch {
+    // Not Linux (or a thread ended while listed): no split by thread.
+  }
+  return threads;
+}
+
 interface OneRun {
   wallMs: number;
   cpuMs: number;
+  /** CPU of this (the runner's) thread; null without /proc. */
+  runnerCpuMs: number | null;
+  /** CPU of the server's worker thread (thread runs; null in-process or without /proc). */
+  serverCpuMs: number | null;
   exitCode: number;
   phases: { name: string; ms: number }[];
   probeMs: Map<Protocol, number>;
@@ -83,6 +115,9 @@ async function oneRun(placement: ServerPlacement): Promise<OneRun> {
   const phases: { name: string; ms: number }[] = [];
   const began = performance.now();
   const cpu = process.cpuUsage();
+  const threadsBefore = threadCpuMs();
+  // The worker thread ends on release: its CPU is read just before.
+  let serverCpuMs: number | null = null;
   let mark = began;
   const phase = (name: string): void => {
     const now = performance.now();
@@ -111,6 +146,11 @@ async function oneRun(placement: ServerPlacement): Promise<OneRun> {
             return {
               target: acquired.target,
               release: async () => {
+                if (placement === "thread") {
+                  // The threads born during the run: the server's worker is the busy one.
+                  const born = [...threadCpuMs()].filter(([tid]) => !threadsBefore.has(tid)).map(([, ms]) => ms);
+                  serverCpuMs = born.length > 0 ? Math.max(...born) : null;
+                }
                 const t = performance.now();
                 await acquired.release();
                 stopMs = performance.now() - t;
@@ -165,34 +205,61 @@ async function oneRun(placement: ServerPlacement): Promise<OneRun> {
   phases.push({ name: "reports", ms: end - lastTestEnd - stopMs });
   phases.push({ name: "reference server stop", ms: stopMs });
   const used = process.cpuUsage(cpu);
-  return { wallMs: end - began, cpuMs: (used.user + used.system) / 1000, exitCode, phases, probeMs, results };
+  const self = String(process.pid);
+  const runnerAfter = threadCpuMs().get(self);
+  const runnerBefore = threadsBefore.get(self);
+  const runnerCpuMs = runnerAfter !== undefined && runnerBefore !== undefined ? runnerAfter - runnerBefore : null;
+  return { wallMs: end - began, cpuMs: (used.user + used.system) / 1000, runnerCpuMs, serverCpuMs, exitCode, phases, probeMs, results };
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-export async function benchFullRun(): Promise<FullRunResult> {
+/** The engines defaultDeps loads lazily, loaded before a run so their cost is its own phase (the worker loads the server's itself). */
+async function loadModules(): Promise<number> {
   const began = performance.now();
-  // The engines defaultDeps loads lazily, loaded here so their cost is its own phase (the worker loads the server's itself).
   await Promise.all([
     import("../runner/run/run.ts"), import("../runner/run/deps.ts"), import("../cli/reference-target.ts"), import("../cli/run.ts"),
     import("../runner/exec/run-test.ts"), import("../runner/exec/capabilities.ts"), import("../runner/suite/load.ts"), import("../reference-server/serve.ts"),
   ]);
-  const moduleMs = performance.now() - began;
-  const { BUNDLED_JOBS, DEFAULT_TIMEOUT_MS } = { ...(await import("../cli/reference-target.ts")), ...(await import("../runner/run/run.ts")) };
-  const threaded: OneRun[] = [];
-  const inProcess: OneRun[] = [];
-  // Alternating, the thread variant first in even rounds, so neither always follows the other's garbage.
+  return performance.now() - began;
+}
+
+/** What a run in a child process reports: the figures, not the results. */
+type FreshRun = Pick<OneRun, "wallMs" | "cpuMs" | "runnerCpuMs" | "serverCpuMs" | "exitCode">;
+const ONE_RUN_FLAG = "--one-run";
+
+/**
+ * One run in a fresh process (modules loaded first, as in this one): every
+ * variant starts with cold compiled code, as every `mailconform run` does.
+ * In one process the in-process peer would keep the server's code optimised
+ * from the run before while each thread run starts a fresh worker.
+ */
+function freshRun(placement: ServerPlacement): FreshRun {
+  const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ONE_RUN_FLAG, placement], { cwd: ROOT, encoding: "utf8", timeout: 300_000 });
+  const last = child.stdout.trim().split("\n").pop() ?? "";
+  if (child.status !== 0 || !last.startsWith("{")) throw new Error(`a ${placement} run in a child process failed (${child.status}): ${child.stderr.slice(-2000)}`);
+  return JSON.parse(last) as FreshRun;
+}
+
+export async function benchFullRun(): Promise<FullRunResult> {
+  const moduleMs = await loadModules();
+  const { BUNDLED_JOBS, DEFAULT_TIMEOUT_MS, throwawayDataParent } = { ...(await import("../cli/reference-target.ts")), ...(await import("../runner/run/run.ts")) };
+  const threaded: FreshRun[] = [];
+  const inProcess: FreshRun[] = [];
+  // Alternating, the thread variant first in even rounds, each in a fresh process.
   for (let r = 0; r < ROUNDS; r++) {
     if (r % 2 === 0) {
-      threaded.push(await oneRun("thread"));
-      inProcess.push(await oneRun("in-process"));
+      threaded.push(freshRun("thread"));
+      inProcess.push(freshRun("in-process"));
     } else {
-      inProcess.push(await oneRun("in-process"));
-      threaded.push(await oneRun("thread"));
+      inProcess.push(freshRun("in-process"));
+      threaded.push(freshRun("thread"));
     }
   }
-  const detail = threaded[threaded.length - 1]!;
-  const { phases, probeMs, results, exitCode } = detail;
+  // The phases, the step kinds and the slowest tests: one more thread run, in this process.
+  const detail = await oneRun("thread");
+  const { phases, probeMs, results } = detail;
+  const exitCode = Math.max(detail.exitCode, ...threaded.map((r) => r.exitCode));
   phases.unshift({ name: "module loading (runner; the server's load on its thread)", ms: moduleMs });
 
   const protocols = (["smtp", "pop3", "imap"] as const).map((protocol) => {
@@ -255,7 +322,21 @@ export async function benchFullRun(): Promise<FullRunResult> {
     await rm(cliWork, { recursive: true, force: true });
   }
 
+  const split = (placement: ServerPlacement, runs: FreshRun[]) => {
+    const runner = runs.map((r) => r.runnerCpuMs);
+    const server = runs.map((r) => r.serverCpuMs);
+    if (runner.some((v) => v === null) || (placement === "thread" && server.some((v) => v === null))) return null;
+    const runnerMs = median(runner as number[]);
+    const serverMs = placement === "thread" ? median(server as number[]) : null;
+    const backgroundMs = median(runs.map((r) => r.cpuMs - r.runnerCpuMs! - (r.serverCpuMs ?? 0)));
+    return { placement, runnerMs, serverMs, backgroundMs };
+  };
+  const threadSplit = split("thread", threaded);
+  const inProcessSplit = split("in-process", inProcess);
+
   return {
+    threads: threadSplit && inProcessSplit ? [threadSplit, inProcessSplit] : null,
+    tests: results.length,
     wallMs: median(threaded.map((r) => r.wallMs)),
     inProcessWallMs: median(inProcess.map((r) => r.wallMs)),
     cpuMs: median(threaded.map((r) => r.cpuMs)),
@@ -271,21 +352,70 @@ export async function benchFullRun(): Promise<FullRunResult> {
     cliListMs,
     conditions:
       `${results.length} tests from the bundled suites, reference server on ephemeral ports, ${ROUNDS} pair${ROUNDS === 1 ? "" : "s"} of runs (medians), ` +
-      `jobs ${BUNDLED_JOBS} (longest first), throwaway store (store.durable: false, no fsync), no after-run sweep (disposable target), step timeout ${DEFAULT_TIMEOUT_MS} ms, JSON + JUnit reports; ` +
+      `jobs ${BUNDLED_JOBS} (longest first), throwaway store (store.durable: false, no fsync) in ${await throwawayDataParent()}, no after-run sweep (disposable target), step timeout ${DEFAULT_TIMEOUT_MS} ms, JSON + JUnit reports; ` +
       `Node ${process.version}, ${os.cpus().length} CPUs, load ${os.loadavg()[0]!.toFixed(2)}`,
   };
 }
 
 const ms = (v: number): string => `${(v / 1000).toFixed(2)} s`;
 
+/**
+ * Why the run is not yet at GOAL_MS, from the CPU split: on 2 cores the wall
+ * is at least the busiest thread's CPU, and at least all CPU over 2.
+ */
+export function explainGap(r: FullRunResult): string {
+  const split = r.threads?.find((t) => t.placement === "thread");
+  const together = r.threads?.find((t) => t.placement === "in-process");
+  if (!split || split.serverMs === null || !together) return "";
+  const all = split.runnerMs + split.serverMs + split.backgroundMs;
+  const busiest = Math.max(split.runnerMs, split.serverMs);
+  const floor = Math.max(busiest, all / 2);
+  const perTest = (v: number) => `${(v / r.tests).toFixed(1)} ms`;
+  const budget = (2 * GOAL_MS) / r.tests;
+  return (
+    `Where the wall goes (the arithmetic): on 2 cores a run takes at least its busiest thread's CPU and at least all its CPU ÷ 2. ` +
+    `With the server on its own thread the busiest is the ${split.serverMs >= split.runnerMs ? "server's" : "runner's"} (${ms(busiest)}); all CPU is ${ms(all)}, so the run needs ≥ ${ms(floor)} of wall once its modules are loaded. ` +
+    `Per test (${r.tests}): runner ${perTest(split.runnerMs)} + server ${perTest(split.serverMs)} + the rest ${perTest(split.backgroundMs)} = ${perTest(all)} of CPU; ` +
+    `${ms(GOAL_MS)} on 2 cores allows ${budget.toFixed(1)} ms per test with start-up included, and ≤ ${ms(GOAL_MS)} on each thread: ${(all / (2 * GOAL_MS)).toFixed(1)}× less CPU than now. ` +
+    `With the server in the runner's thread both share one event loop: ${ms(together.runnerMs)} on one thread is its floor, whatever the second core does. ` +
+    PROFILE_NOTE
+  );
+}
+
+/**
+ * Where each thread's CPU went: `perf record -g` (CPU samples, all threads,
+ * `node --perf-basic-prof`) of full runs with the server on its own thread,
+ * session 7 (2026-12-06, commit b4c04fc, data on tmpfs, load ~12). Static
+ * text: a profile is not taken on every bench run.
+ */
+const PROFILE_NOTE =
+  "From a CPU profile of the thread variant (perf, all threads): the server's thread 37 % of all CPU — its store 32 % of it (opening a mailbox checks the folder on disk at every command, " +
+  "every APPEND sums the user's mailboxes for the quota 4 %, building mailbox paths 4 %, the commit's file writes), Node's socket and stream code 30 %, core/connection 16 %, the IMAP engine 7 %; " +
+  "the runner's thread 28 % — runner/session 24 %, Node's socket and stream code 23 %, protocol drivers 14 %, run/ and report 10 %, exec 8 %; " +
+  "the rest 35 % — V8's optimising compiler 26 % of all CPU (about 800 TurboFan compilations per isolate in a 10 s process, Node's own net/stream code compiled once in each of the two isolates), GC 4 %, the file-system pool and thread wake-ups. " +
+  "Kernel time is 16 % of all CPU; with the data directory on ext4 instead of tmpfs, file creation and deletion (openat/mkdir/rename/rmdir) added 1–2 CPU-s per run (interleaved A/B). " +
+  "No one item is large: 5 s needs about half the CPU per test on both sides and in the compiler, not one cut.";
+
 export function formatFullRun(r: FullRunResult): string {
   const out: string[] = [];
   out.push(`| bench | wall | CPU (all threads) | goal | exit code |`);
   out.push(`|---|---|---|---|---|`);
   out.push(`| \`mailconform run\` in a fresh process (start-up, all suites, reports) | ${ms(r.cliRunMs)} | | ≤ 5 s | ${r.cliRunExitCode} |`);
-  out.push(`| full run in this process, server on its own thread (as \`run\`) | ${ms(r.wallMs)} | ${ms(r.cpuMs)} | | ${r.exitCode} |`);
-  out.push(`| full run in this process, server in the runner's thread (peer) | ${ms(r.inProcessWallMs)} | ${ms(r.inProcessCpuMs)} | | |`);
+  out.push(`| full run in a fresh process (modules loaded first), server on its own thread (as \`run\`) | ${ms(r.wallMs)} | ${ms(r.cpuMs)} | | ${r.exitCode} |`);
+  out.push(`| full run in a fresh process (modules loaded first), server in the runner's thread (peer) | ${ms(r.inProcessWallMs)} | ${ms(r.inProcessCpuMs)} | | |`);
   out.push(`| thread ÷ in-process wall | ${(r.wallMs / r.inProcessWallMs).toFixed(2)}× | | | |`);
+  if (r.threads) {
+    out.push("");
+    out.push(`| CPU by thread | runner's thread | server's thread | the rest (V8 compiler and GC helpers, file-system pool) | all | all per test |`);
+    out.push(`|---|---|---|---|---|---|`);
+    for (const t of r.threads) {
+      const all = t.runnerMs + (t.serverMs ?? 0) + t.backgroundMs;
+      const name = t.placement === "thread" ? "server on its own thread (as `run`)" : "server in the runner's thread";
+      out.push(`| ${name} | ${ms(t.runnerMs)}${t.serverMs === null ? " (runner and server)" : ""} | ${t.serverMs === null ? "—" : ms(t.serverMs)} | ${ms(t.backgroundMs)} | ${ms(all)} | ${(all / r.tests).toFixed(1)} ms |`);
+    }
+    out.push("");
+    out.push(explainGap(r));
+  }
   out.push("");
   out.push(`| phase | time |`);
   out.push(`|---|---|`);
@@ -313,5 +443,12 @@ export function formatFullRun(r: FullRunResult): string {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  console.log(formatFullRun(await benchFullRun()));
+  const one = process.argv.indexOf(ONE_RUN_FLAG);
+  if (one >= 0) {
+    await loadModules();
+    const { wallMs, cpuMs, runnerCpuMs, serverCpuMs, exitCode } = await oneRun(process.argv[one + 1] as ServerPlacement);
+    console.log(JSON.stringify({ wallMs, cpuMs, runnerCpuMs, serverCpuMs, exitCode } satisfies FreshRun));
+  } else {
+    console.log(formatFullRun(await benchFullRun()));
+  }
 }

@@ -39,6 +39,12 @@ export interface StartupRow {
 
 export interface StartupResult {
   rows: StartupRow[];
+  /**
+   * The one-test run's floor, measured in the same rounds as its row: the
+   * bundled server alone started on its worker thread and stopped (from
+   * dist/, no runner, no suites), median wall and CPU milliseconds.
+   */
+  serverAlone: { wallMs: number; cpuMs: number };
   conditions: string;
 }
 
@@ -52,6 +58,12 @@ function entry(module: string): string[] {
   // tsx resolved from here: the processes run in a scratch folder with no node_modules.
   // `--`: without it node takes a following `--help` as its own.
   return [...(module.endsWith(".ts") ? [`--import=${import.meta.resolve("tsx")}`] : []), "--input-type=module", "-e", load, "--"];
+}
+
+/** A process that starts the bundled server on its worker thread from dist/ and stops it: what a run against it cannot do without. */
+function serverAloneEntry(): string[] {
+  const target = JSON.stringify(pathToFileURL(path.join(ROOT, "dist", "cli", "reference-target.js")).href);
+  return ["--input-type=module", "-e", `${REPORT_CPU} const { startReferenceTargetThread } = await import(${target}); await (await startReferenceTargetThread()).release();`];
 }
 
 /** Wall and CPU milliseconds of one fresh process; it must exit 0. Its suite cache is the scratch folder's (filled by the warm-up), never the user's. */
@@ -79,6 +91,7 @@ export async function benchStartup(): Promise<StartupResult> {
       { command: "mailconform run (one test, bundled server)", argv: ["run", "--grep", ONE_TEST, "--report-json", path.join(work, "r.json")] },
     ];
     const rows: StartupRow[] = [];
+    const serverAlone: { wallMs: number; cpuMs: number }[] = [];
     for (const { command, argv } of commands) {
       const tsx = entry("cli/main.ts").concat(argv);
       const dist = entry("dist/cli/main.js").concat(argv);
@@ -92,6 +105,7 @@ export async function benchStartup(): Promise<StartupResult> {
         samples.tsx.push(timed(tsx, work));
         samples.dist.push(timed(dist, work));
         samples.distNoCache.push(timed(dist, work, { MAILCONFORM_NO_CACHE: "1" }));
+        if (command === commands.at(-1)!.command) serverAlone.push(timed(serverAloneEntry(), work));
       }
       const wall = (xs: { wallMs: number }[]) => median(xs.map((x) => x.wallMs));
       const cpu = (xs: { cpuMs: number }[]) => median(xs.map((x) => x.cpuMs));
@@ -101,7 +115,7 @@ export async function benchStartup(): Promise<StartupResult> {
         nodeCpuMs: cpu(samples.node), tsxCpuMs: cpu(samples.tsx), distCpuMs: cpu(samples.dist), distNoCacheCpuMs: cpu(samples.distNoCache),
       });
     }
-    return { rows, conditions: `median of ${ROUNDS} fresh processes per cell, after one warm-up; Node ${process.version}, ${os.cpus().length} CPUs, load ${os.loadavg()[0]!.toFixed(2)}` };
+    return { rows, serverAlone: { wallMs: median(serverAlone.map((x) => x.wallMs)), cpuMs: median(serverAlone.map((x) => x.cpuMs)) }, conditions: `median of ${ROUNDS} fresh processes per cell, after one warm-up; Node ${process.version}, ${os.cpus().length} CPUs, load ${os.loadavg()[0]!.toFixed(2)}` };
   } finally {
     await rm(work, { recursive: true, force: true });
   }
@@ -117,7 +131,14 @@ export function formatStartup(result: StartupResult): string {
       `${(r.distMs / r.distNoCacheMs).toFixed(2)}×, ${(r.distCpuMs / r.distNoCacheCpuMs).toFixed(2)}×`,
     ]),
   );
-  return `${table}\n\n${result.conditions}; cells: wall time (CPU time of every thread, user + system). tsx runs read the parsed suites from the user cache the warm-up filled (here a scratch XDG_CACHE_HOME), dist/ from dist/suites-cache.`;
+  const run = result.rows.at(-1)!;
+  const floor =
+    `The one-test run's floor, measured in the same rounds: the bundled server alone, started on its worker thread and stopped ` +
+    `(no runner, no suites), takes ${ms(result.serverAlone.wallMs, result.serverAlone.cpuMs)}, ` +
+    `${Math.round((100 * result.serverAlone.wallMs) / run.distMs)} % of the run's wall time; of that, a bare node process is ${Math.round(run.nodeMs)} ms. ` +
+    `The run loads the runner and the suites on the main thread while the server's thread starts (cli/run.ts), ` +
+    `so what the run adds to that floor (${Math.round(run.distMs - result.serverAlone.wallMs)} ms) is the test, the reports and whatever of the runner's loading does not overlap.`;
+  return `${table}\n\n${floor}\n\n${result.conditions}; cells: wall time (CPU time of every thread, user + system). tsx runs read the parsed suites from the user cache the warm-up filled (here a scratch XDG_CACHE_HOME), dist/ from dist/suites-cache.`;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -1,18 +1,22 @@
 // Parsers for option values, so a bad value is a usage error (exit 2) with
 // the flag's name in the message, before anything loads or connects; and
 // UsageError, for the mistakes only a whole command line shows.
+// Loaded by every command's definition: it imports nothing that loads yaml
+// (runner/target/flags.ts does), so `run` can start the bundled server first.
 
 import { InvalidArgumentError } from "commander";
 import { parseShard, type Shard } from "../runner/plan/shard.ts";
 import { SelectionError } from "../runner/plan/select.ts";
-import { isPort, MAX_PORT } from "../runner/target/flags.ts";
+
+/** runner/target/flags.ts's MAX_PORT, restated so as not to load that module; typed as it, so tsc fails if they differ. */
+const MAX_PORT: typeof import("../runner/target/flags.ts").MAX_PORT = 65535;
 
 /** A command line that parsed but makes no sense (flags that exclude each other, a missing one): main.ts prints it and exits 2. */
 export class UsageError extends Error {}
 
 export function parsePort(value: string): number {
   const n = /^\d+$/.test(value) ? Number(value) : NaN;
-  if (!isPort(n)) throw new InvalidArgumentError(`expected a TCP port, 1-${MAX_PORT}.`);
+  if (!(Number.isInteger(n) && n >= 1 && n <= MAX_PORT)) throw new InvalidArgumentError(`expected a TCP port, 1-${MAX_PORT}.`);
   return n;
 }
 

@@ -46,8 +46,9 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     arguments: [PATHS],
     options: true,
     async define(cmd, setResult) {
-      const [{ DEFAULT_JOBS, DEFAULT_TIMEOUT_MS }, { collect, parsePercent, parsePositiveInt }, { targetOptions }, { runCommand }, { BUNDLED_JOBS }] = await Promise.all([
-        import("../runner/run/run.ts"), import("./arguments.ts"), import("./target-flags.ts"), import("./run.ts"), import("./reference-target.ts"),
+      // None of these loads the runner: the run starts the bundled server's thread before it does (run.ts).
+      const [{ collect, parsePercent, parsePositiveInt }, { targetOptions }, { DEFAULT_JOBS, DEFAULT_TIMEOUT_MS, runCommand }, { BUNDLED_JOBS }] = await Promise.all([
+        import("./arguments.ts"), import("./target-options.ts"), import("./run.ts"), import("./reference-target.ts"),
       ]);
       targetOptions(cmd)
         .option("--ca <file>", "trust the certificates in this PEM file (a private CA or the server's pinned certificate) instead of the system's")
@@ -85,7 +86,7 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     arguments: [PATHS],
     options: true,
     async define(cmd, setResult) {
-      const [{ DEFAULT_JOBS, DEFAULT_TIMEOUT_MS }, { runCommand }] = await Promise.all([import("../runner/run/run.ts"), import("./run.ts")]);
+      const { DEFAULT_JOBS, DEFAULT_TIMEOUT_MS, runCommand } = await import("./run.ts");
       (await selectionOptions(cmd)).action(async (paths: string[], flags: Pick<RunFlags, "grep" | "tag" | "shard">) =>
         setResult(await runCommand(paths, { ...flags, user: [], list: true, jobs: DEFAULT_JOBS, timeout: DEFAULT_TIMEOUT_MS })),
       );

@@ -1,6 +1,7 @@
 // With no target given, the run tests the bundled reference server, started
-// on ephemeral ports over a fresh temporary Maildir, and stopped (its data
-// removed) when the run ends. Only cli/ may import reference-server/.
+// on ephemeral ports over a fresh temporary Maildir (in memory when a tmpfs
+// has room: throwawayDataParent), and stopped (its data removed) when the run
+// ends. Only cli/ may import reference-server/.
 // `run` and `stress` start it on a worker thread of its own
 // (startReferenceTargetThread, cli/reference-worker.ts): runner and server
 // then use two cores instead of taking turns on one event loop.
@@ -16,7 +17,8 @@
 // once users of their own (runner/plan/user-sets.ts).
 // Standards: none (process structure).
 
-import { mkdtemp, rm } from "node:fs/promises";
+import { constants } from "node:fs";
+import { access, mkdtemp, rm, statfs } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { AcquiredTarget } from "../runner/run/target-source.ts";
@@ -45,6 +47,12 @@ const MAX_SOCKET_PATH_OCTETS = 107;
 const WORKER_START_TIMEOUT_MS = 60_000;
 /** After "close", a worker not closed in this time is terminated anyway. */
 const WORKER_STOP_TIMEOUT_MS = 10_000;
+/** statfs f_type of tmpfs and ramfs (linux/magic.h): file systems in memory. */
+const MEMORY_FS_TYPES: ReadonlySet<number> = new Set([0x01021994, 0x858458f6]);
+/** Linux's memory file system for everyone; tried after TMPDIR. */
+const SHARED_MEMORY_DIR = "/dev/shm";
+/** A memory file system with less room than this is passed over (a full run stores about 2 MiB; a long `stress` far more). */
+const MEMORY_FS_MIN_FREE_OCTETS = 1024 * 1024 * 1024;
 
 /** What of a started server the target is built from: plain data, so a worker thread can post it. */
 export interface StartedServer {
@@ -81,7 +89,7 @@ export async function bundledConfig(dataDir: string): Promise<ServerConfig> {
 /** The bundled server in this thread: one event loop for runner and server. */
 export async function startReferenceTarget(): Promise<AcquiredTarget> {
   const { startServer } = await import("../reference-server/serve.ts");
-  const dataDir = await mkdtemp(path.join(tmpdir(), "mailconform-reference-"));
+  const dataDir = await mkdtemp(path.join(await throwawayDataParent(), "mailconform-reference-"));
   const config = await bundledConfig(dataDir);
   const { saveDevCertificate, seedDevCertificate } = await import("./dev-certificate-cache.ts");
   let server: Awaited<ReturnType<typeof startServer>>;
@@ -113,7 +121,7 @@ export async function startReferenceTarget(): Promise<AcquiredTarget> {
  */
 export async function startReferenceTargetThread(err: { write(text: string): unknown } = process.stderr): Promise<AcquiredTarget> {
   const { Worker } = await import("node:worker_threads");
-  const dataDir = await mkdtemp(path.join(tmpdir(), "mailconform-reference-"));
+  const dataDir = await mkdtemp(path.join(await throwawayDataParent(), "mailconform-reference-"));
   // Run from the sources, the worker needs the TypeScript loader this thread has (a thread inherits no registered loader, nor --import's).
   const own = new URL(import.meta.url);
   const fromSources = own.pathname.endsWith(".ts");
@@ -219,6 +227,27 @@ function referenceTarget(server: StartedServer): Target {
     // Connections declared `endpoint: submission` (suites/smtp/submission.yaml) upgrade with STARTTLS first, as submission clients do.
     submission: { port: server.ports.submission, tls: "starttls" },
   };
+}
+
+/**
+ * Where the throwaway server's data directory goes: a memory file system
+ * (tmpfs) when TMPDIR or /dev/shm is one with room, else TMPDIR. Its data is
+ * deleted when the run ends, so a disk buys nothing, and every test creates
+ * and removes folders and message files: on ext4 that kernel work cost a
+ * full run 1–2 of its ~18 CPU-s (bench/full-run.ts).
+ */
+export async function throwawayDataParent(candidates: readonly string[] = [tmpdir(), SHARED_MEMORY_DIR], fsStat: typeof statfs = statfs): Promise<string> {
+  for (const dir of candidates) {
+    try {
+      const fs = await fsStat(dir);
+      if (!MEMORY_FS_TYPES.has(fs.type) || fs.bavail * fs.bsize < MEMORY_FS_MIN_FREE_OCTETS) continue;
+      await access(dir, constants.W_OK);
+      return dir;
+    } catch {
+      // Missing or not ours: the next one.
+    }
+  }
+  return tmpdir();
 }
 
 /** alice2, bob2, alice3 … up to BUNDLED_JOBS slots of USERS_PER_SLOT users, after the configured ones. */

@@ -2,23 +2,32 @@
 // runConformance. Only the decisions that belong to a terminal live here:
 // default suite paths, colour, Ctrl-C and SIGTERM; where the target comes from is
 // target-flags.ts, shared with `stress`.
+// Start-up: the runner's modules load only after the target has started (a
+// one-test run against the bundled server is mostly the loading of code, on
+// two threads at once).
 
 import type { Shard } from "../runner/plan/shard.ts";
 import type { ExitCode } from "../runner/model/result.ts";
 import type { ReportRequest } from "../runner/report/registry.ts";
-import { defaultDeps, type RunDeps } from "../runner/run/deps.ts";
-import { DEFAULT_JOBS, runConformance } from "../runner/run/run.ts";
-import { PLAIN } from "../runner/report/format/failure-text.ts";
+import type { RunDeps } from "../runner/run/deps.ts";
 import pc from "picocolors";
 import { BUNDLED_SUITES } from "./package-root.ts";
 import type { FailOn } from "../runner/model/gate.ts";
-import { BaselineError, loadBaseline, type Baseline } from "../runner/gate/baseline.ts";
+import type { Baseline } from "../runner/gate/baseline.ts";
 import type { GateOptions } from "../runner/gate/gate.ts";
 import { BUNDLED_JOBS, startReferenceTargetThread } from "./reference-target.ts";
 import { UsageError } from "./arguments.ts";
-import { targetSourceFrom, type TargetCommandFlags } from "./target-flags.ts";
+import { namesTarget, type TargetCommandFlags } from "./target-options.ts";
 import type { TargetSource } from "../runner/run/target-source.ts";
 import { abortOnSignals } from "./interrupt.ts";
+
+/**
+ * runner/run/run.ts's DEFAULT_JOBS and DEFAULT_TIMEOUT_MS, restated so that
+ * `run` is declared and its target started without loading the runner; typed
+ * as the runner's own constants, so tsc fails if they ever differ.
+ */
+export const DEFAULT_JOBS: typeof import("../runner/run/run.ts").DEFAULT_JOBS = 1;
+export const DEFAULT_TIMEOUT_MS: typeof import("../runner/run/run.ts").DEFAULT_TIMEOUT_MS = 10_000;
 
 export interface RunFlags extends TargetCommandFlags {
   grep?: string;
@@ -70,6 +79,7 @@ export async function gateFrom(flags: RunFlags): Promise<GateOptions | undefined
   if (flags.failOn === undefined && flags.minScore === undefined && flags.baseline === undefined) return undefined;
   let baseline: Baseline | undefined;
   if (flags.baseline !== undefined) {
+    const { BaselineError, loadBaseline } = await import("../runner/gate/baseline.ts");
     try {
       baseline = await loadBaseline(flags.baseline);
     } catch (e) {
@@ -119,10 +129,17 @@ export function startEarly(source: TargetSource): { source: TargetSource; stop()
   };
 }
 
-export async function runCommand(paths: string[], flags: RunFlags, deps: RunDeps = defaultDeps): Promise<ExitCode> {
-  const source: TargetSource = flags.list ? { kind: "started", start: () => startReferenceTargetThread() } : targetSourceFrom(flags);
+export async function runCommand(paths: string[], flags: RunFlags, deps?: RunDeps): Promise<ExitCode> {
+  // No target named: the bundled server, without loading the runner's target code (target-flags.ts) to see that.
+  const source: TargetSource =
+    flags.list || !namesTarget(flags) ? { kind: "started", start: () => startReferenceTargetThread() } : (await import("./target-flags.ts")).targetSourceFrom(flags);
   const gate = flags.list ? undefined : await gateFrom(flags);
+  // Started before the runner's modules load: the bundled server's thread loads its code while this one loads the runner's.
   const early = flags.list ? undefined : startEarly(source);
+  // The probes and the test engine, which the run imports on first use once its target is up (runner/run/deps.ts):
+  // imported now, while the target starts (this thread would otherwise wait for the bundled server's thread, then load them).
+  // An import that fails here fails again where it is used, and is reported there.
+  if (early !== undefined) void Promise.all([import("../runner/exec/capabilities.ts"), import("../runner/exec/run-test.ts")]).catch(() => {});
   const target = early?.source ?? source;
   const controller = new AbortController();
   const cleanup = new AbortController();
@@ -139,6 +156,11 @@ export async function runCommand(paths: string[], flags: RunFlags, deps: RunDeps
     },
   );
   try {
+    const [{ runConformance }, { defaultDeps }, { PLAIN }] = await Promise.all([
+      import("../runner/run/run.ts"),
+      import("../runner/run/deps.ts"),
+      import("../runner/report/format/failure-text.ts"),
+    ]);
     return await runConformance(
       {
         paths: paths.length > 0 ? paths : [BUNDLED_SUITES],
@@ -162,7 +184,7 @@ export async function runCommand(paths: string[], flags: RunFlags, deps: RunDeps
         signal: controller.signal,
         cleanupSignal: cleanup.signal,
       },
-      deps,
+      deps ?? defaultDeps,
     );
   } finally {
     stopListening();

@@ -48,6 +48,40 @@ function stop(child: ChildProcess): Promise<void> {
   return (running.get(child) ?? Promise.resolve()).finally(() => clearTimeout(hard));
 }
 
+/** Longest a mutated module may take to load in a child before the mutant counts as broken. */
+const LOAD_CHECK_TIMEOUT_MS = 60_000;
+
+/**
+ * Whether the mutated files still load (through tsx, as the run would): a
+ * "broken" verdict for one that does not. The server loads each protocol's
+ * engine at that protocol's first connection (core/listener.ts), so a run
+ * would show a module that no longer loads as failing tests — a kill no
+ * behaviour earned. Null when they load.
+ */
+export function loadCheck(copy: WorkCopy, files: readonly string[]): Promise<Verdict | null> {
+  const script =
+    `try { for (const f of ${JSON.stringify(files)}) await import(new URL(f, "file://" + process.cwd() + "/").href); }` +
+    ` catch (e) { process.stderr.write(String(e?.message ?? e)); process.exit(1); }`;
+  const child = spawn(process.execPath, ["--import=tsx", "--input-type=module", "-e", script], { cwd: copy.dir, detached: true, stdio: ["ignore", "ignore", "pipe"] });
+  running.set(child, new Promise((resolve) => child.on("close", () => resolve())));
+  let output = "";
+  child.stderr!.on("data", (chunk: Buffer) => {
+    if (output.length < 8000) output += chunk.toString("utf8");
+  });
+  const timer = setTimeout(() => void stop(child), LOAD_CHECK_TIMEOUT_MS);
+  return new Promise((resolve) => {
+    const done = (code: number | null, spawnError?: Error) => {
+      clearTimeout(timer);
+      running.delete(child);
+      if (spawnError) resolve({ kind: "broken", detail: spawnError.message });
+      else if (code === 0) resolve(null);
+      else resolve({ kind: "broken", detail: `could not load ${files.join(", ")}: ${firstLines(output.replaceAll(copy.dir + path.sep, "")) || `exit ${code ?? "by signal"}`}` });
+    };
+    child.on("error", (e) => done(null, e));
+    child.on("close", (code) => done(code));
+  });
+}
+
 /** The suites that exercise a protocol's engine: the SMTP engine also serves LMTP (RFC 2033), so its mutants face both. */
 const SUITES_OF: Record<string, string[]> = { smtp: ["suites/smtp", "suites/lmtp"] };
 

@@ -11,7 +11,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { PROTOCOLS, loadCorpus, type Mutant, type Protocol } from "./corpus.ts";
-import { runSuite, stopAllRuns } from "./execute.ts";
+import { loadCheck, runSuite, stopAllRuns } from "./execute.ts";
 import { classify, exitCode, resultLine, summaryLines, tally, type MutantResult } from "./score.ts";
 import { defaultSeed, select } from "./select.ts";
 import { applyMutant, makeWorkCopies, removeAllWorkCopies, removeWorkCopy, type WorkCopy } from "./workcopy.ts";
@@ -189,7 +189,8 @@ async function main(argv: string[]): Promise<number> {
       let restore: (() => void) | undefined;
       try {
         restore = applyMutant(copy, mutant.edits);
-        const { verdict, durationMs } = await runSuite(copy, mutant.protocol, o.timeoutS * 1000);
+        const broken = await loadCheck(copy, [...new Set(mutant.edits.map((e) => e.file))]);
+        const { verdict, durationMs } = broken ? { verdict: broken, durationMs: 0 } : await runSuite(copy, mutant.protocol, o.timeoutS * 1000);
         result = classify(mutant, verdict, durationMs);
       } catch (e) {
         // Checked when the corpus was read, so only a file changed under us gets here.

@@ -8,6 +8,7 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { X509Certificate } from "node:crypto";
 import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { UserDirectory } from "./users/directory.ts";
 import { plaintextOf } from "./users/passwords.ts";
 import { defaultConfig } from "./config/defaults.ts";
@@ -17,9 +18,9 @@ import { Admission } from "./core/admission.ts";
 import { connectionLimit, raiseDescriptorLimit } from "./core/descriptor-limit.ts";
 import { MemoryBudget } from "./core/memory-budget.ts";
 import { listen, type Listener } from "./core/listener.ts";
-import { imapEngine, IMAP_MAX_BUFFERED_LINE_OCTETS } from "./imap/engine.ts";
-import { pop3Engine, POP3_MAX_BUFFERED_LINE_OCTETS } from "./pop3/engine.ts";
-import { smtpEngine, SMTP_MAX_BUFFERED_LINE_OCTETS } from "./smtp/engine.ts";
+import { IMAP_MAX_BUFFERED_LINE_OCTETS } from "./imap/limits.ts";
+import { POP3_MAX_BUFFERED_LINE_OCTETS } from "./pop3/limits.ts";
+import { SMTP_MAX_BUFFERED_LINE_OCTETS } from "./smtp/limits.ts";
 import type { MailStore } from "./store/types.ts";
 import { holdStoreDurability } from "./store/durable.ts";
 import { loadTlsMaterial } from "./tls/certificate.ts";
@@ -105,11 +106,13 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const host = options.host ?? config.listen.host;
   const base = options.portBase ?? config.listen.portBase;
   const port = (name: keyof typeof PORT_OFFSETS) => (base === "ephemeral" ? 0 : base + PORT_OFFSETS[name]);
-  const smtp = smtpEngine(config);
-  const submission = smtpEngine(config, "submission");
-  const lmtp = smtpEngine(config, "lmtp");
-  const pop3 = pop3Engine(config);
-  const imap = imapEngine(config);
+  // Each engine is loaded at its protocol's first connection (core/listener.ts): compiling
+  // the engines was most of a start, and a run that only speaks SMTP never needs IMAP's.
+  const smtp = async () => (await loadModule<SmtpEngineModule>("./smtp/engine.ts")).smtpEngine(config);
+  const submission = async () => (await loadModule<SmtpEngineModule>("./smtp/engine.ts")).smtpEngine(config, "submission");
+  const lmtp = async () => (await loadModule<SmtpEngineModule>("./smtp/engine.ts")).smtpEngine(config, "lmtp");
+  const pop3 = async () => (await loadModule<Pop3EngineModule>("./pop3/engine.ts")).pop3Engine(config);
+  const imap = async () => (await loadModule<ImapEngineModule>("./imap/engine.ts")).imapEngine(config);
   const specs = [
     { name: "smtp", engine: smtp, implicitTls: false, max: SMTP_MAX_BUFFERED_LINE_OCTETS },
     { name: "pop3", engine: pop3, implicitTls: false, max: POP3_MAX_BUFFERED_LINE_OCTETS },
@@ -189,6 +192,22 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       return listeners.find((l) => l.port === port)?.sessionEnded(clientPort) ?? Promise.resolve();
     },
   };
+}
+
+type SmtpEngineModule = typeof import("./smtp/engine.ts");
+type Pop3EngineModule = typeof import("./pop3/engine.ts");
+type ImapEngineModule = typeof import("./imap/engine.ts");
+
+// Where these sources run as CommonJS (tsx under mocha) __filename is this file; in a module it is undefined (or an eval's global).
+const loadedAsCommonJs = typeof __filename === "string" && __filename === fileURLToPath(import.meta.url);
+
+/**
+ * A module of this server loaded on first use. Where these sources run as
+ * CommonJS, import() would load a second copy of every module the engine
+ * uses, error classes included, so there it is required.
+ */
+async function loadModule<T>(specifier: string): Promise<T> {
+  return loadedAsCommonJs ? (require(specifier) as T) : ((await import(specifier)) as T);
 }
 
 /**

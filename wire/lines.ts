@@ -47,8 +47,11 @@ export class LineBuffer {
    * The next complete line, or null when more bytes are needed. Throws
    * LineTooLongError when the buffered partial line exceeds the limit, so a
    * peer that never sends a line end cannot grow memory without bound.
+   * `copy` false: the line's bytes are a view into the input, not a copy —
+   * for a caller that decodes the line at once and keeps no bytes (a copy per
+   * line showed in the runner's profile, bench/runner-step.ts).
    */
-  nextLine(): Line | null {
+  nextLine(copy = true): Line | null {
     // Empty (a reader's first try, before the reply has arrived): nothing to scan or allocate.
     if (this.buffered === 0) return null;
     const data = this.flatten();
@@ -77,8 +80,11 @@ export class LineBuffer {
     }
     if (end > this.options.maxLineOctets) throw new LineTooLongError(this.options.maxLineOctets);
     // A copy, so a kept line does not pin the whole chunk it arrived in.
-    const bytes = Buffer.allocUnsafe(end);
-    data.copy(bytes, 0, 0, end);
+    let bytes: Buffer;
+    if (copy) {
+      bytes = Buffer.allocUnsafe(end);
+      data.copy(bytes, 0, 0, end);
+    } else bytes = data.subarray(0, end);
     this.consume(data, consumed);
     return { bytes, ending };
   }

@@ -81,7 +81,6 @@ type Stream = net.Socket | tls.TLSSocket | DeflateStream;
 export class Connection {
   readonly id: string;
   readonly remoteAddress: string;
-  readonly localPort: number;
   /** The client's port (0 on a Unix-domain socket): the listener finds a session by it. */
   readonly remotePort: number;
   private stream: Stream;
@@ -136,7 +135,6 @@ export class Connection {
     this.secure = socket instanceof tls.TLSSocket;
     this.tlsSocket = socket instanceof tls.TLSSocket ? socket : null;
     this.remoteAddress = normaliseAddress(socket.remoteAddress ?? "unknown");
-    this.localPort = socket.localPort ?? 0;
     this.remotePort = socket.remotePort ?? 0;
     this.input = new LineBuffer({ maxLineOctets: options.maxBufferedLineOctets });
     this.log = options.log;

@@ -3,7 +3,9 @@
 // Tracks live sessions so the server can stop accepting and end each one
 // politely. Every connection is counted by the server's Admission first; one
 // over a limit is refused the protocol's way. serve.ts makes one listener per protocol and port,
-// and one on a Unix-domain socket path for LMTP when configured.
+// and one on a Unix-domain socket path for LMTP when configured. An engine
+// may come as a loader, run once at the first connection: a run that only
+// speaks SMTP never compiles the IMAP engine (issue 18, start-up).
 // Standards: RFC 8314 §3.3 (implicit TLS for submission and POP3S), RFC 3207, RFC 2595, RFC 2033 §5 (LMTP, not on TCP port 25).
 
 import { lstat, unlink } from "node:fs/promises";
@@ -19,7 +21,8 @@ const IMPLICIT_TLS_HANDSHAKE_TIMEOUT_MS = 30_000;
 
 export interface ListenerOptions<S extends SessionBase> {
   name: string;
-  engine: Engine<S>;
+  /** The engine, or a loader run at the first connection (its result kept); connections accepted before it resolves wait for it. */
+  engine: Engine<S> | (() => Promise<Engine<S>>);
   context: ServerContext;
   host: string;
   port: number;
@@ -61,8 +64,11 @@ export async function listen<S extends SessionBase>(options: ListenerOptions<S>)
   const sockets = new Set<net.Socket>();
   /** Each live session, by the client's port. */
   const byClientPort = new Map<number, SessionHandle>();
-  const { context, engine } = options;
+  const { context } = options;
   let closing = false;
+  let engine = typeof options.engine === "function" ? null : options.engine;
+  let loading: Promise<Engine<S>> | null = null;
+  const loadEngine = typeof options.engine === "function" ? options.engine : null;
 
   // One function for every session's end, the client's port and address read off its connection: no closure per connection.
   const ended = (handle: SessionHandle) => {
@@ -90,7 +96,25 @@ export async function listen<S extends SessionBase>(options: ListenerOptions<S>)
     const overloaded = admission === null && context.memory.underPressure;
     if (overloaded) context.log?.(`${conn.id} refused: ${context.memory.held} octets held for clients`);
     const refusal = admission !== null ? new Fatal("too-many-connections", REFUSALS[admission]) : overloaded ? new Fatal("overloaded", SHORT_OF_MEMORY) : null;
-    const handle = startSession(engine, conn, context, refusal, ended);
+    if (engine !== null) {
+      start(engine, conn, refusal);
+      return;
+    }
+    // Not loaded yet: the connection waits, counted by admission; its read deadlines start with the session.
+    loading ??= loadEngine!().then((loaded) => (engine = loaded));
+    loading.then(
+      (loaded) => start(loaded, conn, refusal),
+      (error: unknown) => {
+        // Without its engine there is no protocol to answer in: log, close, release the slot.
+        context.log?.(`${conn.id} internal error: ${options.name} engine failed to load: ${error instanceof Error ? error.stack : String(error)}`);
+        conn.destroy();
+        context.admission.leave(conn.remoteAddress);
+      },
+    );
+  };
+
+  const start = (loaded: Engine<S>, conn: Connection, refusal: Fatal | null) => {
+    const handle = startSession(loaded, conn, context, refusal, ended);
     sessions.add(handle);
     byClientPort.set(conn.remotePort, handle);
   };
@@ -135,6 +159,8 @@ export async function listen<S extends SessionBase>(options: ListenerOptions<S>)
     implicitTls: options.implicitTls,
     async close() {
       closing = true;
+      // Connections waiting for the engine become sessions first, so each gets its goodbye below.
+      await loading?.catch(() => {});
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       await Promise.all([...sessions].map((s) => s.shutdown()));
       // Sockets still in their TLS handshake have no session to say goodbye.
@@ -142,8 +168,10 @@ export async function listen<S extends SessionBase>(options: ListenerOptions<S>)
       await stopped;
       await Promise.all([...sessions].map((s) => s.done));
     },
-    sessionEnded(clientPort) {
-      return byClientPort.get(clientPort)?.done ?? Promise.resolve();
+    async sessionEnded(clientPort) {
+      // A connection accepted while the engine loads has its session once the load settles.
+      if (engine === null) await loading?.catch(() => {});
+      return byClientPort.get(clientPort)?.done;
     },
   };
 }

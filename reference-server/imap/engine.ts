@@ -24,8 +24,6 @@ import { imapCommands } from "./table.ts";
 import { continuation, imapVocabulary, untagged } from "./vocabulary.ts";
 import { isTag } from "../../wire/imap-syntax.ts";
 
-export const IMAP_MAX_BUFFERED_LINE_OCTETS = MAX_COMMAND_LINE_OCTETS;
-
 /** literal = "{" number ["+"] "}" at the very end of a line. */
 const LITERAL_AT_END = /\{(\d{1,20})(\+?)\}$/;
 

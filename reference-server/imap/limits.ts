@@ -7,6 +7,8 @@
 // (long UID sets); 64 KiB leaves room for clients that send huge sets, and a
 // longer line is answered with BAD without being buffered.
 export const MAX_COMMAND_LINE_OCTETS = 64 * 1024;
+/** Longest line any IMAP read asks for: a command line (SASL responses are shorter). */
+export const IMAP_MAX_BUFFERED_LINE_OCTETS = MAX_COMMAND_LINE_OCTETS;
 
 // Literals other than an APPEND message (passwords, search strings, mailbox
 // names): nothing legitimate comes near this, and each is buffered in memory.

@@ -7,12 +7,9 @@ import { randomBytes } from "node:crypto";
 import type { ServerConfig } from "../config/types.ts";
 import { splitCommandLine, type Engine } from "../core/session.ts";
 import { MAX_COMMAND_LINE_OCTETS } from "./limits.ts";
-import { MAX_SASL_LINE_OCTETS } from "../auth/command.ts";
 import type { Pop3Session } from "./states.ts";
 import { pop3Commands } from "./table.ts";
 import { ok, pop3Vocabulary } from "./vocabulary.ts";
-
-export const POP3_MAX_BUFFERED_LINE_OCTETS = MAX_SASL_LINE_OCTETS;
 
 export function pop3Engine(config: ServerConfig): Engine<Pop3Session> {
   return {

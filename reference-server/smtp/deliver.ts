@@ -74,8 +74,27 @@ interface Copies {
   originalMessage: Buffer | undefined;
 }
 
+const ID_OCTETS = 6;
+const IDS_PER_DRAW = 256;
+let idPool = Buffer.alloc(0);
+let idAt = 0;
+
+/**
+ * A fresh queue id (12 hex digits) for the Received lines: random, drawn
+ * IDS_PER_DRAW at a time, since one randomBytes call per message was 1 % of
+ * the event loop under 32 concurrent sessions (profiled).
+ */
+function nextDeliveryId(): string {
+  if (idAt === idPool.length) {
+    idPool = randomBytes(ID_OCTETS * IDS_PER_DRAW);
+    idAt = 0;
+  }
+  idAt += ID_OCTETS;
+  return idPool.toString("hex", idAt - ID_OCTETS, idAt).toUpperCase();
+}
+
 async function deliverCopies(s: SmtpSession, t: Transaction, body: MessageBody, mode: "all-or-nothing" | "each"): Promise<Copies> {
-  const id = randomBytes(6).toString("hex").toUpperCase();
+  const id = nextDeliveryId();
   const date = new Date();
   // A user named twice (two addresses, or the same one repeated) gets one copy.
   const firstAddress = new Map<string, string>();

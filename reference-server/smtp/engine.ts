@@ -9,13 +9,9 @@ import type { ServerConfig } from "../config/types.ts";
 import { ClientError } from "../core/errors.ts";
 import { splitCommandLine, type Engine } from "../core/session.ts";
 import { MAX_COMMAND_LINE_OCTETS } from "./limits.ts";
-import { MAX_SASL_LINE_OCTETS } from "../auth/command.ts";
 import { endTransaction, smtpState, type SmtpSession } from "./states.ts";
 import { lmtpCommands, smtpCommands } from "./table.ts";
 import { reply, smtpVocabulary } from "./vocabulary.ts";
-
-/** Longest line any SMTP read asks for: SASL responses. */
-export const SMTP_MAX_BUFFERED_LINE_OCTETS = MAX_SASL_LINE_OCTETS;
 
 /** `submission`: the engine of the submission listener (RFC 6409, port 587; ./submission.ts); `lmtp`: of the LMTP listener (./lmtp.ts). */
 export function smtpEngine(config: ServerConfig, role: "relay" | "submission" | "lmtp" = "relay"): Engine<SmtpSession> {

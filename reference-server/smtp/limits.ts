@@ -1,6 +1,10 @@
 // SMTP's size limits. Each names the RFC sentence behind it and what it stops.
 // Standards: RFC 5321 §4.5.3.1, RFC 4954 §4.
 
+import { MAX_SASL_LINE_OCTETS } from "../auth/command.ts";
+
+/** Longest line any SMTP read asks for: SASL responses. */
+export const SMTP_MAX_BUFFERED_LINE_OCTETS = MAX_SASL_LINE_OCTETS;
 // RFC 5321 §4.5.3.1.4: a command line is at most 512 octets including CRLF.
 // Longer lines get "500 5.5.2 line too long" and the session goes on.
 export const MAX_COMMAND_LINE_OCTETS = 510;

@@ -1,23 +1,26 @@
-// The descriptors one mailbox keeps open between commits: its uid journal
-// (appended with O_DSYNC) and its new/ and cur/ directories (fsynced after
-// renames). Opening and closing them per commit cost two extra thread-pool
-// round trips per fsync on the delivery path; they are closed again after
-// COMMIT_FILES_IDLE_MS without use, so idle mailboxes hold no descriptors.
+// The descriptors one mailbox keeps open between commits: its uid journal and
+// its mod-sequence log (both appended with O_DSYNC) and its new/ and cur/
+// directories (fsynced after renames). Opening and closing them per commit
+// cost two extra thread-pool round trips per write on the delivery path; they
+// are closed again after COMMIT_FILES_IDLE_MS without use, so idle mailboxes
+// hold no descriptors.
 // Standards: POSIX O_APPEND, O_DSYNC, fsync(2) on a directory (Linux).
 
 import { constants } from "node:fs";
 import path from "node:path";
 import { diskOperation } from "./disk-faults.ts";
 import { closeQuietly, fsyncDir, fsyncFd, isMissing, openFd, truncateFd, writeAll } from "./durable.ts";
+import { MODSEQ_FILE } from "./modseq-log.ts";
 import { UID_JOURNAL_FILE } from "./uid-journal.ts";
 
 /** Descriptors unused this long are closed: a busy mailbox keeps them, thousands of idle ones do not. */
 export const COMMIT_FILES_IDLE_MS = 10_000;
 
 const JOURNAL_APPEND = constants.O_WRONLY | constants.O_APPEND | constants.O_DSYNC;
+const MODSEQ_APPEND = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_DSYNC;
 const DIRECTORY = constants.O_RDONLY | constants.O_DIRECTORY;
 
-type Name = "journal" | "new" | "cur";
+type Name = "journal" | "modseq" | "new" | "cur";
 
 interface Descriptor {
   fd: Promise<number>;
@@ -39,6 +42,26 @@ export class CommitFiles {
       diskOperation("write", path.join(this.maildir, UID_JOURNAL_FILE));
       await writeAll(fd, data);
     });
+  }
+
+  /** Appends bytes to the mod-sequence log (modseq-log.ts); durable (data and size) when it resolves. */
+  appendModseq(data: Buffer): Promise<void> {
+    return this.use("modseq", async (fd) => {
+      diskOperation("write", path.join(this.maildir, MODSEQ_FILE));
+      await writeAll(fd, data);
+    });
+  }
+
+  /**
+   * The mod-sequence log was replaced by a new file (a compaction renamed one
+   * over it): the descriptor held names the old one, so the next append opens
+   * the file anew. The caller has no append in flight (modseq-log.ts writes one at a time).
+   */
+  modseqReplaced(): void {
+    const descriptor = this.open.get("modseq");
+    if (descriptor === undefined) return;
+    this.open.delete("modseq");
+    this.retire(descriptor);
   }
 
   /** Creates the journal if it does not exist yet, its name durable in the Maildir. */
@@ -116,6 +139,7 @@ export class CommitFiles {
   }
 
   private async openDescriptor(name: Name): Promise<number> {
+    if (name === "modseq") return openFd(path.join(this.maildir, MODSEQ_FILE), MODSEQ_APPEND);
     if (name !== "journal") return openFd(path.join(this.maildir, name), DIRECTORY);
     const file = path.join(this.maildir, UID_JOURNAL_FILE);
     try {

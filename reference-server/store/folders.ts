@@ -5,7 +5,8 @@
 // Standards: Maildir++ folders; RFC 3501 §6.3.3-6.3.7 (CREATE, DELETE, RENAME, SUBSCRIBE, UNSUBSCRIBE).
 
 import { randomBytes } from "node:crypto";
-import { readdir, rename, rm, stat } from "node:fs/promises";
+import { readdirSync, statSync } from "node:fs";
+import { rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { fsyncDir, isMissing, replaceFile } from "./durable.ts";
 import { ensureMaildir } from "./maildir.ts";
@@ -21,16 +22,25 @@ export const SUBSCRIPTIONS_FILE = "mailconform-subscriptions";
  */
 const TRASH_PREFIX = "mailconform-trash.";
 
-/** The ".Folder" directory names inside a user's INBOX Maildir. */
+/**
+ * The ".Folder" directory names inside a user's INBOX Maildir. Read synchronously, as on every
+ * LIST: a few dozen entries in the page cache take microseconds, where an asynchronous readdir
+ * waits in the thread pool behind other sessions' fsyncs (see metadata-file.ts).
+ */
 export async function listFolderDirs(inbox: string): Promise<string[]> {
-  const entries = await readdir(inbox, { withFileTypes: true });
+  const entries = readdirSync(inbox, { withFileTypes: true });
   return entries.filter((e) => e.isDirectory() && e.name.startsWith(".") && e.name !== "." && e.name !== "..").map((e) => e.name);
 }
 
-/** True if the folder exists as a Maildir (it has cur/). */
+/**
+ * True if the folder exists as a Maildir (it has cur/). Asked on every open of a folder (each
+ * command, each mailbox of a quota check), so stat'd synchronously: the inode is in memory and
+ * the stat takes microseconds, where an asynchronous one waits in the thread pool behind other
+ * sessions' fsyncs (as listFolderDirs). Never cached: another program may remove the folder.
+ */
 export async function folderExists(inbox: string, dir: string): Promise<boolean> {
   try {
-    return (await stat(path.join(inbox, dir, "cur"))).isDirectory();
+    return statSync(path.join(inbox, dir, "cur")).isDirectory();
   } catch (error) {
     if (isMissing(error)) return false;
     throw error;

@@ -7,7 +7,9 @@
 // share its directory fsyncs and log appends (group commit, change()). Files
 // that appear or vanish behind our back are picked up by the next status(),
 // which lists new/ and cur/ again unless their timestamps show that nothing
-// touched them since the last listing.
+// touched them since the last listing. status() answers without the lock from
+// the last durable state (published at each commit) while new/ and cur/ hold
+// nothing but that state and our own changes in flight.
 // Standards: RFC 3501 §2.3.1.1 (UIDs), §2.3.2 (flags), §7.4.1 (EXPUNGE); Maildir.
 
 import { readFile, rename, unlink } from "node:fs/promises";
@@ -19,7 +21,7 @@ import { changeKeywords, changeLetters, flagsOf, MAX_KEYWORDS_PER_MAILBOX, parse
 import { Mutex } from "./locks.ts";
 import { messageCache } from "./message-cache.ts";
 import { ModseqLog } from "./modseq-log.ts";
-import { curFileName, listMessageFiles, locateMessageFile, removeTmpDebris, stampDir, statMessageFile, type MessageFile } from "./maildir.ts";
+import { curFileName, listMessageFiles, listMessageFilesNow, locateMessageFile, removeTmpDebris, stampDir, statMessageFile, type DirStamp, type MessageFile } from "./maildir.ts";
 import type { Flag, FlagStoreOptions, Mailbox, MailboxChange, MailboxStatus, MessageInfo, NewMessage } from "./types.ts";
 import { InvalidFlag, MailboxNotFound, MessageGone } from "./types.ts";
 import { formatJournalRecords, JOURNAL_COMPACT_MIN_RECORDS, readJournal, replayJournal } from "./uid-journal.ts";
@@ -135,6 +137,14 @@ export class MaildirMailbox implements Mailbox {
   private listingCount = 0;
   // A status() waiting for the lock and not yet started: calls made meanwhile share it.
   private queuedStatus: Promise<MailboxStatus> | null = null;
+  // The last durable state as status() reports it, with each message's file then (base → "sub/file").
+  // Published wherever the view is durable and whole (the end of a look at the disk, each notice of a
+  // committed change), so a status() made while another session's change is being applied and synced
+  // answers from it instead of waiting for the lock (publishedIfCurrent). Null after invalidate() and
+  // for mailboxes over SYNC_LISTING_MAX_MESSAGES.
+  private published: { status: MailboxStatus; files: Map<string, string> } | null = null;
+  // Stamps of new/ and cur/ taken before a listing that showed exactly the published files.
+  private verifiedStamps: [newDir: string, curDir: string] | null = null;
 
   /**
    * What per-session state (the \\Recent claims, imap/mailbox/recent.ts) is kept
@@ -148,7 +158,7 @@ export class MaildirMailbox implements Mailbox {
     this.user = place.user;
     this.name = place.name;
     this.files = new CommitFiles(place.maildir);
-    this.modseqs = new ModseqLog(place.maildir);
+    this.modseqs = new ModseqLog(place.maildir, this.files);
   }
 
   /** How often new/ and cur/ were listed to reconcile the view (for specs and benchmarks). */
@@ -163,24 +173,72 @@ export class MaildirMailbox implements Mailbox {
    * both calls, so it is as fresh as either needs. Each caller gets its own arrays.
    */
   async status(): Promise<MailboxStatus> {
+    const published = this.publishedIfCurrent();
+    if (published !== null) return { ...published, messages: published.messages.slice(), keywords: [...published.keywords!] };
     let queued = this.queuedStatus;
     if (queued === null) {
       queued = this.lock.run(async () => {
         // Started: a later call must look again, as something may change after this look.
         if (this.queuedStatus === queued) this.queuedStatus = null;
         if (!(await this.loadLocked())) await this.syncLocked(false);
-        return {
-          uidValidity: this.uidValidity,
-          uidNext: this.uidNext,
-          messages: Array.from(this.byUid.values(), (e) => this.messageInfoOf(e)),
-          keywords: [...this.keywords],
-          highestModseq: this.modseqs.highest,
-        };
+        this.publish();
+        return this.published?.status ?? this.statusOfView();
       });
       this.queuedStatus = queued;
     }
     const status = await queued;
     return { ...status, messages: status.messages.slice(), keywords: [...status.keywords!] };
+  }
+
+  /**
+   * The published state, if new/ and cur/ show nothing another program did since it was
+   * published: every file is where it was then, or where this process has since moved it (a change
+   * being applied), and every published message missing from the disk is one this process is
+   * expunging. Anything else — a delivery, flag change or deletion by another program, or one of
+   * our renames whose callback has not run yet — sends the caller to the lock and a full look
+   * (syncLocked). Listing two small directories takes microseconds; the lock may be held for
+   * milliseconds by another session's fsyncs. The listing is skipped only while the directories
+   * keep the stamps taken before a listing that showed exactly the published files, and only where
+   * every later change is sure to move them (maildir.ts restampsEveryChange); elsewhere a change
+   * within the timestamp tick of our own last write would leave them as they were.
+   */
+  private publishedIfCurrent(): MailboxStatus | null {
+    const published = this.published;
+    // A keyword registered by a change being applied is in no published state yet.
+    if (published === null || !this.loaded || this.gone || this.keywords.length !== published.status.keywords!.length) return null;
+    let onDisk: Map<string, MessageFile>;
+    let stamps: DirStamp[];
+    try {
+      // Stamped before the listing: a change after it moves the stamps (if settled) even when the listing saw it.
+      stamps = [stampDir(path.join(this.place.maildir, "new")), stampDir(path.join(this.place.maildir, "cur"))];
+      const verified = this.verifiedStamps;
+      if (verified !== null && verified[0] === stamps[0]!.key && verified[1] === stamps[1]!.key) return published.status;
+      onDisk = listMessageFilesNow(this.place.maildir);
+    } catch {
+      return null;
+    }
+    let ours: Map<string, Entry> | null = null;
+    let unchanged = onDisk.size === published.files.size;
+    for (const [base, file] of onDisk) {
+      if (published.files.get(base) === `${file.sub}/${file.file}`) continue;
+      unchanged = false;
+      ours ??= this.entriesByBase();
+      const entry = ours.get(base);
+      if (entry === undefined || entry.sub !== file.sub || entry.file !== file.file) return this.foundForeignChange();
+    }
+    if (!unchanged) {
+      ours ??= this.entriesByBase();
+      for (const base of published.files.keys()) if (!onDisk.has(base) && ours.has(base)) return this.foundForeignChange();
+    }
+    // The disk holds exactly what was published: while these stamps stay, it still does.
+    else if (stamps.every((stamp) => stamp.settled)) this.verifiedStamps = [stamps[0]!.key, stamps[1]!.key];
+    return published.status;
+  }
+
+  /** The next look under the lock lists the directories whatever their timestamps say. */
+  private foundForeignChange(): null {
+    this.listedStamps = null;
+    return null;
   }
 
   async read(uid: number): Promise<Buffer> {
@@ -498,13 +556,15 @@ export class MaildirMailbox implements Mailbox {
       return;
     }
     if (broken) this.invalidate();
-    // Durable: the expunged files go for good, the other sessions hear of it, the callers get their answers.
-    await forEachInFlight(applied.flatMap((a) => a.change.parked), RENAMES_IN_FLIGHT, (file) => unlink(file).catch(() => undefined));
+    // Durable: the other sessions hear of it, the callers get their answers, then (still under the
+    // lock) the expunged files go for good; they sit in tmp/ already, where no reader looks, so the
+    // answers need not wait a thread-pool round trip for the unlinks.
     for (const { change } of applied) {
       this.journalRecords += change.journaled;
       for (const notice of change.notices) this.notify(notice);
     }
     for (const { pending, value } of applied) pending.resolve(value);
+    await forEachInFlight(applied.flatMap((a) => a.change.parked), RENAMES_IN_FLIGHT, (file) => unlink(file).catch(() => undefined));
     if (!broken) this.compactIfDue();
   }
 
@@ -623,6 +683,7 @@ export class MaildirMailbox implements Mailbox {
     // Changes found on disk take mod-sequences too.
     await this.modseqs.record("expunged", expunged);
     await this.modseqs.record("changed", [...flagged, ...added]);
+    this.publish();
     this.notify({ kind: "expunged", uids: expunged });
     this.notify({ kind: "flags", uids: flagged });
     this.notify({ kind: "added", uids: added });
@@ -770,7 +831,11 @@ export class MaildirMailbox implements Mailbox {
   /** Finds a moved file again; raises MessageGone (and records the expunge) if it is gone. */
   private async relocateLocked(entry: Entry): Promise<Entry> {
     const found = await locateMessageFile(this.place.maildir, entry.base);
-    if (found !== null) return Object.assign(entry, found);
+    // Another program's change, found here rather than by a look at the disk: nothing published shows it.
+    if (found !== null) {
+      this.published = this.verifiedStamps = null;
+      return Object.assign(entry, found);
+    }
     this.forget(entry.uid);
     await this.writeListLocked();
     await this.modseqs.record("expunged", [entry.uid]);
@@ -828,6 +893,35 @@ export class MaildirMailbox implements Mailbox {
     };
   }
 
+  private statusOfView(): MailboxStatus {
+    return {
+      uidValidity: this.uidValidity,
+      uidNext: this.uidNext,
+      messages: Array.from(this.byUid.values(), (e) => this.messageInfoOf(e)),
+      keywords: [...this.keywords],
+      highestModseq: this.modseqs.highest,
+    };
+  }
+
+  /** Records the view as the published state; callers are at a point where it is durable and whole. */
+  private publish(): void {
+    if (!this.loaded || this.gone || this.byUid.size > SYNC_LISTING_MAX_MESSAGES) {
+      this.published = null;
+      this.verifiedStamps = null;
+      return;
+    }
+    const files = new Map<string, string>();
+    for (const entry of this.byUid.values()) files.set(entry.base, `${entry.sub}/${entry.file}`);
+    this.published = { status: this.statusOfView(), files };
+    this.verifiedStamps = null;
+  }
+
+  private entriesByBase(): Map<string, Entry> {
+    const byBase = new Map<string, Entry>();
+    for (const entry of this.byUid.values()) byBase.set(entry.base, entry);
+    return byBase;
+  }
+
   /**
    * An entry as status() reports it. A mailbox of 10,000 messages is reported
    * on every SELECT and every update a session hears of, so the object is
@@ -872,6 +966,8 @@ export class MaildirMailbox implements Mailbox {
 
   private invalidate(): void {
     this.loaded = false;
+    this.published = null;
+    this.verifiedStamps = null;
     this.listedStamps = null;
     this.listWriteOwed = false;
     this.byUid = new Map();
@@ -924,6 +1020,8 @@ export class MaildirMailbox implements Mailbox {
    */
   private notify(change: MailboxChange): void {
     if (change.uids.length === 0) return;
+    // Every change is durable when it is told: published before any listener can ask for it.
+    this.publish();
     for (const listener of [...this.listeners]) {
       try {
         listener({ kind: change.kind, uids: [...change.uids] });

@@ -4,7 +4,7 @@
 // written (deliver.ts).
 // Standards: Maildir (cr.yp.to/proto/maildir.html), Maildir++ folders, Dovecot's ",S=<size>" name field.
 
-import { readdirSync, statSync } from "node:fs";
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { mkdir, readdir, stat, unlink, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import path from "node:path";
@@ -102,18 +102,27 @@ export interface MessageFile {
  * millisecond, less than an asynchronous read waits behind other sessions' fsyncs.
  */
 export async function listMessageFiles(maildir: string, synchronously = false): Promise<Map<string, MessageFile>> {
+  if (synchronously) return listMessageFilesNow(maildir);
   const found = new Map<string, MessageFile>();
-  for (const sub of ["new", "cur"] as const) {
-    const dir = path.join(maildir, sub);
-    for (const file of synchronously ? readdirSync(dir) : await readdir(dir)) {
-      if (file.startsWith(".")) continue;
-      const { base, info } = splitFileName(file);
-      const seen = found.get(base);
-      if (base.length === 0 || (seen !== undefined && (sub === "new" || seen.sub === "cur"))) continue;
-      found.set(base, { sub, file, info: sub === "new" ? "" : info });
-    }
-  }
+  for (const sub of ["new", "cur"] as const) addMessageFiles(found, sub, await readdir(path.join(maildir, sub)));
   return found;
+}
+
+/** listMessageFiles without leaving the event loop's thread (small directories, see above). */
+export function listMessageFilesNow(maildir: string): Map<string, MessageFile> {
+  const found = new Map<string, MessageFile>();
+  for (const sub of ["new", "cur"] as const) addMessageFiles(found, sub, readdirSync(path.join(maildir, sub)));
+  return found;
+}
+
+function addMessageFiles(found: Map<string, MessageFile>, sub: "new" | "cur", files: readonly string[]): void {
+  for (const file of files) {
+    if (file.startsWith(".")) continue;
+    const { base, info } = splitFileName(file);
+    const seen = found.get(base);
+    if (base.length === 0 || (seen !== undefined && (sub === "new" || seen.sub === "cur"))) continue;
+    found.set(base, { sub, file, info: sub === "new" ? "" : info });
+  }
 }
 
 /**
@@ -126,11 +135,13 @@ export const DIR_SETTLE_MS = 2000;
 /**
  * What a directory's entries last changed at, taken before listing it. Every
  * entry added, removed or renamed moves the directory's mtime and ctime, so
- * an equal `key` later means equal entries — if the stamp is `settled`: its
- * times were DIR_SETTLE_MS behind the clock when it was taken, so any change
- * after it falls in a later tick. (This assumes a local file system, whose
- * clock is the process's and does not step back by more than a second; NFS
- * may serve cached directory times.)
+ * an equal `key` later means equal entries — if the stamp is `settled`: any
+ * change after it gets other times. That holds at once where the file system
+ * restamps every change made after its times were read (restampsEveryChange),
+ * and otherwise once the times were DIR_SETTLE_MS behind the clock when the
+ * stamp was taken, so any change after it falls in a later tick. (This assumes
+ * a local file system, whose clock is the process's and does not step back by
+ * more than a second; NFS may serve cached directory times.)
  */
 export interface DirStamp {
   key: string;
@@ -142,11 +153,79 @@ export interface DirStamp {
  * Synchronous on purpose: a directory's inode of a mailbox in use is in memory, so the
  * stat takes microseconds, while an asynchronous one waits in the thread pool behind
  * other sessions' fsyncs — with the mailbox lock held (mailbox.ts status()).
+ * `restamped` (default: what the directory's file system was seen to do) says whether
+ * every change after this stat is sure to move the times.
  */
-export function stampDir(dir: string, now = Date.now()): DirStamp {
+export function stampDir(dir: string, now = Date.now(), restamped?: boolean): DirStamp {
   const info = statSync(dir, { bigint: true });
   const newest = info.mtimeNs > info.ctimeNs ? info.mtimeNs : info.ctimeNs;
-  return { key: `${info.dev}:${info.ino}:${info.mtimeNs}:${info.ctimeNs}`, settled: newest <= BigInt(Math.floor(now) - DIR_SETTLE_MS) * 1_000_000n };
+  const settled = (restamped ?? restampsEveryChange(path.dirname(dir), info.dev)) || newest <= BigInt(Math.floor(now) - DIR_SETTLE_MS) * 1_000_000n;
+  return { key: `${info.dev}:${info.ino}:${info.mtimeNs}:${info.ctimeNs}`, settled };
+}
+
+/** Changes the probe makes, and how many of them must prove sub-tick times (see below). */
+const RESTAMP_PROBE_CHANGES = 125;
+const RESTAMP_PROBE_FINE_PAIRS = 16;
+/** Closer than any two ticks of a clock that advances in ticks of 1 ms or more. */
+const SUB_TICK_NS = 500_000n;
+const restampingByDevice = new Map<bigint, boolean>();
+
+/**
+ * Whether directories on the file system of `maildir` get new times for every change made
+ * after their times were read, however soon. File systems store nanoseconds but take the
+ * time from a clock that advances in ticks of 1–10 ms (the kernel's jiffy), so two changes
+ * within a tick used to share their times; since Linux 6.13, some file systems (ext4 among
+ * them; tmpfs not for removals, as measured) give a change a finer time than any the stat
+ * before it saw ("multigrain timestamps"). Nothing announces which is the case, so it is
+ * measured once per device, in a directory made for it
+ * under tmp/: RESTAMP_PROBE_CHANGES changes, each right after a stat, must each move the
+ * times, and at least RESTAMP_PROBE_FINE_PAIRS of them by less than SUB_TICK_NS — which times
+ * taken from a ticking clock never do (they are equal or a whole tick apart), however loaded
+ * the machine. Failing only costs listings (the DIR_SETTLE_MS wait).
+ */
+export function restampsEveryChange(maildir: string, device: bigint): boolean {
+  let known = restampingByDevice.get(device);
+  if (known === undefined) {
+    known = probeRestamping(maildir);
+    restampingByDevice.set(device, known);
+  }
+  return known;
+}
+
+function probeRestamping(maildir: string): boolean {
+  const probe = path.join(maildir, "tmp", `.restamp-probe.${process.pid}.${randomBytes(4).toString("hex")}`);
+  const [file, renamed, outside] = [path.join(probe, "a"), path.join(probe, "b"), `${probe}.out`];
+  // What a Maildir's new/ and cur/ see: a file made, renamed inside, moved out, moved in, removed.
+  const changes = [
+    () => writeFileSync(file, ""),
+    () => renameSync(file, renamed),
+    () => renameSync(renamed, outside),
+    () => renameSync(outside, file),
+    () => unlinkSync(file),
+  ];
+  const times = () => statSync(probe, { bigint: true });
+  try {
+    mkdirSync(probe);
+  } catch {
+    return false;
+  }
+  try {
+    let before = times();
+    let finePairs = 0;
+    for (let i = 0; i < RESTAMP_PROBE_CHANGES; i++) {
+      changes[i % changes.length]!();
+      const after = times();
+      if (after.mtimeNs === before.mtimeNs || after.ctimeNs === before.ctimeNs) return false;
+      if (after.ctimeNs - before.ctimeNs < SUB_TICK_NS) finePairs += 1;
+      before = after;
+    }
+    return finePairs >= RESTAMP_PROBE_FINE_PAIRS;
+  } catch {
+    return false;
+  } finally {
+    rmSync(probe, { recursive: true, force: true });
+    rmSync(outside, { force: true });
+  }
 }
 
 /** Finds one message's file again after it moved (flag change, new/ → cur/); null if it is gone. */

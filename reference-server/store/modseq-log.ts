@@ -16,19 +16,15 @@
 // Monotonic across kill -9: a mod-sequence is reported only after the record
 // carrying it is on disk, and on open HIGHESTMODSEQ is the greatest one found.
 
-import { constants } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { crc32 } from "node:zlib";
-import { diskOperation } from "./disk-faults.ts";
-import { closeFd, isMissing, openFd, replaceFile, writeAll } from "./durable.ts";
+import { isMissing, replaceFile } from "./durable.ts";
 
 export const MODSEQ_FILE = "mailconform-modseq";
 
 /** Compact once the file holds more change records than this or than the mailbox has messages, whichever is more. */
 export const COMPACT_MIN_RECORDS = 1024;
-
-const APPEND = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_DSYNC;
 
 /** mod-sequence-value = 1*DIGIT, at most 2^63-1 (RFC 7162 §7); we stay within exact JavaScript integers. */
 export const MAX_MODSEQ = Number.MAX_SAFE_INTEGER;
@@ -102,6 +98,14 @@ export function parseModseqFile(text: string): { snapshot: ModseqSnapshot | null
  * calls it under its own lock; every method that changes state resolves only
  * once the change is durable.
  */
+/** The log's open descriptor, kept by the mailbox's CommitFiles (an interface here: commit-files.ts imports this module's file name). */
+export interface ModseqFile {
+  /** Appends bytes; durable (data and size) when it resolves. */
+  appendModseq(data: Buffer): Promise<void>;
+  /** The file was replaced by a compaction: the next append opens it anew. */
+  modseqReplaced(): void;
+}
+
 export class ModseqLog {
   private uidValidity = 0;
   private highestValue = 0;
@@ -118,7 +122,11 @@ export class ModseqLog {
   private writtenCount = 0;
   private writing: Promise<void> | null = null;
 
-  constructor(private readonly maildir: string) {}
+  /** `files`: the mailbox's open descriptors (commit-files.ts), through which the appends go (one thread-pool job each, no open or close). */
+  constructor(
+    private readonly maildir: string,
+    private readonly files: ModseqFile,
+  ) {}
 
   get highest(): number {
     return this.highestValue;
@@ -279,15 +287,8 @@ export class ModseqLog {
     return this.highestValue + 1;
   }
 
-  private async append(data: string): Promise<void> {
-    const file = path.join(this.maildir, MODSEQ_FILE);
-    diskOperation("write", file);
-    const fd = await openFd(file, APPEND);
-    try {
-      await writeAll(fd, Buffer.from(data));
-    } finally {
-      await closeFd(fd).catch(() => undefined);
-    }
+  private append(data: string): Promise<void> {
+    return this.files.appendModseq(Buffer.from(data));
   }
 
   /**
@@ -306,7 +307,12 @@ export class ModseqLog {
       modseqs: [...this.byUid.entries()].sort((a, b) => a[0] - b[0]),
       vanished: tombstones.sort((a, b) => a[0] - b[0]),
     };
-    await replaceFile(path.join(this.maildir, MODSEQ_FILE), line(snapshot));
+    try {
+      await replaceFile(path.join(this.maildir, MODSEQ_FILE), line(snapshot));
+    } finally {
+      // Whether or not the rename happened, the descriptor may name a file no longer there.
+      this.files.modseqReplaced();
+    }
     this.vanishedFloor = floor;
     for (const [uid] of dropped) this.vanished.delete(uid);
     this.records = 0;

@@ -48,10 +48,22 @@ export function checkUserName(user: string): string {
   return user;
 }
 
+// userMaildir's answers: every store call of a session asks again (LIST asks once per mailbox), and
+// the checks and path arithmetic cost microseconds each time. Only checked names get in; bounded.
+const userMaildirs = new Map<string, string>();
+const USER_MAILDIRS_KEPT = 10_000;
+
 /** `<root>/<user>/Maildir`: the user's INBOX, which holds the Maildir++ folders too. */
 export function userMaildir(root: string, user: string): string {
-  const userDir = path.join(root, checkUserName(user));
-  return insideOf(root, path.join(userDir, "Maildir"), "user", user);
+  const key = `${root}\u0000${user}`;
+  let maildir = userMaildirs.get(key);
+  if (maildir === undefined) {
+    const userDir = path.join(root, checkUserName(user));
+    maildir = insideOf(root, path.join(userDir, "Maildir"), "user", user);
+    if (userMaildirs.size >= USER_MAILDIRS_KEPT) userMaildirs.clear();
+    userMaildirs.set(key, maildir);
+  }
+  return maildir;
 }
 
 /** True for "INBOX" in any case (RFC 3501 §5.1: INBOX is case-insensitive). */

@@ -85,7 +85,7 @@ async function probeOnce(
   runToken?: string,
 ): Promise<(CapabilityResult & { ok: false }) | undefined> {
   const endpoint = target.endpoints[protocol]!;
-  const transcript = new Transcript(Date.now(), () => {}, target.users.map((u) => u.password));
+  const transcript = new Transcript(Date.now(), undefined, target.users.map((u) => u.password));
   const vars = new Variables({}, target.users);
   let conn: Connection | undefined;
   try {

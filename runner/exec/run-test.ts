@@ -1,12 +1,12 @@
 // Runs one TestCase against a live server and returns its TestResult:
 // setup → steps → cleanup (only when all passed) → finally (always; its
-// failures become warnings). Emits step-begin / wire / step-end; the caller
-// emits test-begin / test-end. Server misbehaviour becomes a Failure with a
+// failures become warnings). Emits step-begin / wire / step-end when someone
+// reads them live (TestEnv.live); the caller emits test-begin / test-end. Server misbehaviour becomes a Failure with a
 // class; an exception of any other type is our bug and propagates.
 // Standards: none (runner semantics; see the protocol drivers for RFCs).
 
 import { innerSteps, type Span, type Step, type TestCase } from "../model/ast.ts";
-import type { RunEvent } from "../model/events.ts";
+import { ALL_LIVE_EVENTS, type LiveEvents, type RunEvent } from "../model/events.ts";
 import { FAILURE_CLASSES, type Failure } from "../model/failure.ts";
 import { testIdentity, type StepResult, type TestResult, type TranscriptCaps } from "../model/result.ts";
 import type { Target } from "../model/target.ts";
@@ -27,6 +27,11 @@ export interface TestEnv {
   /** Unique per run: ${run.token}. */
   runToken: string;
   emit: (event: RunEvent) => void;
+  /**
+   * The step and wire events someone reads as the test runs (ReporterBus.liveEvents); all when absent.
+   * The others are not built: the result carries the same steps and transcript (bench/runner-step.ts).
+   */
+  live?: LiveEvents;
   /** Aborting stops the test at its next wait; it is then reported as skipped ("run aborted"). */
   signal?: AbortSignal;
   /** Read bounds; DEFAULT_READ_LIMITS when absent (tests shrink them). */
@@ -91,6 +96,14 @@ function positionOf(step: Step): Span {
   return step.kind === "expect" ? step.expect.span : step.span;
 }
 
+/**
+ * Step titles, one string per distinct text: a run has few ("expect 250", "send QUIT") and every
+ * step result keeps its own, so sharing them leaves the collector less to copy (bench/runner-step.ts).
+ * Bounded, for a process that runs many suites.
+ */
+const SHARED_TITLES = new Map<string, string>();
+const MAX_SHARED_TITLES = 10_000;
+
 class TestRun {
   readonly results: StepResult[] = [];
 
@@ -112,6 +125,7 @@ class TestRun {
   async phase(phase: Phase, steps: Step[]): Promise<void> {
     this.current = phase;
     const { emit } = this.env;
+    const liveSteps = (this.env.live ?? ALL_LIVE_EVENTS).steps;
     const id = this.test.id;
     let index = 1;
     // The clock is read once per wait, not per step (a read costs as much as a send here): a step starts
@@ -120,7 +134,7 @@ class TestRun {
     for (let i = 0; i < steps.length; i++) {
       const step = steps[i]!;
       const title = this.title(step);
-      emit({ type: "step-begin", id, phase, index, title });
+      if (liveSteps) emit({ type: "step-begin", id, phase, index, title });
       const started = now;
       let failed: StepFailed | undefined;
       let running: Promise<void> | undefined;
@@ -144,7 +158,7 @@ class TestRun {
       const result: StepResult = { phase, index, title, status: failed ? "failed" : "passed", durationMs: now - started };
       if (step.kind === "retry" && this.attempts !== undefined) result.attempts = this.attempts;
       this.results.push(result);
-      emit({ type: "step-end", id, step: result });
+      if (liveSteps) emit({ type: "step-end", id, step: result });
       if (failed) {
         let next = index + numbersTaken(step);
         for (const rest of steps.slice(i + 1)) {
@@ -177,7 +191,11 @@ class TestRun {
   }
 
   private title(step: Step): string {
-    return this.session.redactTitle(describeStep(step));
+    const title = this.session.redactTitle(describeStep(step));
+    const shared = SHARED_TITLES.get(title);
+    if (shared !== undefined) return shared;
+    if (SHARED_TITLES.size < MAX_SHARED_TITLES) SHARED_TITLES.set(title, title);
+    return title;
   }
 
   /**
@@ -267,7 +285,9 @@ class TestRun {
   private async retry(step: Extract<Step, { kind: "retry" }>, index: number): Promise<void> {
     const began = Date.now();
     const names = [...connectionsUsed(step.steps)];
-    const note = (text: string): void => this.transcript.record(names[0] ?? step.on, "*", text);
+    const note = (text: string): void => {
+      this.transcript.record(names[0] ?? step.on, "*", text);
+    };
     for (let attempt = 1; ; attempt++) {
       if (attempt > 1) note(`retry: attempt ${attempt} of step ${index}, ${Date.now() - began} ms after the first`);
       this.attempts = attempt;
@@ -298,7 +318,7 @@ export async function runTest(test: TestCase, env: TestEnv): Promise<TestResult>
   const startedAt = Date.now();
   const transcript = new Transcript(
     startedAt,
-    (line) => env.emit({ type: "wire", id: test.id, line }),
+    (env.live ?? ALL_LIVE_EVENTS).wire ? (line) => env.emit({ type: "wire", id: test.id, line }) : undefined,
     env.target.users.map((u) => u.password),
     LINE_CLASSIFIERS,
     env.transcriptCaps,

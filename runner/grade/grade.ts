@@ -135,6 +135,8 @@ export async function gradeClass(
     return { exitCode: 4, graded: [] };
   }
   const loginChecks = await loadLoginChecks(deps);
+  // Once for the class: every target's pre-check of every job's users asks the same question.
+  const protocols = protocolsTested(selected);
   const cached: Promise<{ suites: SuiteFile[]; errors: SuiteError[] }> = Promise.resolve(loaded);
   const runDeps: RunDeps = { ...deps, loadSuites: () => cached };
 
@@ -163,7 +165,7 @@ export async function gradeClass(
       if (options.signal?.aborted) controller.abort(options.signal.reason);
       running.add(controller);
       try {
-        graded[i] = await gradeOne(targets[i]!, folders[i]!, { ...options, signal: controller.signal }, runDeps, selected, loginChecks, maxJobs);
+        graded[i] = await gradeOne(targets[i]!, folders[i]!, { ...options, signal: controller.signal }, runDeps, selected, protocols, loginChecks, maxJobs);
       } finally {
         running.delete(controller);
       }
@@ -207,6 +209,7 @@ async function gradeOne(
   options: GradeOptions,
   deps: RunDeps,
   selected: readonly TestCase[],
+  protocols: Protocol[],
   loginChecks: readonly TestCase[],
   maxJobs: number,
 ): Promise<GradedTarget> {
@@ -225,7 +228,7 @@ async function gradeOne(
     const check = (users: TargetUser[]) =>
       checkLogins(
         loginChecks,
-        { target: { ...target, users }, protocols: protocolsTested(selected), timeoutMs: options.timeoutMs, withinMs: Math.max(1, precheckEnds - Date.now()), ...(options.signal ? { signal: options.signal } : {}) },
+        { target: { ...target, users }, protocols, timeoutMs: options.timeoutMs, withinMs: Math.max(1, precheckEnds - Date.now()), ...(options.signal ? { signal: options.signal } : {}) },
         deps,
       );
     const [main, ...more] = jobUserSets(target.users, selected, target.jobs ?? options.jobs, maxJobs);

@@ -10,6 +10,20 @@ import type { RunStats } from "./stats.ts";
 
 export const EVENT_VERSION = 1;
 
+/**
+ * Which of a test's own events someone reads while the test runs: its step
+ * events (step-begin, step-end) and its wire lines. The runner builds no
+ * event nobody reads (a default run's reporters read only test-end, whose
+ * result holds the same steps and transcript); absent means both.
+ */
+export interface LiveEvents {
+  steps: boolean;
+  wire: boolean;
+}
+
+export const ALL_LIVE_EVENTS: LiveEvents = { steps: true, wire: true };
+export const NO_LIVE_EVENTS: LiveEvents = { steps: false, wire: false };
+
 export interface PlannedTest {
   id: string;
   title: string;

@@ -10,7 +10,7 @@
 import { LabelName, LinkType, Severity, Stage, Status, type Label, type Link } from "allure-js-commons";
 import { FileSystemWriter, ReporterRuntime } from "allure-js-commons/sdk/reporter";
 import type { Level } from "../model/ast.ts";
-import type { RunEvent } from "../model/events.ts";
+import { NO_LIVE_EVENTS, type RunEvent } from "../model/events.ts";
 import type { TestStatus } from "../model/failure.ts";
 import { isExpectedDeviation, isNotRun, type TestResult } from "../model/result.ts";
 import { failureText } from "./format/failure-text.ts";
@@ -44,6 +44,8 @@ export function rfcLink(ref: string): Link | undefined {
 export class AllureReporter implements Reporter {
   readonly name = "allure";
   readonly printsToConsole = false;
+  /** Nothing read live: each result is written from test-end. */
+  readonly liveEvents = NO_LIVE_EVENTS;
   private readonly runtime: ReporterRuntime;
   private readonly began = new Map<string, number>();
   private environment: Record<string, string> = {};

@@ -3,7 +3,7 @@
 // others as a run-error; the run goes on and its exit code turns non-zero
 // (the Playwright multiplexer's rule).
 
-import type { RunEvent } from "../model/events.ts";
+import type { LiveEvents, RunEvent } from "../model/events.ts";
 import type { Reporter } from "./reporter.ts";
 
 export interface ReporterFailure {
@@ -18,6 +18,12 @@ export class ReporterBus {
   readonly failures: ReporterFailure[] = [];
 
   constructor(private readonly reporters: readonly Reporter[]) {}
+
+  /** The live events any reporter reads (runner/exec/run-test.ts builds only those): what each asks for, all from one that does not say. */
+  get liveEvents(): LiveEvents {
+    const wants = (kind: keyof LiveEvents) => this.reporters.some((r) => r.liveEvents?.[kind] ?? true);
+    return { steps: wants("steps"), wire: wants("wire") };
+  }
 
   get failed(): boolean {
     return this.failures.length > 0;

@@ -9,7 +9,7 @@
 // before their first step by one cause (a port down) get one line, not one each.
 
 import type { Protocol } from "../model/ast.ts";
-import type { RunEvent } from "../model/events.ts";
+import type { LiveEvents, RunEvent } from "../model/events.ts";
 import { isExpectedDeviation, isNotRun, type TestResult, type TranscriptLine } from "../model/result.ts";
 import { byId } from "./format/order.ts";
 import { gateSection, plural, runMarks, statsSection, summaryLine } from "./format/run-sections.ts";
@@ -51,9 +51,13 @@ export class ConsoleReporter implements Reporter {
   private live: string | undefined;
   private readonly held = new Map<string, TranscriptLine[]>();
 
+  /** -v streams wire lines; no step events are ever printed. */
+  readonly liveEvents: LiveEvents;
+
   constructor(private readonly options: ConsoleOptions) {
     this.c = options.colors ?? PLAIN;
     this.verbosity = options.verbosity ?? "normal";
+    this.liveEvents = { steps: false, wire: this.verbosity === "verbose" };
   }
 
   onEvent(e: RunEvent): void {

@@ -5,7 +5,7 @@
 
 import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
 import path from "node:path";
-import type { RunEvent } from "../model/events.ts";
+import { ALL_LIVE_EVENTS, type RunEvent } from "../model/events.ts";
 import type { Reporter } from "./reporter.ts";
 
 export interface EventsOptions {
@@ -15,6 +15,8 @@ export interface EventsOptions {
 export class EventsReporter implements Reporter {
   readonly name = "events";
   readonly printsToConsole = false;
+  /** The stream is every event, as it happens. */
+  readonly liveEvents = ALL_LIVE_EVENTS;
   private fd: number | undefined;
 
   constructor(private readonly options: EventsOptions) {}

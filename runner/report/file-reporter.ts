@@ -4,7 +4,7 @@
 
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import type { RunEvent } from "../model/events.ts";
+import { NO_LIVE_EVENTS, type RunEvent } from "../model/events.ts";
 import type { TestResult } from "../model/result.ts";
 import type { Reporter } from "./reporter.ts";
 
@@ -32,6 +32,8 @@ export interface FileReportOptions {
 export abstract class FileReporter implements Reporter {
   abstract readonly name: string;
   readonly printsToConsole = false;
+  /** The file holds each test's result, which carries its steps and transcript: nothing read live. */
+  readonly liveEvents = NO_LIVE_EVENTS;
   /** How the report is called in the error when the stream was incomplete ("JSON", "JUnit", …). */
   protected abstract readonly kind: string;
   private begin?: RunBegin;

@@ -11,7 +11,7 @@
 import { appendFileSync } from "node:fs";
 import path from "node:path";
 import type { Protocol } from "../model/ast.ts";
-import type { RunEvent } from "../model/events.ts";
+import { NO_LIVE_EVENTS, type RunEvent } from "../model/events.ts";
 import { FAIL_ON_LEVELS } from "../model/gate.ts";
 import { isExpectedDeviation, type TestResult } from "../model/result.ts";
 import { byId } from "./format/order.ts";
@@ -37,6 +37,8 @@ export function escapeProperty(s: string): string {
 export class GithubReporter implements Reporter {
   readonly name = "github";
   readonly printsToConsole = false;
+  /** Nothing read live: annotations and the summary come from test-end and run-end. */
+  readonly liveEvents = NO_LIVE_EVENTS;
   private readonly results: TestResult[] = [];
   private target = "";
   private end?: RunEnd;

@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Protocol } from "../model/ast.ts";
-import type { RunEvent } from "../model/events.ts";
+import { NO_LIVE_EVENTS, type RunEvent } from "../model/events.ts";
 import type { TestResult, TranscriptLine } from "../model/result.ts";
 import { pcapngFile, TCP_FLAGS, type TcpSegment } from "./format/pcapng.ts";
 import type { Reporter } from "./reporter.ts";
@@ -31,6 +31,8 @@ const SHORTENED = /… \((\d+) more octets\)$/;
 export class PcapReporter implements Reporter {
   readonly name = "pcap";
   readonly printsToConsole = false;
+  /** Nothing read live: each capture is rebuilt from a finished test's transcript. */
+  readonly liveEvents = NO_LIVE_EVENTS;
   /** When each test began (epoch ms), taken as its test-begin event arrives; a replayed stream falls back to the run's start. */
   private readonly begun = new Map<string, number>();
   private runStartedAt = Date.now();

@@ -3,12 +3,14 @@
 // and they see no sockets. Options reach them through their factory, never
 // through environment variables read in a constructor.
 
-import type { RunEvent } from "../model/events.ts";
+import type { LiveEvents, RunEvent } from "../model/events.ts";
 
 export interface Reporter {
   readonly name: string;
   /** True when it writes to the terminal; the CLI adds the console reporter when none does. */
   readonly printsToConsole: boolean;
+  /** The step and wire events it reads as tests run; absent: all of them (a reporter that does not say gets everything). */
+  readonly liveEvents?: LiveEvents;
   onEvent(event: RunEvent): void;
   /** Flush and write files; called once after run-end. */
   close?(): Promise<void> | void;

@@ -5,7 +5,7 @@
 // opening a socket.
 
 import type { Protocol, SuiteFile, TestCase } from "../model/ast.ts";
-import type { RunEvent } from "../model/events.ts";
+import type { LiveEvents, RunEvent } from "../model/events.ts";
 import type { FailureClass, SuiteError } from "../model/failure.ts";
 import type { TestResult, TranscriptCaps } from "../model/result.ts";
 import type { AdvertisedSets, ImapNamespace, Target } from "../model/target.ts";
@@ -20,6 +20,8 @@ export interface TestEnv {
   timeoutMs: number;
   runToken: string;
   emit: (e: RunEvent) => void;
+  /** The step and wire events the reporters read live (runner/exec/run-test.ts TestEnv.live); all when absent. */
+  live?: LiveEvents;
   signal?: AbortSignal;
   /** Octets of transcript the test keeps (run/transcript-budget.ts); the engine's defaults when absent. */
   transcriptCaps?: TranscriptCaps;

@@ -10,7 +10,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import type { Protocol, Step, TestCase } from "../model/ast.ts";
-import { EVENT_VERSION, type RunEvent } from "../model/events.ts";
+import { EVENT_VERSION, type LiveEvents, type RunEvent } from "../model/events.ts";
 import type { SuiteError } from "../model/failure.ts";
 import type { ExitCode, TestResult, TranscriptCaps } from "../model/result.ts";
 import type { Target } from "../model/target.ts";
@@ -255,7 +255,7 @@ async function runPlan(plan: TestCase[], target: Target, options: RunOptions, de
       execute: async (test, slot) => {
         const budget = transcripts.open();
         if (protocolsOf(test).includes("smtp")) sentMail = true;
-        const result = await executeGuarded(test, slotTargets?.[slot] ?? tested, options, deps, runToken, emit, runError, budget.caps);
+        const result = await executeGuarded(test, slotTargets?.[slot] ?? tested, options, deps, runToken, emit, runError, budget.caps, bus.liveEvents);
         budget.settle(result);
         return applyDeviation(result, deviations, (f) => path.relative(options.cwd, f) || f);
       },
@@ -352,6 +352,8 @@ async function executeGuarded(
   emit: (e: RunEvent) => void,
   runError: (message: string, error?: unknown) => void,
   transcriptCaps: TranscriptCaps,
+  /** The step and wire events the run's reporters read live (ReporterBus.liveEvents): runTest builds only those. */
+  live: LiveEvents,
 ): Promise<TestResult> {
   const began = Date.now();
   const controller = new AbortController();
@@ -365,7 +367,7 @@ async function executeGuarded(
   });
   try {
     const outcome = await Promise.race([
-      deps.runTest(test, { target, timeoutMs: options.timeoutMs, runToken, emit, signal: controller.signal, transcriptCaps }),
+      deps.runTest(test, { target, timeoutMs: options.timeoutMs, runToken, emit, live, signal: controller.signal, transcriptCaps }),
       watchdog,
     ]);
     if (outcome === "watchdog") {

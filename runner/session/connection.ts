@@ -250,6 +250,9 @@ export class Connection {
   private closedByUs = false;
   /** Set only by sendCommand / sendCommandBytes, once the write went out. */
   private sentCommand: string | undefined;
+  /** The line takeLine() returned last, and the transcript's text of it when that is its UTF-8 text too (see lineText). */
+  private lastLine: Buffer | undefined;
+  private lastLineText: string | undefined;
 
   static async open(options: ConnectOptions): Promise<Connection> {
     const raw = await tcpConnect(options);
@@ -538,17 +541,29 @@ export class Connection {
   /**
    * readLine without the wait, for a reader's own pull() unit (an SMTP reply
    * of several lines): the next buffered line, checked and recorded as
-   * readLine does, or null when no complete line is buffered.
+   * readLine does, or null when no complete line is buffered. `view`: the
+   * bytes are a view into the input, for a reader that keeps none of them
+   * (the line's text comes from lineText()).
    */
-  takeLine(what: string): Buffer | null {
-    const line: Line | null = this.buffer.nextLine();
+  takeLine(what: string, view = false): Buffer | null {
+    const line: Line | null = this.buffer.nextLine(!view);
     if (line === null) return null;
     if (line.ending !== "crlf") {
       this.transcript.record(this.name, "S", Buffer.concat([line.bytes, Buffer.from("\n")]));
       throw new StepFailure("protocol-violation", `line ended by a bare LF instead of CRLF while reading ${what}`, "lines ended by CRLF", printable(line.bytes, 200));
     }
-    this.transcript.record(this.name, "S", line.bytes);
+    this.lastLine = line.bytes;
+    this.lastLineText = this.transcript.record(this.name, "S", line.bytes);
     return line.bytes;
+  }
+
+  /**
+   * A line from takeLine() decoded as UTF-8: for the line just taken, the
+   * string its transcript line keeps when that is the same text (printable
+   * ASCII): one decode per line, not two (bench/runner-step.ts).
+   */
+  lineText(bytes: Buffer): string {
+    return bytes === this.lastLine && this.lastLineText !== undefined ? this.lastLineText : bytes.toString("utf8");
   }
 
   /**

@@ -124,7 +124,8 @@ export class Transcript {
 
   constructor(
     private readonly startedAt: number,
-    private readonly onLine: (line: TranscriptLine) => void,
+    /** Each head line as it is recorded (the live `wire` event); undefined when nobody reads them live. */
+    private readonly onLine: ((line: TranscriptLine) => void) | undefined,
     /** Passwords of the target's users: replaced by *** in every C: line. */
     secrets: string[],
     /** Without them lines carry text and octets only (a capability probe's throwaway transcript). */
@@ -145,9 +146,14 @@ export class Transcript {
     return out;
   }
 
-  /** Record one line; bytes are made printable, client lines redacted. */
-  record(connection: string, dir: TranscriptLine["dir"], bytes: Buffer | string): void {
-    this.add(connection, dir, bytes, undefined);
+  /**
+   * Record one line; bytes are made printable, client lines redacted. Hands
+   * back the text kept for a server line that is printable ASCII (nearly all):
+   * the bytes as they came, which is also their UTF-8 decoding, so a reader
+   * need not decode them again (runner/session/connection.ts lineText).
+   */
+  record(connection: string, dir: TranscriptLine["dir"], bytes: Buffer | string): string | undefined {
+    return this.add(connection, dir, bytes, undefined);
   }
 
   /** Record a typed runner note; its text is the note's one wording. */
@@ -174,13 +180,15 @@ export class Transcript {
     return this.pinnedAt >= 0;
   }
 
-  private add(connection: string, dir: TranscriptLine["dir"], bytes: Buffer | string, note: WireNote | undefined): void {
+  private add(connection: string, dir: TranscriptLine["dir"], bytes: Buffer | string, note: WireNote | undefined): string | undefined {
     const ms = (this.pinnedAt >= 0 ? this.pinnedAt : Date.now()) - this.startedAt;
     const sourceOctets = typeof bytes === "string" ? Buffer.byteLength(bytes, "utf8") : bytes.length;
     const octets = dir === "*" ? 0 : sourceOctets + 2;
     if (!this.headFull) {
       let text: string;
       let textOctets: number;
+      /** The bytes' own text (printable ASCII, shown as it came), handed back to a reader of a server line. */
+      let asCame: string | undefined;
       if (typeof bytes === "string") {
         text = dir === "C" ? this.redact(bytes) : bytes;
         textOctets = text === bytes ? sourceOctets : Buffer.byteLength(text, "utf8");
@@ -189,6 +197,7 @@ export class Transcript {
         const shown = bytes.toString("latin1");
         text = dir === "C" ? this.redact(shown) : shown;
         textOctets = text === shown ? sourceOctets : Buffer.byteLength(text, "utf8");
+        asCame = shown;
       } else {
         text = this.render(dir, bytes);
         textOctets = Buffer.byteLength(text, "utf8");
@@ -198,26 +207,27 @@ export class Transcript {
         const line = this.annotator.make(connection, dir, ms, text, note, cost - 2);
         this.head.push(line);
         this.headOctets += cost;
-        this.onLine(line);
+        this.onLine?.(line);
         if (this.head.length === MAX_TRANSCRIPT_HEAD_LINES) this.closeHead(connection, ms);
-        return;
+        return asCame;
       }
       // This line would pass the head's octets: it is the first of the tail, already rendered.
       this.closeHead(connection, ms);
       this.pushTail({ connection, dir, ms, bytes: text, ...(note ? { note } : {}), cost, octets });
-      return;
+      return asCame;
     }
     // A copy (the line may be a view into a 20 MB literal), and never more than one rendered line's worth:
     // a line too long to show whole is rendered now, so 400 kept lines of 64 KiB do not cost 25 MB.
     const kept = typeof bytes === "string" ? bytes : bytes.length > MAX_TRANSCRIPT_LINE_CHARS ? printable(bytes, MAX_TRANSCRIPT_LINE_CHARS) : Buffer.from(bytes);
     // Printable ASCII renders one character an octet; escapes cost more, and close() trims by the rendered text.
     this.pushTail({ connection, dir, ms, bytes: kept, ...(note ? { note } : {}), cost: Math.min(kept.length, MAX_TRANSCRIPT_LINE_CHARS) + 2, octets });
+    return undefined;
   }
 
   private closeHead(connection: string, ms: number): void {
     this.headFull = true;
     const limit: WireNote = { kind: "transcript-limit" };
-    this.onLine({ connection, dir: "*", ms, text: noteText(limit), note: limit });
+    this.onLine?.({ connection, dir: "*", ms, text: noteText(limit), note: limit });
   }
 
   /** Keep the newest tail lines within both bounds (at least the last line); count the ones that fall out. */

@@ -1,9 +1,11 @@
 import { expect } from "chai";
 import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
 import net from "node:net";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { startEarly } from "../../cli/run.ts";
-import { BUNDLED_JOBS, bundledConfig, startReferenceTarget, startReferenceTargetThread } from "../../cli/reference-target.ts";
+import { BUNDLED_JOBS, bundledConfig, startReferenceTarget, startReferenceTargetThread, throwawayDataParent } from "../../cli/reference-target.ts";
 import { defaultConfig } from "../../reference-server/config/defaults.ts";
 import type { AcquiredTarget, TargetSource } from "../../runner/run/target-source.ts";
 import type { Target } from "../../runner/model/target.ts";
@@ -65,6 +67,38 @@ describe("cli/reference-target", function () {
   it("makes the bundled server a throwaway one (its data is deleted at the end: no fsync), while `serve`'s default stays durable", async function () {
     expect((await bundledConfig("/tmp/data")).store).to.deep.equal({ durable: false });
     expect(defaultConfig().store).to.deep.equal({ durable: true });
+  });
+
+  it("keeps the throwaway data on a memory file system with room (TMPDIR first), else in TMPDIR", async function () {
+    const TMPFS = 0x01021994;
+    const EXT4 = 0xef53;
+    const fake = (types: Record<string, { type: number; freeMiB: number }>) =>
+      (async (dir: string) => {
+        const fs = types[dir];
+        if (fs === undefined) throw Object.assign(new Error("ENOENT"), { code: "ENOENT" });
+        return { type: fs.type, bsize: 4096, bavail: (fs.freeMiB * 1024 * 1024) / 4096 };
+      }) as unknown as Parameters<typeof throwawayDataParent>[1];
+    // A writable directory other than TMPDIR (the fallback), so access() passes; only the fake statfs says what it is.
+    const shm = await mkdtemp(path.join(tmpdir(), "mc-memory-fs-"));
+    try {
+      expect(await throwawayDataParent(["/nonexistent-tmp", shm], fake({ [shm]: { type: TMPFS, freeMiB: 2048 } }))).to.equal(shm);
+      expect(await throwawayDataParent(["/nonexistent-tmp", shm], fake({ [shm]: { type: EXT4, freeMiB: 2048 } }))).to.equal(tmpdir());
+      // A small tmpfs (Docker's 64 MiB /dev/shm) is passed over.
+      expect(await throwawayDataParent(["/nonexistent-tmp", shm], fake({ [shm]: { type: TMPFS, freeMiB: 64 } }))).to.equal(tmpdir());
+      // One this process cannot write in is passed over too.
+      const gone = path.join(shm, "mailconform-no-such-dir");
+      expect(await throwawayDataParent([gone, shm], fake({ [gone]: { type: TMPFS, freeMiB: 2048 }, [shm]: { type: TMPFS, freeMiB: 2048 } }))).to.equal(shm);
+    } finally {
+      await rm(shm, { recursive: true, force: true });
+    }
+    // The server's data directory is made there (its LMTP socket is in it).
+    const here = await startReferenceTarget();
+    try {
+      const socket = here.target.endpoints.lmtp?.socket;
+      if (socket !== undefined) expect(path.dirname(path.dirname(socket))).to.equal(await throwawayDataParent());
+    } finally {
+      await here.release();
+    }
   });
 
   it("gives the same target shape on the thread as in this thread (only the ports differ)", async function () {

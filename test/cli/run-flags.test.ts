@@ -2,12 +2,15 @@ import { expect } from "chai";
 import { UsageError } from "../../cli/arguments.ts";
 import { reportRequests, wantsColour, type RunFlags } from "../../cli/run.ts";
 import { targetSourceFrom } from "../../cli/target-flags.ts";
+import { namesTarget } from "../../cli/target-options.ts";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { acquireTarget } from "../../runner/run/target-source.ts";
 import { targetFromFlags } from "../../runner/target/flags.ts";
 import { loadTarget } from "../../runner/target/load.ts";
+import { REPO } from "../support/cli-process.ts";
+import { runListingModules } from "../support/module-loads.ts";
 
 const base: RunFlags = { user: [], tag: [], jobs: 1, timeout: 10_000 };
 
@@ -61,6 +64,26 @@ describe("cli/run flags", function () {
     expect(() => targetFromFlags({ imap: 1143, user: ["a:b"], imapDelimiter: ".." })).to.throw(/--imap-delimiter is one character/);
     expect(() => targetFromFlags({ smtp: 25, user: ["a:b"], imapPrefix: "x" })).to.throw(/need an IMAP endpoint/);
     expect(() => targetSourceFrom({ ...base, imapPrefix: "INBOX." })).to.throw(UsageError, /at least one port/);
+  });
+
+  it("sees whether any flag names a target, so the bundled server's start needs nothing else", function () {
+    expect(namesTarget(base)).to.equal(false);
+    expect(namesTarget({ ...base, insecure: true, name: "mine" })).to.equal(false);
+    for (const named of [{ target: "t.yaml" }, { host: "mx" }, { smtp: 25 }, { imaps: 993 }, { user: ["a:b"] }, { userFile: "u.yaml" }, { domain: "d" }, { ca: "ca.pem" }, { imapPrefix: "" }, { imapDelimiter: "/" }]) {
+      expect(namesTarget({ ...base, ...named }), JSON.stringify(named)).to.equal(true);
+    }
+  });
+
+  it("declares `run` and decides on its target without loading the runner or yaml (the bundled server's thread starts first)", function () {
+    this.timeout(30_000);
+    // A child that imports what main.ts loads to declare `run` and what run.ts loads before the target starts, and lists every module loaded.
+    const body = `
+      for (const m of ["cli/main.ts", "cli/arguments.ts", "cli/target-options.ts", "cli/run.ts", "cli/reference-target.ts"]) await import(path.join(${JSON.stringify(REPO)}, m));
+      setImmediate(() => { process.stdout.write(loaded.join("\\n")); port1.close(); });
+    `;
+    const loaded = runListingModules(body, REPO).split("\n");
+    expect(loaded.some((url) => url.endsWith("/cli/run.ts")), "the hook saw the modules").to.equal(true);
+    expect(loaded.filter((url) => /\/node_modules\/yaml\/|\/runner\/(run\/run|run\/deps|target\/flags|suite\/load)\.ts$/.test(url))).to.deep.equal([]);
   });
 
   it("maps each --report-* flag to its reporter", function () {

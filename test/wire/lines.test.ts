@@ -17,6 +17,20 @@ function allLines(buffer: LineBuffer): string[] {
 }
 
 describe("wire/lines", () => {
+  it("nextLine(false) hands out a view into the input, not a copy; the default copies", () => {
+    const chunk = Buffer.from("250 ok\r\n250 two\r\n", "latin1");
+    const buffer = new LineBuffer({ maxLineOctets: 100 });
+    buffer.push(chunk);
+    const view = buffer.nextLine(false)!;
+    expect(view.bytes.toString("latin1")).to.equal("250 ok");
+    expect(view.bytes.buffer).to.equal(chunk.buffer);
+    const copy = buffer.nextLine()!;
+    expect(copy.bytes.toString("latin1")).to.equal("250 two");
+    expect(copy.ending).to.equal("crlf");
+    chunk.fill(0x41);
+    expect(copy.bytes.toString("latin1")).to.equal("250 two");
+  });
+
   for (const bytewise of [false, true]) {
     const how = bytewise ? "one byte at a time" : "whole";
     it(`splits CRLF and bare-LF lines, fed ${how}`, () => {

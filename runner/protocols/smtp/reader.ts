@@ -72,7 +72,8 @@ class ReplyAssembler<T> implements PullUnit<T> {
     const { maxReplyLines } = conn.limits;
     const maxOctets = Math.min(conn.limits.maxReplyTextOctets, conn.limits.maxReplyOctets);
     for (;;) {
-      const bytes = conn.takeLine(what);
+      // A view, not a copy: only the line's text is kept.
+      const bytes = conn.takeLine(what, true);
       if (bytes === null) return null;
       this.octets += bytes.length + 2;
       if (bytes.length + 2 > this.longest) this.longest = bytes.length + 2;
@@ -83,7 +84,7 @@ class ReplyAssembler<T> implements PullUnit<T> {
       if (this.octets > maxOctets) {
         throw new StepFailure("protocol-violation", `reply longer than ${maxOctets} octets`, "a final reply line (code and SP)", `${lines.length + 1} lines, still no final line`);
       }
-      const text = bytes.toString("utf8");
+      const text = conn.lineText(bytes);
       if (!isReplyLine(text)) {
         throw new StepFailure(
           "protocol-violation",

@@ -4,10 +4,11 @@
 // a stale descriptor.
 
 import { expect } from "chai";
-import { readFile } from "node:fs/promises";
+import { readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { CommitFiles } from "../../../reference-server/store/commit-files.ts";
 import { ensureMaildir } from "../../../reference-server/store/maildir.ts";
+import { MODSEQ_FILE } from "../../../reference-server/store/modseq-log.ts";
 import { UID_JOURNAL_FILE } from "../../../reference-server/store/uid-journal.ts";
 import { makeTempRoot, type TempRoot } from "./temp-root.ts";
 
@@ -45,6 +46,19 @@ describe("store: commit files", () => {
     files.close();
     await files.appendJournal(Buffer.from("again\n"));
     expect(await journal()).to.equal("before\nafter\nagain\n");
+  });
+
+  it("appends to the mod-sequence log through one descriptor, and follows a file renamed over it", async () => {
+    const modseq = () => readFile(path.join(temp.root, MODSEQ_FILE), "utf8");
+    await files.appendModseq(Buffer.from("1\n"));
+    await files.appendModseq(Buffer.from("2\n"));
+    expect(await modseq()).to.equal("1\n2\n");
+    // A compaction: a new file renamed over the log. The held descriptor still names the old one.
+    await writeFile(path.join(temp.root, "snapshot"), "S\n");
+    await rename(path.join(temp.root, "snapshot"), path.join(temp.root, MODSEQ_FILE));
+    files.modseqReplaced();
+    await files.appendModseq(Buffer.from("3\n"));
+    expect(await modseq()).to.equal("S\n3\n");
   });
 
   it("fails a directory sync of a missing directory, and recovers once it exists", async () => {

@@ -2,7 +2,7 @@
 // and the INBOX special case) and subscriptions, on real Maildir++ folders.
 
 import { expect } from "chai";
-import { readdir, stat } from "node:fs/promises";
+import { mkdir, readdir, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { changeLetters } from "../../../reference-server/store/flags.ts";
 import { openMaildirStore } from "../../../reference-server/store/maildir-store.ts";
@@ -42,6 +42,18 @@ describe("store: folders", () => {
     expect(await rejection(() => store.createMailbox("alice", "Sent"))).to.be.instanceOf(MailboxExists);
     expect(await rejection(() => store.createMailbox("alice", "inbox"))).to.be.instanceOf(MailboxExists);
     expect(await rejection(() => store.mailbox("alice", "Drafts"))).to.be.instanceOf(MailboxNotFound);
+  });
+
+  it("asks the disk on every open whether a folder exists, so another program's removal or creation counts at once", async () => {
+    await store.createMailbox("alice", "Sent");
+    await store.mailbox("alice", "Sent");
+    await rm(path.join(maildir, ".Sent"), { recursive: true });
+    expect(await rejection(() => store.mailbox("alice", "Sent"))).to.be.instanceOf(MailboxNotFound);
+    // A directory without cur/ is no Maildir, hence no folder.
+    await mkdir(path.join(maildir, ".Drafts"));
+    expect(await rejection(() => store.mailbox("alice", "Drafts"))).to.be.instanceOf(MailboxNotFound);
+    for (const sub of ["tmp", "new", "cur"]) await mkdir(path.join(maildir, ".Drafts", sub));
+    expect((await (await store.mailbox("alice", "Drafts")).status()).messages).to.deep.equal([]);
   });
 
   it("keeps each folder's own UIDs", async () => {

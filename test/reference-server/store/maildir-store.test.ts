@@ -3,11 +3,12 @@
 // concurrency, crash debris in tmp/, watchers and external changes.
 
 import { expect } from "chai";
+import { readdirSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { diskError, injectDiskFaults, type DiskOperation } from "../../../reference-server/store/disk-faults.ts";
 import { MAX_KEYWORDS_PER_MAILBOX } from "../../../reference-server/store/flags.ts";
-import { DIR_SETTLE_MS, removeTmpDebris, stampDir } from "../../../reference-server/store/maildir.ts";
+import { DIR_SETTLE_MS, removeTmpDebris, restampsEveryChange, stampDir } from "../../../reference-server/store/maildir.ts";
 import type { MaildirMailbox } from "../../../reference-server/store/mailbox.ts";
 import { openMaildirStore } from "../../../reference-server/store/maildir-store.ts";
 import type { FolderMailStore, MailboxChange } from "../../../reference-server/store/types.ts";
@@ -452,23 +453,91 @@ describe("store: Maildir store", () => {
   });
 
   describe("status", () => {
-    it("status() calls made while one waits for the lock share its look at the disk, each with its own arrays", async () => {
+    it("status() calls that must look under the lock while one waits for it share its look at the disk, each with its own arrays", async () => {
       const uid = await store.deliver("alice", message(1));
       const inbox = (await store.mailbox("alice", "INBOX")) as MaildirMailbox;
       await inbox.status();
-      // Queued behind a change, so all three wait for the lock together.
+      // Another program's delivery sends them to the lock; queued behind a change, all three wait for it together.
+      writeFileSync(path.join(maildir, "new", "1000000000.foreign.host"), message(8));
       const changing = inbox.storeFlags([uid], "add", ["\\Seen"]);
       const listed = inbox.listings;
       const [a, b, c] = await Promise.all([inbox.status(), inbox.status(), inbox.status()]);
       await changing;
       expect(inbox.listings - listed).to.equal(1);
-      expect(a.messages[0]!.flags).to.deep.equal(["\\Seen"]);
+      expect(a.messages.map((m) => [m.uid, m.flags])).to.deep.equal([
+        [uid, ["\\Seen"]],
+        [2, []],
+      ]);
       expect(b).to.deep.equal(a);
       expect(c).to.deep.equal(a);
       expect(a.messages).to.not.equal(b.messages);
       // One made after the shared look has started looks again.
-      await writeFile(path.join(maildir, "new", "1000000000.foreign.host"), message(8));
-      expect((await inbox.status()).messages.map((m) => m.uid)).to.deep.equal([uid, 2]);
+      await writeFile(path.join(maildir, "new", "1000000001.foreign.host"), message(9));
+      expect((await inbox.status()).messages.map((m) => m.uid)).to.deep.equal([uid, 2, 3]);
+    });
+
+    it("while another session's change holds the lock, answers from the last durable state without waiting, and each change once it is durable", async () => {
+      const uid = await store.deliver("alice", message(1));
+      const inbox = (await store.mailbox("alice", "INBOX")) as MaildirMailbox;
+      await inbox.status();
+      let release!: () => void;
+      let held = false;
+      const holding = inbox.exclusive(async () => {
+        held = true;
+        await new Promise<void>((resolve) => (release = resolve));
+        held = false;
+      });
+      // The change waits behind the held lock: nothing of it is durable, so nothing of it is shown.
+      const changing = inbox.storeFlags([uid], "add", ["\\Flagged"]);
+      const listed = inbox.listings;
+      const asked = inbox.status();
+      // Answered before the event loop turns, so not from behind the lock.
+      expect(await Promise.race([asked.then(() => "answered"), new Promise((resolve) => setImmediate(() => resolve("waiting")))])).to.equal("answered");
+      const during = await asked;
+      expect(held).to.equal(true);
+      expect(during.messages.map((m) => [m.uid, m.flags])).to.deep.equal([[uid, []]]);
+      expect(inbox.listings).to.equal(listed);
+      release();
+      await holding;
+      await changing;
+      expect((await inbox.status()).messages.map((m) => [m.uid, m.flags])).to.deep.equal([[uid, ["\\Flagged"]]]);
+      expect(inbox.listings).to.equal(listed);
+    });
+
+    it("sees what another program did right after one of our own writes, while the directories' timestamps cannot tell", async () => {
+      const [one, two] = [await store.deliver("alice", message(1)), await store.deliver("alice", message(2))];
+      const inbox = (await store.mailbox("alice", "INBOX")) as MaildirMailbox;
+      await inbox.status();
+      await inbox.storeFlags([one], "add", ["\\Seen"]);
+      // Synchronous, so all of it lands within the timestamp tick of our rename.
+      const [fresh] = readdirSync(path.join(maildir, "new"));
+      writeFileSync(path.join(maildir, "new", "1000000000.foreign.host"), message(8));
+      renameSync(path.join(maildir, "new", fresh!), path.join(maildir, "cur", `${fresh}:2,F`));
+      expect((await inbox.status()).messages.map((m) => [m.uid, m.flags])).to.deep.equal([
+        [one, ["\\Seen"]],
+        [two, ["\\Flagged"]],
+        [3, []],
+      ]);
+      await inbox.expunge([one]);
+      const [seen] = readdirSync(path.join(maildir, "cur")).filter((f) => f.includes(":2,F"));
+      unlinkSync(path.join(maildir, "cur", seen!));
+      expect((await inbox.status()).messages.map((m) => m.uid)).to.deep.equal([3]);
+    });
+
+    it("while our own change is being applied, a delivery by another program sends status() to the lock, and it is seen", async () => {
+      const uid = await store.deliver("alice", message(1));
+      const inbox = (await store.mailbox("alice", "INBOX")) as MaildirMailbox;
+      await inbox.status();
+      const changing = inbox.storeFlags([uid], "add", ["\\Seen"]);
+      writeFileSync(path.join(maildir, "new", "1000000000.foreign.host"), message(8));
+      const listed = inbox.listings;
+      const status = await inbox.status();
+      await changing;
+      expect(inbox.listings).to.equal(listed + 1);
+      expect(status.messages.map((m) => [m.uid, m.flags])).to.deep.equal([
+        [uid, ["\\Seen"]],
+        [2, []],
+      ]);
     });
 
     it("reports sizes without reading messages, from the uid list after a reopen", async () => {
@@ -479,15 +548,35 @@ describe("store: Maildir store", () => {
       expect(status.uidNext).to.equal(4);
     });
 
-    it("stamps a directory as settled only DIR_SETTLE_MS after its last change, and every change moves the stamp", async () => {
+    it("stamps a directory as settled only DIR_SETTLE_MS after its last change where times come in ticks, and every change moves the stamp", async () => {
       await store.deliver("alice", message(1));
       const dir = path.join(maildir, "new");
-      const now = await stampDir(dir);
+      const now = stampDir(dir, Date.now(), false);
       expect(now.settled).to.equal(false);
-      const later = await stampDir(dir, Date.now() + DIR_SETTLE_MS + 1000);
+      const later = stampDir(dir, Date.now() + DIR_SETTLE_MS + 1000, false);
       expect(later).to.deep.equal({ key: now.key, settled: true });
       await writeFile(path.join(dir, "1000000000.foreign.host"), message(8));
-      expect((await stampDir(dir, Date.now() + DIR_SETTLE_MS + 1000)).key).to.not.equal(now.key);
+      expect(stampDir(dir, Date.now() + DIR_SETTLE_MS + 1000, false).key).to.not.equal(now.key);
+      // Where every change after a stat is restamped, a stamp is settled as soon as it is taken.
+      expect(stampDir(dir, Date.now(), true)).to.deep.equal({ key: stampDir(dir, Date.now(), false).key, settled: true });
+    });
+
+    it("measures once per device whether every change after a stat moves a directory's times, and leaves nothing in tmp/", async () => {
+      await store.deliver("alice", message(1));
+      const device = (await stat(maildir, { bigint: true })).dev;
+      const restamped = restampsEveryChange(maildir, device);
+      expect(restamped).to.be.a("boolean");
+      expect(await readdir(path.join(maildir, "tmp"))).to.deep.equal([]);
+      expect(restampsEveryChange(maildir, device)).to.equal(restamped);
+      // Where it does, back-to-back changes each after a stat never share their times.
+      if (restamped) {
+        const dir = path.join(maildir, "new");
+        for (let i = 0; i < 50; i++) {
+          const before = stampDir(dir);
+          writeFileSync(path.join(dir, `100000000${i}.foreign.host`), "");
+          expect(stampDir(dir).key).to.not.equal(before.key);
+        }
+      }
     });
 
     it("sees a file another program delivers right after a listing, within the same timestamp tick", async () => {

@@ -7,7 +7,7 @@ import { expect } from "chai";
 import { appendFile, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { openMaildirStore } from "../../../reference-server/store/maildir-store.ts";
-import { MODSEQ_FILE, parseModseqFile } from "../../../reference-server/store/modseq-log.ts";
+import { COMPACT_MIN_RECORDS, MODSEQ_FILE, parseModseqFile } from "../../../reference-server/store/modseq-log.ts";
 import { UID_LIST_FILE } from "../../../reference-server/store/uid-list.ts";
 import { makeTempRoot, type TempRoot } from "./temp-root.ts";
 
@@ -43,6 +43,20 @@ describe("store: mod-sequences", () => {
     // RFC 7162 §3.1.11: adding a flag that is already there changes nothing.
     await inbox.storeFlags([a], "add", ["\\Seen"]);
     expect((await inbox.status()).highestModseq).to.equal(after.highestModseq);
+  });
+
+  it("changes appended after the file was rewritten (a compaction) land in the new file", async () => {
+    const store = await openMaildirStore(temp.root);
+    const inbox = await store.mailbox("alice", "INBOX");
+    const uid = await store.deliver("alice", message(1));
+    // One record per change, through the descriptor held open: past COMPACT_MIN_RECORDS the file is
+    // rewritten (renamed over), and the changes after that must go into the new file, not the old one.
+    for (let i = 0; i <= COMPACT_MIN_RECORDS + 2; i++) await inbox.storeFlags([uid], i % 2 === 0 ? "add" : "remove", ["\\Seen"]);
+    const before = await inbox.status();
+    const { changes } = parseModseqFile(await readFile(path.join(maildir, MODSEQ_FILE), "utf8"));
+    expect(changes.length).to.be.greaterThan(0).and.lessThan(COMPACT_MIN_RECORDS);
+    const reopened = await (await openMaildirStore(temp.root)).mailbox("alice", "INBOX");
+    expect((await reopened.status()).highestModseq).to.equal(before.highestModseq);
   });
 
   it("HIGHESTMODSEQ and each MODSEQ survive a restart, and the next change goes above them", async () => {

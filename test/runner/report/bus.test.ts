@@ -1,6 +1,9 @@
 import { expect } from "chai";
-import type { RunEvent } from "../../../runner/model/events.ts";
+import { ALL_LIVE_EVENTS, NO_LIVE_EVENTS, type RunEvent } from "../../../runner/model/events.ts";
 import { ReporterBus } from "../../../runner/report/bus.ts";
+import { ConsoleReporter } from "../../../runner/report/console.ts";
+import { EventsReporter } from "../../../runner/report/events.ts";
+import { JsonReporter } from "../../../runner/report/json.ts";
 import type { Reporter } from "../../../runner/report/reporter.ts";
 import { sampleEvents } from "./sample-run.ts";
 
@@ -21,6 +24,22 @@ function recorder(name: string): Reporter & { seen: RunEvent[]; closed: boolean 
 }
 
 describe("report/bus", function () {
+  it("liveEvents: what its reporters read live; everything for a reporter that does not say", function () {
+    const quiet = (liveEvents: Reporter["liveEvents"]): Reporter => ({ ...recorder("r"), ...(liveEvents ? { liveEvents } : {}) });
+    expect(new ReporterBus([quiet(NO_LIVE_EVENTS), quiet(NO_LIVE_EVENTS)]).liveEvents).to.deep.equal(NO_LIVE_EVENTS);
+    expect(new ReporterBus([quiet(NO_LIVE_EVENTS), quiet({ steps: false, wire: true })]).liveEvents).to.deep.equal({ steps: false, wire: true });
+    expect(new ReporterBus([quiet(NO_LIVE_EVENTS), quiet(undefined)]).liveEvents).to.deep.equal(ALL_LIVE_EVENTS);
+  });
+
+  it("liveEvents of the built-in reporters: the console streams wire lines only with -v, the events file takes all, file reports none", function () {
+    const out = { write: () => true };
+    const live = (...reporters: Reporter[]) => new ReporterBus(reporters).liveEvents;
+    expect(live(new ConsoleReporter({ out, cwd: "." }), new JsonReporter({ file: "x.json", cwd: "." }))).to.deep.equal(NO_LIVE_EVENTS);
+    expect(live(new ConsoleReporter({ out, cwd: ".", verbosity: "quiet" }))).to.deep.equal(NO_LIVE_EVENTS);
+    expect(live(new ConsoleReporter({ out, cwd: ".", verbosity: "verbose" }))).to.deep.equal({ steps: false, wire: true });
+    expect(live(new ConsoleReporter({ out, cwd: "." }), new EventsReporter({ file: "x.jsonl" }))).to.deep.equal(ALL_LIVE_EVENTS);
+  });
+
   it("delivers every event to every reporter in order", function () {
     const a = recorder("a");
     const b = recorder("b");
