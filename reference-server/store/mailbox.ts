@@ -97,6 +97,9 @@ interface PendingChange {
   reject: (error: unknown) => void;
 }
 
+/** A change is published (copied for lock-free status()) while status() was called this recently, or a session watches. */
+const PUBLISH_AFTER_STATUS_MS = 1000;
+
 export class MaildirMailbox implements Mailbox {
   readonly user: string;
   readonly name: string;
@@ -143,6 +146,8 @@ export class MaildirMailbox implements Mailbox {
   // answers from it instead of waiting for the lock (publishedIfCurrent). Null after invalidate() and
   // for mailboxes over SYNC_LISTING_MAX_MESSAGES.
   private published: { status: MailboxStatus; files: Map<string, string> } | null = null;
+  // When status() was last called (performance.now()): publishing at a change is worth its copy only if someone reads.
+  private statusAskedMs = -Infinity;
   // Stamps of new/ and cur/ taken before a listing that showed exactly the published files.
   private verifiedStamps: [newDir: string, curDir: string] | null = null;
 
@@ -173,6 +178,7 @@ export class MaildirMailbox implements Mailbox {
    * both calls, so it is as fresh as either needs. Each caller gets its own arrays.
    */
   async status(): Promise<MailboxStatus> {
+    this.statusAskedMs = performance.now();
     const published = this.publishedIfCurrent();
     if (published !== null) return { ...published, messages: published.messages.slice(), keywords: [...published.keywords!] };
     let queued = this.queuedStatus;
@@ -1020,8 +1026,12 @@ export class MaildirMailbox implements Mailbox {
    */
   private notify(change: MailboxChange): void {
     if (change.uids.length === 0) return;
-    // Every change is durable when it is told: published before any listener can ask for it.
-    this.publish();
+    // Every change is durable when it is told: published before any listener can ask for it —
+    // if anyone asks. Publishing copies the whole view (O(messages) per change), so a mailbox that
+    // only receives (SMTP/LMTP deliveries, no session watching it, no recent status()) drops the
+    // published state instead; its next status() takes the lock.
+    if (this.listeners.size > 0 || performance.now() - this.statusAskedMs < PUBLISH_AFTER_STATUS_MS) this.publish();
+    else this.published = this.verifiedStamps = null;
     for (const listener of [...this.listeners]) {
       try {
         listener({ kind: change.kind, uids: [...change.uids] });
