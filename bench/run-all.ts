@@ -5,7 +5,7 @@
 // Standards: none (bench).
 
 import { execFileSync } from "node:child_process";
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { benchFullRun, formatFullRun } from "./full-run.ts";
@@ -51,11 +51,36 @@ function revision(): string {
 /** BENCH_SKIP=8 (or "2,8"): sections left out of this run, e.g. the class grading that takes up to 16 minutes; RESULTS.md says so. */
 const SKIPPED = new Set((process.env.BENCH_SKIP ?? "").split(",").map((n) => n.trim()).filter((n) => n !== ""));
 
+/**
+ * BENCH_ONLY=2 (or "2,5"): only these sections run; the others are kept as the last RESULTS.md has them, each
+ * with the run line it was measured in, so every section still says when, on what revision and at what load.
+ */
+const ONLY = new Set((process.env.BENCH_ONLY ?? "").split(",").map((n) => n.trim()).filter((n) => n !== ""));
+const previous = ONLY.size > 0 ? await previousSections() : new Map<string, string>();
+
+/** The sections of the RESULTS.md on disk by number, each ending with the line saying which run measured it. */
+async function previousSections(): Promise<Map<string, string>> {
+  const text = await readFile(RESULTS, "utf8");
+  const run = /^- run: (.*)$/m.exec(text)?.[1] ?? "an earlier run";
+  const found = new Map<string, string>();
+  for (const part of text.split(/^(?=## \d+\. )/m).slice(1)) {
+    const number = /^## (\d+)\./.exec(part)![1]!;
+    const body = part.trimEnd();
+    found.set(number, /\n\(kept from /.test(body) ? `${body}\n` : `${body}\n\n(kept from ${run}; BENCH_ONLY re-ran other sections)\n`);
+  }
+  return found;
+}
+
 const sections: string[] = [];
 const started = new Date();
 const loadBefore = os.loadavg();
 for (const bench of BENCHES) {
-  if (SKIPPED.has(bench.title.split(".", 1)[0]!)) {
+  const number = bench.title.split(".", 1)[0]!;
+  if (ONLY.size > 0 && !ONLY.has(number)) {
+    sections.push(previous.get(number) ?? `## ${bench.title}\n\nNot in the previous RESULTS.md, and not run in this run (BENCH_ONLY=${process.env.BENCH_ONLY}).\n`);
+    continue;
+  }
+  if (SKIPPED.has(number)) {
     sections.push(`## ${bench.title}\n\nNot run in this run (BENCH_SKIP=${process.env.BENCH_SKIP}); see the closing notes of the session for its last figures.\n`);
     continue;
   }
@@ -74,7 +99,7 @@ const header = [
   "Written by `npm run bench` (bench/run-all.ts); do not edit by hand. Ratios compare against a peer measured in the same run;",
   "absolute times depend on the machine and on whatever else it was running.",
   "",
-  `- run: ${started.toISOString()}, revision ${revision()}`,
+  `- run: ${started.toISOString()}, revision ${revision()}${ONLY.size > 0 ? `, sections ${[...ONLY].join(", ")} only (BENCH_ONLY; the others say which run they were kept from)` : ""}`,
   `- machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "unknown CPU"}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.type()} ${os.release()}`,
   `- Node ${process.version}; load average (1/5/15 min) before ${loadBefore.map((l) => l.toFixed(2)).join(" / ")}, after ${loadAfter.map((l) => l.toFixed(2)).join(" / ")}`,
   "",
