@@ -23,7 +23,7 @@
 import { execFile } from "node:child_process";
 import { constants } from "node:fs";
 import { mkdir, mkdtemp, open, readFile, rename, rm } from "node:fs/promises";
-import { loadavg, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { acquireLane, type Lane } from "./lib/interop-lane.ts";
@@ -265,7 +265,7 @@ export async function benchSmtpDurable(): Promise<SmtpDurableResult> {
 export function formatSmtpDurable({ rows, fsyncMedianMs: fsyncMs, deliveryFloorMs, createMs, rounds, runs, load }: SmtpDurableResult): string {
   const size = (o: number) => (o >= 1024 ? `${o / 1024} KiB` : `${o} B`);
   const table = markdownTable(
-    ["sessions", "message", "messages", "reference 250/s", "reference CPU ms/message (event loop)", "Postfix 250/s", "Postfix delivered/s", "ratio (reference ÷ Postfix 250/s)", "ratio per round"],
+    ["sessions", "message", "messages", "reference 250/s", "reference CPU ms/message (event loop)", "Postfix 250/s", "Postfix delivered/s", "ratio (reference ÷ Postfix 250/s)", "ratio per round", "at the goal's rate: cores (event loop)"],
     rows.map((r) => [
       String(r.sessions),
       size(r.octets),
@@ -276,6 +276,7 @@ export function formatSmtpDurable({ rows, fsyncMedianMs: fsyncMs, deliveryFloorM
       r.postfixDeliveredPerSecond.toFixed(0),
       ratioCell(r.ratio, r.ratio >= goalFor(r.octets)),
       r.ratios.map((x) => x.toFixed(2)).join(", "),
+      coresAtGoal(r),
     ]),
   );
   const single = rows.find((r) => r.sessions === 1 && r.octets <= 1024);
@@ -296,9 +297,21 @@ export function formatSmtpDurable({ rows, fsyncMedianMs: fsyncMs, deliveryFloorM
     "Maildir file and its directory). Postfix's delivery into the Maildir is asynchronous; \"delivered/s\" is messages ÷ time until the last one was in the Maildir.",
     `Reference CPU = user + system time of its process (every thread) per message; in brackets its main thread's (the event loop: SMTP, socket reads and writes, JavaScript),` +
       ` the rest being the thread pool's file writes and fsyncs and V8's helper threads. Load average (1 min) ${load[0].toFixed(2)} before, ${load[1].toFixed(2)} after.`,
+    `"At the goal's rate": the goal's rate (goal × Postfix 250/s) × the reference's CPU per message, in cores busy — all its threads, and in brackets the event loop,`,
+    `which is one thread. Beyond ${cpus().length} cores (shared with smtp-source and Postfix), or beyond 1 for the event loop, the goal is out of reach at this CPU per message`,
+    "(CPU-bound: the gap is CPU per message); below both, the gap is time spent waiting (fsyncs, the thread pool, the batches of group commit).",
     "",
     table,
   ].join("\n");
+}
+
+/** Cores the reference would keep busy at the goal's rate with this run's CPU per message, and which bound that makes. */
+function coresAtGoal(r: SmtpDurableRow): string {
+  const rate = goalFor(r.octets) * r.postfixAcceptPerSecond;
+  const all = (rate * r.referenceCpuMsPerMessage) / 1000;
+  const loop = (rate * r.referenceLoopCpuMsPerMessage) / 1000;
+  const bound = all > cpus().length || loop > 1 ? "CPU-bound" : "waiting-bound";
+  return `${all.toFixed(2)} (${loop.toFixed(2)}): ${bound}`;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
