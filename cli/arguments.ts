@@ -7,9 +7,8 @@
 import { InvalidArgumentError } from "commander";
 import { parseShard, type Shard } from "../runner/plan/shard.ts";
 import { SelectionError } from "../runner/plan/select.ts";
+import { MAX_PORT } from "../runner/target/port.ts";
 
-/** runner/target/flags.ts's MAX_PORT, restated so as not to load that module; typed as it, so tsc fails if they differ. */
-const MAX_PORT: typeof import("../runner/target/flags.ts").MAX_PORT = 65535;
 
 /** A command line that parsed but makes no sense (flags that exclude each other, a missing one): main.ts prints it and exits 2. */
 export class UsageError extends Error {}

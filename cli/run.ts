@@ -20,14 +20,11 @@ import { UsageError } from "./arguments.ts";
 import { namesTarget, type TargetCommandFlags } from "./target-options.ts";
 import type { TargetSource } from "../runner/run/target-source.ts";
 import { abortOnSignals } from "./interrupt.ts";
+import { DEFAULT_JOBS } from "../runner/run/defaults.ts";
 
-/**
- * runner/run/run.ts's DEFAULT_JOBS and DEFAULT_TIMEOUT_MS, restated so that
- * `run` is declared and its target started without loading the runner; typed
- * as the runner's own constants, so tsc fails if they ever differ.
- */
-export const DEFAULT_JOBS: typeof import("../runner/run/run.ts").DEFAULT_JOBS = 1;
-export const DEFAULT_TIMEOUT_MS: typeof import("../runner/run/run.ts").DEFAULT_TIMEOUT_MS = 10_000;
+// main.ts declares `run` with these, without loading the runner.
+export { DEFAULT_JOBS, DEFAULT_TIMEOUT_MS } from "../runner/run/defaults.ts";
+
 
 export interface RunFlags extends TargetCommandFlags {
   grep?: string;

@@ -80,14 +80,7 @@ export interface RunOptions {
   transcriptOctets?: number;
 }
 
-/**
- * One test at a time unless asked: every test works on the same target
- * users' mailboxes (an IMAP test counts EXISTS in INBOX while an SMTP test
- * delivers there), so concurrency is opt-in for suites written to be
- * independent; POP3 tests never overlap in any case (plan/schedule.ts).
- */
-export const DEFAULT_JOBS = 1;
-export const DEFAULT_TIMEOUT_MS = 10_000;
+export { DEFAULT_JOBS, DEFAULT_TIMEOUT_MS } from "./defaults.ts";
 export const DEFAULT_REPORTS = (cwd: string): ReportRequest[] => [
   { name: "json", destination: path.join(cwd, "reports", "mailconform.json") },
   { name: "junit", destination: path.join(cwd, "reports", "junit.xml") },

@@ -12,6 +12,7 @@ import { PROTOCOLS } from "../suite/vocabulary.ts";
 import { flagPlacement, placedEndpoint, placementProblems } from "./imap-namespace.ts";
 import { TargetError } from "./target-error.ts";
 import { isAddress, mailDomain, readUserFile, type UserEntry } from "./users.ts";
+import { MAX_PORT } from "./port.ts";
 
 export interface TargetFlags {
   host?: string;
@@ -39,8 +40,7 @@ export interface TargetFlags {
   imapDelimiter?: string;
 }
 
-/** A TCP port a server can listen on: 16 bits, and port 0 is no port (RFC 793 §3.1, RFC 6335 §6). */
-export const MAX_PORT = 65535;
+export { MAX_PORT };
 
 export function isPort(n: number): boolean {
   return Number.isInteger(n) && n >= 1 && n <= MAX_PORT;
