@@ -19,19 +19,17 @@
 // Standards: none (bench).
 
 import { spawnSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { threadCpu, total } from "./lib/proc-cpu.ts";
 import type { Protocol } from "../runner/model/ast.ts";
 import type { StepResult, TestResult } from "../runner/model/result.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 /** How many of the slowest tests the report lists. */
 const SLOWEST_SHOWN = 10;
-/** Linux's USER_HZ: the unit of utime/stime in /proc/<pid>/task/<tid>/stat. */
-const CLOCK_TICKS_PER_S = 100;
 /** The goal: a full run in 5 s of wall time on the machine's 2 cores, so at most 10 CPU-s in all. */
 const GOAL_MS = 5000;
 /** Pairs of runs (thread, in-process), for medians of three. */
@@ -79,18 +77,11 @@ function stepKind(step: StepResult): string {
 
 /** CPU ms used so far by each thread of this process, by OS thread id (empty where /proc is not Linux's). */
 function threadCpuMs(): Map<string, number> {
-  const threads = new Map<string, number>();
   try {
-    for (const tid of readdirSync("/proc/self/task")) {
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
-      // Fields after the command name in parentheses: state is field 3, utime 14, stime 15.
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      threads.set(tid, ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S);
-    }
+    return new Map([...threadCpu("self")].map(([tid, cpu]) => [tid, total(cpu)]));
   } catch {
-    // Not Linux (or a thread ended while listed): no split by thread.
+    return new Map();
   }
-  return threads;
 }
 
 interface OneRun {
