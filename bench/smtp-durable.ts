@@ -14,9 +14,13 @@
 // On a loaded 2-core machine one pass swings ±50 %, so each case runs
 // BENCH_SMTP_ROUNDS (default 3) interleaved rounds against the same two warm
 // servers, alternating who goes first, and the ratio is the median of the
-// rounds' ratios. Beside it: the reference server's CPU time per message
-// (utime + stime of its process, all threads), and the floor of one durable
-// delivery on this disk — what a single session can never beat.
+// rounds' ratios. Beside it: CPU time per message, user and kernel, of the
+// reference server's event loop and of its other threads, and of all of
+// Postfix's processes (bench/lib/proc-cpu.ts); the floor of one durable
+// delivery on this disk — what a single session can never beat; and for the
+// 1- and 8-session 1 KiB rows a short perf profile of the reference process
+// (bench/lib/perf-profile.ts) that splits its CPU per message by where it
+// goes, from which the output derives the gap. Without perf it says so.
 // BENCH_SMTP_SCALE=0.2 makes a quick run.
 // Standards: RFC 5321 §4.1.1.4, §6.1 (250 means the message is safe).
 
@@ -26,7 +30,9 @@ import { mkdir, mkdtemp, open, readFile, rename, rm } from "node:fs/promises";
 import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { acquireLane, type Lane } from "./lib/interop-lane.ts";
+import { acquireLane, LANE_DIR, type Lane } from "./lib/interop-lane.ts";
+import { PERF_NODE_FLAGS, perfUnavailable, recordProcess, type CpuShares } from "./lib/perf-profile.ts";
+import { machineCpu, minus, processCpu, reapedChildrenCpu, total, treeCpu, type CpuSplit } from "./lib/proc-cpu.ts";
 import { startReferenceChild } from "./lib/reference-child.ts";
 import { maildirCount, markdownTable, ratioCell } from "./lib/table.ts";
 
@@ -39,7 +45,14 @@ const DELIVERY_TIMEOUT_MS = 180_000;
 const goalFor = (octets: number) => (octets <= 1024 ? 2.0 : 1.5);
 const FSYNC_PROBES = 200;
 // Untimed messages first, to the second user: JIT warm-up for the reference server, warm caches for Postfix's pre-forked daemons.
-const WARMUP_MESSAGES = 100;
+// 100 were too few: profiled over successive 800-message runs after them, V8's optimising compiler still took 16, 14, 6, then 2 %
+// of the reference's CPU and its CPU per message fell from 1.83 to 1.17 ms (8 sessions, 1 KiB); --trace-opt counted 250, 130,
+// 66, 24 functions optimised in 1000, 800, 800, 800 messages. So 2000 of 1 KiB (the JIT needs calls, not octets), then a
+// few of the case's size for the paths of large bodies.
+const WARMUP_MESSAGES = 2000;
+const WARMUP_CASE_SIZE_MESSAGES = 100;
+/** Rows that get a perf profile of the reference process (one extra, untimed pass each). */
+const profiled = (c: { sessions: number; octets: number }) => c.octets <= 1024 && (c.sessions === 1 || c.sessions === 8);
 
 const CASES: { sessions: number; octets: number; messages: number }[] = [
   { sessions: 1, octets: 1024, messages: 300 },
@@ -118,6 +131,8 @@ export interface SmtpDurableResult {
   runs: string;
   /** 1-minute load average before and after. */
   load: [number, number];
+  /** Why there is no perf profile (perf missing or not allowed); null when the profiled rows have one. */
+  perfMissing: string | null;
 }
 
 export interface SmtpDurableRow {
@@ -134,6 +149,18 @@ export interface SmtpDurableRow {
   referenceCpuMsPerMessage: number;
   /** Of that, the main thread's: the event loop (protocol, socket reads and writes, JavaScript); the rest is the thread pool's file writes and fsyncs, and V8's helpers (GC). */
   referenceLoopCpuMsPerMessage: number;
+  /** The event loop's CPU per message, user and kernel. */
+  referenceLoopCpu: CpuSplit;
+  /** The other threads' (libuv's pool, V8's helpers), user and kernel. */
+  referenceOtherCpu: CpuSplit;
+  /** smtp-source's own CPU per message in the reference's rounds: the load generator shares the machine. */
+  clientCpuMsPerMessage: number;
+  /** The whole machine's busy share during the reference's rounds (everything: the reference, smtp-source, any other bench). */
+  machineBusy: number;
+  /** All of Postfix's processes (master, its live workers and those it reaped), from before the 250s to the last delivery; null without its pid file. */
+  postfixCpu: CpuSplit | null;
+  /** The reference process's CPU split by category (perf), or why there is none; null for rows not profiled. */
+  profile: CpuShares | string | null;
 }
 
 /** smtp-source against host:port; resolves with the wall time in ms. A non-250 answer makes it exit non-zero. */
@@ -155,19 +182,27 @@ async function waitForCount(dir: string, want: number, timeoutMs: number): Promi
   }
 }
 
-/** CPU time (user + system) the process has used so far, in ms: every thread, and its main thread (the event loop) alone. */
-async function processCpuMs(pid: number): Promise<{ all: number; loop: number }> {
-  const ms = async (stat: string) => {
-    const fields = (await readFile(stat, "utf8")).split(") ")[1]!.split(" ");
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-  };
-  return { all: await ms(`/proc/${pid}/stat`), loop: await ms(`/proc/${pid}/task/${pid}/stat`) };
+const perMessage = (c: CpuSplit, messages: number): CpuSplit => ({ user: c.user / messages, system: c.system / messages });
+const medianSplit = (splits: CpuSplit[]): CpuSplit => ({ user: median(splits.map((c) => c.user)), system: median(splits.map((c) => c.system)) });
+
+/** Postfix's master (its pid file in the lane's queue directory, interop/common.sh), whose process tree is all of Postfix. */
+async function postfixMasterPid(): Promise<number | null> {
+  try {
+    const pid = Number((await readFile(path.join(LANE_DIR, "postfix-queue", "pid", "master.pid"), "utf8")).trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
 }
 
 interface RoundFigures {
   reference: number;
-  referenceCpuMs: number;
-  referenceLoopCpuMs: number;
+  /** Per message: the reference's event loop, its other threads, smtp-source against it, Postfix's processes. */
+  loop: CpuSplit;
+  other: CpuSplit;
+  client: number;
+  machineBusy: number;
+  postfixCpu: CpuSplit | null;
   postfixAccept: number;
   postfixDelivered: number;
 }
@@ -177,9 +212,16 @@ interface RoundFigures {
  * timed runs each, the order alternating from round to round so neither
  * always meets the other's leftover disk writeback.
  */
-async function runCase(lane: Lane, c: (typeof CASES)[number], index: number, messages: number): Promise<{ rounds: RoundFigures[]; runs: string }> {
+async function runCase(
+  lane: Lane,
+  c: (typeof CASES)[number],
+  index: number,
+  messages: number,
+  perf: boolean,
+): Promise<{ rounds: RoundFigures[]; runs: string; profile: CpuShares | string | null }> {
   // Compiled, as users run it: under tsx every ECONNRESET of smtp-source's closes cost a source-mapped stack trace.
-  const ref = await startReferenceChild({ profileName: `smtp-durable-${c.sessions}-${c.octets}`, compiled: true });
+  const ref = await startReferenceChild({ profileName: `smtp-durable-${c.sessions}-${c.octets}`, compiled: true, nodeFlags: perf ? PERF_NODE_FLAGS : [] });
+  const master = await postfixMasterPid();
   try {
     const refUsers = [ref.target.users[1]!.address, ref.target.users[0]!.address] as const;
     const refMaildir = `${ref.dataDir}/mail/${ref.target.users[0]!.login}/Maildir`;
@@ -188,25 +230,43 @@ async function runCase(lane: Lane, c: (typeof CASES)[number], index: number, mes
     const laneMaildir = lane.maildir(lane.target.users[0]!.login);
     const lanePort = lane.target.endpoints.smtp!.port;
     // Untimed messages to the second user first: JIT warm-up for the reference server, warm caches for Postfix's pre-forked daemons.
-    await smtpSource(ref.ports.smtp, 4, WARMUP_MESSAGES, c.octets, refUsers[0], refUsers[0]);
-    await smtpSource(lanePort, 4, WARMUP_MESSAGES, c.octets, laneUsers[0], laneUsers[0]);
+    const warmups = c.octets > 1024 ? [1024, c.octets] : [1024];
+    for (const octets of warmups) {
+      const count = octets === 1024 ? WARMUP_MESSAGES : WARMUP_CASE_SIZE_MESSAGES;
+      await smtpSource(ref.ports.smtp, 4, count, octets, refUsers[0], refUsers[0]);
+      await smtpSource(lanePort, 4, count, octets, laneUsers[0], laneUsers[0]);
+    }
+    const warmed = WARMUP_MESSAGES + (warmups.length - 1) * WARMUP_CASE_SIZE_MESSAGES;
+    // Postfix delivers the warm-up asynchronously: wait, or its CPU and disk writes would land in the first timed round.
+    await waitForCount(lane.maildir(lane.target.users[1]!.login), warmed, DELIVERY_TIMEOUT_MS);
     const rounds: RoundFigures[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      const total = (round + 1) * messages;
+      const roundTotal = (round + 1) * messages;
       const referenceRound = async () => {
-        const cpuBefore = await processCpuMs(ref.pid);
+        const before = processCpu(ref.pid);
+        const clientBefore = reapedChildrenCpu("self");
+        const machineBefore = machineCpu();
         const ms = await smtpSource(ref.ports.smtp, c.sessions, messages, c.octets, refUsers[1], refUsers[0]);
-        const cpuAfter = await processCpuMs(ref.pid);
+        const after = processCpu(ref.pid);
+        const machineAfter = machineCpu();
+        const client = total(minus(reapedChildrenCpu("self"), clientBefore)) / messages;
+        const busy = machineAfter.busy - machineBefore.busy;
+        const machineBusy = busy / Math.max(1, busy + machineAfter.idle - machineBefore.idle);
         // The 250 promised the file is on disk: it must be there now, without waiting.
         const present = await maildirCount(refMaildir);
-        if (present !== total) throw new Error(`reference server: ${present} of ${total} accepted messages in the Maildir`);
-        return { perSecond: (messages / ms) * 1000, cpuMs: (cpuAfter.all - cpuBefore.all) / messages, loopCpuMs: (cpuAfter.loop - cpuBefore.loop) / messages };
+        if (present !== roundTotal) throw new Error(`reference server: ${present} of ${roundTotal} accepted messages in the Maildir`);
+        const loop = minus(after.main, before.main);
+        const other = minus(minus(after.all, before.all), loop);
+        return { perSecond: (messages / ms) * 1000, loop: perMessage(loop, messages), other: perMessage(other, messages), client, machineBusy };
       };
       const postfixRound = async () => {
+        const cpuBefore = master === null ? null : treeCpu(master);
         const started = performance.now();
         const acceptMs = await smtpSource(lanePort, c.sessions, messages, c.octets, laneUsers[1], laneUsers[0]);
-        await waitForCount(laneMaildir, total, DELIVERY_TIMEOUT_MS);
-        return { accept: (messages / acceptMs) * 1000, delivered: (messages / (performance.now() - started)) * 1000 };
+        await waitForCount(laneMaildir, roundTotal, DELIVERY_TIMEOUT_MS);
+        const delivered = (messages / (performance.now() - started)) * 1000;
+        const cpu = master === null || cpuBefore === null ? null : perMessage(minus(treeCpu(master), cpuBefore), messages);
+        return { accept: (messages / acceptMs) * 1000, delivered, cpu };
       };
       let reference: Awaited<ReturnType<typeof referenceRound>>;
       let postfix: Awaited<ReturnType<typeof postfixRound>>;
@@ -217,25 +277,47 @@ async function runCase(lane: Lane, c: (typeof CASES)[number], index: number, mes
         postfix = await postfixRound();
         reference = await referenceRound();
       }
-      rounds.push({ reference: reference.perSecond, referenceCpuMs: reference.cpuMs, referenceLoopCpuMs: reference.loopCpuMs, postfixAccept: postfix.accept, postfixDelivered: postfix.delivered });
+      rounds.push({
+        reference: reference.perSecond,
+        loop: reference.loop,
+        other: reference.other,
+        client: reference.client,
+        machineBusy: reference.machineBusy,
+        postfixCpu: postfix.cpu,
+        postfixAccept: postfix.accept,
+        postfixDelivered: postfix.delivered,
+      });
     }
-    return { rounds, runs: ref.runs };
+    let profile: CpuShares | string | null = null;
+    if (perf) {
+      // One more pass, untimed (perf's sampling costs the process some CPU): where the reference's CPU goes.
+      const recording = recordProcess(ref.pid);
+      await smtpSource(ref.ports.smtp, c.sessions, messages, c.octets, refUsers[1], refUsers[0]);
+      profile = await recording.stop();
+    }
+    return { rounds, runs: ref.runs, profile };
   } finally {
     await ref.close();
+    // --perf-basic-prof's symbol map of the child, which node leaves behind.
+    if (perf) await rm(path.join("/tmp", `perf-${ref.pid}.map`), { force: true });
   }
 }
 
 export async function benchSmtpDurable(): Promise<SmtpDurableResult> {
   const loadBefore = loadavg()[0]!;
   const { fsyncMs, deliveryFloorMs, createMs } = await fsyncMedianMs();
+  const perfMissing = perfUnavailable();
   const lane = await acquireLane();
   const rows: SmtpDurableRow[] = [];
   let runs = "";
   try {
     for (const [i, c] of CASES.entries()) {
       const messages = Math.max(c.sessions * 2, Math.round(c.messages * SCALE));
-      const { rounds, runs: ran } = await runCase(lane, c, i, messages);
+      const { rounds, runs: ran, profile } = await runCase(lane, c, i, messages, perfMissing === null && profiled(c));
       runs = ran;
+      const loop = medianSplit(rounds.map((r) => r.loop));
+      const other = medianSplit(rounds.map((r) => r.other));
+      const postfixCpus = rounds.flatMap((r) => (r.postfixCpu === null ? [] : [r.postfixCpu]));
       const ratios = rounds.map((r) => r.reference / r.postfixAccept);
       const row: SmtpDurableRow = {
         sessions: c.sessions,
@@ -246,8 +328,14 @@ export async function benchSmtpDurable(): Promise<SmtpDurableResult> {
         postfixDeliveredPerSecond: median(rounds.map((r) => r.postfixDelivered)),
         ratio: median(ratios),
         ratios,
-        referenceCpuMsPerMessage: median(rounds.map((r) => r.referenceCpuMs)),
-        referenceLoopCpuMsPerMessage: median(rounds.map((r) => r.referenceLoopCpuMs)),
+        referenceCpuMsPerMessage: median(rounds.map((r) => total(r.loop) + total(r.other))),
+        referenceLoopCpuMsPerMessage: median(rounds.map((r) => total(r.loop))),
+        referenceLoopCpu: loop,
+        referenceOtherCpu: other,
+        clientCpuMsPerMessage: median(rounds.map((r) => r.client)),
+        machineBusy: median(rounds.map((r) => r.machineBusy)),
+        postfixCpu: postfixCpus.length === rounds.length ? medianSplit(postfixCpus) : null,
+        profile: profile ?? (profiled(c) ? perfMissing : null),
       };
       process.stderr.write(
         `  smtp-durable ${c.sessions} sessions × ${c.octets} B: reference ${row.referencePerSecond.toFixed(0)}/s (${row.referenceCpuMsPerMessage.toFixed(2)} ms CPU/message, event loop ${row.referenceLoopCpuMsPerMessage.toFixed(2)}), ` +
@@ -259,23 +347,43 @@ export async function benchSmtpDurable(): Promise<SmtpDurableResult> {
   } finally {
     await lane.release();
   }
-  return { rows, fsyncMedianMs: fsyncMs, deliveryFloorMs, createMs, rounds: ROUNDS, runs, load: [loadBefore, loadavg()[0]!] };
+  return { rows, fsyncMedianMs: fsyncMs, deliveryFloorMs, createMs, rounds: ROUNDS, runs, load: [loadBefore, loadavg()[0]!], perfMissing };
 }
 
-export function formatSmtpDurable({ rows, fsyncMedianMs: fsyncMs, deliveryFloorMs, createMs, rounds, runs, load }: SmtpDurableResult): string {
-  const size = (o: number) => (o >= 1024 ? `${o / 1024} KiB` : `${o} B`);
+export function formatSmtpDurable(result: SmtpDurableResult): string {
+  const { rows, fsyncMedianMs: fsyncMs, deliveryFloorMs, createMs, rounds, runs, load } = result;
+  const split = (c: CpuSplit) => `${c.user.toFixed(2)} + ${c.system.toFixed(2)}`;
   const table = markdownTable(
-    ["sessions", "message", "messages", "reference 250/s", "reference CPU ms/message (event loop)", "Postfix 250/s", "Postfix delivered/s", "ratio (reference ÷ Postfix 250/s)", "ratio per round", "at the goal's rate: cores (event loop)"],
+    [
+      "sessions",
+      "message",
+      "messages",
+      "reference 250/s",
+      "Postfix 250/s",
+      "Postfix delivered/s",
+      "ratio (reference ÷ Postfix 250/s)",
+      "ratio per round",
+      "reference CPU ms/message, event loop: user + kernel",
+      "reference CPU ms/message, other threads: user + kernel",
+      "Postfix CPU ms/message, all processes, to delivery: user + kernel",
+      "smtp-source CPU ms/message",
+      "machine busy in the reference's rounds",
+      "at the goal's rate: cores, reference + smtp-source (event loop)",
+    ],
     rows.map((r) => [
       String(r.sessions),
       size(r.octets),
       String(r.messages),
       r.referencePerSecond.toFixed(0),
-      `${r.referenceCpuMsPerMessage.toFixed(2)} (${r.referenceLoopCpuMsPerMessage.toFixed(2)})`,
       r.postfixAcceptPerSecond.toFixed(0),
       r.postfixDeliveredPerSecond.toFixed(0),
       ratioCell(r.ratio, r.ratio >= goalFor(r.octets)),
       r.ratios.map((x) => x.toFixed(2)).join(", "),
+      split(r.referenceLoopCpu),
+      split(r.referenceOtherCpu),
+      r.postfixCpu === null ? "n/a (no master.pid)" : split(r.postfixCpu),
+      r.clientCpuMsPerMessage.toFixed(2),
+      pct(r.machineBusy),
       coresAtGoal(r),
     ]),
   );
@@ -292,23 +400,113 @@ export function formatSmtpDurable({ rows, fsyncMedianMs: fsyncMs, deliveryFloorM
     `Goal ≥ 2.0× Postfix for 1 KiB messages, ≥ 1.5× for 100 KiB. fsync(2) of a 1 KiB file on this machine: median ${fsyncMs.toFixed(2)} ms (${FSYNC_PROBES} probes); one delivery's shortest durable chain`,
     `(creating the file in tmp/, its O_DSYNC write, rename into new/, fsync of new/): median ${deliveryFloorMs.toFixed(2)} ms (${createMs.toFixed(2)} of it the create), the floor of one session's time per message.${singleBudget}`,
     `Driver: Postfix's smtp-source (one message per connection), loopback; reference server in its own Node process (${runs}), Postfix 3.7 from Debian (bench interop lane).`,
-    `Each case: both servers warmed, then ${rounds} interleaved rounds (who goes first alternates); figures are medians of the rounds. Every message counted in the Maildir after each round`,
+    `Each case: both servers warmed (${WARMUP_MESSAGES} messages of 1 KiB each, and ${WARMUP_CASE_SIZE_MESSAGES} of the case's size when larger), then ${rounds} interleaved rounds (who goes first alternates); figures are medians of the rounds. Every message counted in the Maildir after each round`,
     "(reference: at once, since its 250 follows the fsync). The ratio uses acceptance (250s per second): both fsync before the 250 (Postfix its queue file, the reference the",
     "Maildir file and its directory). Postfix's delivery into the Maildir is asynchronous; \"delivered/s\" is messages ÷ time until the last one was in the Maildir.",
-    `Reference CPU = user + system time of its process (every thread) per message; in brackets its main thread's (the event loop: SMTP, socket reads and writes, JavaScript),` +
-      ` the rest being the thread pool's file writes and fsyncs and V8's helper threads. Load average (1 min) ${load[0].toFixed(2)} before, ${load[1].toFixed(2)} after.`,
-    `"At the goal's rate": the goal's rate (goal × Postfix 250/s) × the reference's CPU per message, in cores busy — all its threads, and in brackets the event loop,`,
-    `which is one thread. Beyond ${cpus().length} cores (shared with smtp-source and Postfix), or beyond 1 for the event loop, the goal is out of reach at this CPU per message`,
-    "(CPU-bound: the gap is CPU per message); below both, the gap is time spent waiting (fsyncs, the thread pool, the batches of group commit).",
+    "CPU per message (/proc, user + kernel, bench/lib/proc-cpu.ts): the reference's main thread (the event loop: SMTP, socket reads and writes, JavaScript) and its other threads",
+    "(libuv's pool: file creates, writes, fsyncs; V8's helpers: GC, compiler); Postfix's master with every worker it runs or reaped (smtpd, cleanup, trivial-rewrite, qmgr,",
+    "virtual, postlogd) from its first 250 to the last delivery; smtp-source's own, in the reference's rounds.",
+    `Load average (1 min) ${load[0].toFixed(2)} before, ${load[1].toFixed(2)} after.`,
+    `"At the goal's rate": the goal's rate (goal × Postfix 250/s) × the CPU per message of the reference (all its threads) and smtp-source, in cores busy; in brackets the`,
+    `event loop's, which is one thread. Beyond ${cpus().length} cores, or beyond 1 for the event loop, the goal is out of reach at this CPU per message (CPU-bound: the gap is`,
+    "CPU per message); below both, the gap is time spent waiting (fsyncs, thread-pool hops, the batches of group commit) — or the CPU other programs took: see \"machine busy\".",
     "",
     table,
+    "",
+    ...profileSection(result),
   ].join("\n");
+}
+
+const size = (o: number) => (o >= 1024 ? `${o / 1024} KiB` : `${o} B`);
+const ms = (x: number) => `${x.toFixed(2)} ms`;
+const pct = (x: number) => `${(x * 100).toFixed(0)} %`;
+
+/** ms per message of the categories whose name starts with `prefix`, from a row's profile shares and its measured CPU per message. */
+function categoryMs(row: SmtpDurableRow, shares: CpuShares, test: (name: string) => boolean): number {
+  return shares.byCategory.filter((c) => test(c.name)).reduce((sum, c) => sum + c.share, 0) * row.referenceCpuMsPerMessage;
+}
+
+/** The perf lines (one per profiled row) and the paragraph that derives the gap from them. */
+function profileSection({ rows, deliveryFloorMs, createMs, perfMissing }: SmtpDurableResult): string[] {
+  const withProfile = rows.filter((r): r is SmtpDurableRow & { profile: CpuShares } => typeof r.profile === "object" && r.profile !== null);
+  const lines: string[] = [];
+  if (withProfile.length === 0) {
+    const why = perfMissing ?? rows.find((r) => typeof r.profile === "string")?.profile ?? "no profiled row ran";
+    return [`No perf profile of the reference process: ${why}. Its CPU per message above is then not split by category.`];
+  }
+  lines.push(
+    "Where the reference's CPU per message goes (perf record -e cpu-clock -g on its process, one extra untimed pass per row; each category's share of the samples × the",
+    "row's CPU per message above; kernel samples go to the system call or path they are in, user samples to their innermost named frame — bench/lib/perf-profile.ts):",
+  );
+  for (const r of withProfile) {
+    const p = r.profile;
+    lines.push(
+      `- ${r.sessions} session${r.sessions === 1 ? "" : "s"} × ${size(r.octets)}: ${ms(r.referenceCpuMsPerMessage)} CPU/message, kernel ${pct(p.kernel)}, event loop ${pct(p.mainThread)} (${p.samples} samples): ` +
+        p.byCategory.map((c) => `${c.name} ${(c.share * r.referenceCpuMsPerMessage).toFixed(2)} (${pct(c.share)})`).join("; "),
+    );
+  }
+  lines.push("", ...gapParagraph(rows, withProfile, deliveryFloorMs, createMs));
+  return lines;
+}
+
+function gapParagraph(rows: SmtpDurableRow[], profiled: (SmtpDurableRow & { profile: CpuShares })[], deliveryFloorMs: number, createMs: number): string[] {
+  const out: string[] = [];
+  const fsyncPath = (name: string) => name === "kernel: file write + fsync";
+  const create = (name: string) => name === "kernel: file create/open";
+  const kernel = (name: string) => name.startsWith("kernel:");
+  const v8 = (name: string) => name === "V8 compiler" || name === "V8 garbage collection";
+  const kernelParts = (r: SmtpDurableRow & { profile: CpuShares }) =>
+    `${ms(categoryMs(r, r.profile, kernel))} of it in the kernel (the write + fsync path ${ms(categoryMs(r, r.profile, fsyncPath))}: block-layer dispatch, the virtio ` +
+    `doorbell, waits for the flush; creating the file ${ms(categoryMs(r, r.profile, create))}: ext4 without a journal steps over every recently deleted inode of the ` +
+    `group on each create, which Postfix pays twice, for its queue file and its Maildir file), ${ms(categoryMs(r, r.profile, (n) => !kernel(n)))} in user space ` +
+    `(${ms(categoryMs(r, r.profile, v8))} of that V8's compiler and GC)`;
+  const one = profiled.find((r) => r.sessions === 1);
+  if (one) {
+    const budget = 1000 / (2 * one.postfixAcceptPerSecond);
+    const wall = 1000 / one.referencePerSecond;
+    const loopMs = total(one.referenceLoopCpu);
+    out.push(
+      `At 1 session (1 KiB) 2× Postfix leaves ${ms(budget)} per message (Postfix takes ${ms(1000 / one.postfixAcceptPerSecond)}, its 250 after one fsync of its queue ` +
+        `file); the reference takes ${ms(wall)}, ${ms(wall - budget)} over. Of its time, the disk chain the 250 waits for — create, O_DSYNC write, rename, fsync of new/: two ` +
+        `flushes in series — has a floor of ${ms(deliveryFloorMs)} here (${ms(createMs)} of it the create)` +
+        (deliveryFloorMs >= budget
+          ? `, already ${(deliveryFloorMs / budget).toFixed(1)}× the budget: with fsync before the 250 the 1-session goal is out of reach on this disk. `
+          : `, ${(deliveryFloorMs / budget).toFixed(1)}× the budget, which leaves ${ms(budget - deliveryFloorMs)} for everything else; the event loop's CPU alone, in ` +
+            `series with the dialogue, is ${ms(loopMs)} per message` +
+            (loopMs > budget - deliveryFloorMs ? `, ${(loopMs / (budget - deliveryFloorMs)).toFixed(1)}× that. ` : ", within it. ")) +
+        `The process's CPU is ${ms(one.referenceCpuMsPerMessage)} ` +
+        `(all threads), ${kernelParts(one)}. The rest of the ${ms(wall)}, ${ms(Math.max(0, wall - deliveryFloorMs - loopMs))}, is ` +
+        `waiting: the seven round trips, the thread-pool hops of the create, write and commit, and a CPU on a machine ${pct(one.machineBusy)} busy.`,
+    );
+  }
+  const eight = profiled.find((r) => r.sessions === 8);
+  if (eight) {
+    const rate = goalFor(eight.octets) * eight.postfixAcceptPerSecond;
+    const machine = (cpus().length * 1000) / rate;
+    const left = machine - eight.clientCpuMsPerMessage;
+    // The machine's share the reference and its load generator used in their rounds; the rest of "busy" was other programs'.
+    const own = ((eight.referenceCpuMsPerMessage + eight.clientCpuMsPerMessage) * eight.referencePerSecond) / (cpus().length * 1000);
+    out.push(
+      `At 8 sessions (1 KiB) the goal is ${rate.toFixed(0)} messages/s; the machine's ${cpus().length} cores give ${ms(machine)} of CPU per message at that rate, ` +
+        `${ms(left)} after smtp-source's ${ms(eight.clientCpuMsPerMessage)}. The reference spends ${ms(eight.referenceCpuMsPerMessage)}, ${kernelParts(eight)}` +
+        (eight.referenceCpuMsPerMessage > left
+          ? `: ${ms(eight.referenceCpuMsPerMessage - left)} over, so the gap is CPU per message. `
+          : `: it fits, so on an idle machine the gap is waiting (each session's two flushes, the group commit's batches). Here the machine was ${pct(eight.machineBusy)} ` +
+            `busy during the reference's rounds, ${pct(own)} of it the reference and smtp-source: ${pct(Math.max(0, eight.machineBusy - own))} went to other programs, CPU the ` +
+            `reference did not get. `) +
+        (eight.postfixCpu
+          ? `Postfix spends ${ms(total(eight.postfixCpu))} per message over all its processes, its delivery included (${ms(eight.postfixCpu.system)} of it in the kernel).`
+          : ""),
+    );
+  }
+  if (rows.some((r) => !profiled.includes(r as never))) out.push("The other rows are not profiled; their last two columns say whether CPU or waiting bounds them.");
+  return out;
 }
 
 /** Cores the reference would keep busy at the goal's rate with this run's CPU per message, and which bound that makes. */
 function coresAtGoal(r: SmtpDurableRow): string {
   const rate = goalFor(r.octets) * r.postfixAcceptPerSecond;
-  const all = (rate * r.referenceCpuMsPerMessage) / 1000;
+  const all = (rate * (r.referenceCpuMsPerMessage + r.clientCpuMsPerMessage)) / 1000;
   const loop = (rate * r.referenceLoopCpuMsPerMessage) / 1000;
   const bound = all > cpus().length || loop > 1 ? "CPU-bound" : "waiting-bound";
   return `${all.toFixed(2)} (${loop.toFixed(2)}): ${bound}`;

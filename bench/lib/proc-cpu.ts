@@ -87,3 +87,10 @@ export function treeCpu(rootPid: number): CpuSplit {
   }
   return sum;
 }
+
+/** CPU of the children a process has reaped (cutime, cstime: each with its own reaped descendants), ms. */
+export function reapedChildrenCpu(pid: number | "self"): CpuSplit {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return { user: Number(fields[13]) * MS_PER_TICK, system: Number(fields[14]) * MS_PER_TICK };
+}

@@ -56,6 +56,8 @@ export interface ReferenceChildOptions {
   maxPerAddress?: number;
   /** Run the compiled dist/ in a bare node (what users run), rebuilt first if the sources are newer. */
   compiled?: boolean;
+  /** Extra node flags for the child (e.g. --perf-basic-prof, so that perf(1) names JavaScript frames). */
+  nodeFlags?: string[];
 }
 
 /**
@@ -86,6 +88,7 @@ export async function startReferenceChild(options: ReferenceChildOptions = {}): 
   const profileDir = process.env.BENCH_PROFILE_DIR;
   const dist = options.compiled ? await currentDist() : null;
   const execArgv = dist !== null ? ["--expose-gc"] : ["--import=tsx", "--expose-gc"];
+  execArgv.push(...(options.nodeFlags ?? []));
   if (profileDir && options.profileName) execArgv.push("--cpu-prof", `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${options.profileName}.cpuprofile`);
   const serverRoot = dist ?? ROOT.replace(/\/$/, "");
   const env: NodeJS.ProcessEnv = { ...process.env, BENCH_REFERENCE_DATA: dataDir, BENCH_REFERENCE_ROOT: serverRoot };

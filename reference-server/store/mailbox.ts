@@ -150,6 +150,10 @@ export class MaildirMailbox implements Mailbox {
   private statusAskedMs = -Infinity;
   // Stamps of new/ and cur/ taken before a listing that showed exactly the published files.
   private verifiedStamps: [newDir: string, curDir: string] | null = null;
+  // The last listing publishedIfCurrent made, under the settled stamps taken just before it: while new/ and
+  // cur/ keep those stamps they hold what it found, so the next look compares against it without listing
+  // again (under load every session looks after each command, and most looks follow no change at all).
+  private lastListing: { stamps: [newDir: string, curDir: string]; onDisk: Map<string, MessageFile> } | null = null;
 
   /**
    * What per-session state (the \\Recent claims, imap/mailbox/recent.ts) is kept
@@ -219,7 +223,12 @@ export class MaildirMailbox implements Mailbox {
       stamps = [stampDir(path.join(this.place.maildir, "new")), stampDir(path.join(this.place.maildir, "cur"))];
       const verified = this.verifiedStamps;
       if (verified !== null && verified[0] === stamps[0]!.key && verified[1] === stamps[1]!.key) return published.status;
-      onDisk = listMessageFilesNow(this.place.maildir);
+      const last = this.lastListing;
+      if (last !== null && last.stamps[0] === stamps[0]!.key && last.stamps[1] === stamps[1]!.key) onDisk = last.onDisk;
+      else {
+        onDisk = listMessageFilesNow(this.place.maildir);
+        this.lastListing = stamps.every((stamp) => stamp.settled) ? { stamps: [stamps[0]!.key, stamps[1]!.key], onDisk } : null;
+      }
     } catch {
       return null;
     }
@@ -975,6 +984,7 @@ export class MaildirMailbox implements Mailbox {
     this.published = null;
     this.verifiedStamps = null;
     this.listedStamps = null;
+    this.lastListing = null;
     this.listWriteOwed = false;
     this.byUid = new Map();
     // After an I/O error, descriptors are opened afresh rather than trusted.

@@ -1,6 +1,6 @@
 // Per-command counters of a stress run: successful latencies (kept whole, a
 // run is at most a few hundred thousand commands) and errors by message.
-// Summaries are nearest-rank percentiles. Pure.
+// Summaries are nearest-rank percentiles and the sum. Pure.
 // Standards: none.
 
 export interface CommandSummary {
@@ -10,6 +10,8 @@ export interface CommandSummary {
   errors: number;
   opsPerSecond: number;
   latencyMs: { min: number; median: number; p95: number; p99: number; max: number } | null;
+  /** Sum of the successful latencies, ms: where a session's wall time went, by command (a median cannot say). */
+  totalMs: number;
 }
 
 export interface ErrorSummary {
@@ -75,6 +77,7 @@ export class LatencyBook {
         ok: sorted.length,
         errors: c.errors,
         opsPerSecond: wallSeconds > 0 ? sorted.length / wallSeconds : 0,
+        totalMs: c.samples.reduce((sum, ms) => sum + ms, 0),
         latencyMs:
           sorted.length === 0
             ? null

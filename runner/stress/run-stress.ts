@@ -31,6 +31,8 @@ export interface StressOptions {
   messageOctets: number;
   /** IMAP sessions stay logged in for this many commands (sessions/imap.ts); 0 or absent: the short session. */
   imapCommandsPerSession?: number;
+  /** Called once the mailboxes are prepared, as the timed run starts (a bench reads CPU counters here). */
+  onTimedStart?: () => void;
 }
 
 export interface StressResult {
@@ -86,6 +88,7 @@ export async function runStress(o: StressOptions): Promise<StressResult> {
   let remaining = o.operations ?? Infinity;
   let messageCounter = 0;
   const runId = `${o.seed}.${Date.now().toString(36)}`;
+  o.onTimedStart?.();
   const started = performance.now();
   const endAt = o.durationMs === undefined ? Infinity : started + o.durationMs;
 

@@ -3,12 +3,18 @@
 // Standards: none (proc(5)).
 
 import { expect } from "chai";
-import { machineCpu, minus, processCpu, threadCpu, total } from "../../bench/lib/proc-cpu.ts";
+import { spawn } from "node:child_process";
+import { machineCpu, minus, processCpu, threadCpu, total, treeCpu } from "../../bench/lib/proc-cpu.ts";
 
-/** Burns about `ms` of CPU on this thread. */
+/** Burns `ms` of CPU on this thread, counted as CPU time (on a busy machine wall time would give less). */
 function spin(ms: number): void {
-  const until = performance.now() + ms;
-  while (performance.now() < until) Math.sqrt(Math.random());
+  const start = process.cpuUsage();
+  const used = () => {
+    const d = process.cpuUsage(start);
+    return (d.user + d.system) / 1000;
+  };
+  // Reading the clock is a system call: do some user-space work between reads, so the time is mostly user time.
+  while (used() < ms) for (let i = 0; i < 100_000; i++) Math.sqrt(Math.random());
 }
 
 describe("bench/lib/proc-cpu", function () {
@@ -32,6 +38,15 @@ describe("bench/lib/proc-cpu", function () {
     const main = threads.get(String(process.pid));
     expect(main).to.not.equal(undefined);
     expect(total(main!)).to.be.within(total(processCpu("self").main) - 20, total(processCpu("self").main));
+  });
+
+  it("counts a process tree's CPU, a child's included once it has ended (reaped into the parent's cutime/cstime)", async function () {
+    const before = treeCpu(process.pid);
+    const child = spawn(process.execPath, ["-e", "while (process.cpuUsage().user < 300_000);"]);
+    await new Promise((resolve) => child.once("exit", resolve));
+    const after = treeCpu(process.pid);
+    // The child spun until 300 ms of user CPU (ticks of 10 ms, so at least 290 counted).
+    expect(total(minus(after, before))).to.be.at.least(250);
   });
 
   it("reads the machine's busy and idle time, which only grow", function () {

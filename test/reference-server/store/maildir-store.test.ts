@@ -540,6 +540,19 @@ describe("store: Maildir store", () => {
       ]);
     });
 
+    it("after our own changes, a look that reuses the last listing of unchanged directories still sees another program's later delivery", async () => {
+      const uid = await store.deliver("alice", message(1));
+      const inbox = (await store.mailbox("alice", "INBOX")) as MaildirMailbox;
+      await inbox.status();
+      await inbox.storeFlags([uid], "add", ["\\Seen"]);
+      // Listed (our rename moved the stamps), then published again by the next change: the directories keep the listed stamps.
+      await inbox.status();
+      await inbox.storeFlags([uid], "add", ["\\Seen"]);
+      expect((await inbox.status()).messages.map((m) => [m.uid, m.flags])).to.deep.equal([[uid, ["\\Seen"]]]);
+      writeFileSync(path.join(maildir, "new", "1000000000.foreign.host"), message(8));
+      expect((await inbox.status()).messages.map((m) => m.uid)).to.deep.equal([uid, 2]);
+    });
+
     it("reports sizes without reading messages, from the uid list after a reopen", async () => {
       const sizes = [10, 2000, 0].map((n) => Buffer.alloc(n, 0x61));
       for (const bytes of sizes) await store.deliver("alice", bytes);

@@ -96,6 +96,8 @@ describe("stress: against the reference server", function () {
     for (const c of result.commands) {
       expect(c.latencyMs!.min).to.be.at.most(c.latencyMs!.median);
       expect(c.latencyMs!.p99).to.be.at.most(c.latencyMs!.max);
+      // The sum of the latencies lies between the largest one and ok × the largest.
+      expect(c.totalMs).to.be.within(c.latencyMs!.max, c.ok * c.latencyMs!.max + 1e-9);
     }
     expect(formatStress(result)).to.match(/imap\s+FETCH\s+\d+\s+0\s/);
   });
