@@ -17,10 +17,10 @@
 // rounds' ratios. Beside it: CPU time per message, user and kernel, of the
 // reference server's event loop and of its other threads, and of all of
 // Postfix's processes (bench/lib/proc-cpu.ts); the floor of one durable
-// delivery on this disk — what a single session can never beat; and for the
-// 1- and 8-session 1 KiB rows a short perf profile of the reference process
+// delivery on this disk for each message size — what a single session can
+// never beat; and for every row a short perf profile of the reference process
 // (bench/lib/perf-profile.ts) that splits its CPU per message by where it
-// goes, from which the output derives the gap. Without perf it says so.
+// goes. From these the output derives each gap. Without perf it says so.
 // BENCH_SMTP_SCALE=0.2 makes a quick run.
 // Standards: RFC 5321 §4.1.1.4, §6.1 (250 means the message is safe).
 
@@ -31,7 +31,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { acquireLane, LANE_DIR, type Lane } from "./lib/interop-lane.ts";
-import { PERF_NODE_FLAGS, perfUnavailable, recordProcess, type CpuShares } from "./lib/perf-profile.ts";
+import { PERF_NODE_FLAGS, perfUnavailable, recordProcess, topCategories, type CpuShares } from "./lib/perf-profile.ts";
 import { machineCpu, minus, processCpu, reapedChildrenCpu, total, treeCpu, type CpuSplit } from "./lib/proc-cpu.ts";
 import { startReferenceChild } from "./lib/reference-child.ts";
 import { maildirCount, markdownTable, ratioCell } from "./lib/table.ts";
@@ -51,8 +51,8 @@ const FSYNC_PROBES = 200;
 // few of the case's size for the paths of large bodies.
 const WARMUP_MESSAGES = 2000;
 const WARMUP_CASE_SIZE_MESSAGES = 100;
-/** Rows that get a perf profile of the reference process (one extra, untimed pass each). */
-const profiled = (c: { sessions: number; octets: number }) => c.octets <= 1024 && (c.sessions === 1 || c.sessions === 8);
+/** Categories below this share of a profile are summed into one "other" in its line. */
+const PROFILE_LINE_MIN_SHARE = 0.05;
 
 const CASES: { sessions: number; octets: number; messages: number }[] = [
   { sessions: 1, octets: 1024, messages: 300 },
@@ -65,23 +65,36 @@ const CASES: { sessions: number; octets: number; messages: number }[] = [
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
+/** One delivery's shortest durable chain for one message size (see fsyncMedianMs). */
+export interface DeliveryFloor {
+  octets: number;
+  /** Median ms from the create in tmp/ to new/ fsynced. */
+  floorMs: number;
+  /** Of that, the create alone. */
+  createMs: number;
+}
+
 /**
  * This machine's fsync latency, the floor of every durable 250: the median
  * of FSYNC_PROBES 1 KiB writes each followed by fsync(2), in a directory on
  * the file system the reference server's data directory uses (os.tmpdir()).
- * `deliveryFloorMs`: the median of the shortest chain one Maildir delivery
- * needs before its 250 — the file written with O_DSYNC, renamed from tmp/ into
- * new/, new/ fsynced — two flushes that cannot overlap, since the rename must
- * not be durable before the bytes are. `createMs`: the create alone (the open
- * with O_CREAT), which in a directory under this machine's /tmp costs ~0.45 ms
- * of system time, against ~0.03 ms elsewhere on the same ext4 (measured in session 7).
+ * `floors`, one per message size of CASES: the median of the shortest chain
+ * one Maildir delivery of that size needs before its 250 — the file written
+ * with O_DSYNC, renamed from tmp/ into new/, new/ fsynced — two flushes that
+ * cannot overlap, since the rename must not be durable before the bytes are
+ * (a larger message's O_DSYNC write is longer). `createMs`: the create alone
+ * (the open with O_CREAT), which in a directory under this machine's /tmp costs
+ * ~0.45 ms of system time, against ~0.03 ms elsewhere on the same ext4 (measured
+ * in session 7). The sizes' chains alternate probe by probe, so both meet the same disk.
  */
-export async function fsyncMedianMs(): Promise<{ fsyncMs: number; deliveryFloorMs: number; createMs: number }> {
+export async function fsyncMedianMs(): Promise<{ fsyncMs: number; floors: DeliveryFloor[] }> {
   const dir = await mkdtemp(path.join(tmpdir(), "mc-bench-fsync-"));
   const data = Buffer.alloc(1024, 0x61);
+  const sizes = [...new Set(CASES.map((c) => c.octets))];
+  const bodies = sizes.map((octets) => Buffer.alloc(octets, 0x61));
   const fsyncs: number[] = [];
-  const deliveries: number[] = [];
-  const creates: number[] = [];
+  const deliveries: number[][] = sizes.map(() => []);
+  const creates: number[][] = sizes.map(() => []);
   try {
     await mkdir(path.join(dir, "tmp"));
     await mkdir(path.join(dir, "new"));
@@ -97,18 +110,21 @@ export async function fsyncMedianMs(): Promise<{ fsyncMs: number; deliveryFloorM
           await file.close();
         }
         fsyncs.push(performance.now() - started);
-        started = performance.now();
-        const staged = path.join(dir, "tmp", String(i));
-        const message = await open(staged, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_DSYNC);
-        creates.push(performance.now() - started);
-        try {
-          await message.write(data);
-        } finally {
-          await message.close();
+        for (const [s, body] of bodies.entries()) {
+          const name = `${i}-${s}`;
+          started = performance.now();
+          const staged = path.join(dir, "tmp", name);
+          const message = await open(staged, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_DSYNC);
+          creates[s]!.push(performance.now() - started);
+          try {
+            await message.write(body);
+          } finally {
+            await message.close();
+          }
+          await rename(staged, path.join(dir, "new", name));
+          await newDir.sync();
+          deliveries[s]!.push(performance.now() - started);
         }
-        await rename(staged, path.join(dir, "new", String(i)));
-        await newDir.sync();
-        deliveries.push(performance.now() - started);
       }
     } finally {
       await newDir.close();
@@ -116,22 +132,20 @@ export async function fsyncMedianMs(): Promise<{ fsyncMs: number; deliveryFloorM
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-  return { fsyncMs: median(fsyncs), deliveryFloorMs: median(deliveries), createMs: median(creates) };
+  return { fsyncMs: median(fsyncs), floors: sizes.map((octets, s) => ({ octets, floorMs: median(deliveries[s]!), createMs: median(creates[s]!) })) };
 }
 
 export interface SmtpDurableResult {
   rows: SmtpDurableRow[];
   fsyncMedianMs: number;
-  /** One delivery's shortest durable chain on this disk (see fsyncMedianMs). */
-  deliveryFloorMs: number;
-  /** Of that, creating the file in tmp/ (the open with O_CREAT, through the thread pool). */
-  createMs: number;
+  /** One delivery's shortest durable chain on this disk, per message size (see fsyncMedianMs). */
+  floors: DeliveryFloor[];
   rounds: number;
   /** What the reference child ran ("compiled dist/", or the sources when dist/ could not be built). */
   runs: string;
   /** 1-minute load average before and after. */
   load: [number, number];
-  /** Why there is no perf profile (perf missing or not allowed); null when the profiled rows have one. */
+  /** Why there is no perf profile (perf missing or not allowed); null when the rows have one. */
   perfMissing: string | null;
 }
 
@@ -159,8 +173,8 @@ export interface SmtpDurableRow {
   machineBusy: number;
   /** All of Postfix's processes (master, its live workers and those it reaped), from before the 250s to the last delivery; null without its pid file. */
   postfixCpu: CpuSplit | null;
-  /** The reference process's CPU split by category (perf), or why there is none; null for rows not profiled. */
-  profile: CpuShares | string | null;
+  /** The reference process's CPU split by category (perf), or why there is none. */
+  profile: CpuShares | string;
 }
 
 /** smtp-source against host:port; resolves with the wall time in ms. A non-250 answer makes it exit non-zero. */
@@ -305,7 +319,7 @@ async function runCase(
 
 export async function benchSmtpDurable(): Promise<SmtpDurableResult> {
   const loadBefore = loadavg()[0]!;
-  const { fsyncMs, deliveryFloorMs, createMs } = await fsyncMedianMs();
+  const { fsyncMs, floors } = await fsyncMedianMs();
   const perfMissing = perfUnavailable();
   const lane = await acquireLane();
   const rows: SmtpDurableRow[] = [];
@@ -313,7 +327,7 @@ export async function benchSmtpDurable(): Promise<SmtpDurableResult> {
   try {
     for (const [i, c] of CASES.entries()) {
       const messages = Math.max(c.sessions * 2, Math.round(c.messages * SCALE));
-      const { rounds, runs: ran, profile } = await runCase(lane, c, i, messages, perfMissing === null && profiled(c));
+      const { rounds, runs: ran, profile } = await runCase(lane, c, i, messages, perfMissing === null);
       runs = ran;
       const loop = medianSplit(rounds.map((r) => r.loop));
       const other = medianSplit(rounds.map((r) => r.other));
@@ -335,7 +349,7 @@ export async function benchSmtpDurable(): Promise<SmtpDurableResult> {
         clientCpuMsPerMessage: median(rounds.map((r) => r.client)),
         machineBusy: median(rounds.map((r) => r.machineBusy)),
         postfixCpu: postfixCpus.length === rounds.length ? medianSplit(postfixCpus) : null,
-        profile: profile ?? (profiled(c) ? perfMissing : null),
+        profile: profile ?? perfMissing ?? "not recorded",
       };
       process.stderr.write(
         `  smtp-durable ${c.sessions} sessions × ${c.octets} B: reference ${row.referencePerSecond.toFixed(0)}/s (${row.referenceCpuMsPerMessage.toFixed(2)} ms CPU/message, event loop ${row.referenceLoopCpuMsPerMessage.toFixed(2)}), ` +
@@ -347,11 +361,11 @@ export async function benchSmtpDurable(): Promise<SmtpDurableResult> {
   } finally {
     await lane.release();
   }
-  return { rows, fsyncMedianMs: fsyncMs, deliveryFloorMs, createMs, rounds: ROUNDS, runs, load: [loadBefore, loadavg()[0]!], perfMissing };
+  return { rows, fsyncMedianMs: fsyncMs, floors, rounds: ROUNDS, runs, load: [loadBefore, loadavg()[0]!], perfMissing };
 }
 
 export function formatSmtpDurable(result: SmtpDurableResult): string {
-  const { rows, fsyncMedianMs: fsyncMs, deliveryFloorMs, createMs, rounds, runs, load } = result;
+  const { rows, fsyncMedianMs: fsyncMs, floors, rounds, runs, load } = result;
   const split = (c: CpuSplit) => `${c.user.toFixed(2)} + ${c.system.toFixed(2)}`;
   const table = markdownTable(
     [
@@ -387,18 +401,10 @@ export function formatSmtpDurable(result: SmtpDurableResult): string {
       coresAtGoal(r),
     ]),
   );
-  const single = rows.find((r) => r.sessions === 1 && r.octets <= 1024);
-  // Two times Postfix at one session leaves this much per message, round trips and all.
-  const budgetMs = single ? 1000 / (2 * single.postfixAcceptPerSecond) : 0;
-  const singleBudget = single
-    ? ` Two times Postfix at one session (1 KiB) would leave ${budgetMs.toFixed(2)} ms per message, connection and 7 round trips included` +
-      (deliveryFloorMs > budgetMs
-        ? `: less than that floor, so with fsync before the 250 the 1-session goal cannot be met on this disk (Postfix fsyncs one queue file: no rename, no directory sync).`
-        : ".")
-    : "";
+  const floorText = floors.map((f) => `${ms(f.floorMs)} for ${size(f.octets)} (${ms(f.createMs)} of it the create)`).join(", ");
   return [
     `Goal ≥ 2.0× Postfix for 1 KiB messages, ≥ 1.5× for 100 KiB. fsync(2) of a 1 KiB file on this machine: median ${fsyncMs.toFixed(2)} ms (${FSYNC_PROBES} probes); one delivery's shortest durable chain`,
-    `(creating the file in tmp/, its O_DSYNC write, rename into new/, fsync of new/): median ${deliveryFloorMs.toFixed(2)} ms (${createMs.toFixed(2)} of it the create), the floor of one session's time per message.${singleBudget}`,
+    `(creating the file in tmp/, its O_DSYNC write, rename into new/, fsync of new/), medians of as many probes: ${floorText} — the floor of one session's time per message.`,
     `Driver: Postfix's smtp-source (one message per connection), loopback; reference server in its own Node process (${runs}), Postfix 3.7 from Debian (bench interop lane).`,
     `Each case: both servers warmed (${WARMUP_MESSAGES} messages of 1 KiB each, and ${WARMUP_CASE_SIZE_MESSAGES} of the case's size when larger), then ${rounds} interleaved rounds (who goes first alternates); figures are medians of the rounds. Every message counted in the Maildir after each round`,
     "(reference: at once, since its 250 follows the fsync). The ratio uses acceptance (250s per second): both fsync before the 250 (Postfix its queue file, the reference the",
@@ -413,94 +419,116 @@ export function formatSmtpDurable(result: SmtpDurableResult): string {
     "",
     table,
     "",
-    ...profileSection(result),
+    ...profileLines(result),
+    "",
+    ...gapParagraphs(result),
   ].join("\n");
 }
 
 const size = (o: number) => (o >= 1024 ? `${o / 1024} KiB` : `${o} B`);
 const ms = (x: number) => `${x.toFixed(2)} ms`;
 const pct = (x: number) => `${(x * 100).toFixed(0)} %`;
+const rowName = (r: SmtpDurableRow) => `${r.sessions} session${r.sessions === 1 ? "" : "s"} × ${size(r.octets)}`;
+type ProfiledRow = SmtpDurableRow & { profile: CpuShares };
+const hasProfile = (r: SmtpDurableRow): r is ProfiledRow => typeof r.profile === "object";
 
-/** ms per message of the categories whose name starts with `prefix`, from a row's profile shares and its measured CPU per message. */
-function categoryMs(row: SmtpDurableRow, shares: CpuShares, test: (name: string) => boolean): number {
-  return shares.byCategory.filter((c) => test(c.name)).reduce((sum, c) => sum + c.share, 0) * row.referenceCpuMsPerMessage;
+/** A profile's largest categories as "name ms (share)", the small ones summed (topCategories), in ms of the row's CPU per message. */
+function topText(r: ProfiledRow, limit = Infinity): string {
+  return topCategories(r.profile, PROFILE_LINE_MIN_SHARE)
+    .slice(0, limit)
+    .map((c) => `${c.label} ${(c.share * r.referenceCpuMsPerMessage).toFixed(2)} (${pct(c.share)})`)
+    .join(", ");
 }
 
-/** The perf lines (one per profiled row) and the paragraph that derives the gap from them. */
-function profileSection({ rows, deliveryFloorMs, createMs, perfMissing }: SmtpDurableResult): string[] {
-  const withProfile = rows.filter((r): r is SmtpDurableRow & { profile: CpuShares } => typeof r.profile === "object" && r.profile !== null);
-  const lines: string[] = [];
-  if (withProfile.length === 0) {
-    const why = perfMissing ?? rows.find((r) => typeof r.profile === "string")?.profile ?? "no profiled row ran";
+/** One line per row: where the reference's CPU per message goes. */
+function profileLines({ rows, perfMissing }: SmtpDurableResult): string[] {
+  if (!rows.some(hasProfile)) {
+    const why = perfMissing ?? rows.find((r) => typeof r.profile === "string")?.profile ?? "no row ran";
     return [`No perf profile of the reference process: ${why}. Its CPU per message above is then not split by category.`];
   }
-  lines.push(
-    "Where the reference's CPU per message goes (perf record -e cpu-clock -g on its process, one extra untimed pass per row; each category's share of the samples × the",
-    "row's CPU per message above; kernel samples go to the system call or path they are in, user samples to their innermost named frame — bench/lib/perf-profile.ts):",
-  );
-  for (const r of withProfile) {
-    const p = r.profile;
-    lines.push(
-      `- ${r.sessions} session${r.sessions === 1 ? "" : "s"} × ${size(r.octets)}: ${ms(r.referenceCpuMsPerMessage)} CPU/message, kernel ${pct(p.kernel)}, event loop ${pct(p.mainThread)} (${p.samples} samples): ` +
-        p.byCategory.map((c) => `${c.name} ${(c.share * r.referenceCpuMsPerMessage).toFixed(2)} (${pct(c.share)})`).join("; "),
-    );
-  }
-  lines.push("", ...gapParagraph(rows, withProfile, deliveryFloorMs, createMs));
-  return lines;
+  return [
+    "Where the reference's CPU per message goes (perf record -e cpu-clock -g on its process, one extra untimed pass per row; a category's share of the samples × the row's",
+    `CPU per message above; kernel samples go to the system call or path they are in, user samples to their innermost named frame — bench/lib/perf-profile.ts):`,
+    ...rows.map((r) =>
+      hasProfile(r)
+        ? `- ${rowName(r)}: ${ms(r.referenceCpuMsPerMessage)} CPU/message, kernel ${pct(r.profile.kernel)}, event loop ${pct(r.profile.mainThread)} (${r.profile.samples} samples): ${topText(r)}`
+        : `- ${rowName(r)}: no profile (${r.profile})`,
+    ),
+  ];
 }
 
-function gapParagraph(rows: SmtpDurableRow[], profiled: (SmtpDurableRow & { profile: CpuShares })[], deliveryFloorMs: number, createMs: number): string[] {
+/** A paragraph per row short of its goal, deriving the gap; one sentence for the rows that meet it. */
+function gapParagraphs({ rows, floors }: SmtpDurableResult): string[] {
   const out: string[] = [];
-  const fsyncPath = (name: string) => name === "kernel: file write + fsync";
-  const create = (name: string) => name === "kernel: file create/open";
-  const kernel = (name: string) => name.startsWith("kernel:");
-  const v8 = (name: string) => name === "V8 compiler" || name === "V8 garbage collection";
-  const kernelParts = (r: SmtpDurableRow & { profile: CpuShares }) =>
-    `${ms(categoryMs(r, r.profile, kernel))} of it in the kernel (the write + fsync path ${ms(categoryMs(r, r.profile, fsyncPath))}: block-layer dispatch, the virtio ` +
-    `doorbell, waits for the flush; creating the file ${ms(categoryMs(r, r.profile, create))}: ext4 without a journal steps over every recently deleted inode of the ` +
-    `group on each create, which Postfix pays twice, for its queue file and its Maildir file), ${ms(categoryMs(r, r.profile, (n) => !kernel(n)))} in user space ` +
-    `(${ms(categoryMs(r, r.profile, v8))} of that V8's compiler and GC)`;
-  const one = profiled.find((r) => r.sessions === 1);
-  if (one) {
-    const budget = 1000 / (2 * one.postfixAcceptPerSecond);
-    const wall = 1000 / one.referencePerSecond;
-    const loopMs = total(one.referenceLoopCpu);
-    out.push(
-      `At 1 session (1 KiB) 2× Postfix leaves ${ms(budget)} per message (Postfix takes ${ms(1000 / one.postfixAcceptPerSecond)}, its 250 after one fsync of its queue ` +
-        `file); the reference takes ${ms(wall)}, ${ms(wall - budget)} over. Of its time, the disk chain the 250 waits for — create, O_DSYNC write, rename, fsync of new/: two ` +
-        `flushes in series — has a floor of ${ms(deliveryFloorMs)} here (${ms(createMs)} of it the create)` +
-        (deliveryFloorMs >= budget
-          ? `, already ${(deliveryFloorMs / budget).toFixed(1)}× the budget: with fsync before the 250 the 1-session goal is out of reach on this disk. `
-          : `, ${(deliveryFloorMs / budget).toFixed(1)}× the budget, which leaves ${ms(budget - deliveryFloorMs)} for everything else; the event loop's CPU alone, in ` +
-            `series with the dialogue, is ${ms(loopMs)} per message` +
-            (loopMs > budget - deliveryFloorMs ? `, ${(loopMs / (budget - deliveryFloorMs)).toFixed(1)}× that. ` : ", within it. ")) +
-        `The process's CPU is ${ms(one.referenceCpuMsPerMessage)} ` +
-        `(all threads), ${kernelParts(one)}. The rest of the ${ms(wall)}, ${ms(Math.max(0, wall - deliveryFloorMs - loopMs))}, is ` +
-        `waiting: the seven round trips, the thread-pool hops of the create, write and commit, and a CPU on a machine ${pct(one.machineBusy)} busy.`,
-    );
+  for (const r of rows) {
+    if (r.ratio >= goalFor(r.octets)) continue;
+    const floor = floors.find((f) => f.octets === r.octets);
+    out.push(r.sessions === 1 && floor ? singleSessionGap(r, floor) : concurrentGap(r));
   }
-  const eight = profiled.find((r) => r.sessions === 8);
-  if (eight) {
-    const rate = goalFor(eight.octets) * eight.postfixAcceptPerSecond;
-    const machine = (cpus().length * 1000) / rate;
-    const left = machine - eight.clientCpuMsPerMessage;
-    // The machine's share the reference and its load generator used in their rounds; the rest of "busy" was other programs'.
-    const own = ((eight.referenceCpuMsPerMessage + eight.clientCpuMsPerMessage) * eight.referencePerSecond) / (cpus().length * 1000);
-    out.push(
-      `At 8 sessions (1 KiB) the goal is ${rate.toFixed(0)} messages/s; the machine's ${cpus().length} cores give ${ms(machine)} of CPU per message at that rate, ` +
-        `${ms(left)} after smtp-source's ${ms(eight.clientCpuMsPerMessage)}. The reference spends ${ms(eight.referenceCpuMsPerMessage)}, ${kernelParts(eight)}` +
-        (eight.referenceCpuMsPerMessage > left
-          ? `: ${ms(eight.referenceCpuMsPerMessage - left)} over, so the gap is CPU per message. `
-          : `: it fits, so on an idle machine the gap is waiting (each session's two flushes, the group commit's batches). Here the machine was ${pct(eight.machineBusy)} ` +
-            `busy during the reference's rounds, ${pct(own)} of it the reference and smtp-source: ${pct(Math.max(0, eight.machineBusy - own))} went to other programs, CPU the ` +
-            `reference did not get. `) +
-        (eight.postfixCpu
-          ? `Postfix spends ${ms(total(eight.postfixCpu))} per message over all its processes, its delivery included (${ms(eight.postfixCpu.system)} of it in the kernel).`
-          : ""),
-    );
-  }
-  if (rows.some((r) => !profiled.includes(r as never))) out.push("The other rows are not profiled; their last two columns say whether CPU or waiting bounds them.");
+  const met = rows.filter((r) => r.ratio >= goalFor(r.octets));
+  if (met.length > 0) out.push(`At the goal, nothing to explain: ${met.map(rowName).join(", ")}.`);
   return out;
+}
+
+/** One session: the time per message against the budget the goal leaves, split into the disk chain, the CPU in series with it, and the rest. */
+function singleSessionGap(r: SmtpDurableRow, floor: DeliveryFloor): string {
+  const goal = goalFor(r.octets);
+  const postfixMs = 1000 / r.postfixAcceptPerSecond;
+  const budget = postfixMs / goal;
+  const wall = 1000 / r.referencePerSecond;
+  const loop = r.referenceLoopCpuMsPerMessage;
+  // One session is one message at a time: the chain, the event loop's CPU and smtp-source's own all lie end to end.
+  const series = floor.floorMs + loop + r.clientCpuMsPerMessage;
+  const others = Math.max(0, r.machineBusy - ownShare(r));
+  const chain =
+    `The disk chain its 250 waits for (create, O_DSYNC write of ${size(r.octets)}, rename, fsync of new/: two flushes in series) has a floor of ${ms(floor.floorMs)} here, ` +
+    `${pct(floor.floorMs / budget)} of the budget`;
+  const verdict =
+    floor.floorMs >= budget
+      ? `${chain}: with fsync before the 250 this goal is out of reach on this disk.`
+      : `${chain}; with the event loop's CPU (${ms(loop)}) and smtp-source's (${ms(r.clientCpuMsPerMessage)}) in series it is ${ms(series)}, ` +
+        (series > budget ? `${(series / budget).toFixed(2)}× the budget: the gap is the disk chain plus the CPU per message.` : `within the budget: the gap is waiting.`);
+  // Within 5 % the three account for the wall time; beyond it, the remainder is waiting, or they overlapped.
+  const rest =
+    series < wall * 0.95
+      ? `The other ${ms(wall - series)} of the ${ms(wall)} is waiting: round trips, thread-pool hops, and CPU on a machine ${pct(r.machineBusy)} busy, ${pct(others)} of it other programs.`
+      : series > wall * 1.05
+        ? `That exceeds the ${ms(wall)} per message: they overlap (the floor, timed from Node, already holds an event loop's part of the chain, submitting the file ` +
+          `operations and taking their completions; and smtp-source's CPU partly runs while the server waits for the disk), so the disk chain and the CPU in series ` +
+          `account for the whole time; none of it is waiting.`
+        : `That accounts for the whole ${ms(wall)} per message: none of it is waiting.`;
+  const profile = hasProfile(r) ? ` Its CPU, ${ms(r.referenceCpuMsPerMessage)} over all threads, goes mostly to ${topText(r, 3)}.` : "";
+  return (
+    `${rowName(r)}: ${goal}× Postfix (${ms(postfixMs)} per message, its 250 after one fsync of its queue file) leaves ${ms(budget)}; the reference takes ${ms(wall)}, ` +
+    `${ms(wall - budget)} over. ${verdict} ${rest}${profile}`
+  );
+}
+
+/** The machine's share the reference and its load generator used in the reference's rounds; the rest of "busy" was other programs'. */
+const ownShare = (r: SmtpDurableRow) => ((r.referenceCpuMsPerMessage + r.clientCpuMsPerMessage) * r.referencePerSecond) / (cpus().length * 1000);
+
+/** Several sessions: the CPU per message the goal's rate leaves on this machine, against the reference's, all threads and the event loop alone. */
+function concurrentGap(r: SmtpDurableRow): string {
+  const cores = cpus().length;
+  const rate = goalFor(r.octets) * r.postfixAcceptPerSecond;
+  const machine = (cores * 1000) / rate;
+  const left = machine - r.clientCpuMsPerMessage;
+  const loopCores = (rate * r.referenceLoopCpuMsPerMessage) / 1000;
+  const own = ownShare(r);
+  const overAll = r.referenceCpuMsPerMessage > left;
+  const bound = overAll
+    ? `: ${ms(r.referenceCpuMsPerMessage - left)} over, the gap is CPU per message`
+    : loopCores > 1
+      ? `: that fits, but its event loop's ${ms(r.referenceLoopCpuMsPerMessage)} is ${loopCores.toFixed(2)} of its one thread at that rate: the gap is the event loop's CPU per message`
+      : `: that fits, and its event loop's ${ms(r.referenceLoopCpuMsPerMessage)} is ${loopCores.toFixed(2)} of its one thread, so on an idle machine the gap is waiting (each ` +
+        `session's two flushes, the group commit's batches); here the machine was ${pct(r.machineBusy)} busy, ${pct(Math.min(own, r.machineBusy))} of it the reference and ` +
+        `smtp-source: ${pct(Math.max(0, r.machineBusy - own))} went to other programs`;
+  const profile = hasProfile(r) ? ` Most of its CPU: ${topText(r, 3)}.` : "";
+  const postfix = r.postfixCpu ? ` Postfix spends ${ms(total(r.postfixCpu))} per message over all its processes, its delivery included.` : "";
+  return (
+    `${rowName(r)}: the goal is ${rate.toFixed(0)} messages/s; ${cores} cores give ${ms(machine)} of CPU per message at that rate, ${ms(left)} after smtp-source's ` +
+    `${ms(r.clientCpuMsPerMessage)}. The reference spends ${ms(r.referenceCpuMsPerMessage)} (all threads)${bound}.${profile}${postfix}`
+  );
 }
 
 /** Cores the reference would keep busy at the goal's rate with this run's CPU per message, and which bound that makes. */

@@ -20,6 +20,8 @@ const PERF_TIMEOUT_MS = 30_000;
 
 interface Category {
   name: string;
+  /** A few words for one-line summaries. */
+  short: string;
   /** Kernel categories are tested against a kernel sample's kernel frames, in table order, any frame matching. */
   kernel: boolean;
   pattern: RegExp;
@@ -35,19 +37,19 @@ interface Category {
  */
 export const CATEGORIES: readonly Category[] = [
   // O_DSYNC writes and fsync(2) end in the block layer (on a VM, virtio's doorbell: iowrite16 is a trap to the host).
-  { name: "kernel: file write + fsync", kernel: true, pattern: /^(ext4_sync_file|vfs_fsync_range|generic_write_sync|ext4_file_write_iter|ext4_buffered_write_iter|file_write_and_wait_range|blk_|submit_bio|virtio|virtblk|iowrite16)/ },
-  { name: "kernel: file create/open", kernel: true, pattern: /^(do_sys_openat2|path_openat|ext4_create|__ext4_new_inode|do_filp_open)/ },
-  { name: "kernel: rename", kernel: true, pattern: /^(do_renameat2|ext4_rename|vfs_rename)/ },
-  { name: "kernel: TCP loopback", kernel: true, pattern: /^(tcp_|inet_|inet6_|sock_|__sock_|__sys_accept|__sys_recv|__sys_send|__sys_shutdown|__sys_setsockopt|__sys_getpeername|net_rx_action|__dev_queue_xmit|loopback_xmit|__netif_|ip_|__ip_)/ },
-  { name: "kernel: epoll", kernel: true, pattern: /^(do_epoll_|ep_poll|ep_insert|ep_remove|ep_modify|__x64_sys_epoll)/ },
-  { name: "kernel: futex, eventfd (thread wake-ups)", kernel: true, pattern: /^(futex_|__x64_sys_futex|do_futex|eventfd_)/ },
-  { name: "kernel: page faults, mmap", kernel: true, pattern: /^(exc_page_fault|do_user_addr_fault|handle_mm_fault|__x64_sys_(mmap|munmap|madvise|mprotect|brk))/ },
-  { name: "kernel: other file calls (close, read, stat, unlink)", kernel: true, pattern: /^(__x64_sys_(close|read|pread64|newfstatat|statx|unlink|getdents64)|ext4_|vfs_|__fput)/ },
-  { name: "kernel: scheduling, interrupts, other", kernel: true, pattern: /./ },
-  { name: "V8 garbage collection", kernel: false, pattern: /v8::internal::(Heap::|Scavenge|MarkCompact|Marking|ConcurrentMarking|Sweeper|Evacuat|GCTracer|MinorM|ScavengerCollector|IncrementalMarking)|cppgc::/ },
-  { name: "V8 compiler", kernel: false, pattern: /v8::internal::(compiler::|maglev::|baseline::|Compiler::|OptimizingCompileDispatcher|Parser|PreParser|BytecodeGenerator|interpreter::BytecodeGenerator)/ },
-  { name: "JavaScript (JIT code, builtins, interpreter)", kernel: false, pattern: /^(JS:|Builtins_|LazyCompile:|Function:|\[unknown\])/ },
-  { name: "node, libuv, libc (native)", kernel: false, pattern: /./ },
+  { name: "kernel: file write + fsync", short: "kernel write + fsync", kernel: true, pattern: /^(ext4_sync_file|vfs_fsync_range|generic_write_sync|ext4_file_write_iter|ext4_buffered_write_iter|file_write_and_wait_range|blk_|submit_bio|virtio|virtblk|iowrite16)/ },
+  { name: "kernel: file create/open", short: "kernel create", kernel: true, pattern: /^(do_sys_openat2|path_openat|ext4_create|__ext4_new_inode|do_filp_open)/ },
+  { name: "kernel: rename", short: "kernel rename", kernel: true, pattern: /^(do_renameat2|ext4_rename|vfs_rename)/ },
+  { name: "kernel: TCP loopback", short: "kernel TCP", kernel: true, pattern: /^(tcp_|inet_|inet6_|sock_|__sock_|__sys_accept|__sys_recv|__sys_send|__sys_shutdown|__sys_setsockopt|__sys_getpeername|net_rx_action|__dev_queue_xmit|loopback_xmit|__netif_|ip_|__ip_)/ },
+  { name: "kernel: epoll", short: "kernel epoll", kernel: true, pattern: /^(do_epoll_|ep_poll|ep_insert|ep_remove|ep_modify|__x64_sys_epoll)/ },
+  { name: "kernel: futex, eventfd (thread wake-ups)", short: "kernel thread wake-ups", kernel: true, pattern: /^(futex_|__x64_sys_futex|do_futex|eventfd_)/ },
+  { name: "kernel: page faults, mmap", short: "kernel page faults", kernel: true, pattern: /^(exc_page_fault|do_user_addr_fault|handle_mm_fault|__x64_sys_(mmap|munmap|madvise|mprotect|brk))/ },
+  { name: "kernel: other file calls (close, read, stat, unlink)", short: "kernel other file calls", kernel: true, pattern: /^(__x64_sys_(close|read|pread64|newfstatat|statx|unlink|getdents64)|ext4_|vfs_|__fput)/ },
+  { name: "kernel: scheduling, interrupts, other", short: "kernel scheduling, other", kernel: true, pattern: /./ },
+  { name: "V8 garbage collection", short: "V8 GC", kernel: false, pattern: /v8::internal::(Heap::|Scavenge|MarkCompact|Marking|ConcurrentMarking|Sweeper|Evacuat|GCTracer|MinorM|ScavengerCollector|IncrementalMarking)|cppgc::/ },
+  { name: "V8 compiler", short: "V8 compiler", kernel: false, pattern: /v8::internal::(compiler::|maglev::|baseline::|Compiler::|OptimizingCompileDispatcher|Parser|PreParser|BytecodeGenerator|interpreter::BytecodeGenerator)/ },
+  { name: "JavaScript (JIT code, builtins, interpreter)", short: "JavaScript", kernel: false, pattern: /^(JS:|Builtins_|LazyCompile:|Function:|\[unknown\])/ },
+  { name: "node, libuv, libc (native)", short: "native (node, libuv, libc)", kernel: false, pattern: /./ },
 ];
 
 export interface Sample {
@@ -125,6 +127,19 @@ export function cpuShares(samples: Sample[], mainTid: number): CpuShares {
     mainThread: main / n,
     kernel: kernel / n,
   };
+}
+
+/**
+ * A one-line summary's parts: the categories of at least `minShare`, largest
+ * first, by their short names, and the rest summed as one "other" entry (left
+ * out when there is none).
+ */
+export function topCategories(shares: CpuShares, minShare: number): { label: string; share: number }[] {
+  const shortOf = new Map(CATEGORIES.map((c) => [c.name, c.short]));
+  const big = shares.byCategory.filter((c) => c.share >= minShare).sort((a, b) => b.share - a.share);
+  const rest = shares.byCategory.filter((c) => c.share < minShare).reduce((sum, c) => sum + c.share, 0);
+  const top = big.map((c) => ({ label: shortOf.get(c.name) ?? c.name, share: c.share }));
+  return rest > 0 ? [...top, { label: `other < ${Math.round(minShare * 100)} %`, share: rest }] : top;
 }
 
 /** Null when perf can record here, else why not (not installed, or not allowed: perf_event_paranoid). */

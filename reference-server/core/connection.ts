@@ -57,6 +57,10 @@ const INPUT_HIGH_WATER_OCTETS = 256 * 1024;
 // before it runs the next command: pipelined "RETR 1" from a client that never
 // reads once grew the process by 100 MiB a second.
 const OUTPUT_HIGH_WATER_OCTETS = 256 * 1024;
+/** Up to this many octets a batch of replies is joined into one chunk before it is written (flush). */
+const JOIN_MAX_OCTETS = 16 * 1024;
+/** A reply as the socket would encode it: strings are written as UTF-8 (the streams' default encoding). */
+const asBuffer = (part: string | Buffer): Buffer => (typeof part === "string" ? Buffer.from(part, "utf8") : part);
 // A peer that stops reading replies is given this long before it is dropped.
 const TLS_HANDSHAKE_TIMEOUT_MS = 30_000;
 // After a polite close, how long the peer may take to close its side.
@@ -239,6 +243,12 @@ export class Connection {
       this.stream.write(parts[0]!, written);
       return;
     }
+    // A small batch (untagged updates and the tagged line) as one chunk: each stream.write of a corked
+    // batch costs a trip through the Writable machinery and an iovec, more than copying a few hundred octets.
+    if (octets <= JOIN_MAX_OCTETS) {
+      this.stream.write(parts.every((p) => typeof p === "string") ? parts.join("") : Buffer.concat(parts.map(asBuffer)), written);
+      return;
+    }
     this.stream.cork();
     for (let i = 0; i < parts.length - 1; i++) this.stream.write(parts[i]!);
     this.stream.write(parts[parts.length - 1]!, written);
@@ -249,9 +259,10 @@ export class Connection {
    * After a command: when the replies not yet taken by the peer pass
    * OUTPUT_HIGH_WATER_OCTETS, send them and wait until the peer reads, so a
    * pipelining client that never reads cannot make us queue without bound.
+   * Null when there is nothing to wait for (almost always): no promise to await per command.
    */
-  async relieveOutput(timeoutMs: number): Promise<void> {
-    if (this.pendingOctets + this.outputCharged > OUTPUT_HIGH_WATER_OCTETS) await this.flushAndDrain(timeoutMs);
+  relieveOutput(timeoutMs: number): Promise<void> | null {
+    return this.pendingOctets + this.outputCharged > OUTPUT_HIGH_WATER_OCTETS ? this.flushAndDrain(timeoutMs) : null;
   }
 
   /**

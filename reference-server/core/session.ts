@@ -163,7 +163,8 @@ class RunningSession<S extends SessionBase> implements SessionHandle, ParkedRead
       let command: Command | null = awaiting?.command ?? null;
       try {
         // Pipelined commands run without waiting for input, so their replies can pile up: past a mark, wait for the peer to read.
-        await conn.relieveOutput(engine.commandTimeoutMs);
+        const relieving = conn.relieveOutput(engine.commandTimeoutMs);
+        if (relieving !== null) await relieving;
         if (awaiting?.next.failure !== undefined) throw awaiting.next.failure;
         const read = conn.lineOrPark(engine.maxCommandLineOctets, awaiting?.next.timeoutMs ?? engine.commandTimeoutMs, this);
         if (read === PARKED) return true;

@@ -65,7 +65,8 @@ async function readCommand(s: ImapSession, line: Buffer, config: ServerConfig): 
   if (!VERB.test(verb)) throw new ClientError("syntax", verb === "" ? "missing command" : `malformed command name ${shownVerb(verb)}`);
 
   const command = { tag, verb: verb.toUpperCase(), args: verbEnd === -1 ? "" : rest.slice(verbEnd + 1) };
-  if (!LITERAL_AT_END.test(line.toString("latin1", Math.max(0, line.length - 24)))) return { ...command, raw: line };
+  // `text` is the line in latin1, one character per octet: its tail is the line's, without decoding it again.
+  if (!LITERAL_AT_END.test(text.slice(Math.max(0, text.length - 24)))) return { tag: command.tag, verb: command.verb, args: command.args, raw: line };
   const memory = s.context.memory;
   // The command so far, lines and literals, in blocks counted in the budget (released in every case below).
   const held = new HeldOctets(memory);

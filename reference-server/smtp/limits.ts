@@ -23,8 +23,6 @@ export const BDAT_READ_SLICE_OCTETS = 64 * 1024;
 // milliseconds per read and every other client's reply waited.
 export const DATA_LINES_PER_TURN = 1024;
 // Copies of one message handed to the store at once (one per recipient user):
-// each is the whole message with its trace headers, so a thousand recipients
-// of a 25 MiB message must not be copied all at once.
+// each becomes a file of the whole message with its own trace headers, so a
+// thousand recipients of a 25 MiB message are not written all at once.
 export const DELIVERIES_AT_ONCE = 4;
-// Octets of a delivery copy made before the session lets the others run.
-export const COPY_OCTETS_PER_TURN = 1024 * 1024;

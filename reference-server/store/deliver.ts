@@ -9,6 +9,7 @@ import { unlink } from "node:fs/promises";
 import path from "node:path";
 import { isMissing, renameFile, renameFileNow, writeNewFile } from "./durable.ts";
 import { curFileName, uniqueBaseName, type MessageFile } from "./maildir.ts";
+import { messageLength, type MessageBytes } from "./types.ts";
 
 export interface StagedMessage {
   base: string;
@@ -24,12 +25,13 @@ export interface StagedMessage {
  * to within a second, so it skips the extra utimes and full fsync — the uid
  * list (journal) records the date either way.
  */
-export async function stageMessage(maildir: string, message: Buffer, internalDate?: Date): Promise<StagedMessage> {
-  const base = uniqueBaseName(message.length);
+export async function stageMessage(maildir: string, message: MessageBytes, internalDate?: Date): Promise<StagedMessage> {
+  const size = messageLength(message);
+  const base = uniqueBaseName(size);
   // Whole seconds: IMAP's date-time has no finer unit, and file systems differ below it.
   const date = new Date(Math.floor((internalDate ?? new Date()).getTime() / 1000) * 1000);
   await writeNewFile(path.join(maildir, "tmp", base), message, internalDate === undefined ? undefined : date);
-  return { base, size: message.length, date: date.getTime() };
+  return { base, size, date: date.getTime() };
 }
 
 /**

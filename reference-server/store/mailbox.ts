@@ -22,7 +22,7 @@ import { Mutex } from "./locks.ts";
 import { messageCache } from "./message-cache.ts";
 import { ModseqLog } from "./modseq-log.ts";
 import { curFileName, listMessageFiles, listMessageFilesNow, locateMessageFile, removeTmpDebris, stampDir, statMessageFile, type DirStamp, type MessageFile } from "./maildir.ts";
-import type { Flag, FlagStoreOptions, Mailbox, MailboxChange, MailboxStatus, MessageInfo, NewMessage } from "./types.ts";
+import type { Flag, FlagStoreOptions, Mailbox, MailboxChange, MailboxStatus, MessageBytes, MessageInfo, NewMessage } from "./types.ts";
 import { InvalidFlag, MailboxNotFound, MessageGone } from "./types.ts";
 import { formatJournalRecords, JOURNAL_COMPACT_MIN_RECORDS, readJournal, replayJournal } from "./uid-journal.ts";
 import { MAX_UID, readUidList, writeUidList, type UidList, type UidListEntry, type UidValidityIssuer } from "./uid-list.ts";
@@ -97,6 +97,9 @@ interface PendingChange {
   reject: (error: unknown) => void;
 }
 
+/** Where a message's file was when its mailbox's state was published (compared field by field: no string built per look). */
+type PublishedFile = { readonly sub: "new" | "cur"; readonly file: string };
+
 /** A change is published (copied for lock-free status()) while status() was called this recently, or a session watches. */
 const PUBLISH_AFTER_STATUS_MS = 1000;
 
@@ -118,6 +121,8 @@ export class MaildirMailbox implements Mailbox {
   // Messages expunged since the list was last written: it still names them (harmless, their files are gone).
   private staleInList = 0;
   private readonly files: CommitFiles;
+  // new/ and cur/ joined once: status() stamps both on every look, and every read names a file in one.
+  private readonly dirs: { readonly new: string; readonly cur: string };
   // RFC 7162 mod-sequences, kept in their own append-only file (modseq-log.ts).
   private readonly modseqs: ModseqLog;
   // The uid list's generation on disk; journal records carry it (uid-journal.ts).
@@ -145,7 +150,7 @@ export class MaildirMailbox implements Mailbox {
   // committed change), so a status() made while another session's change is being applied and synced
   // answers from it instead of waiting for the lock (publishedIfCurrent). Null after invalidate() and
   // for mailboxes over SYNC_LISTING_MAX_MESSAGES.
-  private published: { status: MailboxStatus; files: Map<string, string> } | null = null;
+  private published: { status: MailboxStatus; files: Map<string, PublishedFile> } | null = null;
   // When status() was last called (performance.now()): publishing at a change is worth its copy only if someone reads.
   private statusAskedMs = -Infinity;
   // Stamps of new/ and cur/ taken before a listing that showed exactly the published files.
@@ -167,6 +172,7 @@ export class MaildirMailbox implements Mailbox {
     this.user = place.user;
     this.name = place.name;
     this.files = new CommitFiles(place.maildir);
+    this.dirs = { new: path.join(place.maildir, "new"), cur: path.join(place.maildir, "cur") };
     this.modseqs = new ModseqLog(place.maildir, this.files);
   }
 
@@ -220,7 +226,7 @@ export class MaildirMailbox implements Mailbox {
     let stamps: DirStamp[];
     try {
       // Stamped before the listing: a change after it moves the stamps (if settled) even when the listing saw it.
-      stamps = [stampDir(path.join(this.place.maildir, "new")), stampDir(path.join(this.place.maildir, "cur"))];
+      stamps = [stampDir(this.dirs.new), stampDir(this.dirs.cur)];
       const verified = this.verifiedStamps;
       if (verified !== null && verified[0] === stamps[0]!.key && verified[1] === stamps[1]!.key) return published.status;
       const last = this.lastListing;
@@ -235,7 +241,8 @@ export class MaildirMailbox implements Mailbox {
     let ours: Map<string, Entry> | null = null;
     let unchanged = onDisk.size === published.files.size;
     for (const [base, file] of onDisk) {
-      if (published.files.get(base) === `${file.sub}/${file.file}`) continue;
+      const was = published.files.get(base);
+      if (was !== undefined && was.sub === file.sub && was.file === file.file) continue;
       unchanged = false;
       ours ??= this.entriesByBase();
       const entry = ours.get(base);
@@ -297,7 +304,7 @@ export class MaildirMailbox implements Mailbox {
    * commit keeps concurrent SMTP sessions from queueing behind each other's
    * syncs: everything staged while one batch syncs joins the next.
    */
-  async append(message: Buffer, options: { flags?: Flag[]; internalDate?: Date } = {}): Promise<number> {
+  async append(message: MessageBytes, options: { flags?: Flag[]; internalDate?: Date } = {}): Promise<number> {
     const flags = parseFlags(options.flags ?? []);
     checkDate(options.internalDate);
     this.assertExists();
@@ -649,7 +656,7 @@ export class MaildirMailbox implements Mailbox {
    * is arrival order for names that start with the time, as Maildir's do.
    */
   private async syncLocked(forceWrite: boolean): Promise<void> {
-    const stamps = [stampDir(path.join(this.place.maildir, "new")), stampDir(path.join(this.place.maildir, "cur"))];
+    const stamps = [stampDir(this.dirs.new), stampDir(this.dirs.cur)];
     const listed = this.listedStamps;
     if (!forceWrite && this.loaded && listed !== null && listed[0] === stamps[0].key && listed[1] === stamps[1].key) return;
     this.listedStamps = null;
@@ -925,8 +932,9 @@ export class MaildirMailbox implements Mailbox {
       this.verifiedStamps = null;
       return;
     }
-    const files = new Map<string, string>();
-    for (const entry of this.byUid.values()) files.set(entry.base, `${entry.sub}/${entry.file}`);
+    const files = new Map<string, PublishedFile>();
+    // Copied: an entry's sub and file change in place when it is renamed.
+    for (const entry of this.byUid.values()) files.set(entry.base, { sub: entry.sub, file: entry.file });
     this.published = { status: this.statusOfView(), files };
     this.verifiedStamps = null;
   }
@@ -998,7 +1006,8 @@ export class MaildirMailbox implements Mailbox {
   }
 
   private pathOf(entry: Entry): string {
-    return path.join(this.place.maildir, entry.sub, entry.file);
+    // A listed name is one plain segment (dot-files are skipped), so this is what path.join gives; "" is not yet found.
+    return entry.file === "" ? this.dirs[entry.sub] : `${this.dirs[entry.sub]}/${entry.file}`;
   }
 
   private assertExists(): void {

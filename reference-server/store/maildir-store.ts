@@ -33,7 +33,7 @@ import {
   userMaildir,
   type HierarchyDelimiter,
 } from "./names.ts";
-import type { FolderMailStore, Lock, Mailbox } from "./types.ts";
+import type { FolderMailStore, Lock, Mailbox, MessageBytes } from "./types.ts";
 import { InvalidName, MailboxExists, MailboxNotFound } from "./types.ts";
 import { UidValidityIssuer, writeUidList } from "./uid-list.ts";
 
@@ -80,7 +80,7 @@ class MaildirStore implements FolderMailStore {
     return this.open(user, name);
   }
 
-  async deliver(user: string, message: Buffer): Promise<number> {
+  async deliver(user: string, message: MessageBytes): Promise<number> {
     return (await this.open(user, "INBOX")).append(message);
   }
 

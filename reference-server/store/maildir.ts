@@ -159,7 +159,8 @@ export interface DirStamp {
 export function stampDir(dir: string, now = Date.now(), restamped?: boolean): DirStamp {
   const info = statSync(dir, { bigint: true });
   const newest = info.mtimeNs > info.ctimeNs ? info.mtimeNs : info.ctimeNs;
-  const settled = (restamped ?? restampsEveryChange(path.dirname(dir), info.dev)) || newest <= BigInt(Math.floor(now) - DIR_SETTLE_MS) * 1_000_000n;
+  // The device's answer is looked up before path.dirname is paid for: status() stamps two directories per look.
+  const settled = (restamped ?? restampingByDevice.get(info.dev) ?? restampsEveryChange(path.dirname(dir), info.dev)) || newest <= BigInt(Math.floor(now) - DIR_SETTLE_MS) * 1_000_000n;
   return { key: `${info.dev}:${info.ino}:${info.mtimeNs}:${info.ctimeNs}`, settled };
 }
 

@@ -7,6 +7,18 @@
 /** System flags as IMAP spells them; keywords are any other atom. */
 export type Flag = string;
 
+/**
+ * A message's octets for the store to write: one buffer, or its pieces in
+ * order (a delivery's trace headers and the body's blocks as received), which
+ * go to the file in one gathering write instead of being joined first.
+ */
+export type MessageBytes = Buffer | readonly Buffer[];
+
+/** Octets in a MessageBytes. */
+export function messageLength(message: MessageBytes): number {
+  return Buffer.isBuffer(message) ? message.length : message.reduce((octets, part) => octets + part.length, 0);
+}
+
 export interface MessageInfo {
   /** Stable per mailbox while uidValidity is unchanged (RFC 3501 §2.3.1.1). */
   uid: number;
@@ -103,7 +115,7 @@ export interface MailStore {
    * disk (file fsynced in tmp/, renamed into new/, directory fsynced) — the
    * SMTP engine answers 250 after this, never before.
    */
-  deliver(user: string, message: Buffer): Promise<number>;
+  deliver(user: string, message: MessageBytes): Promise<number>;
   /** POP3's exclusive maildrop lock (RFC 1939 §8); null when another session holds it. */
   tryLockMaildrop(user: string): Lock | null;
   /**

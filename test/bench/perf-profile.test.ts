@@ -2,7 +2,7 @@
 // into the categories the SMTP bench explains its CPU per message with.
 // Fixtures are trimmed stacks from a real profile of the reference server.
 import { expect } from "chai";
-import { CATEGORIES, categorize, cpuShares, parsePerfScript } from "../../bench/lib/perf-profile.ts";
+import { CATEGORIES, categorize, cpuShares, parsePerfScript, topCategories } from "../../bench/lib/perf-profile.ts";
 
 const SCRIPT = [
   // A reschedule on the way out of fsync(2): the fsync's.
@@ -71,5 +71,16 @@ describe("bench perf profile", () => {
     const names = shares.byCategory.map((c) => c.name);
     expect(names).to.deep.equal([...names].sort((a, b) => order.indexOf(a) - order.indexOf(b)));
     expect(shares.byCategory.reduce((sum, c) => sum + c.share, 0)).to.be.closeTo(1, 1e-9);
+  });
+
+  it("summarises the categories of at least a share, largest first by short name, the rest as one \"other\"", () => {
+    const shares = cpuShares(samples, 4242);
+    // Every category holds one sample of five, 20 %.
+    expect(topCategories(shares, 0.25)).to.deep.equal([{ label: "other < 25 %", share: 1 }]);
+    const top = topCategories(shares, 0.2);
+    expect(top.map((c) => c.label)).to.deep.equal(["kernel write + fsync", "kernel create", "V8 GC", "JavaScript", "native (node, libuv, libc)"]);
+    const grouped = topCategories({ ...shares, byCategory: [{ name: "JavaScript (JIT code, builtins, interpreter)", share: 0.9 }, { name: "V8 compiler", share: 0.04 }, { name: "V8 garbage collection", share: 0.06 }] }, 0.05);
+    expect(grouped.map((c) => c.label)).to.deep.equal(["JavaScript", "V8 GC", "other < 5 %"]);
+    expect(grouped[2]!.share).to.be.closeTo(0.04, 1e-9);
   });
 });

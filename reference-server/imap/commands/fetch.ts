@@ -54,7 +54,15 @@ export async function runFetch(s: ImapSession, command: Command, r: ArgReader, b
   if (markSeen && !items.some((i) => i.kind === "FLAGS")) items = [...items, { kind: "FLAGS" } as FetchItem];
   const body = needsBody(items);
   let missing = false;
+  // A message body queued and not yet sent: the next one waits until it is handed to the socket and drained.
+  let queued = false;
   for (const i of chosen) {
+    // Message bodies go out one at a time, at the pace the client reads them. The last one goes out with
+    // the tagged reply: one socket write for a one-message FETCH instead of two.
+    if (queued) {
+      await s.conn.flushAndDrain(s.context.config.imap.idleTimeoutMs);
+      queued = false;
+    }
     const m = view.messages[i]!;
     if (m.gone) {
       missing = true;
@@ -74,8 +82,7 @@ export async function runFetch(s: ImapSession, command: Command, r: ArgReader, b
     }
     const data = await renderFetch(view, m, items, message);
     untagged(s, new ResponseBuilder().text(`${i + 1} FETCH `).value(data).finish() as string | Buffer);
-    // Message bodies go out one at a time, at the pace the client reads them.
-    if (body) await s.conn.flushAndDrain(s.context.config.imap.idleTimeoutMs);
+    queued = body;
   }
   if (missing) {
     // RFC 5530 EXPUNGEISSUED: another session expunged some of them; a NOOP will tell.

@@ -168,7 +168,8 @@ export class MailboxView {
       }
       throw storeFailure(s, error);
     }
-    const current = new Map(status.messages.map((m) => [m.uid, m]));
+    const current = new Map<number, MessageInfo>();
+    for (const m of status.messages) current.set(m.uid, m);
 
     const vanished: number[] = [];
     // Highest position first, so each EXPUNGE's number is still right when the client applies it (RFC 3501 §7.4.1);
@@ -267,6 +268,11 @@ function toView(m: MessageInfo, recent: boolean): ViewMessage {
 
 function sameFlags(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false;
+  // Almost always the same flags in the same order (both come from the store's canonical order):
+  // that answer needs no set. Every session compares every message after each change.
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i++;
+  if (i === a.length) return true;
   const set = new Set(a.map((f) => f.toUpperCase()));
   return b.every((f) => set.has(f.toUpperCase()));
 }

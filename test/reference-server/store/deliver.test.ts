@@ -57,6 +57,36 @@ describe("store/deliver", () => {
     expect(await readFile(path.join(maildir, "new", staged.base), "utf8")).to.equal("Subject: a\r\n\r\nbody\r\n");
   });
 
+  it("stages a message handed over in pieces as their bytes in order, its size their sum, over short writes and past IOV_MAX pieces", async () => {
+    // 1500 pieces (more than one writev(2) takes), empty ones among them; each writev writes at most 1000 octets.
+    const pieces = Array.from({ length: 1500 }, (_, i) => Buffer.from(i % 7 === 0 ? "" : `line ${i}\r\n`));
+    const original = fs.writev;
+    let calls = 0;
+    (fs as { writev: unknown }).writev = (fd: number, buffers: NodeJS.ArrayBufferView[], position: number | null, callback: (e: Error | null, n: number) => void) => {
+      calls++;
+      expect(buffers.length).to.be.at.most(1024);
+      let budget = 1000;
+      const cut = buffers.map((b) => {
+        const n = Math.min(budget, b.byteLength);
+        budget -= n;
+        return Buffer.from(b.buffer, b.byteOffset, n);
+      });
+      original(fd, cut, position, callback);
+    };
+    syncBuiltinESMExports();
+    let staged: StagedMessage;
+    try {
+      staged = await stageMessage(maildir, pieces);
+    } finally {
+      (fs as { writev: typeof fs.writev }).writev = original;
+      syncBuiltinESMExports();
+    }
+    const whole = Buffer.concat(pieces);
+    expect(staged.size).to.equal(whole.length);
+    expect(calls).to.equal(Math.ceil(whole.length / 1000));
+    expect((await readFile(path.join(maildir, "tmp", staged.base))).equals(whole)).to.equal(true);
+  });
+
   it("publishes a flagged message into cur/ with its info letters", async () => {
     const staged = await stageMessage(maildir, Buffer.from("x\r\n"));
     const file = await publishMessage(maildir, staged, "FS");

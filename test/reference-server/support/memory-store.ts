@@ -10,6 +10,7 @@ import {
   type Mailbox,
   type MailboxChange,
   type MailboxStatus,
+  type MessageBytes,
   type MailStore,
   type NewMessage,
 } from "../../../reference-server/store/types.ts";
@@ -109,9 +110,11 @@ export class MemoryStore implements MailStore {
     return box;
   }
 
-  async deliver(user: string, message: Buffer): Promise<number> {
+  async deliver(user: string, pieces: MessageBytes): Promise<number> {
     if (this.failDeliveries) throw this.failDeliveries;
-    this.deliveries.push({ user, message: Buffer.from(message) });
+    // A delivery comes as its pieces (trace headers, the body's blocks); the fake keeps one buffer.
+    const message = Buffer.isBuffer(pieces) ? Buffer.from(pieces) : Buffer.concat(pieces);
+    this.deliveries.push({ user, message });
     return (await this.mailbox(user, "INBOX")).append(message);
   }
 
