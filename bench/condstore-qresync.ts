@@ -142,13 +142,16 @@ const median = (values: number[]): number => {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
 
-export async function benchCondstoreQresync(): Promise<QresyncRow[]> {
+export async function benchCondstoreQresync(): Promise<{ rows: QresyncRow[]; runs: string }> {
   const lane = await acquireLane();
+  let runs = "";
   let reference: Timings;
   let dovecot: Timings;
   try {
     const runReference = async () => {
-      const ref = await startReferenceChild({ profileName: "condstore-qresync" });
+      // Compiled, as users run it.
+      const ref = await startReferenceChild({ profileName: "condstore-qresync", compiled: true });
+      runs = ref.runs;
       try {
         return await measure(ref.target, "the reference server");
       } finally {
@@ -168,14 +171,15 @@ export async function benchCondstoreQresync(): Promise<QresyncRow[]> {
     dovecotErrors: dovecot.errors.length,
   });
   for (const [who, t] of [["reference", reference], ["Dovecot", dovecot]] as const) for (const e of t.errors.slice(0, 5)) process.stderr.write(`  condstore-qresync ${who}: ${e}\n`);
-  return [
+  const rows = [
     row(`STORE 1:${MESSAGES} (UNCHANGEDSINCE m) ±FLAGS (\\Flagged)`, (t) => t.store),
     row(`SELECT (QRESYNC (v m)), ${CHANGED} changed since m`, (t) => t.qresyncChanged),
     row(`SELECT (QRESYNC (v 1)), all ${MESSAGES}`, (t) => t.qresyncAll),
   ];
+  return { rows, runs };
 }
 
-export function formatCondstoreQresync(rows: QresyncRow[]): string {
+export function formatCondstoreQresync({ rows, runs }: { rows: QresyncRow[]; runs: string }): string {
   const table = markdownTable(
     ["operation", "reference median ms", "Dovecot median ms", "errors (ref / Dovecot)", "speed ratio (Dovecot ms ÷ reference ms)"],
     rows.map((r) => [r.operation, r.referenceMs.toFixed(1), r.dovecotMs.toFixed(1), `${r.referenceErrors} / ${r.dovecotErrors}`, `${(r.dovecotMs / r.referenceMs).toFixed(2)}×`]),
@@ -183,7 +187,7 @@ export function formatCondstoreQresync(rows: QresyncRow[]): string {
   return [
     `One mailbox of ${MESSAGES} small messages per server (MULTIAPPEND, LITERAL+), one IMAP connection, QRESYNC enabled;`,
     `median of ${ROUNDS} rounds after one warm-up, from the command's write to its tagged OK, every FETCH response counted.`,
-    "Dovecot 2.3 as Debian ships it (bench interop lane); reference server in its own Node process. A ratio above 1 means the reference server was faster.",
+    `Dovecot 2.3 as Debian ships it (bench interop lane); reference server in its own Node process (${runs}). A ratio above 1 means the reference server was faster.`,
     "",
     table,
   ].join("\n");

@@ -87,6 +87,8 @@ export interface LongSessionRow {
 export interface ThroughputResult {
   rows: ThroughputRow[];
   long: LongSessionRow;
+  /** What the reference child ran: "compiled dist/", or the sources when dist/ could not be built. */
+  runs: string;
 }
 
 export interface ThroughputRow {
@@ -267,18 +269,21 @@ export async function benchPop3ImapThroughput(): Promise<ThroughputResult> {
   const referenceLong: LongRound[] = [];
   const dovecotLong: LongRound[] = [];
   let profile: { category: string; ms: number }[] | null = null;
+  let runs = "";
   try {
     const dovecotPid = dovecotMasterPid();
     for (let round = 0; round < ROUNDS; round++) {
       const runReference = async () => {
-        const ref = await startReferenceChild({ profileName: `pop3-imap-${round}` });
+        // Compiled, as users run it (the sources through tsx cost the server a loader's share of its CPU).
+        const ref = await startReferenceChild({ profileName: `pop3-imap-${round}`, compiled: true });
+        runs = ref.runs;
         try {
           reference.push(await measure(ref.target));
         } finally {
           await ref.close();
         }
         // The long round in a child of its own, so that its CPU profile (BENCH_PROFILE_DIR) is of long sessions only.
-        const long = await startReferenceChild({ profileName: `imap-long-${round}` });
+        const long = await startReferenceChild({ profileName: `imap-long-${round}`, compiled: true });
         try {
           referenceLong.push(await measureLong(long.target, () => processCpu(long.pid)));
         } finally {
@@ -341,10 +346,10 @@ export async function benchPop3ImapThroughput(): Promise<ThroughputResult> {
       .filter(([k]) => k.startsWith(protocol + " "))
       .map(([k, v]) => [k.slice(protocol.length + 1), v, d.medians.get(k) ?? NaN] as [string, number, number]),
   }));
-  return { rows, long };
+  return { rows, long, runs };
 }
 
-export function formatPop3ImapThroughput({ rows, long }: ThroughputResult): string {
+export function formatPop3ImapThroughput({ rows, long, runs }: ThroughputResult): string {
   const sessions = markdownTable(
     ["protocol", "reference sessions/s", "Dovecot sessions/s", "errors (ref / Dovecot)", "ratio (reference ÷ Dovecot)"],
     rows.map((r) => [r.protocol.toUpperCase(), r.referencePerSecond.toFixed(1), r.dovecotPerSecond.toFixed(1), `${r.referenceErrors} / ${r.dovecotErrors}`, ratioCell(r.ratio, r.ratio >= GOAL)]),
@@ -357,7 +362,7 @@ export function formatPop3ImapThroughput({ rows, long }: ThroughputResult): stri
     `Goal ≥ ${GOAL.toFixed(1)}× Dovecot. \`mailconform stress\` mix pop3=1,imap=1, ${CLIENTS} clients, ${ROUNDS} rounds × ${SECONDS} s per server (after ${WARMUP_MS / 1000} s warm-up), seed ${SETTINGS.seed};`,
     `every INBOX emptied, then ${SETTINGS.mailboxMessages} prepared messages of ${SETTINGS.messageOctets} B (IMAP APPEND). A POP3 session is USER/PASS/STAT/RETR/QUIT; an IMAP session is`,
     "LOGIN/SELECT/FETCH/STORE/SEARCH/APPEND/UID STORE/EXPUNGE/LOGOUT, one TCP connection each. Dovecot 2.3 as Debian ships it (bench interop lane,",
-    "auth_failure_delay 0); reference server in its own Node process. Ratio = completed sessions per second.",
+    `auth_failure_delay 0); reference server in its own Node process (${runs}). Ratio = completed sessions per second.`,
     "",
     sessions,
     "",
