@@ -11,9 +11,9 @@
 // Copies are handed to the store DELIVERIES_AT_ONCE at a time, each as its own
 // trace headers followed by the received body's blocks, which the store
 // writes in one gathering write: the body is never joined or copied, and all
-// copies share its blocks. Each copy is counted in the MemoryBudget while the
-// store writes it; the body's own count is given back when the last copy is
-// handed over.
+// copies share its blocks. The body stays counted in the MemoryBudget (its
+// blocks, as reserved) until the last copy is written; each copy adds only its
+// own header octets while the store writes it.
 // Standards: RFC 5321 §4.1.1.4 (250 means responsibility taken), §4.4, §6.1, RFC 6409 §8.2-8.3, RFC 2033 §4.2,
 // RFC 3461 (reports for NOTIFY=SUCCESS and FAILURE, ./delivery-report.ts), RFC 9208 §5 (quota), RFC 3463 X.2.2.
 
@@ -35,7 +35,7 @@ import { smtpVocabulary } from "./vocabulary.ts";
 type CopyFailure = TempFailure | LimitExceeded;
 
 /**
- * Deliver `body` (released once copied) and return the message id used in the
+ * Deliver `body` (released once every copy is written) and return the message id used in the
  * Received lines. Throws the first temporary failure, or the permanent one
  * when every copy failed; copies that failed for good while others were
  * stored become a failure report.
@@ -115,7 +115,6 @@ async function deliverCopies(s: SmtpSession, t: Transaction, body: MessageBody, 
   // entry, too dear for every delivery against imap.quota's limits, which no suite or soak run comes near.
   const ownQuota = (user: string) => context.users.byLogin(user)?.quota;
   let next = 0;
-  let made = 0;
   let retry = false;
   const failures = new Map<string, CopyFailure>();
   const deliverNext = async () => {
@@ -136,14 +135,10 @@ async function deliverCopies(s: SmtpSession, t: Transaction, body: MessageBody, 
         recipient,
         date,
       });
-      // A new array: `parts` is emptied below when the body is released, its blocks live on in the copies.
-      const message = [originFields.length > 0 ? Buffer.concat([trace, originFields]) : trace, ...parts];
+      const head = originFields.length > 0 ? Buffer.concat([trace, originFields]) : trace;
+      const message = [head, ...parts];
       const octets = messageLength(message);
-      context.memory.charge(octets);
-      if (++made === copies.length) {
-        body.release();
-        parts.length = 0;
-      }
+      context.memory.charge(head.length);
       try {
         const limits = ownQuota(user);
         if (limits) await checkQuota(context.store, user, limits, { octets, messages: 1 });
@@ -160,11 +155,16 @@ async function deliverCopies(s: SmtpSession, t: Transaction, body: MessageBody, 
           retry = true;
         }
       } finally {
-        context.memory.release(octets);
+        context.memory.release(head.length);
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(DELIVERIES_AT_ONCE, copies.length) }, deliverNext));
+  try {
+    await Promise.all(Array.from({ length: Math.min(DELIVERIES_AT_ONCE, copies.length) }, deliverNext));
+  } finally {
+    // Every copy is written (or failed): the blocks they shared go, and so does their count.
+    body.release();
+  }
   return { id, failures, users: copies.length, date, originalHeader, originalMessage };
 }
 
